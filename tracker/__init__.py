@@ -1,0 +1,102 @@
+"""ICC Tracker: the application factory."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from tracker import config as settings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Assemble the app: defaults, then TRACKER_* environment variables, then `config`."""
+    overrides = dict(config or {})
+    instance_path = overrides.pop("INSTANCE_PATH", None) or os.environ.get("TRACKER_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.from_mapping(settings.DEFAULTS)
+    app.config.update(settings.from_environment())
+    app.config.update(overrides)
+
+    configure_paths(app)
+    configure_secret_key(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def configure_paths(app: Flask) -> None:
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
+            Path(app.instance_path) / "tracker.sqlite"
+        )
+    app.config["SQLALCHEMY_DATABASE_URI"] = settings.normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    if not app.config.get("SEEDS_DIR"):
+        app.config["SEEDS_DIR"] = str(PROJECT_ROOT / "seeds")
+
+
+def configure_secret_key(app: Flask) -> None:
+    """Production must be given a key; development keeps a generated one in the instance folder,
+    so sessions survive restarts without anyone having to invent a key."""
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config["ENV_NAME"] == "production":
+        raise RuntimeError(
+            "TRACKER_SECRET_KEY is not set. In production (TRACKER_ENV=production) the secret key "
+            "must be given: set TRACKER_SECRET_KEY to a long random value."
+        )
+    key_file = Path(app.instance_path) / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def register_extensions(app: Flask) -> None:
+    from tracker.database import configure_engine
+    from tracker.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from tracker import auth, health, main
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(main.bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from tracker.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from tracker.cli import register
+
+    register(app)

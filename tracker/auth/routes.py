@@ -1,0 +1,55 @@
+"""Sign-in (anyone), sign-out (a signed-in user)."""
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from tracker.auth import bp
+from tracker.auth.forms import EmptyForm, LoginForm
+from tracker.extensions import db
+from tracker.services import accounts
+from tracker.services.audit import record_event
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site; anything with a scheme or host goes to the home page."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            return target
+    return url_for("main.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():  # Who: anyone.
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            db.session.commit()  # keep the failed attempt in the audit trail
+            form.password.errors.append("E-mail or password is wrong.")
+            return render_template("auth/login.html", form=form), 400
+        session.clear()
+        accounts.start_session(user)
+        db.session.commit()
+        login_user(user)
+        flash(f"Signed in as {user.display_name}.", "info")
+        return redirect(safe_next(request.args.get("next")))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():  # Who: any signed-in user, for their own session.
+    if EmptyForm().validate_on_submit():
+        accounts.end_session(current_user.get_id())
+        record_event(current_user, "auth.sign_out", "user", current_user.id)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("Signed out.", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,92 @@
+"""Flask commands: seed, users."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from tracker.database import writing
+from tracker.extensions import db
+from tracker.models.user import USER_ROLES
+from tracker.seeding import SeedError, SeedReport, load_facts
+from tracker.services import accounts
+from tracker.services.errors import Invalid
+
+users = AppGroup("users", help="Manage user accounts.")
+
+
+@click.command("seed")
+@click.option("--demo", is_flag=True, help="Also load the illustrative demo data and accounts.")
+@click.option(
+    "--dir",
+    "seeds_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The seeds folder (default: the project's seeds/).",
+)
+def seed_command(demo: bool, seeds_dir: Path | None) -> None:
+    """Load the ICC 2023-25 facts (and, with --demo, demo data); safe to run again."""
+    from tracker.demo import load_demo
+
+    seeds_dir = seeds_dir or Path(current_app.config["SEEDS_DIR"])
+    try:
+        with writing():
+            report = load_facts(seeds_dir)
+            if demo:
+                demo_report = load_demo(seeds_dir)
+                for counter in ("created", "updated", "unchanged"):
+                    getattr(report, counter).update(getattr(demo_report, counter))
+            db.session.commit()
+    except SeedError as exc:
+        db.session.rollback()
+        click.echo(f"Seed failed, nothing was changed: {exc}", err=True)
+        sys.exit(1)
+    _echo_report(report)
+
+
+def _echo_report(report: SeedReport) -> None:
+    for line in report.lines():
+        click.echo(line)
+    click.echo("Nothing changed." if report.changed == 0 else f"{report.changed} records changed.")
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(USER_ROLES), required=True)
+@click.option("--city", "city_slug", help="The editor's city (slug); editors only.")
+@click.option("--name", help="The name shown in the app.")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input (one line)."
+)
+def create_user_command(
+    email: str, role: str, city_slug: str | None, name: str | None, password_stdin: bool
+) -> None:
+    """Create an account. The password is asked for, or read from standard input."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with writing():
+            user = accounts.create_user(
+                None,
+                email=email,
+                password=password,
+                role=role,
+                city_slug=city_slug,
+                name=name,
+                actor_label="cli",
+            )
+            db.session.commit()
+    except Invalid as exc:
+        db.session.rollback()
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"Created {user.role} {user.email}" + (f" for {city_slug}" if city_slug else ""))
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed_command)
+    app.cli.add_command(users)

@@ -1,0 +1,58 @@
+"""Configuration defaults and the TRACKER_* environment overrides; no I/O at import."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "ENV_NAME": "development",
+    "SQLALCHEMY_DATABASE_URI": None,  # filled in by the factory: SQLite in the instance folder
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SEEDS_DIR": None,  # filled in by the factory: <project>/seeds
+    "STALE_AFTER_DAYS": 60,
+    "DUE_SOON_DAYS": 30,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+    "WTF_CSRF_ENABLED": True,
+}
+
+# Environment variable -> config key, with a converter. Only these are read.
+ENVIRONMENT: dict[str, tuple[str, Any]] = {
+    "TRACKER_ENV": ("ENV_NAME", str),
+    "TRACKER_DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "TRACKER_SECRET_KEY": ("SECRET_KEY", str),
+    "TRACKER_SEEDS_DIR": ("SEEDS_DIR", str),
+    "TRACKER_STALE_AFTER_DAYS": ("STALE_AFTER_DAYS", int),
+    "TRACKER_SESSION_COOKIE_SECURE": (
+        "SESSION_COOKIE_SECURE",
+        lambda v: v.lower() in {"1", "true", "yes"},
+    ),
+}
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The config values set by TRACKER_* variables, converted to their types."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for name, (key, convert) in ENVIRONMENT.items():
+        raw = environ.get(name)
+        if raw is None or raw == "":
+            continue
+        try:
+            values[key] = convert(raw)
+        except ValueError as exc:
+            raise RuntimeError(f"{name}={raw!r} is not valid: {exc}") from exc
+    return values
+
+
+def normalise_database_url(url: str) -> str:
+    """Let operators write postgres:// or postgresql:// and still get the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

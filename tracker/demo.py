@@ -1,0 +1,234 @@
+"""Demo data: turns seeds/demo/demo.toml into illustrative records, deterministically.
+
+Nothing here is a fact. Every record is loaded with is_demo set, and the same random seed
+and fixed dates make every run produce the same records, so loading twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import random
+import tomllib
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.models import City, Participation, Programme, User
+from tracker.models.plan import LGD_STATUSES
+from tracker.seeding import DEMO_DIR, Record, SeedError, SeedReport, load_records
+from tracker.services import accounts
+from tracker.services.errors import Invalid
+
+DEMO_FILE = "demo.toml"
+# How far along each demo deal is, with weights that give a plausible spread.
+STATUS_WEIGHTS = {"planned": 2, "in_preparation": 5, "signed": 5, "implementing": 6, "completed": 1}
+STEPS_DONE = {"planned": 0, "in_preparation": 2, "signed": 4, "implementing": 5, "completed": 5}
+
+
+def read_config(seeds_dir: Path) -> tuple[Path, dict[str, Any]]:
+    path = seeds_dir / DEMO_DIR / DEMO_FILE
+    try:
+        return path, tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SeedError(path, "invalid TOML", str(exc)) from exc
+    except OSError as exc:
+        raise SeedError(path, "unreadable", str(exc)) from exc
+
+
+def _participants(programme_slug: str) -> list[tuple[str, str, str, date]]:
+    rows = db.session.execute(
+        sa.select(City.slug, City.name, Participation.role, Participation.joined_on)
+        .join(Participation.city)
+        .join(Participation.programme)
+        .where(Programme.slug == programme_slug, Participation.role.in_(("mentor", "core")))
+    )
+    # Sorted here, not by the database: collations differ, and the order feeds the random draws.
+    return sorted(tuple(row) for row in rows)
+
+
+def _day(rng: random.Random, start: date, end: date) -> date:
+    return start + timedelta(days=rng.randrange(max((end - start).days, 1)))
+
+
+def build_records(path: Path, config: dict[str, Any]) -> list[Record]:
+    """The demo records, in the loader's format. Needs the facts loaded first."""
+    try:
+        rng = random.Random(config["random_seed"])
+        programme = config["programme"]
+        first, last = config["history_starts_on"], config["history_ends_on"]
+        steps, templates = config["lgd_steps"], config["action_templates"]
+        partner_templates = config["partner_templates"]
+    except KeyError as exc:
+        raise SeedError(path, "top level", f"{exc.args[0]} is required") from exc
+    participants = _participants(programme)
+    if not participants:
+        raise SeedError(path, "programme", f"no cities in {programme!r}: load the facts first")
+
+    tables: dict[str, list[dict[str, Any]]] = {}
+
+    def add(table: str, **data: Any) -> None:
+        tables.setdefault(table, []).append({k: v for k, v in data.items() if v is not None})
+
+    mentors = [p for p in participants if p[2] == "mentor"]
+    cores = [p for p in participants if p[2] == "core"]
+    for index, (slug, _name, _role, joined_on) in enumerate(cores):
+        mentor = mentors[index % len(mentors)]
+        since = _day(rng, date(2023, 11, 24), date(2024, 1, 31))
+        add(
+            "mentorships",
+            programme=programme,
+            mentor=mentor[0],
+            mentee=slug,
+            since_on=max(since, joined_on),
+            sector=rng.choice(templates)["sector"],
+        )
+
+    statuses = list(STATUS_WEIGHTS)
+    weights = list(STATUS_WEIGHTS.values())
+    for slug, name, _role, joined_on in participants:
+        status = rng.choices(statuses, weights)[0]
+        plan = f"{slug}/lgd"
+        started = _day(rng, max(first, joined_on), max(first, joined_on) + timedelta(days=90))
+        signed = None
+        if LGD_STATUSES.index(status) >= LGD_STATUSES.index("signed"):
+            signed = _day(rng, started + timedelta(days=120), started + timedelta(days=300))
+        add(
+            "plans",
+            city=slug,
+            programme=programme,
+            slug="lgd",
+            kind="local_green_deal",
+            title=f"Local Green Deal of {name}",
+            status=status,
+            started_on=started,
+            signed_on=signed,
+            governance="Demo: a cross-department team led by the mayor's office.",
+            actions_summary="Demo: the actions listed below.",
+            integrated_goals="Demo: aligned with the city's climate and economic strategies.",
+            partnerships="Demo: the partners listed below.",
+        )
+        for template in rng.sample(partner_templates, rng.randint(2, 4)):
+            add(
+                "partners",
+                plan=plan,
+                name=template["name"].format(city=name),
+                kind=template["kind"],
+                commitment=template["commitment"],
+                signed_on=signed,
+            )
+        done_steps = STEPS_DONE[status]
+        for position, step in enumerate(steps):
+            due = started + timedelta(days=75 * (position + 1))
+            add(
+                "milestones",
+                slug=f"demo/{slug}/lgd/{step['slug']}",
+                plan=plan,
+                title=step["title"],
+                due_on=due,
+                completed_on=due + timedelta(days=rng.randint(-20, 40))
+                if position < done_steps
+                else None,
+            )
+        for position, template in enumerate(rng.sample(templates, rng.randint(2, 4)), 1):
+            _demo_action(rng, add, plan, position, name, template, started, last)
+    return [
+        Record(path, table, index, data, {})
+        for table, rows in tables.items()
+        for index, data in enumerate(rows, 1)
+    ]
+
+
+def _demo_action(rng, add, plan, position, city_name, template, started, last) -> None:  # type: ignore[no-untyped-def]
+    action = f"{plan}/action-{position}"
+    starts = started + timedelta(days=rng.randint(0, 120))
+    due = starts + timedelta(days=rng.randint(240, 720))
+    updates: list[tuple[date, str, int]] = []
+    percent = 0
+    day = starts + timedelta(days=rng.randint(20, 60))
+    stop = min(last, due + timedelta(days=120)) - timedelta(days=rng.randint(0, 300))
+    while day <= stop:
+        percent = min(100, percent + rng.randint(3, 18))
+        status = (
+            "done"
+            if percent == 100
+            else rng.choices(["on_track", "at_risk", "delayed"], [7, 2, 1])[0]
+        )
+        updates.append((day, status, percent))
+        if percent == 100:
+            break
+        day += timedelta(days=rng.randint(30, 75))
+    latest = updates[-1] if updates else None
+    add(
+        "actions",
+        plan=plan,
+        slug=f"action-{position}",
+        position=position,
+        title=template["title"].format(city=city_name),
+        sector=template["sector"],
+        **({"theme": template["theme"]} if "theme" in template else {}),
+        lead_organisation=f"City of {city_name}",
+        starts_on=starts,
+        due_on=due,
+        **(
+            {"status": latest[1], "percent_complete": latest[2], "last_reported_on": latest[0]}
+            if latest
+            else {}
+        ),
+    )
+    for reported_on, status, percent_done in updates:
+        add(
+            "progress_updates",
+            action=action,
+            reported_on=reported_on,
+            status=status,
+            percent_complete=percent_done,
+            note=f"Demo update: {percent_done} % complete.",
+        )
+    indicator = template.get("indicator")
+    if indicator and updates:
+        add(
+            "indicators",
+            action=action,
+            slug="main",
+            name=indicator["name"],
+            unit=indicator["unit"],
+            baseline_value=0,
+            baseline_on=starts,
+            target_value=indicator["target"],
+            target_on=due,
+        )
+        for reported_on, _status, percent_done in updates:
+            add(
+                "indicator_values",
+                indicator=f"{action}/main",
+                measured_on=reported_on,
+                value=round(indicator["target"] * percent_done / 100 * rng.uniform(0.8, 1.05), 1),
+            )
+
+
+def load_demo(seeds_dir: Path) -> SeedReport:
+    """Load demo records and demo accounts. The caller commits, or rolls back on SeedError."""
+    path, config = read_config(seeds_dir)
+    report = load_records(build_records(path, config), is_demo=True)
+    for index, account in enumerate(config.get("accounts", []), 1):
+        email = account.get("email", "")
+        if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+            report.unchanged["users"] += 1
+            continue
+        try:
+            accounts.create_user(
+                None,
+                email=email,
+                password=account.get("password", ""),
+                role=account.get("role", ""),
+                city_slug=account.get("city"),
+                name=account.get("name"),
+                is_demo=True,
+                actor_label="seed --demo",
+            )
+        except Invalid as exc:
+            raise SeedError(path, f"[[accounts]] #{index} ({email})", str(exc)) from exc
+        report.created["users"] += 1
+    return report

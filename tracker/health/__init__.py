@@ -1,0 +1,19 @@
+"""Health check for load balancers: is the database answering?"""
+
+from flask import Blueprint, jsonify
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from tracker.extensions import db
+
+bp = Blueprint("health", __name__)
+
+
+@bp.route("/healthz")
+def healthz():  # Who: anyone; it tells nothing but up or down.
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok")

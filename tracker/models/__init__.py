@@ -1,0 +1,31 @@
+"""Every model, importable from one place so Alembic and the app see the whole schema."""
+
+from tracker.models.audit import AuditEvent
+from tracker.models.base import Base
+from tracker.models.city import City, Mentorship, Participation
+from tracker.models.plan import Action, Indicator, IndicatorValue, Partner, Plan, PlanTarget
+from tracker.models.programme import Milestone, Phase, Programme, Sector, Theme
+from tracker.models.progress import ProgressUpdate
+from tracker.models.user import User, UserSession
+
+__all__ = [
+    "Action",
+    "AuditEvent",
+    "Base",
+    "City",
+    "Indicator",
+    "IndicatorValue",
+    "Mentorship",
+    "Milestone",
+    "Participation",
+    "Partner",
+    "Phase",
+    "Plan",
+    "PlanTarget",
+    "Programme",
+    "ProgressUpdate",
+    "Sector",
+    "Theme",
+    "User",
+    "UserSession",
+]

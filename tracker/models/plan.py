@@ -1,0 +1,186 @@
+"""The plan aggregate: a city's plan (Local Green Deal or climate programme), its partners,
+targets, actions and their indicators."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.models.base import Base, SourcedMixin, UTCDateTime, one_of, utcnow
+from tracker.models.city import City
+from tracker.models.programme import Milestone, Programme, Sector, Theme
+
+PLAN_KINDS = ("local_green_deal", "climate_programme", "action_programme")
+LGD_STATUSES = ("planned", "in_preparation", "signed", "implementing", "completed")
+ACTION_STATUSES = ("not_started", "on_track", "at_risk", "delayed", "done", "cancelled")
+PARTNER_KINDS = (
+    "sme",
+    "large_company",
+    "university",
+    "research",
+    "association",
+    "public_body",
+    "municipal_company",
+    "other",
+)
+
+
+class Plan(SourcedMixin, Base):
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(sa.ForeignKey("cities.id"), index=True)
+    programme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("programmes.id"), index=True)
+    slug: Mapped[str] = mapped_column(sa.String(80))
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    local_title: Mapped[str | None] = mapped_column(sa.String(300))
+    summary: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[str | None] = mapped_column(sa.String(20))
+    started_on: Mapped[date | None]
+    signed_on: Mapped[date | None]
+    # The four elements of an ICC Local Green Deal.
+    governance: Mapped[str | None] = mapped_column(sa.Text)
+    actions_summary: Mapped[str | None] = mapped_column(sa.Text)
+    integrated_goals: Mapped[str | None] = mapped_column(sa.Text)
+    partnerships: Mapped[str | None] = mapped_column(sa.Text)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    city: Mapped[City] = relationship()
+    programme: Mapped[Programme | None] = relationship()
+    actions: Mapped[list[Action]] = relationship(back_populates="plan", order_by="Action.position")
+    partners: Mapped[list[Partner]] = relationship(back_populates="plan", order_by="Partner.name")
+    targets: Mapped[list[PlanTarget]] = relationship(back_populates="plan")
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="plan", order_by="Milestone.due_on"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        one_of("kind", PLAN_KINDS),
+        one_of("status", LGD_STATUSES),
+        sa.UniqueConstraint("city_id", "slug"),
+        # Only a Local Green Deal has the LGD status scale; other plans have none.
+        sa.CheckConstraint("kind = 'local_green_deal' OR status IS NULL", name="status_for_lgd"),
+    )
+
+
+class PlanTarget(SourcedMixin, Base):
+    """A headline target a plan commits to, e.g. -55 % greenhouse gas emissions by 2030."""
+
+    __tablename__ = "plan_targets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id"), index=True)
+    slug: Mapped[str] = mapped_column(sa.String(80))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    target_year: Mapped[int]
+    value: Mapped[float | None]
+    unit: Mapped[str | None] = mapped_column(sa.String(40))
+    baseline_year: Mapped[int | None]
+    note: Mapped[str | None] = mapped_column(sa.Text)
+
+    plan: Mapped[Plan] = relationship(back_populates="targets")
+
+    __table_args__ = (sa.UniqueConstraint("plan_id", "slug"),)
+
+
+class Partner(SourcedMixin, Base):
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(300))
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    commitment: Mapped[str | None] = mapped_column(sa.Text)
+    signed_on: Mapped[date | None]
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    plan: Mapped[Plan] = relationship(back_populates="partners")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (one_of("kind", PARTNER_KINDS), sa.UniqueConstraint("plan_id", "name"))
+
+
+class Action(SourcedMixin, Base):
+    """One measure of a plan. Status and percent mirror its latest progress update; both stay
+    empty until the first update, so no state is claimed that nobody reported."""
+
+    __tablename__ = "actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id"), index=True)
+    slug: Mapped[str] = mapped_column(sa.String(80))
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
+    title: Mapped[str] = mapped_column(sa.String(300))
+    local_title: Mapped[str | None] = mapped_column(sa.String(300))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    sector_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sectors.id"), index=True)
+    theme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("themes.id"), index=True)
+    lead_organisation: Mapped[str | None] = mapped_column(sa.String(300))
+    starts_on: Mapped[date | None]
+    due_on: Mapped[date | None]
+    status: Mapped[str | None] = mapped_column(sa.String(20), index=True)
+    percent_complete: Mapped[int | None]
+    last_reported_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    plan: Mapped[Plan] = relationship(back_populates="actions")
+    sector: Mapped[Sector | None] = relationship()
+    theme: Mapped[Theme | None] = relationship()
+    indicators: Mapped[list[Indicator]] = relationship(back_populates="action")
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="action", order_by="Milestone.due_on"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        one_of("status", ACTION_STATUSES),
+        sa.CheckConstraint(
+            "percent_complete IS NULL OR percent_complete BETWEEN 0 AND 100", name="percent_range"
+        ),
+        sa.CheckConstraint(
+            "due_on IS NULL OR starts_on IS NULL OR due_on >= starts_on", name="dates_ordered"
+        ),
+        sa.UniqueConstraint("plan_id", "slug"),
+    )
+
+
+class Indicator(SourcedMixin, Base):
+    __tablename__ = "indicators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(sa.ForeignKey("actions.id"), index=True)
+    slug: Mapped[str] = mapped_column(sa.String(80))
+    name: Mapped[str] = mapped_column(sa.String(300))
+    unit: Mapped[str] = mapped_column(sa.String(40))
+    baseline_value: Mapped[float | None]
+    baseline_on: Mapped[date | None]
+    target_value: Mapped[float | None]
+    target_on: Mapped[date | None]
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    action: Mapped[Action] = relationship(back_populates="indicators")
+    values: Mapped[list[IndicatorValue]] = relationship(
+        back_populates="indicator", order_by="IndicatorValue.measured_on"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (sa.UniqueConstraint("action_id", "slug"),)
+
+
+class IndicatorValue(SourcedMixin, Base):
+    __tablename__ = "indicator_values"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("indicators.id"), index=True)
+    measured_on: Mapped[date]
+    value: Mapped[float]
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    indicator: Mapped[Indicator] = relationship(back_populates="values")

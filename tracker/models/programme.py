@@ -1,0 +1,107 @@
+"""The programme aggregate: a challenge cycle, its phases, its vocabulary and its milestones."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.models.base import Base, SourcedMixin, one_of
+
+SECTOR_TIERS = ("key", "secondary")
+DATE_PRECISIONS = ("day", "month")
+
+
+class Programme(SourcedMixin, Base):
+    __tablename__ = "programmes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    declared_core_cities: Mapped[int | None]
+    declared_mentor_cities: Mapped[int | None]
+    lgd_target: Mapped[int | None]
+    description: Mapped[str | None] = mapped_column(sa.Text)
+
+    phases: Mapped[list[Phase]] = relationship(
+        back_populates="programme", order_by="Phase.position"
+    )
+
+    __table_args__ = (sa.CheckConstraint("ends_on >= starts_on", name="dates_ordered"),)
+
+
+class Phase(SourcedMixin, Base):
+    __tablename__ = "phases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id"))
+    slug: Mapped[str] = mapped_column(sa.String(60))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    position: Mapped[int]
+    starts_on: Mapped[date | None]
+    ends_on: Mapped[date | None]
+    description: Mapped[str | None] = mapped_column(sa.Text)
+
+    programme: Mapped[Programme] = relationship(back_populates="phases")
+
+    __table_args__ = (sa.UniqueConstraint("programme_id", "slug"),)
+
+
+class Sector(SourcedMixin, Base):
+    __tablename__ = "sectors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    tier: Mapped[str] = mapped_column(sa.String(20))
+    has_expert: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+
+    __table_args__ = (one_of("tier", SECTOR_TIERS),)
+
+
+class Theme(SourcedMixin, Base):
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+
+
+class Milestone(SourcedMixin, Base):
+    """A dated target of the programme, of a city's plan or of one action (exactly one owner)."""
+
+    __tablename__ = "milestones"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    programme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("programmes.id"), index=True)
+    plan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plans.id"), index=True)
+    action_id: Mapped[int | None] = mapped_column(sa.ForeignKey("actions.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    location: Mapped[str | None] = mapped_column(sa.String(200))
+    planned_on: Mapped[date]
+    due_on: Mapped[date]
+    ends_on: Mapped[date | None]
+    date_precision: Mapped[str] = mapped_column(sa.String(10), default="day", server_default="day")
+    completed_on: Mapped[date | None]
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    programme: Mapped[Programme | None] = relationship()
+    plan: Mapped[Plan | None] = relationship(back_populates="milestones")  # noqa: F821
+    action: Mapped[Action | None] = relationship(back_populates="milestones")  # noqa: F821
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(CASE WHEN programme_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN plan_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN action_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_owner",
+        ),
+        sa.CheckConstraint("ends_on IS NULL OR ends_on >= due_on", name="ends_after_due"),
+        one_of("date_precision", DATE_PRECISIONS),
+    )

@@ -1,0 +1,50 @@
+"""Progress updates: the append-only history that every dashboard charts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.models.base import Base, SourcedMixin, UTCDateTime, one_of, utcnow
+from tracker.models.plan import ACTION_STATUSES, Action, Indicator
+from tracker.models.programme import Milestone
+
+
+class ProgressUpdate(SourcedMixin, Base):
+    """One report on an action or a milestone. Rows are never edited or deleted: a correction
+    is a new row that points at the one it corrects."""
+
+    __tablename__ = "progress_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int | None] = mapped_column(sa.ForeignKey("actions.id"), index=True)
+    milestone_id: Mapped[int | None] = mapped_column(sa.ForeignKey("milestones.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reported_on: Mapped[date]
+    status: Mapped[str | None] = mapped_column(sa.String(20))
+    percent_complete: Mapped[int | None]
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    evidence_url: Mapped[str | None] = mapped_column(sa.String(500))
+    indicator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("indicators.id"))
+    indicator_value: Mapped[float | None]
+    corrects_id: Mapped[int | None] = mapped_column(sa.ForeignKey("progress_updates.id"))
+
+    action: Mapped[Action | None] = relationship()
+    milestone: Mapped[Milestone | None] = relationship()
+    author: Mapped[User | None] = relationship()  # noqa: F821
+    indicator: Mapped[Indicator | None] = relationship()
+
+    __table_args__ = (
+        one_of("status", ACTION_STATUSES),
+        sa.CheckConstraint(
+            "percent_complete IS NULL OR percent_complete BETWEEN 0 AND 100", name="percent_range"
+        ),
+        sa.CheckConstraint("(action_id IS NULL) <> (milestone_id IS NULL)", name="one_subject"),
+        sa.CheckConstraint(
+            "(indicator_id IS NULL) = (indicator_value IS NULL)", name="indicator_value_paired"
+        ),
+        sa.Index("ix_progress_updates_action_reported", "action_id", "reported_on"),
+    )

@@ -1,0 +1,75 @@
+"""Accounts and their sign-in sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from tracker.models.base import Base, UTCDateTime, one_of, utcnow
+from tracker.models.city import City
+
+USER_ROLES = ("admin", "lead", "editor", "viewer")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str | None] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cities.id"), index=True)
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    is_demo: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    city: Mapped[City | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        one_of("role", USER_ROLES),
+        # An editor is bound to exactly one city; no other role is.
+        sa.CheckConstraint(
+            "(role = 'editor' AND city_id IS NOT NULL) OR (role <> 'editor' AND city_id IS NULL)",
+            name="editor_has_city",
+        ),
+        sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+    )
+
+    # Not a column: the sign-in session this object was loaded through (see UserSession).
+    session_id = None
+
+    # Flask-Login's user interface; is_active is the column above.
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str | None:
+        return self.session_id
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
+
+
+class UserSession(Base):
+    """One signed-in browser. The cookie carries only this row's random id, so deleting the row
+    ends that sign-in for real, even for a copy of the cookie taken earlier."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,539 @@
+"""Idempotent loader of seeds/: TOML records upserted by natural key, in one transaction.
+
+A record names what it refers to by natural key (a city by slug, a plan as "city/plan", an
+action as "city/plan/action"), and its source either as a URL or as a key of the file's
+[sources] table. Any problem stops the load with the file, the record and the reason.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError, StatementError
+
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    City,
+    Indicator,
+    IndicatorValue,
+    Mentorship,
+    Milestone,
+    Participation,
+    Partner,
+    Phase,
+    Plan,
+    PlanTarget,
+    Programme,
+    ProgressUpdate,
+    Sector,
+    Theme,
+)
+
+FACTS_DIR = "icc-2023-25"
+DEMO_DIR = "demo"
+
+
+class SeedError(Exception):
+    """A seed file that cannot be loaded; nothing of the load is kept."""
+
+    def __init__(self, path: Path | str, where: str, reason: str) -> None:
+        super().__init__(f"{path}: {where}: {reason}")
+        self.path = str(path)
+        self.where = where
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Value:
+    """A plain field: `kind` is one of str, date, int, float, bool, url."""
+
+    kind: str
+    required: bool = False
+    column: str | None = None
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A field naming another record by natural key; stored as that record's id."""
+
+    target: str
+    column: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Spec:
+    model: type
+    key: tuple[str, ...]
+    fields: dict[str, Value | Ref]
+    defaults: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+
+
+def _milestone_defaults(values: dict[str, Any]) -> dict[str, Any]:
+    return {"planned_on": values.get("due_on")}
+
+
+SOURCE = Value("url", column="source_url")
+PATH_SHAPES = {
+    "plan": "city/plan",
+    "action": "city/plan/action",
+    "indicator": "city/plan/action/indicator",
+}
+
+# In dependency order: a record may refer only to kinds above it.
+SPECS: dict[str, Spec] = {
+    "programmes": Spec(
+        Programme,
+        ("slug",),
+        {
+            "slug": Value("str", True),
+            "name": Value("str", True),
+            "starts_on": Value("date", True),
+            "ends_on": Value("date", True),
+            "declared_core_cities": Value("int"),
+            "declared_mentor_cities": Value("int"),
+            "lgd_target": Value("int"),
+            "description": Value("str"),
+            "source": SOURCE,
+        },
+    ),
+    "phases": Spec(
+        Phase,
+        ("programme_id", "slug"),
+        {
+            "programme": Ref("programme", "programme_id", True),
+            "slug": Value("str", True),
+            "name": Value("str", True),
+            "position": Value("int", True),
+            "starts_on": Value("date"),
+            "ends_on": Value("date"),
+            "description": Value("str"),
+            "source": SOURCE,
+        },
+    ),
+    "sectors": Spec(
+        Sector,
+        ("slug",),
+        {
+            "slug": Value("str", True),
+            "name": Value("str", True),
+            "tier": Value("str", True),
+            "has_expert": Value("bool"),
+            "source": SOURCE,
+        },
+    ),
+    "themes": Spec(
+        Theme,
+        ("slug",),
+        {"slug": Value("str", True), "name": Value("str", True), "source": SOURCE},
+    ),
+    "cities": Spec(
+        City,
+        ("slug",),
+        {
+            "slug": Value("str", True),
+            "name": Value("str", True),
+            "local_name": Value("str"),
+            "kind": Value("str"),
+            "country": Value("str", True),
+            "latitude": Value("float"),
+            "longitude": Value("float"),
+            "note": Value("str"),
+            "source": SOURCE,
+        },
+    ),
+    "participations": Spec(
+        Participation,
+        ("programme_id", "city_id"),
+        {
+            "programme": Ref("programme", "programme_id", True),
+            "city": Ref("city", "city_id", True),
+            "role": Value("str", True),
+            "joined_on": Value("date", True),
+            "communications_ambassador": Value("bool", column="is_communications_ambassador"),
+            "note": Value("str"),
+            "source": SOURCE,
+        },
+    ),
+    "mentorships": Spec(
+        Mentorship,
+        ("mentor_id", "mentee_id"),
+        {
+            "programme": Ref("programme", "programme_id", True),
+            "mentor": Ref("participation", "mentor_id", True),
+            "mentee": Ref("participation", "mentee_id", True),
+            "since_on": Value("date", True),
+            "ended_on": Value("date"),
+            "sector": Ref("sector", "sector_id"),
+            "theme": Ref("theme", "theme_id"),
+            "focus": Value("str"),
+            "source": SOURCE,
+        },
+    ),
+    "plans": Spec(
+        Plan,
+        ("city_id", "slug"),
+        {
+            "city": Ref("city", "city_id", True),
+            "programme": Ref("programme", "programme_id"),
+            "slug": Value("str", True),
+            "kind": Value("str", True),
+            "title": Value("str", True),
+            "local_title": Value("str"),
+            "summary": Value("str"),
+            "status": Value("str"),
+            "started_on": Value("date"),
+            "signed_on": Value("date"),
+            "governance": Value("str"),
+            "actions_summary": Value("str"),
+            "integrated_goals": Value("str"),
+            "partnerships": Value("str"),
+            "source": SOURCE,
+        },
+    ),
+    "plan_targets": Spec(
+        PlanTarget,
+        ("plan_id", "slug"),
+        {
+            "plan": Ref("plan", "plan_id", True),
+            "slug": Value("str", True),
+            "title": Value("str", True),
+            "target_year": Value("int", True),
+            "value": Value("float"),
+            "unit": Value("str"),
+            "baseline_year": Value("int"),
+            "note": Value("str"),
+            "source": SOURCE,
+        },
+    ),
+    "partners": Spec(
+        Partner,
+        ("plan_id", "name"),
+        {
+            "plan": Ref("plan", "plan_id", True),
+            "name": Value("str", True),
+            "kind": Value("str", True),
+            "commitment": Value("str"),
+            "signed_on": Value("date"),
+            "source": SOURCE,
+        },
+    ),
+    "actions": Spec(
+        Action,
+        ("plan_id", "slug"),
+        {
+            "plan": Ref("plan", "plan_id", True),
+            "slug": Value("str", True),
+            "position": Value("int"),
+            "title": Value("str", True),
+            "local_title": Value("str"),
+            "description": Value("str"),
+            "sector": Ref("sector", "sector_id"),
+            "theme": Ref("theme", "theme_id"),
+            "lead_organisation": Value("str"),
+            "starts_on": Value("date"),
+            "due_on": Value("date"),
+            "status": Value("str"),
+            "percent_complete": Value("int"),
+            "last_reported_on": Value("date"),
+            "source": SOURCE,
+        },
+    ),
+    "indicators": Spec(
+        Indicator,
+        ("action_id", "slug"),
+        {
+            "action": Ref("action", "action_id", True),
+            "slug": Value("str", True),
+            "name": Value("str", True),
+            "unit": Value("str", True),
+            "baseline_value": Value("float"),
+            "baseline_on": Value("date"),
+            "target_value": Value("float"),
+            "target_on": Value("date"),
+            "description": Value("str"),
+            "source": SOURCE,
+        },
+    ),
+    "indicator_values": Spec(
+        IndicatorValue,
+        ("indicator_id", "measured_on"),
+        {
+            "indicator": Ref("indicator", "indicator_id", True),
+            "measured_on": Value("date", True),
+            "value": Value("float", True),
+            "note": Value("str"),
+            "source": SOURCE,
+        },
+    ),
+    "milestones": Spec(
+        Milestone,
+        ("slug",),
+        {
+            "slug": Value("str", True),
+            "programme": Ref("programme", "programme_id"),
+            "plan": Ref("plan", "plan_id"),
+            "action": Ref("action", "action_id"),
+            "title": Value("str", True),
+            "description": Value("str"),
+            "location": Value("str"),
+            "planned_on": Value("date"),
+            "due_on": Value("date", True),
+            "ends_on": Value("date"),
+            "date_precision": Value("str"),
+            "completed_on": Value("date"),
+            "source": SOURCE,
+        },
+        defaults=_milestone_defaults,
+    ),
+    "progress_updates": Spec(
+        ProgressUpdate,
+        ("action_id", "reported_on"),
+        {
+            "action": Ref("action", "action_id", True),
+            "reported_on": Value("date", True),
+            "status": Value("str"),
+            "percent_complete": Value("int"),
+            "note": Value("str"),
+            "evidence_url": Value("url"),
+            "source": SOURCE,
+        },
+    ),
+}
+
+
+@dataclass
+class SeedReport:
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> int:
+        return sum(self.created.values()) + sum(self.updated.values())
+
+    def lines(self) -> list[str]:
+        tables = [
+            *SPECS,
+            *sorted((self.created | self.updated | self.unchanged).keys() - SPECS.keys()),
+        ]
+        return [
+            f"{table}: {self.created[table]} created, {self.updated[table]} updated, "
+            f"{self.unchanged[table]} unchanged"
+            for table in tables
+            if self.created[table] or self.updated[table] or self.unchanged[table]
+        ]
+
+
+@dataclass
+class Record:
+    path: Path
+    table: str
+    index: int
+    data: dict[str, Any]
+    sources: dict[str, str]
+
+    @property
+    def where(self) -> str:
+        label = next(
+            (f"{k}={self.data[k]!r}" for k in ("slug", "name", "city") if k in self.data), ""
+        )
+        return f"[[{self.table}]] #{self.index}" + (f" ({label})" if label else "")
+
+
+def read_records(paths: Iterable[Path]) -> list[Record]:
+    """Parse the files and group their records; structure is checked, values are not yet."""
+    records: list[Record] = []
+    for path in paths:
+        try:
+            document = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise SeedError(path, "invalid TOML", str(exc)) from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SeedError(path, "unreadable", str(exc)) from exc
+        sources = document.pop("sources", {})
+        if not isinstance(sources, dict) or not all(isinstance(v, str) for v in sources.values()):
+            raise SeedError(path, "[sources]", "must map keys to URLs")
+        for table, rows in document.items():
+            if table not in SPECS:
+                raise SeedError(
+                    path, f"[[{table}]]", f"unknown table; known ones are {', '.join(SPECS)}"
+                )
+            if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+                raise SeedError(path, f"[[{table}]]", "must be an array of tables ([[...]])")
+            records.extend(Record(path, table, i, row, sources) for i, row in enumerate(rows, 1))
+    return records
+
+
+class Loader:
+    def __init__(self, *, is_demo: bool, require_source: bool) -> None:
+        self.is_demo = is_demo
+        self.require_source = require_source
+        self.report = SeedReport()
+        self._ids: dict[tuple[str, str], int] = {}
+
+    def load(self, records: list[Record]) -> SeedReport:
+        order = list(SPECS)
+        for record in sorted(records, key=lambda r: order.index(r.table)):
+            self.upsert(record)
+        return self.report
+
+    # Values -------------------------------------------------------------------------------
+
+    def convert(self, record: Record, name: str, spec: Value, raw: Any) -> Any:
+        def fail(expected: str) -> SeedError:
+            return SeedError(record.path, record.where, f"{name} must be {expected}, not {raw!r}")
+
+        if spec.kind == "str":
+            if not isinstance(raw, str) or not raw.strip():
+                raise fail("a non-empty string")
+            return raw.strip()
+        if spec.kind == "bool":
+            if not isinstance(raw, bool):
+                raise fail("true or false")
+            return raw
+        if spec.kind == "int":
+            if isinstance(raw, bool) or not isinstance(raw, int):
+                raise fail("a whole number")
+            return raw
+        if spec.kind == "float":
+            if isinstance(raw, bool) or not isinstance(raw, int | float) or raw != raw:
+                raise fail("a number")
+            return float(raw)
+        if spec.kind == "date":
+            if isinstance(raw, date) and not isinstance(raw, datetime):
+                return raw
+            if isinstance(raw, str):
+                try:
+                    return date.fromisoformat(raw)
+                except ValueError:
+                    pass
+            raise fail("a date (YYYY-MM-DD)")
+        if spec.kind == "url":
+            value = record.sources.get(raw, raw) if isinstance(raw, str) else raw
+            if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+                raise fail("an http(s) address or a key of [sources]")
+            return value
+        raise AssertionError(spec.kind)
+
+    def resolve(self, record: Record, name: str, ref: Ref, raw: Any, values: dict[str, Any]) -> int:
+        shape = PATH_SHAPES.get(ref.target)
+        if not isinstance(raw, str) or not raw or (shape and raw.count("/") != shape.count("/")):
+            expected = f"look like {shape!r}" if shape else f"name a {ref.target}"
+            raise SeedError(record.path, record.where, f"{name} must {expected}, not {raw!r}")
+        cache_key = (ref.target, f"{values.get('programme_id')}:{raw}")
+        if cache_key in self._ids:
+            return self._ids[cache_key]
+        found = db.session.scalar(self._lookup(ref.target, raw, values))
+        if found is None:
+            raise SeedError(record.path, record.where, f"{name} {raw!r}: no such {ref.target}")
+        self._ids[cache_key] = found
+        return found
+
+    @staticmethod
+    def _lookup(target: str, raw: str, values: dict[str, Any]) -> sa.Select[Any]:
+        if target in {"programme", "city", "sector", "theme"}:
+            model = {"programme": Programme, "city": City, "sector": Sector, "theme": Theme}[target]
+            return sa.select(model.id).where(model.slug == raw)
+        if target == "participation":  # a city's participation in the record's programme
+            return (
+                sa.select(Participation.id)
+                .join(City)
+                .where(City.slug == raw, Participation.programme_id == values.get("programme_id"))
+            )
+        parts = raw.split("/")
+        city, plan = parts[0], parts[1]
+        plan_id = sa.select(Plan.id).join(City).where(City.slug == city, Plan.slug == plan)
+        if target == "plan":
+            return plan_id
+        action_id = sa.select(Action.id).where(
+            Action.plan_id == plan_id.scalar_subquery(), Action.slug == parts[2]
+        )
+        if target == "action":
+            return action_id
+        return sa.select(Indicator.id).where(
+            Indicator.action_id == action_id.scalar_subquery(), Indicator.slug == parts[3]
+        )
+
+    # Records ------------------------------------------------------------------------------
+
+    def upsert(self, record: Record) -> None:
+        spec = SPECS[record.table]
+        unknown = sorted(set(record.data) - set(spec.fields))
+        if unknown:
+            raise SeedError(
+                record.path,
+                record.where,
+                f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(spec.fields)}",
+            )
+        for name, fspec in spec.fields.items():
+            if fspec.required and name not in record.data:
+                raise SeedError(record.path, record.where, f"{name} is required")
+        if self.require_source and "source" not in record.data:
+            raise SeedError(record.path, record.where, "source is required for a fact")
+
+        values: dict[str, Any] = {}
+        # Declared order matters: a mentorship's programme is resolved before its two ends.
+        for name, fspec in spec.fields.items():
+            if name not in record.data:
+                continue
+            raw = record.data[name]
+            if isinstance(fspec, Ref):
+                values[fspec.column] = self.resolve(record, name, fspec, raw, values)
+            else:
+                values[fspec.column or name] = self.convert(record, name, fspec, raw)
+        if spec.defaults:
+            for column, default in spec.defaults(values).items():
+                values.setdefault(column, default)
+        if hasattr(spec.model, "is_demo"):
+            values["is_demo"] = self.is_demo
+
+        key = {column: values.get(column) for column in spec.key}
+        model = spec.model
+        existing = db.session.scalar(
+            sa.select(model).where(*(getattr(model, c) == v for c, v in key.items()))
+        )
+        try:
+            if existing is None:
+                db.session.add(model(**values))
+                db.session.flush()
+                self.report.created[record.table] += 1
+            else:
+                changed = {c: v for c, v in values.items() if getattr(existing, c) != v}
+                if changed:
+                    for column, value in changed.items():
+                        setattr(existing, column, value)
+                    db.session.flush()
+                    self.report.updated[record.table] += 1
+                else:
+                    self.report.unchanged[record.table] += 1
+        except (IntegrityError, StatementError) as exc:
+            reason = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
+            raise SeedError(
+                record.path, record.where, f"the database refused it: {reason}"
+            ) from exc
+
+
+def fact_files(seeds_dir: Path) -> list[Path]:
+    folder = seeds_dir / FACTS_DIR
+    files = sorted(folder.glob("*.toml"))
+    if not files:
+        raise SeedError(folder, "folder", "holds no .toml seed files")
+    return files
+
+
+def load_facts(seeds_dir: Path) -> SeedReport:
+    """Load the sourced ICC 2023-25 facts. The caller commits, or rolls back on SeedError."""
+    return Loader(is_demo=False, require_source=True).load(read_records(fact_files(seeds_dir)))
+
+
+def load_records(records: list[Record], *, is_demo: bool) -> SeedReport:
+    return Loader(is_demo=is_demo, require_source=not is_demo).load(records)

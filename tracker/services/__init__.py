@@ -1,0 +1,2 @@
+"""Domain logic. Functions take explicit arguments (the acting user too), flush but never
+commit, and raise the errors in `tracker.services.errors`."""

@@ -1,0 +1,121 @@
+"""Accounts: creating users, checking passwords, and the sign-in sessions behind the cookie."""
+
+from __future__ import annotations
+
+import secrets
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import delete, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from tracker.extensions import db
+from tracker.models import City, User, UserSession
+from tracker.models.user import USER_ROLES
+from tracker.services.audit import record_event
+from tracker.services.errors import Invalid
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256
+# Compared against when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+def normalise_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise Invalid(f"{email!r} is not a valid e-mail address: {exc}") from exc
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise Invalid(f"The password must have at most {MAX_PASSWORD_LENGTH} characters.")
+
+
+def create_user(
+    actor: User | None,
+    *,
+    email: str,
+    password: str,
+    role: str,
+    city_slug: str | None = None,
+    name: str | None = None,
+    is_demo: bool = False,
+    actor_label: str | None = None,
+) -> User:
+    email = normalise_email(email)
+    if role not in USER_ROLES:
+        raise Invalid(f"Unknown role {role!r}; choose one of {', '.join(USER_ROLES)}.")
+    city = None
+    if role == "editor":
+        if not city_slug:
+            raise Invalid("An editor works for one city: give its slug with --city.")
+        city = db.session.scalar(select(City).where(City.slug == city_slug))
+        if city is None:
+            raise Invalid(f"No city with the slug {city_slug!r}.")
+    elif city_slug:
+        raise Invalid(f"Only editors are bound to a city; a {role} takes no --city.")
+    check_password_rules(password)
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Invalid(f"A user with the e-mail {email} exists already.")
+    user = User(email=email, name=name, role=role, city=city, is_demo=is_demo)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    record_event(
+        actor,
+        "user.create",
+        "user",
+        user.id,
+        actor_label=actor_label,
+        city_id=city.id if city else None,
+        after={"email": email, "role": role, "city": city_slug, "name": name},
+    )
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None; records the attempt either way."""
+    try:
+        email = normalise_email(email)
+    except Invalid:
+        email = email.strip().lower()
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        ok = False
+    else:
+        ok = user.check_password(password) and user.is_active
+    record_event(
+        user if ok else None,
+        "auth.sign_in" if ok else "auth.sign_in_failed",
+        "user",
+        user.id if user else None,
+        actor_label=email[:254],
+    )
+    return user if ok else None
+
+
+def start_session(user: User) -> str:
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(id=token, user_id=user.id))
+    user.session_id = token
+    return token
+
+
+def end_session(token: str | None) -> None:
+    if token:
+        db.session.execute(delete(UserSession).where(UserSession.id == token))
+
+
+def user_for_session(token: str) -> User | None:
+    row = db.session.execute(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.id == token, User.is_active.is_(True))
+    ).scalar_one_or_none()
+    if row is not None:
+        row.session_id = token
+    return row
