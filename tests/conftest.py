@@ -1,0 +1,158 @@
+"""Fixtures: one migrated, fact-seeded database per test run (SQLite, or PostgreSQL with
+--db=postgresql), and one rolled-back outer transaction per test, so a view that commits
+still leaves nothing behind."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from tracker import create_app
+from tracker.extensions import db
+from tracker.seeding import load_facts
+
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="database to run the suite against (PostgreSQL: TRACKER_TEST_POSTGRES_URL, "
+        f"default {DEFAULT_POSTGRES_URL})",
+    )
+
+
+def _postgres_admin_url() -> str:
+    url = os.environ.get("TRACKER_TEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def _postgres_unreachable(url: str) -> str | None:
+    try:
+        engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+    except sa.exc.OperationalError as exc:
+        return str(exc.orig).strip().splitlines()[0]
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--db") == "postgresql":
+        problem = _postgres_unreachable(_postgres_admin_url())
+        if problem:
+            if os.environ.get("TRACKER_TEST_REQUIRE_POSTGRES"):
+                raise pytest.UsageError(f"PostgreSQL is required but unreachable: {problem}")
+            skip = pytest.mark.skip(reason=f"PostgreSQL unreachable ({problem})")
+            for item in items:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.config.getoption("--db")
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh database for this run, dropped afterwards."""
+    if backend == "sqlite":
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "tracker.sqlite")
+        return
+    admin_url = sa.make_url(_postgres_admin_url())
+    name = f"tracker_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def make_config(database_url: str, tmp_path: Path, **overrides: object) -> dict[str, object]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "INSTANCE_PATH": str(tmp_path),
+        **overrides,
+    }
+
+
+class RequestIsolatingClient(FlaskClient):
+    """Runs each request in an app context of its own, as a server would, so `g` (where
+    Flask-Login caches the user) and the database session do not carry over from the test's
+    own context into the request or from one request to the next."""
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def base_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """Migrated from empty with the project's migrations, then loaded with the facts."""
+    app = create_app(make_config(database_url, tmp_path_factory.mktemp("instance")))
+    app.test_client_class = RequestIsolatingClient
+    with app.app_context():
+        upgrade()
+        load_facts(Path(app.config["SEEDS_DIR"]))
+        db.session.commit()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(base_app: Flask) -> Iterator[Flask]:
+    """The app, with every database change of the test rolled back at its end."""
+    with base_app.app_context():
+        engines = db.engines
+        engine = engines[None]
+        connection = engine.connect()
+        outer = connection.begin()
+        engines[None] = connection  # type: ignore[assignment]
+        db.session.remove()
+        db.session.configure(join_transaction_mode="create_savepoint")
+        saved_config = dict(base_app.config)
+        try:
+            yield base_app
+        finally:
+            db.session.remove()
+            outer.rollback()
+            connection.close()
+            engines[None] = engine
+            base_app.config.clear()
+            base_app.config.update(saved_config)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def csrf_on(app: Flask) -> Flask:
+    app.config["WTF_CSRF_ENABLED"] = True
+    return app

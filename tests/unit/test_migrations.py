@@ -1,0 +1,26 @@
+"""The migrations build the schema the models describe: nothing is left to autogenerate."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from tracker import PROJECT_ROOT
+from tracker.extensions import db
+
+
+def test_migrations_and_models_agree(app):
+    # The session database was built from empty by `flask db upgrade` (see conftest.base_app).
+    connection = db.session.connection()
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    assert compare_metadata(context, db.metadata) == []
+
+
+def test_database_is_at_the_head_revision(app):
+    context = MigrationContext.configure(db.session.connection())
+    head = ScriptDirectory(str(PROJECT_ROOT / "migrations")).get_current_head()
+    assert head is not None
+    assert context.get_current_revision() == head
+
+
+def test_the_suite_runs_on_the_database_it_was_asked_for(app, backend):
+    assert db.engine.dialect.name == backend

@@ -1,0 +1,142 @@
+"""Sign-in and sign-out: right and wrong passwords, safe redirects, real sign-out, CSRF."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from tests.helpers import PASSWORD, csrf_token, login, make_user, row_counts
+from tracker.extensions import db
+from tracker.models import AuditEvent, UserSession
+
+
+def signed_in(client) -> bool:  # type: ignore[no-untyped-def]
+    return client.get("/").status_code == 200
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login?next=%2F")
+
+
+def test_sign_in_with_the_right_password(client, app):
+    user = make_user("viewer")
+    response = login(client, user.email)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert signed_in(client)
+    assert (
+        db.session.scalar(sa.select(AuditEvent.verb).order_by(AuditEvent.id.desc()))
+        == "auth.sign_in"
+    )
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [
+        ("viewer-all@example.org", "wrong password!"),
+        ("nobody@example.org", PASSWORD),
+        ("viewer-all@example.org", ""),
+        ("", ""),
+    ],
+)
+def test_sign_in_with_a_wrong_password_or_email_is_refused(client, email, password):
+    make_user("viewer")
+    response = login(client, email, password)
+    assert response.status_code == 400
+    assert not signed_in(client)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(UserSession)) == 0
+
+
+def test_a_failed_sign_in_says_the_same_for_unknown_email_and_wrong_password(client):
+    make_user("viewer")
+    wrong_password = login(client, "viewer-all@example.org", "wrong password!").get_data(
+        as_text=True
+    )
+    unknown_email = login(client, "nobody@example.org", "wrong password!").get_data(as_text=True)
+    assert "E-mail or password is wrong." in wrong_password
+    assert "E-mail or password is wrong." in unknown_email
+    verbs = db.session.scalars(
+        sa.select(AuditEvent.verb).where(AuditEvent.verb == "auth.sign_in_failed")
+    )
+    assert len(verbs.all()) == 2
+
+
+def test_a_deactivated_user_cannot_sign_in(client):
+    user = make_user("viewer", active=False)
+    assert login(client, user.email).status_code == 400
+    assert not signed_in(client)
+
+
+@pytest.mark.parametrize(
+    ("next_url", "expected"),
+    [
+        ("/healthz", "/healthz"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/x", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
+)
+def test_next_redirects_stay_on_the_site(client, next_url, expected):
+    user = make_user("viewer")
+    response = login(client, user.email, query_string={"next": next_url})
+    assert response.headers["Location"] == expected
+
+
+def test_sign_out_ends_the_session_even_for_a_copied_cookie(client, app):
+    user = make_user("viewer")
+    login(client, user.email)
+    copied = client.get_cookie("session").value
+    assert client.post("/auth/logout").status_code == 302
+    assert not signed_in(client)
+    replay = app.test_client()
+    replay.set_cookie("session", copied)
+    response = replay.get("/")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+def test_a_user_deactivated_while_signed_in_is_signed_out(client):
+    user = make_user("viewer")
+    login(client, user.email)
+    user.is_active = False
+    db.session.commit()
+    assert not signed_in(client)
+
+
+def test_sign_out_needs_a_post(client):
+    user = make_user("viewer")
+    login(client, user.email)
+    assert client.get("/auth/logout").status_code == 405
+    assert signed_in(client)
+
+
+def test_login_without_csrf_token_is_refused(client, csrf_on):
+    user = make_user("viewer")
+    before = row_counts()
+    response = login(client, user.email)
+    assert response.status_code == 400
+    assert not signed_in(client)
+    assert row_counts() == before
+
+
+def test_login_and_logout_with_csrf_tokens(client, csrf_on):
+    user = make_user("viewer")
+    token = csrf_token(client.get("/auth/login").get_data(as_text=True))
+    response = client.post(
+        "/auth/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302
+    page = client.get("/").get_data(as_text=True)
+    # Sign-out without the token does nothing; with it, signs out.
+    client.post("/auth/logout")
+    assert signed_in(client)
+    client.post("/auth/logout", data={"csrf_token": csrf_token(page)})
+    assert not signed_in(client)
+
+
+def test_the_login_page_escapes_what_was_typed(client):
+    response = login(client, '"><script>alert(1)</script>', "x")
+    assert response.status_code == 400
+    assert "<script>alert(1)</script>" not in response.get_data(as_text=True)

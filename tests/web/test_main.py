@@ -1,0 +1,59 @@
+"""The home page: the programme's headline figures for a signed-in user."""
+
+import re
+
+import sqlalchemy as sa
+
+from tests.helpers import login, make_user
+from tracker.extensions import db
+from tracker.models import Participation, Plan, Programme
+
+
+def figures(client) -> str:  # type: ignore[no-untyped-def]
+    make_user("viewer")
+    login(client, "viewer-all@example.org")
+    response = client.get("/")
+    assert response.status_code == 200
+    return re.sub(r"\s+", " ", response.get_data(as_text=True))
+
+
+def test_headline_figures_from_the_facts(client):
+    page = figures(client)
+    assert "Intelligent Cities Challenge 2023-25" in page
+    assert "53 of 64 core cities registered" in page
+    assert '<th scope="row">Mentor cities</th><td>11</td>' in page
+    assert '<th scope="row">Observer cities</th><td>7</td>' in page
+    assert '<th scope="row">Communications ambassadors</th><td>9</td>' in page
+    assert "Programme target: 175 signed Local Green Deals." in page
+    assert '<th scope="row">Done</th><td>12</td>' in page
+    assert "End of the 24-month programme" in page
+    assert 'class="badge demo"' not in page
+
+
+def test_figures_follow_the_data(client):
+    programme = db.session.scalar(sa.select(Programme))
+    db.session.delete(
+        db.session.scalars(sa.select(Participation).where(Participation.role == "observer")).first()
+    )
+    db.session.commit()
+    assert programme is not None
+    assert '<th scope="row">Observer cities</th><td>6</td>' in figures(client)
+
+
+def test_demo_deals_are_labelled_as_demo(client, runner):
+    assert runner.invoke(args=["seed", "--demo"]).exit_code == 0
+    page = figures(client)
+    assert 'class="badge demo"' in page
+    demo_deals = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Plan)
+        .where(Plan.is_demo, Plan.kind == "local_green_deal")
+    )
+    assert demo_deals == 64  # one per mentor and core city
+    assert f"{demo_deals} of these deals are illustrative demo data" in page
+
+
+def test_unknown_pages_answer_404_in_the_site_layout(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "ICC Tracker" in response.get_data(as_text=True)
