@@ -8,7 +8,8 @@ from flask_wtf import CSRFProtect
 from tracker.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(render_as_batch=True, compare_type=True)
+# SQLite runs DDL in real transactions here (see database.py), so a failed migration rolls back.
+migrate = Migrate(render_as_batch=True, compare_type=True, transactional_ddl=True)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to see this page."

@@ -24,3 +24,22 @@ def test_database_is_at_the_head_revision(app):
 
 def test_the_suite_runs_on_the_database_it_was_asked_for(app, backend):
     assert db.engine.dialect.name == backend
+
+
+def test_upgrade_downgrade_upgrade_round_trip_on_a_fresh_database(tmp_path):
+    from flask_migrate import downgrade, upgrade
+
+    from tests.conftest import make_config
+    from tracker import create_app
+
+    app = create_app(make_config("sqlite:///" + str(tmp_path / "fresh.sqlite"), tmp_path))
+    with app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        assert set(db.inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        upgrade()
+        context = MigrationContext.configure(db.engine.connect())
+        head = ScriptDirectory(str(PROJECT_ROOT / "migrations")).get_current_head()
+        assert context.get_current_revision() == head
+        context.connection.close()
+        db.engine.dispose()

@@ -31,11 +31,15 @@ class ProgressUpdate(SourcedMixin, Base):
     indicator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("indicators.id"))
     indicator_value: Mapped[float | None]
     corrects_id: Mapped[int | None] = mapped_column(sa.ForeignKey("progress_updates.id"))
+    # Milestone reports: the due date it was moved to, or the date it was done.
+    due_on: Mapped[date | None]
+    completed_on: Mapped[date | None]
 
     action: Mapped[Action | None] = relationship()
     milestone: Mapped[Milestone | None] = relationship()
     author: Mapped[User | None] = relationship()  # noqa: F821
     indicator: Mapped[Indicator | None] = relationship()
+    corrects: Mapped[ProgressUpdate | None] = relationship(remote_side=[id])
 
     __table_args__ = (
         one_of("status", ACTION_STATUSES),
@@ -45,6 +49,10 @@ class ProgressUpdate(SourcedMixin, Base):
         sa.CheckConstraint("(action_id IS NULL) <> (milestone_id IS NULL)", name="one_subject"),
         sa.CheckConstraint(
             "(indicator_id IS NULL) = (indicator_value IS NULL)", name="indicator_value_paired"
+        ),
+        sa.CheckConstraint(
+            "action_id IS NULL OR (due_on IS NULL AND completed_on IS NULL)",
+            name="milestone_fields_on_milestones",
         ),
         sa.Index("ix_progress_updates_action_reported", "action_id", "reported_on"),
     )
