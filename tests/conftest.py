@@ -89,6 +89,7 @@ def make_config(database_url: str, tmp_path: Path, **overrides: object) -> dict[
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
         "INSTANCE_PATH": str(tmp_path),
         **overrides,
     }

@@ -51,3 +51,80 @@ def row_counts() -> dict[str, int]:
         table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
         for table in Base.metadata.sorted_tables
     }
+
+
+def get_city(slug: str):  # type: ignore[no-untyped-def]
+    from tracker.models import City
+
+    return db.session.scalar(sa.select(City).where(City.slug == slug))
+
+
+def make_plan(
+    city: str = "bamberg",
+    *,
+    kind: str = "local_green_deal",
+    status: str | None = "planned",
+    started_on=None,
+    programme: bool = True,
+):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from tracker.models import Plan, Programme
+
+    plan = Plan(
+        city_id=get_city(city).id,
+        programme_id=db.session.scalar(sa.select(Programme.id)) if programme else None,
+        slug=f"test-{kind}-{city}",
+        kind=kind,
+        title=f"Test plan of {city}",
+        status=status if kind == "local_green_deal" else None,
+        started_on=started_on or date(2023, 9, 1),
+    )
+    db.session.add(plan)
+    db.session.commit()
+    return plan
+
+
+def make_action(plan, *, title: str = "Solar on schools", slug: str = "solar"):  # type: ignore[no-untyped-def]
+    from tracker.models import Action
+
+    action = Action(plan_id=plan.id, slug=slug, title=title)
+    db.session.add(action)
+    db.session.commit()
+    return action
+
+
+def make_indicator(action, *, name: str = "PV capacity", unit: str = "kWp"):  # type: ignore[no-untyped-def]
+    from tracker.models import Indicator
+
+    indicator = Indicator(action_id=action.id, slug="pv", name=name, unit=unit)
+    db.session.add(indicator)
+    db.session.commit()
+    return indicator
+
+
+def make_milestone(plan, *, slug: str = "test/bamberg/team", due_on=None):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from tracker.models import Milestone
+
+    due = due_on or date(2030, 1, 1)
+    milestone = Milestone(
+        slug=slug, plan_id=plan.id, title="Team set up", planned_on=due, due_on=due
+    )
+    db.session.add(milestone)
+    db.session.commit()
+    return milestone
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Every row of every table: equal snapshots mean nothing was written."""
+    result = {}
+    for table in Base.metadata.sorted_tables:
+        rows = db.session.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
+        result[table.name] = [tuple(row) for row in rows]
+    return result
+
+
+def page_text(response) -> str:  # type: ignore[no-untyped-def]
+    return re.sub(r"\s+", " ", response.get_data(as_text=True))

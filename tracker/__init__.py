@@ -83,11 +83,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from tracker import auth, health, main
+    from tracker import actions, admin, auth, health, main, milestones, my, plans
 
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(main.bp)
+    for blueprint in (auth, health, main, my, plans, actions, milestones, admin):
+        app.register_blueprint(blueprint.bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -19,6 +19,8 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
     "WTF_CSRF_ENABLED": True,
+    # werkzeug's scrypt at its default cost; tests lower the cost, never the algorithm.
+    "PASSWORD_HASH_METHOD": "scrypt",
 }
 
 # Environment variable -> config key, with a converter. Only these are read.

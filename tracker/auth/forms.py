@@ -1,8 +1,10 @@
-"""Sign-in form: input validation only; the password check lives in the accounts service."""
+"""Sign-in and password forms: input validation only; the checks live in the accounts service."""
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from tracker.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 
 class LoginForm(FlaskForm):
@@ -11,7 +13,14 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class EmptyForm(FlaskForm):
-    """A CSRF-protected button."""
-
-    submit = SubmitField("Submit")
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
+    )
+    confirm = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("new_password", message="The two entries differ.")],
+    )
+    submit = SubmitField("Change password")

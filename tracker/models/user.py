@@ -6,7 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from tracker.models.base import Base, UTCDateTime, one_of, utcnow
 from tracker.models.city import City
@@ -50,9 +50,6 @@ class User(Base):
 
     def get_id(self) -> str | None:
         return self.session_id
-
-    def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 import secrets
+from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.extensions import db
 from tracker.models import City, User, UserSession
 from tracker.models.user import USER_ROLES
-from tracker.services.audit import record_event
+from tracker.services import permissions
+from tracker.services.audit import record_event, update_versioned
 from tracker.services.errors import Invalid
 
+# What the audit trail says of a password change: that it happened, never the values.
+PASSWORD_NOT_LOGGED = {"before": {"password": "(old, not logged)"},
+                       "after": {"password": "(new, not logged)", "sessions": "ended"}}
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
-# Compared against when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """Checked when the e-mail is unknown, so a wrong e-mail costs as long as a wrong password."""
+    return generate_password_hash("not-a-real-password", method=method)
 
 
 def normalise_email(email: str) -> str:
@@ -61,7 +75,7 @@ def create_user(
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Invalid(f"A user with the e-mail {email} exists already.")
     user = User(email=email, name=name, role=role, city=city, is_demo=is_demo)
-    user.set_password(password)
+    user.password_hash = hash_password(password)
     db.session.add(user)
     db.session.flush()
     record_event(
@@ -84,7 +98,7 @@ def authenticate(email: str, password: str) -> User | None:
         email = email.strip().lower()
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         ok = False
     else:
         ok = user.check_password(password) and user.is_active
@@ -119,3 +133,70 @@ def user_for_session(token: str) -> User | None:
     if row is not None:
         row.session_id = token
     return row
+
+
+def end_all_sessions(user: User, *, keep: str | None = None) -> None:
+    query = delete(UserSession).where(UserSession.user_id == user.id)
+    if keep:
+        query = query.where(UserSession.id != keep)
+    db.session.execute(query)
+
+
+def update_user(
+    actor: User,
+    user: User,
+    *,
+    version: int | None,
+    role: str,
+    city_slug: str | None,
+    is_active: bool,
+    name: str | None,
+) -> None:
+    """Change an account's role, city, name or state. Deactivating it, or changing what it
+    may do, ends its sessions: it signs in again under the new rules."""
+    permissions.require_admin(actor)
+    if role not in USER_ROLES:
+        raise Invalid(f"Unknown role {role!r}.", field="role")
+    city_id = None
+    if role == "editor":
+        if not city_slug:
+            raise Invalid("An editor works for one city: choose it.", field="city")
+        city_id = db.session.scalar(select(City.id).where(City.slug == city_slug))
+        if city_id is None:
+            raise Invalid(f"No city with the slug {city_slug!r}.", field="city")
+    elif city_slug:
+        raise Invalid(f"Only editors are bound to a city; a {role} takes none.", field="city")
+    if user.id == actor.id and (role != "admin" or not is_active):
+        raise Invalid("You cannot take away your own administrator access.", field="role")
+    changed = update_versioned(
+        actor,
+        user,
+        version=version,
+        changes={"role": role, "city_id": city_id, "is_active": is_active, "name": name or None},
+        verb="user.update",
+        entity_type="user",
+        city_id=city_id,
+    )
+    if {"role", "city_id", "is_active"} & changed.keys():
+        end_all_sessions(user)
+
+
+def reset_password(actor: User, user: User, password: str) -> None:
+    permissions.require_admin(actor)
+    check_password_rules(password)
+    user.password_hash = hash_password(password)
+    end_all_sessions(user)
+    record_event(actor, "user.reset_password", "user", user.id, city_id=user.city_id,
+                 before=PASSWORD_NOT_LOGGED["before"], after=PASSWORD_NOT_LOGGED["after"])
+
+
+def change_own_password(user: User, *, current: str, new: str, keep_session: str | None) -> None:
+    if not user.check_password(current):
+        raise Invalid("The current password is wrong.", field="current_password")
+    check_password_rules(new)
+    if new == current:
+        raise Invalid("The new password must differ from the current one.", field="new_password")
+    user.password_hash = hash_password(new)
+    end_all_sessions(user, keep=keep_session)
+    record_event(user, "user.change_password", "user", user.id, city_id=user.city_id,
+                 before=PASSWORD_NOT_LOGGED["before"], after=PASSWORD_NOT_LOGGED["after"])

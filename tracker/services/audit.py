@@ -1,11 +1,23 @@
-"""Writing the audit trail, in the same transaction as the change it records."""
+"""The audit trail, written in the same transaction as the change it records, and the
+versioned-update helper every edit goes through."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import sqlalchemy as sa
+
 from tracker.extensions import db
-from tracker.models import AuditEvent, User
+from tracker.models import AuditEvent, City, User
+from tracker.services.errors import Conflict
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
 
 
 def record_event(
@@ -26,8 +38,83 @@ def record_event(
         entity_type=entity_type,
         entity_id=None if entity_id is None else str(entity_id),
         city_id=city_id,
-        before=before,
-        after=after,
+        before={k: jsonable(v) for k, v in before.items()} if before is not None else None,
+        after={k: jsonable(v) for k, v in after.items()} if after is not None else None,
     )
     db.session.add(event)
     return event
+
+
+def update_versioned(
+    actor: User,
+    obj: Any,
+    *,
+    version: int | None,
+    changes: dict[str, Any],
+    verb: str,
+    entity_type: str,
+    city_id: int | None,
+) -> dict[str, Any]:
+    """Apply `changes` if `version` is the record's current one, and audit what changed.
+
+    A stale version is refused with a Conflict naming what differs now and who changed it
+    last; nothing is written. (A save racing another past this check is caught by the
+    version column itself at flush time, see errors.register.)"""
+    if version is None or version != obj.version:
+        differing = {
+            k: jsonable(getattr(obj, k)) for k, v in changes.items() if getattr(obj, k) != v
+        }
+        last = db.session.execute(
+            sa.select(AuditEvent.actor, AuditEvent.created_at)
+            .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == str(obj.id))
+            .order_by(AuditEvent.id.desc())
+            .limit(1)
+        ).first()
+        raise Conflict(
+            "Someone else saved this record after you opened it; nothing of yours was stored.",
+            changes=differing,
+            changed_by=last.actor if last else None,
+            changed_at=last.created_at if last else None,
+        )
+    changed = {k: v for k, v in changes.items() if getattr(obj, k) != v}
+    if not changed:
+        return {}
+    before = {k: getattr(obj, k) for k in changed}
+    for key, value in changed.items():
+        setattr(obj, key, value)
+    db.session.flush()
+    record_event(
+        actor,
+        verb,
+        entity_type,
+        obj.id,
+        city_id=city_id,
+        before=before,
+        after={**changed, "version": obj.version},
+    )
+    return changed
+
+
+@dataclass
+class AuditFilter:
+    city: str | None = None
+    user: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def audit_query(filters: AuditFilter) -> sa.Select[tuple[AuditEvent]]:
+    query = sa.select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    if filters.city:
+        query = query.join(City, City.id == AuditEvent.city_id).where(City.slug == filters.city)
+    if filters.user:
+        query = query.where(AuditEvent.actor == filters.user.strip().lower())
+    if filters.date_from:
+        query = query.where(AuditEvent.created_at >= _start_of(filters.date_from))
+    if filters.date_to:
+        query = query.where(AuditEvent.created_at < _start_of(filters.date_to + timedelta(days=1)))
+    return query
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)

@@ -1,8 +1,17 @@
 """Domain errors that views turn into HTTP statuses."""
 
+from __future__ import annotations
+
+from typing import Any
+
 
 class DomainError(Exception):
     status = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
 
 
 class Invalid(DomainError):
@@ -18,4 +27,20 @@ class NotFound(DomainError):
 
 
 class Conflict(DomainError):
+    """A save based on an old version. `changes` maps each field that differs from what the
+    user sent to its current value; `changed_by`/`changed_at` name the last change."""
+
     status = 409
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        changes: dict[str, Any] | None = None,
+        changed_by: str | None = None,
+        changed_at: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.changes = changes or {}
+        self.changed_by = changed_by
+        self.changed_at = changed_at

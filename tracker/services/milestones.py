@@ -5,8 +5,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
-from tracker.models import Milestone
+from tracker.extensions import db
+from tracker.models import Milestone, ProgressUpdate, User
+from tracker.services import permissions
+from tracker.services.audit import jsonable, record_event
+from tracker.services.errors import Conflict, Invalid
+from tracker.services.progress import check_evidence_url, check_note
 
 MILESTONE_STATES = ("done", "overdue", "due_soon", "upcoming")
 
@@ -29,3 +35,111 @@ def state_expression(today: date, soon_days: int) -> sa.ColumnElement[str]:
         (Milestone.due_on <= today + timedelta(days=soon_days), "due_soon"),
         else_="upcoming",
     )
+
+
+def history(milestone_id: int) -> list[ProgressUpdate]:
+    return list(
+        db.session.scalars(
+            sa.select(ProgressUpdate)
+            .where(ProgressUpdate.milestone_id == milestone_id)
+            .options(selectinload(ProgressUpdate.author))
+            .order_by(ProgressUpdate.id.desc())
+        )
+    )
+
+
+def _check_version(milestone: Milestone, version: int | None, changes: dict[str, object]) -> None:
+    if version != milestone.version:
+        differing = {
+            k: jsonable(getattr(milestone, k))
+            for k, v in changes.items()
+            if getattr(milestone, k) != v
+        }
+        raise Conflict(
+            "Someone else changed this milestone after you opened it; nothing of yours was stored.",
+            changes=differing,
+        )
+
+
+def mark_done(
+    actor: User,
+    milestone: Milestone,
+    *,
+    version: int | None,
+    completed_on: date,
+    evidence_url: str | None,
+    note: str | None,
+    today: date,
+) -> ProgressUpdate:
+    permissions.require_milestone_editor(actor, milestone)
+    _check_version(milestone, version, {"completed_on": completed_on})
+    if milestone.completed_on is not None:
+        raise Invalid("This milestone is already recorded as done.", field="completed_on")
+    if completed_on > today:
+        raise Invalid("The completion date cannot be in the future.", field="completed_on")
+    update = ProgressUpdate(
+        milestone_id=milestone.id,
+        author_id=actor.id,
+        reported_on=today,
+        status="done",
+        completed_on=completed_on,
+        evidence_url=check_evidence_url(evidence_url),
+        note=check_note(note),
+    )
+    db.session.add(update)
+    milestone.completed_on = completed_on
+    db.session.flush()
+    record_event(
+        actor,
+        "milestone.done",
+        "milestone",
+        milestone.id,
+        city_id=permissions.milestone_city_id(milestone),
+        before={"completed_on": None},
+        after={
+            "completed_on": completed_on,
+            "evidence_url": update.evidence_url,
+            "note": update.note,
+        },
+    )
+    return update
+
+
+def move_due_date(
+    actor: User,
+    milestone: Milestone,
+    *,
+    version: int | None,
+    due_on: date,
+    reason: str,
+    today: date,
+) -> ProgressUpdate:
+    permissions.require_milestone_editor(actor, milestone)
+    _check_version(milestone, version, {"due_on": due_on})
+    if not reason or not reason.strip():
+        raise Invalid("Say why the date moves.", field="reason")
+    if due_on == milestone.due_on:
+        raise Invalid("That is the current due date.", field="due_on")
+    if milestone.ends_on is not None and due_on > milestone.ends_on:
+        raise Invalid("The due date cannot be after the event's last day.", field="due_on")
+    before = milestone.due_on
+    update = ProgressUpdate(
+        milestone_id=milestone.id,
+        author_id=actor.id,
+        reported_on=today,
+        due_on=due_on,
+        note=check_note(reason.strip()),
+    )
+    db.session.add(update)
+    milestone.due_on = due_on
+    db.session.flush()
+    record_event(
+        actor,
+        "milestone.move",
+        "milestone",
+        milestone.id,
+        city_id=permissions.milestone_city_id(milestone),
+        before={"due_on": before},
+        after={"due_on": due_on, "reason": update.note},
+    )
+    return update

@@ -1,0 +1,133 @@
+"""Action forms. The progress form's field names are the contract the API reuses."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    FloatField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from tracker.forms import choices, http_url, optional_int, version_field
+from tracker.models.plan import ACTION_STATUSES
+from tracker.services.progress import NOTE_MAX, URL_MAX, ProgressReport
+
+STATUS_LABELS = {
+    "not_started": "Not started",
+    "on_track": "On track",
+    "at_risk": "At risk",
+    "delayed": "Delayed",
+    "done": "Done",
+    "cancelled": "Cancelled",
+}
+# Indicator values: any finite number a city might measure; NumberRange also refuses nan/inf.
+VALUE_RANGE = NumberRange(min=-1e12, max=1e12, message="Give a finite number.")
+
+
+class ProgressForm(FlaskForm):
+    reported_on = DateField("Reported date", validators=[InputRequired()])
+    status = SelectField(
+        "Status",
+        choices=choices((s, STATUS_LABELS[s]) for s in ACTION_STATUSES),
+        validators=[InputRequired()],
+    )
+    percent_complete = IntegerField(
+        "Percent complete",
+        validators=[InputRequired(), NumberRange(0, 100, "Give a whole number from 0 to 100.")],
+    )
+    note = TextAreaField("Note", validators=[Optional(), Length(max=NOTE_MAX)])
+    evidence_url = StringField(
+        "Evidence link", validators=[Optional(), Length(max=URL_MAX), http_url]
+    )
+    indicator_id = SelectField("Indicator", coerce=optional_int, validators=[Optional()])
+    indicator_value = FloatField("Indicator value", validators=[Optional(), VALUE_RANGE])
+    corrects_id = SelectField(
+        "Corrects the update of", coerce=optional_int, validators=[Optional()]
+    )
+    submit = SubmitField("Log progress")
+
+    def set_choices(self, indicators, updates) -> None:  # type: ignore[no-untyped-def]
+        self.indicator_id.choices = choices(
+            [(None, "None")] + [(i.id, f"{i.name} ({i.unit})") for i in indicators]
+        )
+        self.corrects_id.choices = choices(
+            [(None, "Nothing: a new report")]
+            + [
+                (u.id, f"{u.reported_on.isoformat()}: {u.status} {u.percent_complete} %")
+                for u in updates
+            ]
+        )
+
+    def report(self) -> ProgressReport:
+        return ProgressReport(
+            reported_on=self.reported_on.data,
+            status=self.status.data,
+            percent_complete=self.percent_complete.data,
+            note=(self.note.data or "").strip() or None,
+            evidence_url=(self.evidence_url.data or "").strip() or None,
+            indicator_id=self.indicator_id.data,
+            indicator_value=self.indicator_value.data,
+            corrects_id=self.corrects_id.data,
+        )
+
+
+class ActionForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    sector_id = SelectField("Sector", coerce=optional_int, validators=[Optional()])
+    theme_id = SelectField("Theme", coerce=optional_int, validators=[Optional()])
+    lead_organisation = StringField("Lead organisation", validators=[Optional(), Length(max=300)])
+    starts_on = DateField("Start date", validators=[Optional()])
+    due_on = DateField("Due date", validators=[Optional()])
+    version = version_field()
+    submit = SubmitField("Save")
+
+    def set_choices(self, sectors, themes) -> None:  # type: ignore[no-untyped-def]
+        self.sector_id.choices = choices([(None, "None")] + [(s.id, s.name) for s in sectors])
+        self.theme_id.choices = choices([(None, "None")] + [(t.id, t.name) for t in themes])
+
+    def values(self) -> dict:  # type: ignore[type-arg]
+        return {
+            "title": self.title.data.strip(),
+            "description": (self.description.data or "").strip() or None,
+            "sector_id": self.sector_id.data,
+            "theme_id": self.theme_id.data,
+            "lead_organisation": (self.lead_organisation.data or "").strip() or None,
+            "starts_on": self.starts_on.data,
+            "due_on": self.due_on.data,
+        }
+
+
+class NewActionForm(ActionForm):
+    version = None  # a new record has no version yet
+
+
+class IndicatorForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=300)])
+    unit = StringField("Unit", validators=[DataRequired(), Length(max=40)])
+    baseline_value = FloatField("Baseline", validators=[Optional(), VALUE_RANGE])
+    baseline_on = DateField("Baseline date", validators=[Optional()])
+    target_value = FloatField("Target", validators=[Optional(), VALUE_RANGE])
+    target_on = DateField("Target date", validators=[Optional()])
+    version = version_field()
+    submit = SubmitField("Save")
+
+    def values(self) -> dict:  # type: ignore[type-arg]
+        return {
+            "name": self.name.data.strip(),
+            "unit": self.unit.data.strip(),
+            "baseline_value": self.baseline_value.data,
+            "baseline_on": self.baseline_on.data,
+            "target_value": self.target_value.data,
+            "target_on": self.target_on.data,
+        }
+
+
+class NewIndicatorForm(IndicatorForm):
+    version = None

@@ -1,0 +1,135 @@
+"""Action pages. Reading: every signed-in user. Writing: the action's city's editors, leads
+and admins (checked by the services, and before showing a form)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from tracker.actions import bp
+from tracker.actions.forms import (
+    STATUS_LABELS,
+    ActionForm,
+    IndicatorForm,
+    NewIndicatorForm,
+    ProgressForm,
+)
+from tracker.extensions import db
+from tracker.forms import attach_error
+from tracker.models import Action, Indicator, Sector, Theme
+from tracker.services import permissions, plans, progress
+from tracker.services.errors import Invalid
+
+
+def _detail(action: Action, form: ProgressForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    history = progress.history(action.id)
+    can_edit = permissions.can_edit_city(current_user, action.plan.city_id)
+    if form is None and can_edit:
+        form = ProgressForm(
+            reported_on=date.today(),
+            status=action.status or "on_track",
+            percent_complete=action.percent_complete or 0,
+        )
+    if form is not None:
+        form.set_choices(action.indicators, history)
+    return render_template(
+        "actions/detail.html",
+        action=action,
+        history=history,
+        form=form,
+        can_edit=can_edit,
+        labels=STATUS_LABELS,
+    ), status
+
+
+@bp.route("/<int:action_id>")
+@login_required
+def detail(action_id: int):  # Who: every signed-in user.
+    return _detail(db.get_or_404(Action, action_id))
+
+
+@bp.route("/<int:action_id>/progress", methods=["POST"])
+@login_required
+def log_progress(action_id: int):  # Who: the city's editors, leads, admins.
+    action = db.get_or_404(Action, action_id)
+    permissions.require_city_editor(current_user, action.plan.city_id)
+    form = ProgressForm()
+    form.set_choices(action.indicators, progress.history(action.id))
+    if form.validate_on_submit():
+        try:
+            progress.log_progress(current_user, action, form.report(), today=date.today())
+        except Invalid as exc:
+            db.session.rollback()
+            attach_error(form, exc)
+        else:
+            db.session.commit()
+            flash("Progress logged.", "info")
+            return redirect(url_for("actions.detail", action_id=action.id))
+    return _detail(action, form, 400)
+
+
+def _choices(form: ActionForm) -> None:
+    form.set_choices(
+        db.session.scalars(sa.select(Sector).order_by(Sector.name)),
+        db.session.scalars(sa.select(Theme).order_by(Theme.name)),
+    )
+
+
+@bp.route("/<int:action_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(action_id: int):  # Who: the city's editors, leads, admins.
+    action = db.get_or_404(Action, action_id)
+    permissions.require_city_editor(current_user, action.plan.city_id)
+    form = ActionForm(obj=action)
+    _choices(form)
+    if form.validate_on_submit():
+        try:
+            plans.update_action(
+                current_user, action, version=form.version.data, values=form.values()
+            )
+        except Invalid as exc:
+            db.session.rollback()
+            attach_error(form, exc)
+        else:
+            db.session.commit()
+            flash("Action saved.", "info")
+            return redirect(url_for("actions.detail", action_id=action.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("actions/edit.html", action=action, form=form), status
+
+
+@bp.route("/<int:action_id>/indicators/new", methods=["GET", "POST"])
+@login_required
+def new_indicator(action_id: int):  # Who: the city's editors, leads, admins.
+    action = db.get_or_404(Action, action_id)
+    permissions.require_city_editor(current_user, action.plan.city_id)
+    form = NewIndicatorForm()
+    if form.validate_on_submit():
+        plans.add_indicator(current_user, action, form.values())
+        db.session.commit()
+        flash("Indicator added.", "info")
+        return redirect(url_for("actions.detail", action_id=action.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("actions/indicator.html", action=action, form=form), status
+
+
+@bp.route("/indicators/<int:indicator_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_indicator(indicator_id: int):  # Who: the city's editors, leads, admins.
+    indicator = db.get_or_404(Indicator, indicator_id)
+    permissions.require_city_editor(current_user, indicator.action.plan.city_id)
+    form = IndicatorForm(obj=indicator)
+    if form.validate_on_submit():
+        plans.update_indicator(
+            current_user, indicator, version=form.version.data, values=form.values()
+        )
+        db.session.commit()
+        flash("Indicator saved.", "info")
+        return redirect(url_for("actions.detail", action_id=indicator.action_id))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "actions/indicator.html", action=indicator.action, form=form, indicator=indicator
+    ), status

@@ -1,0 +1,124 @@
+"""Accounts: admins only. Audit log: leads and admins."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from tracker.admin import bp
+from tracker.admin.forms import AuditFilterForm, NewUserForm, PasswordResetForm, UserForm
+from tracker.extensions import db
+from tracker.forms import attach_error, choices
+from tracker.models import City, User
+from tracker.services import accounts, permissions
+from tracker.services.audit import AuditFilter, audit_query
+from tracker.services.errors import Invalid
+
+AUDIT_PAGE_SIZE = 50
+
+
+def _city_choices() -> list[SelectChoice]:
+    rows = db.session.execute(sa.select(City.slug, City.name).order_by(City.name))
+    return choices([("", "None"), *rows])
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@login_required
+def users():  # Who: admins.
+    permissions.require_admin(current_user)
+    form = NewUserForm()
+    form.city.choices = _city_choices()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(
+                current_user,
+                email=form.email.data,
+                password=form.password.data,
+                role=form.role.data,
+                city_slug=form.city.data or None,
+                name=form.name.data or None,
+            )
+        except Invalid as exc:
+            db.session.rollback()
+            attach_error(form, exc if exc.field else Invalid(exc.message, field="email"))
+        else:
+            db.session.commit()
+            flash(f"Account {user.email} created.", "info")
+            return redirect(url_for("admin.users"))
+    listing = db.session.scalars(sa.select(User).order_by(User.email)).all()
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/users.html", users=listing, form=form), status
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_user(user_id: int):  # Who: admins.
+    permissions.require_admin(current_user)
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=user, city=user.city.slug if user.city else "")
+    form.city.choices = _city_choices()
+    reset = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            accounts.update_user(
+                current_user,
+                user,
+                version=form.version.data,
+                role=form.role.data,
+                city_slug=form.city.data or None,
+                is_active=form.is_active.data,
+                name=form.name.data,
+            )
+        except Invalid as exc:
+            db.session.rollback()
+            attach_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Account {user.email} saved.", "info")
+            return redirect(url_for("admin.users"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/user.html", user=user, form=form, reset=reset), status
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@login_required
+def reset_password(user_id: int):  # Who: admins.
+    permissions.require_admin(current_user)
+    user = db.get_or_404(User, user_id)
+    reset = PasswordResetForm()
+    if reset.validate_on_submit():
+        try:
+            accounts.reset_password(current_user, user, reset.password.data)
+        except Invalid as exc:
+            db.session.rollback()
+            attach_error(reset, Invalid(exc.message, field="password"))
+        else:
+            db.session.commit()
+            flash(f"Password of {user.email} set; their sessions were signed out.", "info")
+            return redirect(url_for("admin.users"))
+    form = UserForm(obj=user, city=user.city.slug if user.city else "", formdata=None)
+    form.city.choices = _city_choices()
+    return render_template("admin/user.html", user=user, form=form, reset=reset), 400
+
+
+@bp.route("/audit")
+@login_required
+def audit():  # Who: leads and admins.
+    permissions.require_audit_reader(current_user)
+    form = AuditFilterForm(request.args)
+    form.city.choices = _city_choices()
+    if request.args and not form.validate():
+        return render_template("admin/audit.html", form=form, page=None), 400
+    query = audit_query(
+        AuditFilter(
+            city=form.city.data or None,
+            user=form.user.data or None,
+            date_from=form.date_from.data,
+            date_to=form.date_to.data,
+        )
+    )
+    page = db.paginate(query, per_page=AUDIT_PAGE_SIZE, error_out=False)
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("admin/audit.html", form=form, page=page, args=args)

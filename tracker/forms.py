@@ -1,0 +1,57 @@
+"""Form pieces shared by the areas: CSRF buttons, the record-version field, URL and
+choice validation, and putting a service's refusal next to the field it concerns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+from wtforms import Field, IntegerField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, ValidationError
+from wtforms.widgets import HiddenInput
+
+from tracker.services.errors import DomainError
+
+
+class EmptyForm(FlaskForm):
+    """A CSRF-protected button."""
+
+    submit = SubmitField("Submit")
+
+
+def version_field() -> IntegerField:
+    """The version of the record the form was opened on; a save based on an old one is
+    refused (409) rather than overwriting what someone else saved meanwhile."""
+    return IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+def http_url(_form: Any, field: Field) -> None:
+    if field.data:
+        parts = urlsplit(field.data.strip())
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValidationError("Give an http:// or https:// address.")
+
+
+def choices(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def optional_int(value: Any) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+def attach_error(form: FlaskForm, error: DomainError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if isinstance(field, Field):
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def blank_to_none(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.strip() or None) if isinstance(v, str) else v for k, v in data.items()}

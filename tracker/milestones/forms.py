@@ -1,0 +1,25 @@
+"""Milestone forms: done (with date and evidence) and moved (with a reason)."""
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from tracker.forms import http_url, version_field
+from tracker.services.progress import NOTE_MAX, URL_MAX
+
+
+class DoneForm(FlaskForm):
+    completed_on = DateField("Done on", validators=[InputRequired()])
+    evidence_url = StringField(
+        "Evidence link", validators=[Optional(), Length(max=URL_MAX), http_url]
+    )
+    note = TextAreaField("Note", validators=[Optional(), Length(max=NOTE_MAX)])
+    version = version_field()
+    submit = SubmitField("Mark done")
+
+
+class MoveForm(FlaskForm):
+    due_on = DateField("New due date", validators=[InputRequired()])
+    reason = TextAreaField("Why it moves", validators=[DataRequired(), Length(max=NOTE_MAX)])
+    version = version_field()
+    submit = SubmitField("Move due date")

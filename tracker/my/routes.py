@@ -1,0 +1,33 @@
+"""My city (an editor's page; other roles are sent to the overview, having no city)."""
+
+from datetime import date
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from tracker.actions.forms import STATUS_LABELS
+from tracker.my import bp
+from tracker.services import mycity
+
+
+@bp.route("")
+@login_required
+def index():  # Who: editors (their own city). Others are redirected to the overview.
+    if current_user.role != "editor":
+        flash(
+            "My city is the page of a city's editors; your account is not bound to a city.", "info"
+        )
+        return redirect(url_for("main.index"))
+    work = mycity.open_work(
+        current_user.city_id,
+        date.today(),
+        current_app.config["STALE_AFTER_DAYS"],
+        current_app.config["DUE_SOON_DAYS"],
+    )
+    return render_template(
+        "my/index.html",
+        city=current_user.city,
+        work=work,
+        labels=STATUS_LABELS,
+        stale_days=current_app.config["STALE_AFTER_DAYS"],
+    )

@@ -1,0 +1,76 @@
+"""Plan and partner forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from tracker.forms import blank_to_none, choices, version_field
+from tracker.models.plan import LGD_STATUSES, PARTNER_KINDS
+
+TEXT = [Optional(), Length(max=10000)]
+
+
+class PlanForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    status = SelectField(
+        "Deal status",
+        choices=choices(
+            [("", "None")] + [(s, s.replace("_", " ").capitalize()) for s in LGD_STATUSES]
+        ),
+        validators=[Optional()],
+    )
+    started_on = DateField("Work began on", validators=[Optional()])
+    signed_on = DateField("Signed on", validators=[Optional()])
+    summary = TextAreaField("Summary", validators=TEXT)
+    governance = TextAreaField("Governance", validators=TEXT)
+    actions_summary = TextAreaField("Actions", validators=TEXT)
+    integrated_goals = TextAreaField("Integrated goals", validators=TEXT)
+    partnerships = TextAreaField("Partnerships", validators=TEXT)
+    version = version_field()
+    submit = SubmitField("Save")
+
+    def values(self) -> dict:  # type: ignore[type-arg]
+        return blank_to_none(
+            {
+                name: getattr(self, name).data
+                for name in (
+                    "title",
+                    "status",
+                    "started_on",
+                    "signed_on",
+                    "summary",
+                    "governance",
+                    "actions_summary",
+                    "integrated_goals",
+                    "partnerships",
+                )
+            }
+        )
+
+
+class NewPlanForm(PlanForm):
+    version = None
+
+
+class PartnerForm(FlaskForm):
+    name = StringField("Organisation", validators=[DataRequired(), Length(max=300)])
+    kind = SelectField(
+        "Type",
+        choices=choices([(k, k.replace("_", " ").capitalize()) for k in PARTNER_KINDS]),
+        validators=[DataRequired()],
+    )
+    commitment = TextAreaField("Commitment", validators=[Optional(), Length(max=5000)])
+    signed_on = DateField("Signed on", validators=[Optional()])
+    version = version_field()
+    submit = SubmitField("Save")
+
+    def values(self) -> dict:  # type: ignore[type-arg]
+        return blank_to_none(
+            {name: getattr(self, name).data for name in ("name", "kind", "commitment", "signed_on")}
+        )
+
+
+class NewPartnerForm(PartnerForm):
+    version = None

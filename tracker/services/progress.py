@@ -1,0 +1,187 @@
+"""Logging progress: append-only updates, and the action's current state derived from them."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.models import Action, Indicator, IndicatorValue, ProgressUpdate, User
+from tracker.models.plan import ACTION_STATUSES
+from tracker.services import permissions
+from tracker.services.audit import record_event
+from tracker.services.errors import Invalid
+
+NOTE_MAX = 2000
+URL_MAX = 500
+
+
+@dataclass
+class ProgressReport:
+    """What a person reports; the field names are the web form's and the API's contract."""
+
+    reported_on: date
+    status: str
+    percent_complete: int
+    note: str | None = None
+    evidence_url: str | None = None
+    indicator_id: int | None = None
+    indicator_value: float | None = None
+    corrects_id: int | None = None
+
+
+def check_evidence_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise Invalid(
+            "The evidence link must be an http:// or https:// address.", field="evidence_url"
+        )
+    if len(url) > URL_MAX:
+        raise Invalid(
+            f"The evidence link may have at most {URL_MAX} characters.", field="evidence_url"
+        )
+    return url.strip()
+
+
+def check_note(note: str | None) -> str | None:
+    if note and len(note) > NOTE_MAX:
+        raise Invalid(f"The note may have at most {NOTE_MAX} characters.", field="note")
+    return note or None
+
+
+def _check(action: Action, report: ProgressReport, today: date) -> Indicator | None:
+    if report.reported_on > today:
+        raise Invalid("The reported date cannot be in the future.", field="reported_on")
+    began = action.plan.started_on
+    if began and report.reported_on < began:
+        raise Invalid(
+            f"The reported date cannot be before the plan began ({began.isoformat()}).",
+            field="reported_on",
+        )
+    if report.status not in ACTION_STATUSES:
+        raise Invalid(f"Unknown status {report.status!r}.", field="status")
+    percent = report.percent_complete
+    if isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100:
+        raise Invalid(
+            "Percent complete must be a whole number from 0 to 100.", field="percent_complete"
+        )
+    if report.status == "done" and percent != 100:
+        raise Invalid("An action that is done is 100 % complete.", field="percent_complete")
+    check_note(report.note)
+    indicator = None
+    if (report.indicator_id is None) != (report.indicator_value is None):
+        field = "indicator_value" if report.indicator_id is not None else "indicator_id"
+        raise Invalid("Give an indicator and its value together.", field=field)
+    if report.indicator_id is not None:
+        indicator = db.session.get(Indicator, report.indicator_id)
+        if indicator is None or indicator.action_id != action.id:
+            raise Invalid("That indicator does not belong to this action.", field="indicator_id")
+        if not math.isfinite(report.indicator_value):  # type: ignore[arg-type]
+            raise Invalid("The indicator value must be a finite number.", field="indicator_value")
+    if report.corrects_id is not None:
+        corrected = db.session.get(ProgressUpdate, report.corrects_id)
+        if corrected is None or corrected.action_id != action.id:
+            raise Invalid(
+                "The corrected update does not belong to this action.", field="corrects_id"
+            )
+    return indicator
+
+
+def log_progress(
+    actor: User, action: Action, report: ProgressReport, *, today: date
+) -> ProgressUpdate:
+    """Append an update and bring the action's current status and percent up to date."""
+    permissions.require_city_editor(actor, action.plan.city_id)
+    # Lock the action so concurrent reports on it are applied one after the other.
+    action = db.session.scalars(
+        sa.select(Action)
+        .where(Action.id == action.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    indicator = _check(action, report, today)
+    evidence_url = check_evidence_url(report.evidence_url)
+    before = {"status": action.status, "percent_complete": action.percent_complete}
+    update = ProgressUpdate(
+        action_id=action.id,
+        author_id=actor.id,
+        reported_on=report.reported_on,
+        status=report.status,
+        percent_complete=report.percent_complete,
+        note=check_note(report.note),
+        evidence_url=evidence_url,
+        indicator_id=report.indicator_id,
+        indicator_value=report.indicator_value,
+        corrects_id=report.corrects_id,
+    )
+    db.session.add(update)
+    if indicator is not None:
+        db.session.add(
+            IndicatorValue(
+                indicator_id=indicator.id,
+                measured_on=report.reported_on,
+                value=report.indicator_value,
+                note=f"Reported with progress update by {actor.email}",
+            )
+        )
+    db.session.flush()
+    refresh_current_state(action)
+    record_event(
+        actor,
+        "progress.log",
+        "action",
+        action.id,
+        city_id=action.plan.city_id,
+        before=before,
+        after={
+            "update_id": update.id,
+            "reported_on": report.reported_on,
+            "status": action.status,
+            "percent_complete": action.percent_complete,
+            "note": update.note,
+            "evidence_url": evidence_url,
+            "indicator_id": report.indicator_id,
+            "indicator_value": report.indicator_value,
+            "corrects_id": report.corrects_id,
+        },
+    )
+    return update
+
+
+def latest_update(action_id: int) -> ProgressUpdate | None:
+    """The update that decides the current state: the latest reported date, and among
+    updates of the same date the one entered last."""
+    return db.session.scalars(
+        sa.select(ProgressUpdate)
+        .where(ProgressUpdate.action_id == action_id)
+        .order_by(ProgressUpdate.reported_on.desc(), ProgressUpdate.id.desc())
+        .limit(1)
+    ).first()
+
+
+def refresh_current_state(action: Action) -> None:
+    latest = latest_update(action.id)
+    state = (
+        (latest.status, latest.percent_complete, latest.reported_on)
+        if latest
+        else (None, None, None)
+    )
+    if (action.status, action.percent_complete, action.last_reported_on) != state:
+        action.status, action.percent_complete, action.last_reported_on = state
+        db.session.flush()
+
+
+def history(action_id: int) -> list[ProgressUpdate]:
+    return list(
+        db.session.scalars(
+            sa.select(ProgressUpdate)
+            .where(ProgressUpdate.action_id == action_id)
+            .order_by(ProgressUpdate.reported_on.desc(), ProgressUpdate.id.desc())
+        )
+    )
