@@ -193,7 +193,7 @@ def test_users_create_prompts_for_the_password(runner):
         (
             ["v@example.org", "--role", "viewer", "--city", "dortmund"],
             "a long enough password",
-            "takes no --city",
+            "takes none",
         ),
         (
             ["ed@example.org", "--role", "editor", "--city", "atlantis"],

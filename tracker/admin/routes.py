@@ -42,7 +42,7 @@ def users():  # Who: admins.
             )
         except Invalid as exc:
             db.session.rollback()
-            attach_error(form, exc if exc.field else Invalid(exc.message, field="email"))
+            attach_error(form, exc)
         else:
             db.session.commit()
             flash(f"Account {user.email} created.", "info")
@@ -93,7 +93,7 @@ def reset_password(user_id: int):  # Who: admins.
             accounts.reset_password(current_user, user, reset.password.data)
         except Invalid as exc:
             db.session.rollback()
-            attach_error(reset, Invalid(exc.message, field="password"))
+            attach_error(reset, exc)
         else:
             db.session.commit()
             flash(f"Password of {user.email} set; their sessions were signed out.", "info")

@@ -18,8 +18,10 @@ from tracker.services.audit import record_event, update_versioned
 from tracker.services.errors import Invalid
 
 # What the audit trail says of a password change: that it happened, never the values.
-PASSWORD_NOT_LOGGED = {"before": {"password": "(old, not logged)"},
-                       "after": {"password": "(new, not logged)", "sessions": "ended"}}
+PASSWORD_NOT_LOGGED = {
+    "before": {"password": "(old, not logged)"},
+    "after": {"password": "(new, not logged)", "sessions": "ended"},
+}
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
 
@@ -38,14 +40,36 @@ def normalise_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise Invalid(f"{email!r} is not a valid e-mail address: {exc}") from exc
+        raise Invalid(f"{email!r} is not a valid e-mail address: {exc}", field="email") from exc
 
 
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        raise Invalid(
+            f"The password must have at least {MIN_PASSWORD_LENGTH} characters.", field="password"
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise Invalid(f"The password must have at most {MAX_PASSWORD_LENGTH} characters.")
+        raise Invalid(
+            f"The password must have at most {MAX_PASSWORD_LENGTH} characters.", field="password"
+        )
+
+
+def resolve_city(role: str, city_slug: str | None) -> City | None:
+    """The city an account of this role is bound to: an editor's one city, nobody else's."""
+    if role not in USER_ROLES:
+        raise Invalid(
+            f"Unknown role {role!r}; choose one of {', '.join(USER_ROLES)}.", field="role"
+        )
+    if role != "editor":
+        if city_slug:
+            raise Invalid(f"Only editors are bound to a city; a {role} takes none.", field="city")
+        return None
+    if not city_slug:
+        raise Invalid("An editor works for one city: choose it.", field="city")
+    city = db.session.scalar(select(City).where(City.slug == city_slug))
+    if city is None:
+        raise Invalid(f"No city with the slug {city_slug!r}.", field="city")
+    return city
 
 
 def create_user(
@@ -60,20 +84,10 @@ def create_user(
     actor_label: str | None = None,
 ) -> User:
     email = normalise_email(email)
-    if role not in USER_ROLES:
-        raise Invalid(f"Unknown role {role!r}; choose one of {', '.join(USER_ROLES)}.")
-    city = None
-    if role == "editor":
-        if not city_slug:
-            raise Invalid("An editor works for one city: give its slug with --city.")
-        city = db.session.scalar(select(City).where(City.slug == city_slug))
-        if city is None:
-            raise Invalid(f"No city with the slug {city_slug!r}.")
-    elif city_slug:
-        raise Invalid(f"Only editors are bound to a city; a {role} takes no --city.")
+    city = resolve_city(role, city_slug)
     check_password_rules(password)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Invalid(f"A user with the e-mail {email} exists already.")
+        raise Invalid(f"A user with the e-mail {email} exists already.", field="email")
     user = User(email=email, name=name, role=role, city=city, is_demo=is_demo)
     user.password_hash = hash_password(password)
     db.session.add(user)
@@ -155,17 +169,8 @@ def update_user(
     """Change an account's role, city, name or state. Deactivating it, or changing what it
     may do, ends its sessions: it signs in again under the new rules."""
     permissions.require_admin(actor)
-    if role not in USER_ROLES:
-        raise Invalid(f"Unknown role {role!r}.", field="role")
-    city_id = None
-    if role == "editor":
-        if not city_slug:
-            raise Invalid("An editor works for one city: choose it.", field="city")
-        city_id = db.session.scalar(select(City.id).where(City.slug == city_slug))
-        if city_id is None:
-            raise Invalid(f"No city with the slug {city_slug!r}.", field="city")
-    elif city_slug:
-        raise Invalid(f"Only editors are bound to a city; a {role} takes none.", field="city")
+    city = resolve_city(role, city_slug)
+    city_id = city.id if city else None
     if user.id == actor.id and (role != "admin" or not is_active):
         raise Invalid("You cannot take away your own administrator access.", field="role")
     changed = update_versioned(
@@ -186,17 +191,34 @@ def reset_password(actor: User, user: User, password: str) -> None:
     check_password_rules(password)
     user.password_hash = hash_password(password)
     end_all_sessions(user)
-    record_event(actor, "user.reset_password", "user", user.id, city_id=user.city_id,
-                 before=PASSWORD_NOT_LOGGED["before"], after=PASSWORD_NOT_LOGGED["after"])
+    record_event(
+        actor,
+        "user.reset_password",
+        "user",
+        user.id,
+        city_id=user.city_id,
+        before=PASSWORD_NOT_LOGGED["before"],
+        after=PASSWORD_NOT_LOGGED["after"],
+    )
 
 
 def change_own_password(user: User, *, current: str, new: str, keep_session: str | None) -> None:
     if not user.check_password(current):
         raise Invalid("The current password is wrong.", field="current_password")
-    check_password_rules(new)
+    try:
+        check_password_rules(new)
+    except Invalid as exc:
+        raise Invalid(exc.message, field="new_password") from exc
     if new == current:
         raise Invalid("The new password must differ from the current one.", field="new_password")
     user.password_hash = hash_password(new)
     end_all_sessions(user, keep=keep_session)
-    record_event(user, "user.change_password", "user", user.id, city_id=user.city_id,
-                 before=PASSWORD_NOT_LOGGED["before"], after=PASSWORD_NOT_LOGGED["after"])
+    record_event(
+        user,
+        "user.change_password",
+        "user",
+        user.id,
+        city_id=user.city_id,
+        before=PASSWORD_NOT_LOGGED["before"],
+        after=PASSWORD_NOT_LOGGED["after"],
+    )
