@@ -30,6 +30,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "TRACKER_SECRET_KEY": ("SECRET_KEY", str),
     "TRACKER_SEEDS_DIR": ("SEEDS_DIR", str),
     "TRACKER_STALE_AFTER_DAYS": ("STALE_AFTER_DAYS", int),
+    "TRACKER_PASSWORD_HASH_METHOD": ("PASSWORD_HASH_METHOD", str),
     "TRACKER_SESSION_COOKIE_SECURE": (
         "SESSION_COOKIE_SECURE",
         lambda v: v.lower() in {"1", "true", "yes"},

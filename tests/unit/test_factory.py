@@ -124,3 +124,9 @@ def test_write_transactions_take_the_sqlite_write_lock_up_front(clean_env, tmp_p
         db.session.rollback()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_passwords_are_hashed_with_scrypt_at_full_cost_by_default(clean_env, tmp_path):
+    config = sqlite_config(tmp_path)
+    del config["PASSWORD_HASH_METHOD"]
+    assert create_app(config).config["PASSWORD_HASH_METHOD"] == "scrypt"

@@ -57,6 +57,10 @@ def test_a_failed_sign_in_says_the_same_for_unknown_email_and_wrong_password(cli
     unknown_email = login(client, "nobody@example.org", "wrong password!").get_data(as_text=True)
     assert "E-mail or password is wrong." in wrong_password
     assert "E-mail or password is wrong." in unknown_email
+    failed = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.verb == "auth.sign_in_failed")
+    ).all()
+    assert all(e.before == {"signed_in": False} and e.after == {"signed_in": False} for e in failed)
     verbs = db.session.scalars(
         sa.select(AuditEvent.verb).where(AuditEvent.verb == "auth.sign_in_failed")
     )

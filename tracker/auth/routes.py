@@ -49,7 +49,15 @@ def login():  # Who: anyone.
 def logout():  # Who: any signed-in user, for their own session.
     if EmptyForm().validate_on_submit():
         accounts.end_session(current_user.get_id())
-        record_event(current_user, "auth.sign_out", "user", current_user.id)
+        record_event(
+            current_user,
+            "auth.sign_out",
+            "user",
+            current_user.id,
+            city_id=current_user.city_id,
+            before={"signed_in": True},
+            after={"signed_in": False},
+        )
         db.session.commit()
         logout_user()
         session.clear()

@@ -122,6 +122,9 @@ def authenticate(email: str, password: str) -> User | None:
         "user",
         user.id if user else None,
         actor_label=email[:254],
+        city_id=user.city_id if user else None,
+        before={"signed_in": False},
+        after={"signed_in": ok},
     )
     return user if ok else None
 
