@@ -3,17 +3,19 @@ choice validation, and putting a service's refusal next to the field it concerns
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask import Response, flash, redirect
 from flask_wtf import FlaskForm
 from wtforms import Field, IntegerField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import HiddenInput
 
-from tracker.services.errors import DomainError
+from tracker.extensions import db
+from tracker.services.errors import DomainError, Invalid
 
 
 class EmptyForm(FlaskForm):
@@ -55,3 +57,27 @@ def attach_error(form: FlaskForm, error: DomainError) -> None:
 
 def blank_to_none(data: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.strip() or None) if isinstance(v, str) else v for k, v in data.items()}
+
+
+def submit(
+    form: FlaskForm, call: Callable[[], Any], *, redirect_to: Callable[[Any], str], message: str
+) -> Response | None:
+    """The one shape of every write view: validate, call the service, commit once, flash and
+    redirect. Returns None when the form is to be shown again: invalid input, or a service
+    refusal, which is put beside its field after the transaction is rolled back."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = call()
+    except Invalid as exc:
+        db.session.rollback()
+        attach_error(form, exc)
+        return None
+    db.session.commit()
+    flash(message, "info")
+    return redirect(redirect_to(result))
+
+
+def form_status(form: FlaskForm) -> int:
+    """400 for a form sent back with errors, 200 for one being opened."""
+    return 400 if form.is_submitted() else 200

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_login import current_user, login_required
 
 from tracker.actions import bp
@@ -18,10 +18,9 @@ from tracker.actions.forms import (
     ProgressForm,
 )
 from tracker.extensions import db
-from tracker.forms import attach_error
+from tracker.forms import form_status, submit
 from tracker.models import Action, Indicator, Sector, Theme
 from tracker.services import permissions, plans, progress
-from tracker.services.errors import Invalid
 
 
 def _detail(action: Action, form: ProgressForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
@@ -45,6 +44,10 @@ def _detail(action: Action, form: ProgressForm | None = None, status: int = 200)
     ), status
 
 
+def _to_action(action_id: int):  # type: ignore[no-untyped-def]
+    return lambda _result: url_for("actions.detail", action_id=action_id)
+
+
 @bp.route("/<int:action_id>")
 @login_required
 def detail(action_id: int):  # Who: every signed-in user.
@@ -58,24 +61,13 @@ def log_progress(action_id: int):  # Who: the city's editors, leads, admins.
     permissions.require_city_editor(current_user, action.plan.city_id)
     form = ProgressForm()
     form.set_choices(action.indicators, progress.history(action.id))
-    if form.validate_on_submit():
-        try:
-            progress.log_progress(current_user, action, form.report(), today=date.today())
-        except Invalid as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-        else:
-            db.session.commit()
-            flash("Progress logged.", "info")
-            return redirect(url_for("actions.detail", action_id=action.id))
-    return _detail(action, form, 400)
-
-
-def _choices(form: ActionForm) -> None:
-    form.set_choices(
-        db.session.scalars(sa.select(Sector).order_by(Sector.name)),
-        db.session.scalars(sa.select(Theme).order_by(Theme.name)),
+    done = submit(
+        form,
+        lambda: progress.log_progress(current_user, action, form.report(), today=date.today()),
+        redirect_to=_to_action(action.id),
+        message="Progress logged.",
     )
+    return done or _detail(action, form, 400)
 
 
 @bp.route("/<int:action_id>/edit", methods=["GET", "POST"])
@@ -84,21 +76,22 @@ def edit(action_id: int):  # Who: the city's editors, leads, admins.
     action = db.get_or_404(Action, action_id)
     permissions.require_city_editor(current_user, action.plan.city_id)
     form = ActionForm(obj=action)
-    _choices(form)
-    if form.validate_on_submit():
-        try:
-            plans.update_action(
-                current_user, action, version=form.version.data, values=form.values()
-            )
-        except Invalid as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-        else:
-            db.session.commit()
-            flash("Action saved.", "info")
-            return redirect(url_for("actions.detail", action_id=action.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template("actions/edit.html", action=action, form=form), status
+    form.set_choices(
+        db.session.scalars(sa.select(Sector).order_by(Sector.name)),
+        db.session.scalars(sa.select(Theme).order_by(Theme.name)),
+    )
+    done = submit(
+        form,
+        lambda: plans.update_action(
+            current_user, action, version=form.version.data, values=form.values()
+        ),
+        redirect_to=_to_action(action.id),
+        message="Action saved.",
+    )
+    return done or (
+        render_template("actions/edit.html", action=action, form=form),
+        form_status(form),
+    )
 
 
 @bp.route("/<int:action_id>/indicators/new", methods=["GET", "POST"])
@@ -107,13 +100,16 @@ def new_indicator(action_id: int):  # Who: the city's editors, leads, admins.
     action = db.get_or_404(Action, action_id)
     permissions.require_city_editor(current_user, action.plan.city_id)
     form = NewIndicatorForm()
-    if form.validate_on_submit():
-        plans.add_indicator(current_user, action, form.values())
-        db.session.commit()
-        flash("Indicator added.", "info")
-        return redirect(url_for("actions.detail", action_id=action.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template("actions/indicator.html", action=action, form=form), status
+    done = submit(
+        form,
+        lambda: plans.add_indicator(current_user, action, form.values()),
+        redirect_to=_to_action(action.id),
+        message="Indicator added.",
+    )
+    return done or (
+        render_template("actions/indicator.html", action=action, form=form),
+        form_status(form),
+    )
 
 
 @bp.route("/indicators/<int:indicator_id>/edit", methods=["GET", "POST"])
@@ -122,14 +118,17 @@ def edit_indicator(indicator_id: int):  # Who: the city's editors, leads, admins
     indicator = db.get_or_404(Indicator, indicator_id)
     permissions.require_city_editor(current_user, indicator.action.plan.city_id)
     form = IndicatorForm(obj=indicator)
-    if form.validate_on_submit():
-        plans.update_indicator(
+    done = submit(
+        form,
+        lambda: plans.update_indicator(
             current_user, indicator, version=form.version.data, values=form.values()
-        )
-        db.session.commit()
-        flash("Indicator saved.", "info")
-        return redirect(url_for("actions.detail", action_id=indicator.action_id))
-    status = 400 if form.is_submitted() else 200
-    return render_template(
-        "actions/indicator.html", action=indicator.action, form=form, indicator=indicator
-    ), status
+        ),
+        redirect_to=_to_action(indicator.action_id),
+        message="Indicator saved.",
+    )
+    return done or (
+        render_template(
+            "actions/indicator.html", action=indicator.action, form=form, indicator=indicator
+        ),
+        form_status(form),
+    )

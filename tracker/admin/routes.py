@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from tracker.admin import bp
 from tracker.admin.forms import AuditFilterForm, NewUserForm, PasswordResetForm, UserForm
 from tracker.extensions import db
-from tracker.forms import attach_error, choices
+from tracker.forms import choices, form_status, submit
 from tracker.models import City, User
 from tracker.services import accounts, permissions
 from tracker.services.audit import AuditFilter, audit_query
-from tracker.services.errors import Invalid
 
 AUDIT_PAGE_SIZE = 50
 
@@ -24,32 +23,39 @@ def _city_choices() -> list[SelectChoice]:
     return choices([("", "None"), *rows])
 
 
+def _to_users(_result: object) -> str:
+    return url_for("admin.users")
+
+
+def _user_form(user: User, **kwargs: object) -> UserForm:
+    form = UserForm(obj=user, city=user.city.slug if user.city else "", **kwargs)
+    form.city.choices = _city_choices()
+    return form
+
+
 @bp.route("/users", methods=["GET", "POST"])
 @login_required
 def users():  # Who: admins.
     permissions.require_admin(current_user)
     form = NewUserForm()
     form.city.choices = _city_choices()
-    if form.validate_on_submit():
-        try:
-            user = accounts.create_user(
-                current_user,
-                email=form.email.data,
-                password=form.password.data,
-                role=form.role.data,
-                city_slug=form.city.data or None,
-                name=form.name.data or None,
-            )
-        except Invalid as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Account {user.email} created.", "info")
-            return redirect(url_for("admin.users"))
+    done = submit(
+        form,
+        lambda: accounts.create_user(
+            current_user,
+            email=form.email.data,
+            password=form.password.data,
+            role=form.role.data,
+            city_slug=form.city.data or None,
+            name=form.name.data or None,
+        ),
+        redirect_to=_to_users,
+        message="Account created.",
+    )
+    if done:
+        return done
     listing = db.session.scalars(sa.select(User).order_by(User.email)).all()
-    status = 400 if form.is_submitted() else 200
-    return render_template("admin/users.html", users=listing, form=form), status
+    return render_template("admin/users.html", users=listing, form=form), form_status(form)
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -57,29 +63,26 @@ def users():  # Who: admins.
 def edit_user(user_id: int):  # Who: admins.
     permissions.require_admin(current_user)
     user = db.get_or_404(User, user_id)
-    form = UserForm(obj=user, city=user.city.slug if user.city else "")
-    form.city.choices = _city_choices()
-    reset = PasswordResetForm()
-    if form.validate_on_submit():
-        try:
-            accounts.update_user(
-                current_user,
-                user,
-                version=form.version.data,
-                role=form.role.data,
-                city_slug=form.city.data or None,
-                is_active=form.is_active.data,
-                name=form.name.data,
-            )
-        except Invalid as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Account {user.email} saved.", "info")
-            return redirect(url_for("admin.users"))
-    status = 400 if form.is_submitted() else 200
-    return render_template("admin/user.html", user=user, form=form, reset=reset), status
+    form = _user_form(user)
+    done = submit(
+        form,
+        lambda: accounts.update_user(
+            current_user,
+            user,
+            version=form.version.data,
+            role=form.role.data,
+            city_slug=form.city.data or None,
+            is_active=form.is_active.data,
+            name=form.name.data,
+        ),
+        redirect_to=_to_users,
+        message=f"Account {user.email} saved.",
+    )
+    reset = PasswordResetForm(formdata=None)
+    return done or (
+        render_template("admin/user.html", user=user, form=form, reset=reset),
+        form_status(form),
+    )
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
@@ -88,19 +91,14 @@ def reset_password(user_id: int):  # Who: admins.
     permissions.require_admin(current_user)
     user = db.get_or_404(User, user_id)
     reset = PasswordResetForm()
-    if reset.validate_on_submit():
-        try:
-            accounts.reset_password(current_user, user, reset.password.data)
-        except Invalid as exc:
-            db.session.rollback()
-            attach_error(reset, exc)
-        else:
-            db.session.commit()
-            flash(f"Password of {user.email} set; their sessions were signed out.", "info")
-            return redirect(url_for("admin.users"))
-    form = UserForm(obj=user, city=user.city.slug if user.city else "", formdata=None)
-    form.city.choices = _city_choices()
-    return render_template("admin/user.html", user=user, form=form, reset=reset), 400
+    done = submit(
+        reset,
+        lambda: accounts.reset_password(current_user, user, reset.password.data),
+        redirect_to=_to_users,
+        message=f"Password of {user.email} set; their sessions were signed out.",
+    )
+    form = _user_form(user, formdata=None)
+    return done or (render_template("admin/user.html", user=user, form=form, reset=reset), 400)
 
 
 @bp.route("/audit")

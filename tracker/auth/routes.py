@@ -8,10 +8,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from tracker.auth import bp
 from tracker.auth.forms import LoginForm, PasswordChangeForm
 from tracker.extensions import db
-from tracker.forms import EmptyForm, attach_error
+from tracker.forms import EmptyForm, form_status, submit
 from tracker.services import accounts
 from tracker.services.audit import record_event
-from tracker.services.errors import Invalid
 
 
 def safe_next(target: str | None) -> str:
@@ -69,20 +68,15 @@ def logout():  # Who: any signed-in user, for their own session.
 @login_required
 def password():  # Who: any signed-in user, for their own account.
     form = PasswordChangeForm()
-    if form.validate_on_submit():
-        try:
-            accounts.change_own_password(
-                current_user,
-                current=form.current_password.data,
-                new=form.new_password.data,
-                keep_session=current_user.get_id(),
-            )
-        except Invalid as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-        else:
-            db.session.commit()
-            flash("Password changed. Your other sessions were signed out.", "info")
-            return redirect(url_for("main.index"))
-    status = 400 if form.is_submitted() else 200
-    return render_template("auth/password.html", form=form), status
+    done = submit(
+        form,
+        lambda: accounts.change_own_password(
+            current_user,
+            current=form.current_password.data,
+            new=form.new_password.data,
+            keep_session=current_user.get_id(),
+        ),
+        redirect_to=lambda _result: url_for("main.index"),
+        message="Password changed. Your other sessions were signed out.",
+    )
+    return done or (render_template("auth/password.html", form=form), form_status(form))

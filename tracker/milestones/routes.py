@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, render_template, url_for
 from flask_login import current_user, login_required
 
 from tracker.extensions import db
-from tracker.forms import attach_error
+from tracker.forms import submit
 from tracker.milestones import bp
 from tracker.milestones.forms import DoneForm, MoveForm
 from tracker.models import Milestone
 from tracker.services import milestones, permissions
-from tracker.services.errors import Invalid
 
 
 def _page(
@@ -47,31 +46,31 @@ def detail(milestone_id: int):  # Who: every signed-in user.
     return _page(db.get_or_404(Milestone, milestone_id))
 
 
+def _to_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
+    return lambda _result: url_for("milestones.detail", milestone_id=milestone_id)
+
+
 @bp.route("/<int:milestone_id>/done", methods=["POST"])
 @login_required
 def mark_done(milestone_id: int):  # Who: see the module docstring.
     milestone = db.get_or_404(Milestone, milestone_id)
     permissions.require_milestone_editor(current_user, milestone)
     form = DoneForm()
-    if form.validate_on_submit():
-        try:
-            milestones.mark_done(
-                current_user,
-                milestone,
-                version=form.version.data,
-                completed_on=form.completed_on.data,
-                evidence_url=form.evidence_url.data,
-                note=form.note.data,
-                today=date.today(),
-            )
-        except Invalid as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-        else:
-            db.session.commit()
-            flash("Milestone marked done.", "info")
-            return redirect(url_for("milestones.detail", milestone_id=milestone.id))
-    return _page(milestone, done=form, status=400)
+    done = submit(
+        form,
+        lambda: milestones.mark_done(
+            current_user,
+            milestone,
+            version=form.version.data,
+            completed_on=form.completed_on.data,
+            evidence_url=form.evidence_url.data,
+            note=form.note.data,
+            today=date.today(),
+        ),
+        redirect_to=_to_milestone(milestone.id),
+        message="Milestone marked done.",
+    )
+    return done or _page(milestone, done=form, status=400)
 
 
 @bp.route("/<int:milestone_id>/move", methods=["POST"])
@@ -80,21 +79,17 @@ def move(milestone_id: int):  # Who: see the module docstring.
     milestone = db.get_or_404(Milestone, milestone_id)
     permissions.require_milestone_editor(current_user, milestone)
     form = MoveForm()
-    if form.validate_on_submit():
-        try:
-            milestones.move_due_date(
-                current_user,
-                milestone,
-                version=form.version.data,
-                due_on=form.due_on.data,
-                reason=form.reason.data,
-                today=date.today(),
-            )
-        except Invalid as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-        else:
-            db.session.commit()
-            flash("Due date moved.", "info")
-            return redirect(url_for("milestones.detail", milestone_id=milestone.id))
-    return _page(milestone, move=form, status=400)
+    done = submit(
+        form,
+        lambda: milestones.move_due_date(
+            current_user,
+            milestone,
+            version=form.version.data,
+            due_on=form.due_on.data,
+            reason=form.reason.data,
+            today=date.today(),
+        ),
+        redirect_to=_to_milestone(milestone.id),
+        message="Due date moved.",
+    )
+    return done or _page(milestone, move=form, status=400)

@@ -5,39 +5,35 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tracker.actions.forms import STATUS_LABELS, NewActionForm
 from tracker.extensions import db
-from tracker.forms import attach_error
+from tracker.forms import form_status, submit
 from tracker.models import City, Partner, Plan, Sector, Theme
 from tracker.plans import bp
 from tracker.plans.forms import NewPartnerForm, NewPlanForm, PartnerForm, PlanForm
 from tracker.services import overview, permissions, plans
-from tracker.services.errors import Invalid
 from tracker.services.milestones import milestone_state
 
 
-def _respond(form, template: str, success_url: str | None, **context):  # type: ignore[no-untyped-def]
-    """Commit and redirect after a successful service call, or re-render with 400."""
-    if success_url is not None:
-        db.session.commit()
-        flash("Saved.", "info")
-        return redirect(success_url)
-    status = 400 if form.is_submitted() else 200
-    return render_template(template, form=form, **context), status
+def _form_page(form, city: City, heading: str, plan: Plan | None = None):  # type: ignore[no-untyped-def]
+    return render_template(
+        "plans/form.html", form=form, city=city, plan=plan, heading=heading
+    ), form_status(form)
+
+
+def _to_plan(plan_id: int):  # type: ignore[no-untyped-def]
+    return lambda _result: url_for("plans.detail", plan_id=plan_id)
 
 
 @bp.route("/<int:plan_id>")
 @login_required
 def detail(plan_id: int):  # Who: every signed-in user.
     plan = db.get_or_404(Plan, plan_id)
-    today = date.today()
-    states = {
-        m.id: milestone_state(m.due_on, m.completed_on, today, current_app.config["DUE_SOON_DAYS"])
-        for m in plan.milestones
-    }
+    today, soon = date.today(), current_app.config["DUE_SOON_DAYS"]
+    states = {m.id: milestone_state(m.due_on, m.completed_on, today, soon) for m in plan.milestones}
     return render_template(
         "plans/detail.html",
         plan=plan,
@@ -56,15 +52,13 @@ def create():  # Who: the city's editors, leads, admins. Makes the city's Local 
         abort(404)
     permissions.require_city_editor(current_user, city.id)
     form = NewPlanForm(title=f"Local Green Deal of {city.name}")
-    success = None
-    if form.validate_on_submit():
-        try:
-            plan = plans.create_local_green_deal(current_user, city, programme, form.values())
-            success = url_for("plans.detail", plan_id=plan.id)
-        except Invalid as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-    return _respond(form, "plans/form.html", success, city=city, heading="New Local Green Deal")
+    done = submit(
+        form,
+        lambda: plans.create_local_green_deal(current_user, city, programme, form.values()),
+        redirect_to=lambda plan: url_for("plans.detail", plan_id=plan.id),
+        message="Local Green Deal created.",
+    )
+    return done or _form_page(form, city, "New Local Green Deal")
 
 
 @bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
@@ -73,17 +67,15 @@ def edit(plan_id: int):  # Who: the plan's city's editors, leads, admins.
     plan = db.get_or_404(Plan, plan_id)
     permissions.require_city_editor(current_user, plan.city_id)
     form = PlanForm(obj=plan)
-    success = None
-    if form.validate_on_submit():
-        try:
-            plans.update_plan(current_user, plan, version=form.version.data, values=form.values())
-            success = url_for("plans.detail", plan_id=plan.id)
-        except Invalid as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-    return _respond(
-        form, "plans/form.html", success, city=plan.city, plan=plan, heading=f"Edit {plan.title}"
+    done = submit(
+        form,
+        lambda: plans.update_plan(
+            current_user, plan, version=form.version.data, values=form.values()
+        ),
+        redirect_to=_to_plan(plan.id),
+        message="Plan saved.",
     )
+    return done or _form_page(form, plan.city, f"Edit {plan.title}", plan)
 
 
 @bp.route("/<int:plan_id>/partners/new", methods=["GET", "POST"])
@@ -92,17 +84,13 @@ def new_partner(plan_id: int):  # Who: the plan's city's editors, leads, admins.
     plan = db.get_or_404(Plan, plan_id)
     permissions.require_city_editor(current_user, plan.city_id)
     form = NewPartnerForm()
-    success = None
-    if form.validate_on_submit():
-        try:
-            plans.add_partner(current_user, plan, form.values())
-            success = url_for("plans.detail", plan_id=plan.id)
-        except Invalid as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-    return _respond(
-        form, "plans/form.html", success, city=plan.city, plan=plan, heading="New partner"
+    done = submit(
+        form,
+        lambda: plans.add_partner(current_user, plan, form.values()),
+        redirect_to=_to_plan(plan.id),
+        message="Partner added.",
     )
+    return done or _form_page(form, plan.city, "New partner", plan)
 
 
 @bp.route("/partners/<int:partner_id>/edit", methods=["GET", "POST"])
@@ -112,24 +100,15 @@ def edit_partner(partner_id: int):  # Who: the partner's city's editors, leads, 
     plan = partner.plan
     permissions.require_city_editor(current_user, plan.city_id)
     form = PartnerForm(obj=partner)
-    success = None
-    if form.validate_on_submit():
-        try:
-            plans.update_partner(
-                current_user, partner, version=form.version.data, values=form.values()
-            )
-            success = url_for("plans.detail", plan_id=plan.id)
-        except Invalid as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-    return _respond(
+    done = submit(
         form,
-        "plans/form.html",
-        success,
-        city=plan.city,
-        plan=plan,
-        heading=f"Edit partner {partner.name}",
+        lambda: plans.update_partner(
+            current_user, partner, version=form.version.data, values=form.values()
+        ),
+        redirect_to=_to_plan(plan.id),
+        message="Partner saved.",
     )
+    return done or _form_page(form, plan.city, f"Edit partner {partner.name}", plan)
 
 
 @bp.route("/<int:plan_id>/actions/new", methods=["GET", "POST"])
@@ -142,14 +121,10 @@ def new_action(plan_id: int):  # Who: the plan's city's editors, leads, admins.
         db.session.scalars(sa.select(Sector).order_by(Sector.name)),
         db.session.scalars(sa.select(Theme).order_by(Theme.name)),
     )
-    success = None
-    if form.validate_on_submit():
-        try:
-            action = plans.add_action(current_user, plan, form.values())
-            success = url_for("actions.detail", action_id=action.id)
-        except Invalid as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-    return _respond(
-        form, "plans/form.html", success, city=plan.city, plan=plan, heading="New action"
+    done = submit(
+        form,
+        lambda: plans.add_action(current_user, plan, form.values()),
+        redirect_to=lambda action: url_for("actions.detail", action_id=action.id),
+        message="Action added.",
     )
+    return done or _form_page(form, plan.city, "New action", plan)
