@@ -57,3 +57,22 @@ def test_unknown_pages_answer_404_in_the_site_layout(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "ICC Tracker" in response.get_data(as_text=True)
+
+
+def test_a_server_error_is_a_page_in_the_site_layout_without_a_trace(
+    backend, tmp_path, database_url
+):
+    from tests.conftest import make_config
+    from tracker import create_app
+
+    app = create_app(make_config(database_url, tmp_path, TESTING=False))
+
+    @app.route("/boom")
+    def boom():  # type: ignore[no-untyped-def]
+        raise RuntimeError("secret internals")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "Something went wrong" in html and "ICC Tracker" in html
+    assert "secret internals" not in html and "Traceback" not in html

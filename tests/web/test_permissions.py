@@ -243,7 +243,9 @@ def test_write_route_permissions(client, csrf_on, world, route, role):
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]
         events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.id > last_event)).all()
         assert events, f"{route} wrote no audit event"
-        assert all(e.after is not None and e.user_id is not None for e in events)
+        assert all(
+            e.before is not None and e.after is not None and e.user_id is not None for e in events
+        )
         assert snapshot() != before
     else:
         if role == "signed_out":

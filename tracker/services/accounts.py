@@ -99,6 +99,7 @@ def create_user(
         user.id,
         actor_label=actor_label,
         city_id=city.id if city else None,
+        before={},
         after={"email": email, "role": role, "city": city_slug, "name": name},
     )
     return user

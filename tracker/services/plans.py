@@ -100,7 +100,7 @@ def create_local_green_deal(
     )
     db.session.add(plan)
     db.session.flush()
-    record_event(actor, "plan.create", "plan", plan.id, city_id=city.id, after=values)
+    record_event(actor, "plan.create", "plan", plan.id, city_id=city.id, before={}, after=values)
     return plan
 
 
@@ -137,7 +137,15 @@ def add_partner(actor: User, plan: Plan, values: dict[str, Any]) -> Partner:
     partner = Partner(plan_id=plan.id, **values)
     db.session.add(partner)
     db.session.flush()
-    record_event(actor, "partner.create", "partner", partner.id, city_id=plan.city_id, after=values)
+    record_event(
+        actor,
+        "partner.create",
+        "partner",
+        partner.id,
+        city_id=plan.city_id,
+        before={},
+        after=values,
+    )
     return partner
 
 
@@ -174,7 +182,9 @@ def add_action(actor: User, plan: Plan, values: dict[str, Any]) -> Action:
     )
     db.session.add(action)
     db.session.flush()
-    record_event(actor, "action.create", "action", action.id, city_id=plan.city_id, after=values)
+    record_event(
+        actor, "action.create", "action", action.id, city_id=plan.city_id, before={}, after=values
+    )
     return action
 
 
@@ -211,6 +221,7 @@ def add_indicator(actor: User, action: Action, values: dict[str, Any]) -> Indica
         "indicator",
         indicator.id,
         city_id=action.plan.city_id,
+        before={},
         after=values,
     )
     return indicator
