@@ -126,6 +126,7 @@ def build_records(path: Path, config: dict[str, Any]) -> list[Record]:
                 slug=f"demo/{slug}/lgd/{step['slug']}",
                 plan=plan,
                 title=step["title"],
+                lgd_step=step["slug"],
                 due_on=due,
                 completed_on=due + timedelta(days=rng.randint(-20, 40))
                 if position < done_steps

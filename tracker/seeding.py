@@ -290,6 +290,7 @@ SPECS: dict[str, Spec] = {
             "ends_on": Value("date"),
             "date_precision": Value("str"),
             "completed_on": Value("date"),
+            "lgd_step": Value("str"),
             "source": SOURCE,
         },
         defaults=_milestone_defaults,

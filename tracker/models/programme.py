@@ -10,6 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.models.base import Base, SourcedMixin, one_of
 
 SECTOR_TIERS = ("key", "secondary")
+# The shared steps of a Local Green Deal that the cohort view compares across cities.
+LGD_STEPS = (
+    "team-set-up",
+    "commitments-identified",
+    "partners-engaged",
+    "deal-signed",
+    "implementation-under-way",
+)
 DATE_PRECISIONS = ("day", "month")
 
 
@@ -88,6 +96,8 @@ class Milestone(SourcedMixin, Base):
     ends_on: Mapped[date | None]
     date_precision: Mapped[str] = mapped_column(sa.String(10), default="day", server_default="day")
     completed_on: Mapped[date | None]
+    # Which shared Local Green Deal step this milestone of a city's deal is, if any.
+    lgd_step: Mapped[str | None] = mapped_column(sa.String(40))
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     programme: Mapped[Programme | None] = relationship()
@@ -104,4 +114,6 @@ class Milestone(SourcedMixin, Base):
         ),
         sa.CheckConstraint("ends_on IS NULL OR ends_on >= due_on", name="ends_after_due"),
         one_of("date_precision", DATE_PRECISIONS),
+        one_of("lgd_step", LGD_STEPS),
+        sa.UniqueConstraint("plan_id", "lgd_step"),
     )

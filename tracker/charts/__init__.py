@@ -1,0 +1,441 @@
+"""Plotly figures: pure functions, plain data in, a Figure out. No database, no Flask.
+
+Only SVG trace types are used (no WebGL), so the figures draw under a strict
+Content-Security-Policy and on machines without a GPU.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import plotly.graph_objects as go
+
+COLOURS = {
+    "done": "#0b6e4f",
+    "on_time": "#7fb8a4",
+    "upcoming": "#7fb8a4",
+    "due_soon": "#e0b000",
+    "late": "#c4461b",
+    "overdue": "#c4461b",
+    "not_started": "#d6dde2",
+    "mentor": "#1f5f99",
+    "core": "#0b6e4f",
+    "observer": "#8a8f94",
+    "on_track": "#0b6e4f",
+    "at_risk": "#e0b000",
+    "delayed": "#c4461b",
+    "cancelled": "#8a8f94",
+    "none": "#d6dde2",
+}
+FONT = {"family": "system-ui, sans-serif", "size": 13, "color": "#1d2a33"}
+
+
+def _figure(data: list, height: int = 360, **layout: object) -> go.Figure:
+    figure = go.Figure(data=data)
+    figure.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        font=FONT,
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+        showlegend=bool(layout.pop("showlegend", False)),
+        **layout,
+    )
+    return figure
+
+
+def _empty(message: str, height: int = 200) -> go.Figure:
+    figure = _figure([], height=height)
+    figure.update_layout(
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        annotations=[{"text": message, "showarrow": False, "font": {"size": 15}}],
+    )
+    return figure
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    label: str
+    start: date
+    end: date | None
+    state: str  # a milestone state, or "phase"
+
+
+def timeline(
+    phases: Sequence[TimelineItem], milestones: Sequence[TimelineItem], today: date
+) -> go.Figure:
+    """Phases as bars and milestones as points on one time axis, with today marked."""
+    if not phases and not milestones:
+        return _empty("No phases or milestones yet.")
+    data = []
+    for phase in phases:
+        end = phase.end or today
+        data.append(
+            go.Bar(
+                y=["Phases"],
+                x=[(end - phase.start).days * 86_400_000],
+                base=[phase.start.isoformat()],
+                orientation="h",
+                name=phase.label,
+                text=[phase.label],
+                textposition="inside",
+                insidetextanchor="middle",
+                marker={"color": "#cfe3da", "line": {"color": "#0b6e4f", "width": 1}},
+                hovertemplate=f"{phase.label}<br>%{{base|%Y-%m-%d}}<extra></extra>",
+            )
+        )
+    by_state: dict[str, list[TimelineItem]] = {}
+    for item in milestones:
+        by_state.setdefault(item.state, []).append(item)
+    for state, items in by_state.items():
+        data.append(
+            go.Scatter(
+                x=[i.start.isoformat() for i in items],
+                y=["Milestones"] * len(items),
+                mode="markers",
+                name=state.replace("_", " "),
+                text=[i.label for i in items],
+                marker={"size": 13, "color": COLOURS.get(state, "#555"), "symbol": "diamond"},
+                hovertemplate="%{text}<br>%{x|%Y-%m-%d}<extra></extra>",
+            )
+        )
+    figure = _figure(data, height=260, showlegend=True, barmode="overlay")
+    figure.update_layout(
+        xaxis={"type": "date"},
+        legend={"orientation": "h", "y": -0.25},
+        shapes=[
+            {
+                "type": "line",
+                "x0": today.isoformat(),
+                "x1": today.isoformat(),
+                "yref": "paper",
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#c4461b", "dash": "dot"},
+            }
+        ],
+        annotations=[
+            {
+                "x": today.isoformat(),
+                "yref": "paper",
+                "y": 1.08,
+                "text": "today",
+                "showarrow": False,
+            }
+        ],
+    )
+    return figure
+
+
+def lgd_funnel(counts: Sequence[tuple[str, int]]) -> go.Figure:
+    """Local Green Deals per status, in the order a deal moves through them."""
+    if not any(count for _status, count in counts):
+        return _empty("No Local Green Deal recorded yet.")
+    return _figure(
+        [
+            go.Funnel(
+                y=[status.replace("_", " ").capitalize() for status, _count in counts],
+                x=[count for _status, count in counts],
+                textinfo="value",
+                marker={
+                    "color": ["#d6dde2", "#cfe3da", "#7fb8a4", "#2f8f6b", "#0b6e4f"][: len(counts)]
+                },
+            )
+        ],
+        height=300,
+    )
+
+
+def progress_by_sector(rows: Sequence[tuple[str, int, float | None]]) -> go.Figure:
+    """Average percent complete of the reported actions of each sector, with their count."""
+    rows = [r for r in rows if r[1]]
+    if not rows:
+        return _empty("No action has a sector yet.")
+    return _figure(
+        [
+            go.Bar(
+                x=[round(avg or 0, 1) for _name, _n, avg in rows],
+                y=[name for name, _n, _avg in rows],
+                orientation="h",
+                text=[
+                    f"{round(avg or 0)} % of {n} action{'s' if n != 1 else ''}"
+                    for _s, n, avg in rows
+                ],
+                textposition="auto",
+                marker={"color": "#0b6e4f"},
+                hovertemplate="%{y}: %{x} %<extra></extra>",
+            )
+        ],
+        height=max(200, 45 * len(rows) + 60),
+        xaxis={"range": [0, 100], "title": {"text": "average percent complete"}},
+        yaxis={"autorange": "reversed"},
+    )
+
+
+COHORT_CODES = {"not_started": 0, "on_time": 1, "late": 2, "done": 3}
+
+
+def cohort_heatmap(
+    rows: Sequence[str], columns: Sequence[str], states: Sequence[Sequence[str]]
+) -> go.Figure:
+    """Cities (rows) x shared deal steps (columns): done, on time, late or not started."""
+    if not rows:
+        return _empty("No core city has a Local Green Deal step recorded yet.")
+    z = [[COHORT_CODES[s] for s in row] for row in states]
+    text = [[s.replace("_", " ") for s in row] for row in states]
+    scale = [
+        [0.0, COLOURS["not_started"]],
+        [0.25, COLOURS["not_started"]],
+        [0.25, COLOURS["on_time"]],
+        [0.5, COLOURS["on_time"]],
+        [0.5, COLOURS["late"]],
+        [0.75, COLOURS["late"]],
+        [0.75, COLOURS["done"]],
+        [1.0, COLOURS["done"]],
+    ]
+    return _figure(
+        [
+            go.Heatmap(
+                z=z,
+                x=list(columns),
+                y=list(rows),
+                text=text,
+                zmin=-0.5,
+                zmax=3.5,
+                colorscale=scale,
+                xgap=2,
+                ygap=2,
+                hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
+                colorbar={
+                    "tickvals": [0, 1, 2, 3],
+                    "ticktext": ["not started", "on time", "late", "done"],
+                    "thickness": 12,
+                },
+            )
+        ],
+        height=max(260, 22 * len(rows) + 120),
+        xaxis={"side": "top"},
+        yaxis={"autorange": "reversed", "dtick": 1},
+    )
+
+
+@dataclass(frozen=True)
+class Node:
+    key: str
+    label: str
+    role: str
+    progress: float | None
+
+
+def mentorship_network(
+    mentors: Sequence[Node], mentees: Sequence[Node], edges: Sequence[tuple[str, str]]
+) -> go.Figure:
+    """Mentors in the left column, mentees in the right, a line for each pair; mentees sized by
+    their average progress. Pairs read left to right, so no layout engine is needed."""
+    if not edges:
+        return _empty("No mentorship recorded yet.")
+
+    def place(nodes: Sequence[Node], x: float) -> dict[str, tuple[float, float]]:
+        count = max(len(nodes) - 1, 1)
+        return {n.key: (x, 1 - i / count) for i, n in enumerate(nodes)}
+
+    positions = place(mentors, 0.0) | place(mentees, 1.0)
+    line_x: list[float | None] = []
+    line_y: list[float | None] = []
+    for mentor, mentee in edges:
+        (x0, y0), (x1, y1) = positions[mentor], positions[mentee]
+        line_x += [x0, x1, None]
+        line_y += [y0, y1, None]
+    data = [
+        go.Scatter(
+            x=line_x,
+            y=line_y,
+            mode="lines",
+            line={"color": "#b9c4cb", "width": 1},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    ]
+    for nodes, role, position in (
+        (mentors, "mentor", "middle left"),
+        (mentees, "mentee", "middle right"),
+    ):
+        data.append(
+            go.Scatter(
+                x=[positions[n.key][0] for n in nodes],
+                y=[positions[n.key][1] for n in nodes],
+                mode="markers+text",
+                name=role + "s",
+                text=[n.label for n in nodes],
+                textposition=position,
+                customdata=[
+                    round(n.progress) if n.progress is not None else "no report" for n in nodes
+                ],
+                marker={
+                    "size": [10 + (n.progress or 0) / 5 for n in nodes],
+                    "color": COLOURS["mentor" if role == "mentor" else "core"],
+                },
+                hovertemplate="%{text}<br>progress: %{customdata}<extra></extra>",
+            )
+        )
+    return _figure(
+        data,
+        height=max(320, 18 * max(len(mentors), len(mentees)) + 80),
+        showlegend=True,
+        xaxis={"visible": False, "range": [-0.6, 1.6]},
+        yaxis={"visible": False, "range": [-0.05, 1.05]},
+        legend={"orientation": "h", "y": -0.05},
+    )
+
+
+@dataclass(frozen=True)
+class GanttRow:
+    label: str
+    start: date
+    end: date
+    state: str
+
+
+def milestone_gantt(rows: Sequence[GanttRow], today: date) -> go.Figure:
+    """One bar per milestone from its first planned date to its due date (a slip shows as a
+    long bar), coloured by state."""
+    if not rows:
+        return _empty("No milestone matches these filters.")
+    by_state: dict[str, list[GanttRow]] = {}
+    for row in rows:
+        by_state.setdefault(row.state, []).append(row)
+    data = []
+    for state, items in by_state.items():
+        data.append(
+            go.Bar(
+                y=[r.label for r in items],
+                x=[max((r.end - r.start).days, 1) * 86_400_000 for r in items],
+                base=[r.start.isoformat() for r in items],
+                orientation="h",
+                name=state.replace("_", " "),
+                marker={"color": COLOURS.get(state, "#555")},
+                hovertemplate="%{y}<br>%{base|%Y-%m-%d} to %{x}<extra></extra>",
+            )
+        )
+    figure = _figure(
+        data, height=max(260, 24 * len(rows) + 100), showlegend=True, barmode="overlay"
+    )
+    figure.update_layout(
+        xaxis={"type": "date"},
+        yaxis={"autorange": "reversed", "automargin": True},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+        shapes=[
+            {
+                "type": "line",
+                "x0": today.isoformat(),
+                "x1": today.isoformat(),
+                "yref": "paper",
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#c4461b", "dash": "dot"},
+            }
+        ],
+    )
+    return figure
+
+
+@dataclass(frozen=True)
+class Place:
+    label: str
+    latitude: float
+    longitude: float
+    role: str
+
+
+def city_map(places: Sequence[Place]) -> go.Figure:
+    """Cities by latitude and longitude: a plain scatter, no map tiles to fetch."""
+    if not places:
+        return _empty("No city has coordinates yet.")
+    data = []
+    for role in ("mentor", "core", "observer"):
+        chosen = [p for p in places if p.role == role]
+        if chosen:
+            data.append(
+                go.Scatter(
+                    x=[p.longitude for p in chosen],
+                    y=[p.latitude for p in chosen],
+                    mode="markers+text",
+                    name=role,
+                    text=[p.label for p in chosen],
+                    textposition="top center",
+                    marker={"size": 11, "color": COLOURS[role]},
+                    hovertemplate="%{text}<br>%{y:.2f}, %{x:.2f}<extra></extra>",
+                )
+            )
+    return _figure(
+        data,
+        height=420,
+        showlegend=True,
+        xaxis={"title": {"text": "longitude"}},
+        yaxis={"title": {"text": "latitude"}, "scaleanchor": "x", "scaleratio": 1.5},
+    )
+
+
+def indicator_series(
+    name: str,
+    unit: str,
+    values: Sequence[tuple[date, float]],
+    baseline: float | None,
+    target: float | None,
+    target_on: date | None = None,
+) -> go.Figure:
+    """An indicator's values over time against its baseline and target."""
+    if not values:
+        return _empty(f"No value of {name} yet.", height=160)
+    data = [
+        go.Scatter(
+            x=[d.isoformat() for d, _v in values],
+            y=[v for _d, v in values],
+            mode="lines+markers",
+            name=name,
+            line={"color": "#0b6e4f"},
+            hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y}} {unit}<extra></extra>",
+        )
+    ]
+    first = values[0][0]
+    last = max(values[-1][0], target_on or values[-1][0])
+    for label, level, colour in (("baseline", baseline, "#8a8f94"), ("target", target, "#1f5f99")):
+        if level is not None:
+            data.append(
+                go.Scatter(
+                    x=[first.isoformat(), (last + timedelta(days=1)).isoformat()],
+                    y=[level, level],
+                    mode="lines",
+                    name=label,
+                    line={"color": colour, "dash": "dash"},
+                    hovertemplate=f"{label}: {level} {unit}<extra></extra>",
+                )
+            )
+    return _figure(
+        data,
+        height=260,
+        showlegend=True,
+        yaxis={"title": {"text": unit}},
+        xaxis={"type": "date"},
+        legend={"orientation": "h", "y": -0.3},
+    )
+
+
+def actions_by_status(counts: Sequence[tuple[str, int]]) -> go.Figure:
+    if not any(count for _s, count in counts):
+        return _empty("No action recorded yet.")
+    return _figure(
+        [
+            go.Bar(
+                x=[status.replace("_", " ") for status, _c in counts],
+                y=[count for _s, count in counts],
+                marker={"color": [COLOURS.get(status, "#555") for status, _c in counts]},
+                text=[count for _s, count in counts],
+                textposition="auto",
+            )
+        ],
+        height=260,
+    )
