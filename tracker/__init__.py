@@ -83,10 +83,52 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from tracker import actions, admin, auth, health, main, milestones, my, plans
+    from tracker import (
+        actions,
+        admin,
+        assets,
+        auth,
+        cities,
+        health,
+        main,
+        mentorships,
+        milestones,
+        my,
+        plans,
+    )
 
-    for blueprint in (auth, health, main, my, plans, actions, milestones, admin):
+    for blueprint in (
+        auth,
+        health,
+        assets,
+        main,
+        my,
+        cities,
+        plans,
+        actions,
+        milestones,
+        mentorships,
+        admin,
+    ):
         app.register_blueprint(blueprint.bp)
+    register_template_helpers(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from flask import request, url_for
+
+    from tracker.assets import PLOTLY_VERSION
+
+    @app.context_processor
+    def helpers() -> dict[str, Any]:
+        def csv_url(table: str) -> str:
+            args = {**request.view_args, **request.args.to_dict(), "format": "csv", "table": table}
+            return url_for(request.endpoint, **args)
+
+        def plotly_url() -> str:
+            return url_for("assets.plotly_js", version=PLOTLY_VERSION)
+
+        return {"csv_url": csv_url, "plotly_url": plotly_url}
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -4,6 +4,7 @@ shows a trace."""
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
 
 from tracker.extensions import db
 from tracker.services.errors import Conflict, DomainError
@@ -26,9 +27,15 @@ def render(status: int, detail: str | None = None, **context):  # type: ignore[n
     ), status
 
 
+def render_http(exc: HTTPException, status: int):  # type: ignore[no-untyped-def]
+    """abort(400, "why") shows its reason; a bare abort shows the standard message."""
+    default = type(exc).description
+    return render(status, exc.description if exc.description != default else None)
+
+
 def register(app: Flask) -> None:
     for status in (400, 403, 404, 405, 409, 413):
-        app.register_error_handler(status, lambda exc, status=status: render(status))
+        app.register_error_handler(status, lambda exc, status=status: render_http(exc, status))
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]

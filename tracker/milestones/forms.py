@@ -1,7 +1,7 @@
 """Milestone forms: done (with date and evidence) and moved (with a reason)."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.forms import http_url, version_field
@@ -23,3 +23,13 @@ class MoveForm(FlaskForm):
     reason = TextAreaField("Why it moves", validators=[DataRequired(), Length(max=NOTE_MAX)])
     version = version_field()
     submit = SubmitField("Move due date")
+
+
+class MilestoneFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    city = SelectField("City", validators=[Optional()])
+    country = SelectField("Country", validators=[Optional()])
+    sector = SelectField("Sector", validators=[Optional()])
+    state = SelectField("State", validators=[Optional()])

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, render_template, url_for
+import sqlalchemy as sa
+from flask import current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from tracker import charts
 from tracker.extensions import db
-from tracker.forms import submit
+from tracker.forms import choices, submit
 from tracker.milestones import bp
-from tracker.milestones.forms import DoneForm, MoveForm
-from tracker.models import Milestone
+from tracker.milestones.forms import DoneForm, MilestoneFilterForm, MoveForm
+from tracker.models import City, Milestone, Sector
 from tracker.services import milestones, permissions
+from tracker.tables import Table, csv_of, csv_requested
 
 
 def _page(
@@ -38,6 +41,78 @@ def _page(
         done_form=done,
         move_form=move,
     ), status
+
+
+def filter_choices(form) -> None:  # type: ignore[no-untyped-def]
+    cities = db.session.execute(sa.select(City.slug, City.name).order_by(City.name))
+    countries = db.session.scalars(sa.select(City.country).distinct().order_by(City.country))
+    sectors = db.session.execute(sa.select(Sector.slug, Sector.name).order_by(Sector.name))
+    form.city.choices = choices([("", "All cities"), *cities])
+    form.country.choices = choices([("", "All countries"), *((c, c) for c in countries)])
+    form.sector.choices = choices([("", "All sectors"), *sectors])
+    form.state.choices = choices(
+        [("", "All states"), *((s, s.replace("_", " ")) for s in milestones.MILESTONE_STATES)]
+    )
+
+
+@bp.route("")
+@login_required
+def index():  # Who: every signed-in user.
+    form = MilestoneFilterForm(request.args)
+    filter_choices(form)
+    if request.args.keys() - {"format", "table"} and not form.validate():
+        return render_template("milestones/index.html", form=form, rows=None), 400
+    today = date.today()
+    rows, total = milestones.listing(
+        milestones.MilestoneFilter(
+            city=form.city.data or None,
+            country=form.country.data or None,
+            sector=form.sector.data or None,
+            state=form.state.data or None,
+        ),
+        today,
+        current_app.config["DUE_SOON_DAYS"],
+    )
+    table = Table(
+        "milestones",
+        "Milestones",
+        ["milestone", "owner", "first planned", "due", "done", "state", "moves", "demo"],
+        [
+            [
+                r.milestone.title,
+                r.city_name or "programme",
+                r.milestone.planned_on,
+                r.milestone.due_on,
+                r.milestone.completed_on,
+                r.state.replace("_", " "),
+                r.moves,
+                "demo" if r.milestone.is_demo else "",
+            ]
+            for r in rows
+        ],
+    )
+    if csv_requested():
+        return csv_of([table])
+    gantt = charts.milestone_gantt(
+        [
+            charts.GanttRow(
+                f"{r.city_name or 'Programme'}: {r.milestone.title}"[:80],
+                min(r.milestone.planned_on, r.milestone.due_on),
+                max(r.milestone.due_on, r.milestone.ends_on or r.milestone.due_on),
+                r.state,
+            )
+            for r in rows
+        ],
+        today,
+    )
+    return render_template(
+        "milestones/index.html",
+        form=form,
+        rows=rows,
+        total=total,
+        table=table,
+        figure=gantt.to_json(),
+    )
 
 
 @bp.route("/<int:milestone_id>")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from tracker.extensions import db
-from tracker.models import Milestone, ProgressUpdate, User
+from tracker.models import Action, City, Milestone, Plan, ProgressUpdate, Sector, User
 from tracker.services import permissions
 from tracker.services.audit import jsonable, record_event
 from tracker.services.errors import Conflict, Invalid
@@ -143,3 +144,69 @@ def move_due_date(
         after={"due_on": due_on, "reason": update.note},
     )
     return update
+
+
+@dataclass
+class MilestoneFilter:
+    city: str | None = None
+    country: str | None = None
+    sector: str | None = None
+    state: str | None = None
+
+
+@dataclass
+class MilestoneRow:
+    milestone: Milestone
+    state: str
+    city_name: str | None
+    city_slug: str | None
+    moves: int
+
+
+LISTING_LIMIT = 400
+
+
+def listing(
+    filters: MilestoneFilter, today: date, soon_days: int
+) -> tuple[list[MilestoneRow], int]:
+    """Programme and city milestones, filtered, with their state and how often each moved;
+    the first LISTING_LIMIT by due date, and the full count."""
+    state = state_expression(today, soon_days)
+    action_plan = aliased(Plan)
+    city_id = sa.func.coalesce(Plan.city_id, action_plan.city_id)
+    moves = (
+        sa.select(ProgressUpdate.milestone_id, sa.func.count().label("moves"))
+        .where(ProgressUpdate.due_on.is_not(None))
+        .group_by(ProgressUpdate.milestone_id)
+        .subquery()
+    )
+    query = (
+        sa.select(Milestone, state, City.name, City.slug, moves.c.moves)
+        .outerjoin(Plan, Milestone.plan_id == Plan.id)
+        .outerjoin(Action, Milestone.action_id == Action.id)
+        .outerjoin(action_plan, Action.plan_id == action_plan.id)
+        .outerjoin(City, City.id == city_id)
+        .outerjoin(moves, moves.c.milestone_id == Milestone.id)
+    )
+    if filters.city:
+        query = query.where(City.slug == filters.city)
+    if filters.country:
+        query = query.where(City.country == filters.country)
+    if filters.state:
+        query = query.where(state == filters.state)
+    if filters.sector:
+        in_sector = (
+            sa.select(Action.id)
+            .join(Sector, Action.sector_id == Sector.id)
+            .where(
+                Sector.slug == filters.sector,
+                sa.or_(Action.id == Milestone.action_id, Action.plan_id == Milestone.plan_id),
+            )
+            .exists()
+        )
+        query = query.where(in_sector)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.execute(
+        query.order_by(Milestone.due_on, Milestone.id).limit(LISTING_LIMIT)
+    ).all()
+    return [MilestoneRow(m, s, name, slug, n or 0) for m, s, name, slug, n in rows], total

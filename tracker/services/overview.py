@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
-from tracker.models import Milestone, Participation, Plan, Programme
+from tracker.models import Action, Milestone, Participation, Plan, Programme, Sector
 from tracker.models.city import PARTICIPATION_ROLES
-from tracker.models.plan import LGD_STATUSES
+from tracker.models.plan import ACTION_STATUSES, LGD_STATUSES
 from tracker.services.milestones import MILESTONE_STATES, state_expression
 
 
@@ -89,3 +90,106 @@ def headline(programme: Programme, today: date, soon_days: int) -> Headline:
         .limit(5)
     ).all()
     return Headline(programme, roles, statuses, demo, states, ambassadors, list(upcoming))
+
+
+NO_REPORT = "no_report"
+
+
+def actions_by_status() -> list[tuple[str, int]]:
+    counts = dict.fromkeys((*ACTION_STATUSES, NO_REPORT), 0)
+    for status, count in db.session.execute(
+        sa.select(Action.status, sa.func.count()).group_by(Action.status)
+    ):
+        counts[status or NO_REPORT] = count
+    return list(counts.items())
+
+
+def sector_progress() -> list[tuple[str, int, float | None]]:
+    """Per sector: its actions and their average percent complete (of those reported)."""
+    rows = db.session.execute(
+        sa.select(Sector.name, sa.func.count(Action.id), sa.func.avg(Action.percent_complete))
+        .outerjoin(Action, Action.sector_id == Sector.id)
+        .group_by(Sector.id, Sector.name, Sector.tier)
+        .order_by(Sector.tier, Sector.name)
+    )
+    return [(name, count, float(avg) if avg is not None else None) for name, count, avg in rows]
+
+
+@dataclass
+class Attention:
+    overdue_milestones: list[Milestone]
+    overdue_count: int
+    risky_actions: list[Action]
+    risky_count: int
+    stale_actions: list[Action]
+    stale_count: int
+
+
+OPEN = sa.or_(Action.status.is_(None), Action.status.not_in(("done", "cancelled")))
+
+
+def needs_attention(today: date, stale_days: int, limit: int = 10) -> Attention:
+    """What to act on: overdue milestones, actions at risk or delayed, actions gone stale.
+    Each list is capped, with the full count beside it."""
+    overdue = sa.and_(Milestone.completed_on.is_(None), Milestone.due_on < today)
+    milestones = db.session.scalars(
+        sa.select(Milestone)
+        .where(overdue)
+        .options(
+            joinedload(Milestone.plan).joinedload(Plan.city),
+            joinedload(Milestone.action).joinedload(Action.plan).joinedload(Plan.city),
+        )
+        .order_by(Milestone.due_on, Milestone.id)
+        .limit(limit)
+    ).all()
+    risky = Action.status.in_(("at_risk", "delayed"))
+    cutoff = today - timedelta(days=stale_days)
+    stale = sa.and_(
+        OPEN, sa.or_(Action.last_reported_on.is_(None), Action.last_reported_on < cutoff)
+    )
+    with_city = joinedload(Action.plan).joinedload(Plan.city)
+    risky_actions = db.session.scalars(
+        sa.select(Action)
+        .where(risky)
+        .options(with_city)
+        .order_by(Action.last_reported_on.desc(), Action.id)
+        .limit(limit)
+    ).all()
+    stale_actions = db.session.scalars(
+        sa.select(Action)
+        .where(stale)
+        .options(with_city)
+        .order_by(Action.last_reported_on.is_(None), Action.last_reported_on, Action.id)
+        .limit(limit)
+    ).all()
+    counts = db.session.execute(
+        sa.select(
+            sa.select(sa.func.count()).select_from(Milestone).where(overdue).scalar_subquery(),
+            sa.select(sa.func.count()).select_from(Action).where(risky).scalar_subquery(),
+            sa.select(sa.func.count()).select_from(Action).where(stale).scalar_subquery(),
+        )
+    ).one()
+    return Attention(
+        list(milestones), counts[0], list(risky_actions), counts[1], list(stale_actions), counts[2]
+    )
+
+
+def timeline(programme: Programme, today: date, soon_days: int) -> tuple[list, list]:
+    """The programme's phases and milestones as timeline items."""
+    from tracker.charts import TimelineItem
+
+    phases = [
+        TimelineItem(p.name, p.starts_on, p.ends_on, "phase")
+        for p in programme.phases
+        if p.starts_on is not None
+    ]
+    state = state_expression(today, soon_days)
+    milestones = [
+        TimelineItem(m.title, m.due_on, m.ends_on, s)
+        for m, s in db.session.execute(
+            sa.select(Milestone, state)
+            .where(Milestone.programme_id == programme.id)
+            .order_by(Milestone.due_on)
+        )
+    ]
+    return phases, milestones

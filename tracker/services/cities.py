@@ -1,0 +1,216 @@
+"""Cities: the filterable list, and everything one city's page shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, selectinload
+
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    City,
+    Indicator,
+    Mentorship,
+    Milestone,
+    Participation,
+    Plan,
+    Programme,
+    ProgressUpdate,
+    Sector,
+)
+
+SORTS = ("name", "role", "country", "lgd_status", "last_update")
+
+
+@dataclass
+class CityFilter:
+    role: str | None = None
+    country: str | None = None
+    sector: str | None = None
+    lgd_status: str | None = None
+    sort: str = "name"
+
+
+@dataclass
+class CityRow:
+    slug: str
+    name: str
+    country: str
+    role: str
+    latitude: float | None
+    longitude: float | None
+    lgd_status: str | None
+    sectors: str | None
+    last_update: date | None
+
+
+def listing(programme: Programme, filters: CityFilter) -> list[CityRow]:
+    deals = (
+        sa.select(Plan.city_id, sa.func.max(Plan.status).label("status"))
+        .where(Plan.programme_id == programme.id, Plan.kind == "local_green_deal")
+        .group_by(Plan.city_id)
+        .subquery()
+    )
+    pairs = (
+        sa.select(
+            Plan.city_id.label("city_id"), Sector.name.label("name"), Sector.slug.label("slug")
+        )
+        .distinct()
+        .join(Action, Action.plan_id == Plan.id)
+        .join(Sector, Action.sector_id == Sector.id)
+        .subquery()
+    )
+    sectors = (
+        sa.select(pairs.c.city_id, sa.func.aggregate_strings(pairs.c.name, ", ").label("names"))
+        .group_by(pairs.c.city_id)
+        .subquery()
+    )
+    last = (
+        sa.select(Plan.city_id, sa.func.max(Action.last_reported_on).label("last"))
+        .join(Action.plan)
+        .group_by(Plan.city_id)
+        .subquery()
+    )
+    query = (
+        sa.select(
+            City.slug,
+            City.name,
+            City.country,
+            Participation.role,
+            City.latitude,
+            City.longitude,
+            deals.c.status,
+            sectors.c.names,
+            last.c.last,
+        )
+        .join(Participation, Participation.city_id == City.id)
+        .outerjoin(deals, deals.c.city_id == City.id)
+        .outerjoin(sectors, sectors.c.city_id == City.id)
+        .outerjoin(last, last.c.city_id == City.id)
+        .where(Participation.programme_id == programme.id)
+    )
+    if filters.role:
+        query = query.where(Participation.role == filters.role)
+    if filters.country:
+        query = query.where(City.country == filters.country)
+    if filters.lgd_status:
+        query = query.where(deals.c.status == filters.lgd_status)
+    if filters.sector:
+        query = query.where(
+            sa.select(pairs.c.city_id)
+            .where(pairs.c.city_id == City.id, pairs.c.slug == filters.sector)
+            .exists()
+        )
+    rows = [CityRow(*row) for row in db.session.execute(query)]
+    keys = {
+        "name": lambda r: r.name.lower(),
+        "role": lambda r: (r.role, r.name.lower()),
+        "country": lambda r: (r.country, r.name.lower()),
+        "lgd_status": lambda r: (r.lgd_status is None, r.lgd_status or "", r.name.lower()),
+        "last_update": lambda r: (
+            r.last_update is None,
+            -(r.last_update.toordinal() if r.last_update else 0),
+        ),
+    }
+    return sorted(rows, key=keys.get(filters.sort, keys["name"]))
+
+
+@dataclass
+class CityPage:
+    city: City
+    participations: list[Participation]
+    mentors: list[tuple[City, Mentorship]]
+    mentees: list[tuple[City, Mentorship]]
+    plans: list[Plan]
+    milestones: list[tuple[Milestone, str]]
+    recent: list[ProgressUpdate]
+
+
+def page(city: City, state: sa.ColumnElement[str]) -> CityPage:
+    participations = list(
+        db.session.scalars(
+            sa.select(Participation)
+            .where(Participation.city_id == city.id)
+            .options(selectinload(Participation.programme))
+        )
+    )
+    other_part, other_city = aliased(Participation), aliased(City)
+    own = sa.select(Participation.id).where(Participation.city_id == city.id)
+
+    def linked(own_side, other_side):  # type: ignore[no-untyped-def]
+        return [
+            (c, m)
+            for c, m in db.session.execute(
+                sa.select(other_city, Mentorship)
+                .join(other_part, other_side == other_part.id)
+                .join(other_city, other_part.city_id == other_city.id)
+                .where(own_side.in_(own))
+                .order_by(other_city.name)
+            )
+        ]
+
+    plans = list(
+        db.session.scalars(
+            sa.select(Plan)
+            .where(Plan.city_id == city.id)
+            .order_by(Plan.kind.desc(), Plan.id)
+            .options(
+                selectinload(Plan.partners),
+                selectinload(Plan.targets),
+                selectinload(Plan.actions).selectinload(Action.sector),
+                selectinload(Plan.actions)
+                .selectinload(Action.indicators)
+                .selectinload(Indicator.values),
+            )
+        )
+    )
+    action_plan = aliased(Plan)
+    milestones = [
+        (m, s)
+        for m, s in db.session.execute(
+            sa.select(Milestone, state)
+            .outerjoin(Plan, Milestone.plan_id == Plan.id)
+            .outerjoin(Action, Milestone.action_id == Action.id)
+            .outerjoin(action_plan, Action.plan_id == action_plan.id)
+            .where(sa.or_(Plan.city_id == city.id, action_plan.city_id == city.id))
+            .order_by(Milestone.due_on)
+        )
+    ]
+    recent = list(
+        db.session.scalars(
+            sa.select(ProgressUpdate)
+            .join(ProgressUpdate.action)
+            .join(Action.plan)
+            .where(Plan.city_id == city.id)
+            .options(selectinload(ProgressUpdate.author), selectinload(ProgressUpdate.action))
+            .order_by(ProgressUpdate.reported_on.desc(), ProgressUpdate.id.desc())
+            .limit(10)
+        )
+    )
+    return CityPage(
+        city,
+        participations,
+        linked(Mentorship.mentee_id, Mentorship.mentor_id),
+        linked(Mentorship.mentor_id, Mentorship.mentee_id),
+        plans,
+        milestones,
+        recent,
+    )
+
+
+def action_histories(plans: list[Plan]) -> dict[int, list[ProgressUpdate]]:
+    """Every update of these plans' actions, newest first, in one query."""
+    ids = [a.id for p in plans for a in p.actions]
+    result: dict[int, list[ProgressUpdate]] = {i: [] for i in ids}
+    if ids:
+        for update in db.session.scalars(
+            sa.select(ProgressUpdate)
+            .where(ProgressUpdate.action_id.in_(ids))
+            .options(selectinload(ProgressUpdate.author))
+            .order_by(ProgressUpdate.reported_on.desc(), ProgressUpdate.id.desc())
+        ):
+            result[update.action_id].append(update)
+    return result

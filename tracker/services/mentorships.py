@@ -1,0 +1,222 @@
+"""Mentorships: the network, each mentor's load and mentees' open problems, and the rules for
+adding, editing and ending a pair."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from tracker.extensions import db
+from tracker.models import Action, City, Mentorship, Milestone, Participation, Plan, Programme, User
+from tracker.services import permissions
+from tracker.services.audit import record_event, update_versioned
+from tracker.services.errors import Invalid
+
+
+@dataclass
+class Pair:
+    id: int
+    version: int
+    mentor_slug: str
+    mentor_name: str
+    mentee_slug: str
+    mentee_name: str
+    since_on: date
+    ended_on: date | None
+    focus: str | None
+    sector: str | None
+    is_demo: bool
+    mentee_progress: float | None
+    mentee_stale: int
+    mentee_late: int
+
+
+def pairs(programme: Programme, today: date, stale_days: int) -> list[Pair]:
+    mentor_part, mentee_part = aliased(Participation), aliased(Participation)
+    mentor_city, mentee_city = aliased(City), aliased(City)
+    cutoff = today - timedelta(days=stale_days)
+    open_action = sa.or_(Action.status.is_(None), Action.status.not_in(("done", "cancelled")))
+    per_city = (
+        sa.select(
+            Plan.city_id,
+            sa.func.avg(Action.percent_complete).label("progress"),
+            sa.func.sum(
+                sa.case(
+                    (
+                        sa.and_(
+                            open_action,
+                            sa.or_(
+                                Action.last_reported_on.is_(None), Action.last_reported_on < cutoff
+                            ),
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ).label("stale"),
+        )
+        .join(Action.plan)
+        .group_by(Plan.city_id)
+        .subquery()
+    )
+    late = (
+        sa.select(Plan.city_id, sa.func.count().label("late"))
+        .join(Milestone.plan)
+        .where(Milestone.completed_on.is_(None), Milestone.due_on < today)
+        .group_by(Plan.city_id)
+        .subquery()
+    )
+    from tracker.models import Sector
+
+    rows = db.session.execute(
+        sa.select(
+            Mentorship.id,
+            Mentorship.version,
+            mentor_city.slug,
+            mentor_city.name,
+            mentee_city.slug,
+            mentee_city.name,
+            Mentorship.since_on,
+            Mentorship.ended_on,
+            Mentorship.focus,
+            Sector.name,
+            Mentorship.is_demo,
+            per_city.c.progress,
+            per_city.c.stale,
+            late.c.late,
+        )
+        .join(mentor_part, Mentorship.mentor_id == mentor_part.id)
+        .join(mentee_part, Mentorship.mentee_id == mentee_part.id)
+        .join(mentor_city, mentor_part.city_id == mentor_city.id)
+        .join(mentee_city, mentee_part.city_id == mentee_city.id)
+        .outerjoin(Sector, Mentorship.sector_id == Sector.id)
+        .outerjoin(per_city, per_city.c.city_id == mentee_city.id)
+        .outerjoin(late, late.c.city_id == mentee_city.id)
+        .where(Mentorship.programme_id == programme.id)
+        .order_by(mentor_city.name, mentee_city.name)
+    )
+    return [
+        Pair(
+            i,
+            v,
+            ms,
+            mn,
+            es,
+            en,
+            since,
+            ended,
+            focus,
+            sector,
+            demo,
+            float(progress) if progress is not None else None,
+            int(stale or 0),
+            int(late_n or 0),
+        )
+        for i, v, ms, mn, es, en, since, ended, focus, sector, demo, progress, stale, late_n in rows
+    ]
+
+
+def participation_choices(programme: Programme) -> dict[str, list[tuple[str, str]]]:
+    """Cities that may be a mentor (the mentor role) or a mentee (any other role)."""
+    rows = db.session.execute(
+        sa.select(City.slug, City.name, Participation.role)
+        .join(Participation.city)
+        .where(Participation.programme_id == programme.id)
+        .order_by(City.name)
+    )
+    choices: dict[str, list[tuple[str, str]]] = {"mentor": [], "mentee": []}
+    for slug, name, role in rows:
+        choices["mentor" if role == "mentor" else "mentee"].append((slug, name))
+    return choices
+
+
+def _participation(programme: Programme, slug: str, field: str) -> Participation:
+    found = db.session.scalar(
+        sa.select(Participation)
+        .join(Participation.city)
+        .where(Participation.programme_id == programme.id, City.slug == slug)
+    )
+    if found is None:
+        raise Invalid(f"{slug!r} takes no part in {programme.name}.", field=field)
+    return found
+
+
+def create_mentorship(
+    actor: User,
+    programme: Programme,
+    *,
+    mentor: str,
+    mentee: str,
+    since_on: date,
+    focus: str | None,
+    sector_id: int | None,
+) -> Mentorship:
+    permissions.require_programme_editor(actor)
+    if mentor == mentee:
+        raise Invalid("A city cannot mentor itself.", field="mentee")
+    mentor_p = _participation(programme, mentor, "mentor")
+    mentee_p = _participation(programme, mentee, "mentee")
+    if mentor_p.role != "mentor":
+        raise Invalid(
+            f"{mentor_p.city.name} is not a mentor city in this programme.", field="mentor"
+        )
+    exists = db.session.scalar(
+        sa.select(Mentorship.id).where(
+            Mentorship.mentor_id == mentor_p.id, Mentorship.mentee_id == mentee_p.id
+        )
+    )
+    if exists:
+        raise Invalid(f"{mentor_p.city.name} mentors {mentee_p.city.name} already.", field="mentee")
+    if since_on < mentee_p.joined_on:
+        raise Invalid(
+            f"{mentee_p.city.name} joined on {mentee_p.joined_on.isoformat()}; the "
+            "mentorship cannot start before.",
+            field="since_on",
+        )
+    pair = Mentorship(
+        programme_id=programme.id,
+        mentor_id=mentor_p.id,
+        mentee_id=mentee_p.id,
+        since_on=since_on,
+        focus=focus,
+        sector_id=sector_id,
+    )
+    db.session.add(pair)
+    db.session.flush()
+    record_event(
+        actor,
+        "mentorship.create",
+        "mentorship",
+        pair.id,
+        before={},
+        after={
+            "mentor": mentor,
+            "mentee": mentee,
+            "since_on": since_on,
+            "focus": focus,
+            "sector_id": sector_id,
+        },
+    )
+    return pair
+
+
+def update_mentorship(
+    actor: User, pair: Mentorship, *, version: int | None, values: dict[str, Any]
+) -> None:
+    permissions.require_programme_editor(actor)
+    since_on, ended_on = values.get("since_on"), values.get("ended_on")
+    if ended_on and since_on and ended_on < since_on:
+        raise Invalid("A mentorship cannot end before it began.", field="ended_on")
+    update_versioned(
+        actor,
+        pair,
+        version=version,
+        changes=values,
+        verb="mentorship.update",
+        entity_type="mentorship",
+        city_id=pair.mentee.city_id,
+    )

@@ -1,0 +1,55 @@
+"""Tables of figures: the accessible twin of every chart, shown as HTML and downloadable as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Response, abort, request
+
+# A cell starting with one of these is read as a formula by spreadsheet programs.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Table:
+    name: str
+    title: str
+    columns: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+
+
+def neutralise(value: Any) -> Any:
+    """Prefix text that a spreadsheet would run as a formula with a quote; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_response(table: Table) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(table.columns)
+    for row in table.rows:
+        writer.writerow(["" if cell is None else neutralise(cell) for cell in row])
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{table.name}.csv"'},
+    )
+
+
+def csv_requested() -> bool:
+    return request.args.get("format") == "csv"
+
+
+def csv_of(tables: Sequence[Table]) -> Response:
+    """The CSV of the table the request names (?format=csv&table=NAME), or 404."""
+    wanted = request.args.get("table")
+    for table in tables:
+        if table.name == wanted:
+            return csv_response(table)
+    abort(404)
