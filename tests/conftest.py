@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from tracker import create_app
+from tracker.database import writing
+from tracker.demo import load_demo
 from tracker.extensions import db
 from tracker.seeding import load_facts
 
@@ -64,9 +67,9 @@ def backend(request: pytest.FixtureRequest) -> str:
     return request.config.getoption("--db")
 
 
-@pytest.fixture(scope="session")
-def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A fresh database for this run, dropped afterwards."""
+@contextmanager
+def fresh_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A new, empty database of the chosen kind, dropped afterwards."""
     if backend == "sqlite":
         yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "tracker.sqlite")
         return
@@ -81,6 +84,12 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with fresh_database(backend, tmp_path_factory) as url:
+        yield url
 
 
 def make_config(database_url: str, tmp_path: Path, **overrides: object) -> dict[str, object]:
@@ -105,25 +114,45 @@ class RequestIsolatingClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
-@pytest.fixture(scope="session")
-def base_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    """Migrated from empty with the project's migrations, then loaded with the facts."""
-    app = create_app(make_config(database_url, tmp_path_factory.mktemp("instance")))
+def build_app(database_url: str, instance: Path, *, demo: bool) -> Flask:
+    """An app on a database migrated from empty with the project's migrations, then loaded
+    with the facts (and the demo data)."""
+    app = create_app(make_config(database_url, instance))
     app.test_client_class = RequestIsolatingClient
-    with app.app_context():
+    with app.app_context(), writing():
         upgrade()
-        load_facts(Path(app.config["SEEDS_DIR"]))
+        seeds = Path(app.config["SEEDS_DIR"])
+        load_facts(seeds)
+        if demo:
+            load_demo(seeds)
         db.session.commit()
         db.session.remove()
+    return app
+
+
+@pytest.fixture(scope="session")
+def base_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    app = build_app(database_url, tmp_path_factory.mktemp("instance"), demo=False)
     yield app
     with app.app_context():
         db.engine.dispose()
 
 
-@pytest.fixture
-def app(base_app: Flask) -> Iterator[Flask]:
-    """The app, with every database change of the test rolled back at its end."""
-    with base_app.app_context():
+@pytest.fixture(scope="session")
+def demo_base_app(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """A second database, with the demo data too, for the dashboards."""
+    with fresh_database(backend, tmp_path_factory) as url:
+        app = build_app(url, tmp_path_factory.mktemp("instance"), demo=True)
+        yield app
+        with app.app_context():
+            db.engine.dispose()
+
+
+@contextmanager
+def rolled_back(app: Flask) -> Iterator[Flask]:
+    """Run the test in an outer transaction that is rolled back at its end; the app's
+    sessions join it through savepoints, so even a view that commits leaves nothing."""
+    with app.app_context():
         engines = db.engines
         engine = engines[None]
         connection = engine.connect()
@@ -131,16 +160,28 @@ def app(base_app: Flask) -> Iterator[Flask]:
         engines[None] = connection  # type: ignore[assignment]
         db.session.remove()
         db.session.configure(join_transaction_mode="create_savepoint")
-        saved_config = dict(base_app.config)
+        saved_config = dict(app.config)
         try:
-            yield base_app
+            yield app
         finally:
             db.session.remove()
             outer.rollback()
             connection.close()
             engines[None] = engine
-            base_app.config.clear()
-            base_app.config.update(saved_config)
+            app.config.clear()
+            app.config.update(saved_config)
+
+
+@pytest.fixture
+def app(base_app: Flask) -> Iterator[Flask]:
+    with rolled_back(base_app) as app:
+        yield app
+
+
+@pytest.fixture
+def demo_app(demo_base_app: Flask) -> Iterator[Flask]:
+    with rolled_back(demo_base_app) as app:
+        yield app
 
 
 @pytest.fixture

@@ -75,9 +75,15 @@ def index():  # Who: every signed-in user reads; POST (add a pair): leads and ad
         p.mentee_slug: charts.Node(p.mentee_slug, p.mentee_name, "mentee", p.mentee_progress)
         for p in active
     }
+    # Mentees in the order of their mentors, so the lines of a pair do not cross the others.
+    mentor_order = sorted(mentors.values(), key=lambda n: n.label)
+    rank = {n.key: i for i, n in enumerate(mentor_order)}
+    first_mentor = {}
+    for p in sorted(active, key=lambda p: rank[p.mentor_slug]):
+        first_mentor.setdefault(p.mentee_slug, rank[p.mentor_slug])
     figure = charts.mentorship_network(
-        sorted(mentors.values(), key=lambda n: n.label),
-        sorted(mentees.values(), key=lambda n: n.label),
+        mentor_order,
+        sorted(mentees.values(), key=lambda n: (first_mentor[n.key], n.label)),
         [(p.mentor_slug, p.mentee_slug) for p in active],
     )
     table = Table(

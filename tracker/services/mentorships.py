@@ -121,7 +121,8 @@ def pairs(programme: Programme, today: date, stale_days: int) -> list[Pair]:
 
 
 def participation_choices(programme: Programme) -> dict[str, list[tuple[str, str]]]:
-    """Cities that may be a mentor (the mentor role) or a mentee (any other role)."""
+    """Cities that may be a mentor (the mentor role) or a mentee (any city of the programme;
+    the rules, such as no self-link, are the service's to explain)."""
     rows = db.session.execute(
         sa.select(City.slug, City.name, Participation.role)
         .join(Participation.city)
@@ -130,7 +131,9 @@ def participation_choices(programme: Programme) -> dict[str, list[tuple[str, str
     )
     choices: dict[str, list[tuple[str, str]]] = {"mentor": [], "mentee": []}
     for slug, name, role in rows:
-        choices["mentor" if role == "mentor" else "mentee"].append((slug, name))
+        choices["mentee"].append((slug, name))
+        if role == "mentor":
+            choices["mentor"].append((slug, name))
     return choices
 
 

@@ -178,9 +178,16 @@ def timeline(programme: Programme, today: date, soon_days: int) -> tuple[list, l
     """The programme's phases and milestones as timeline items."""
     from tracker.charts import TimelineItem
 
+    # A phase without an end date runs until the next phase starts, or the programme ends.
+    starts = [p.starts_on for p in programme.phases]
     phases = [
-        TimelineItem(p.name, p.starts_on, p.ends_on, "phase")
-        for p in programme.phases
+        TimelineItem(
+            p.name,
+            p.starts_on,
+            p.ends_on or next((s for s in starts[i + 1 :] if s), programme.ends_on),
+            "phase",
+        )
+        for i, p in enumerate(programme.phases)
         if p.starts_on is not None
     ]
     state = state_expression(today, soon_days)

@@ -1,0 +1,126 @@
+"""Chart functions: known input gives the expected figure data; empty input says what is missing."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import plotly.io
+import pytest
+
+from tracker import charts
+
+TODAY = date(2024, 6, 1)
+
+
+def as_dict(figure):  # type: ignore[no-untyped-def]
+    return json.loads(figure.to_json())
+
+
+def annotation(figure) -> str:  # type: ignore[no-untyped-def]
+    return as_dict(figure)["layout"]["annotations"][0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("figure", "message"),
+    [
+        (charts.timeline([], [], TODAY), "No phases or milestones yet."),
+        (charts.lgd_funnel([("planned", 0), ("signed", 0)]), "No Local Green Deal recorded yet."),
+        (charts.progress_by_sector([("Tourism", 0, None)]), "No action has a sector yet."),
+        (charts.cohort_heatmap([], ["Team set up"], []), "No core city"),
+        (charts.mentorship_network([], [], []), "No mentorship recorded yet."),
+        (charts.milestone_gantt([], TODAY), "No milestone matches these filters."),
+        (charts.city_map([]), "No city has coordinates yet."),
+        (charts.indicator_series("PV", "kWp", [], 0, 100), "No value of PV yet."),
+        (charts.actions_by_status([("on_track", 0)]), "No action recorded yet."),
+    ],
+)
+def test_empty_input_gives_an_empty_figure_that_says_so(figure, message):
+    data = as_dict(figure)
+    assert data["data"] == []
+    assert message in annotation(figure)
+
+
+def test_timeline_places_phases_milestones_and_today():
+    phases = [charts.TimelineItem("Strategy refresh", date(2023, 9, 5), date(2024, 3, 21), "phase")]
+    milestones = [
+        charts.TimelineItem("Strategy Lab", date(2023, 11, 23), None, "done"),
+        charts.TimelineItem("Target", date(2025, 5, 31), None, "upcoming"),
+    ]
+    data = as_dict(charts.timeline(phases, milestones, TODAY))
+    bar, *points = data["data"]
+    assert bar["type"] == "bar" and bar["base"] == ["2023-09-05"]
+    assert bar["x"] == [(date(2024, 3, 21) - date(2023, 9, 5)).days * 86_400_000]
+    assert {p["name"]: p["x"] for p in points} == {"done": ["2023-11-23"], "upcoming": ["2025-05-31"]}
+    assert data["layout"]["shapes"][0]["x0"] == "2024-06-01"
+
+
+def test_funnel_keeps_the_status_order_and_counts():
+    data = as_dict(charts.lgd_funnel([("planned", 8), ("in_preparation", 16), ("signed", 3)]))
+    assert data["data"][0]["y"] == ["Planned", "In preparation", "Signed"]
+    assert data["data"][0]["x"] == [8, 16, 3]
+
+
+def test_sector_progress_drops_sectors_without_actions():
+    data = as_dict(charts.progress_by_sector([("Energy", 4, 62.5), ("Textiles", 0, None)]))
+    assert data["data"][0]["y"] == ["Energy"]
+    assert data["data"][0]["x"] == [62.5]
+    assert data["data"][0]["text"] == ["62 % of 4 actions"]
+
+
+def test_cohort_heatmap_codes_each_state():
+    data = as_dict(charts.cohort_heatmap(
+        ["Bamberg (DE)", "Pula (HR)"], ["Team", "Signed"],
+        [["done", "late"], ["on_time", "not_started"]]))
+    heat = data["data"][0]
+    assert heat["z"] == [[3, 2], [1, 0]]
+    assert heat["y"] == ["Bamberg (DE)", "Pula (HR)"]
+    assert heat["colorbar"]["ticktext"] == ["not started", "on time", "late", "done"]
+
+
+def test_network_draws_one_line_per_pair_and_sizes_mentees_by_progress():
+    mentors = [charts.Node("dortmund", "Dortmund", "mentor", None)]
+    mentees = [charts.Node("bamberg", "Bamberg", "mentee", 50.0),
+               charts.Node("pula", "Pula", "mentee", None)]
+    data = as_dict(charts.mentorship_network(
+        mentors, mentees, [("dortmund", "bamberg"), ("dortmund", "pula")]))
+    lines, mentor_trace, mentee_trace = data["data"]
+    assert lines["x"] == [0.0, 1.0, None, 0.0, 1.0, None]
+    assert mentor_trace["text"] == ["Dortmund"]
+    assert mentee_trace["text"] == ["Bamberg", "Pula"]
+    assert mentee_trace["marker"]["size"] == [20.0, 10.0]
+
+
+def test_gantt_bars_run_from_first_planned_to_due_date():
+    rows = [charts.GanttRow("EoI deadline", date(2023, 4, 28), date(2023, 5, 31), "done")]
+    bar = as_dict(charts.milestone_gantt(rows, TODAY))["data"][0]
+    assert bar["base"] == ["2023-04-28"] and bar["x"] == [33 * 86_400_000]
+    assert bar["y"] == ["EoI deadline"] and bar["name"] == "done"
+
+
+def test_city_map_groups_places_by_role():
+    places = [charts.Place("Dortmund", 51.5, 7.47, "mentor"),
+              charts.Place("Toronto", 43.65, -79.38, "mentor")]
+    trace = as_dict(charts.city_map(places))["data"][0]
+    assert trace["name"] == "mentor"
+    assert trace["x"] == [7.47, -79.38] and trace["y"] == [51.5, 43.65]
+
+
+def test_indicator_series_draws_values_baseline_and_target():
+    data = as_dict(charts.indicator_series(
+        "PV", "kWp", [(date(2022, 3, 31), 200.0), (date(2023, 3, 31), 260.0)], 0, 800))
+    values, baseline, target = data["data"]
+    assert values["y"] == [200.0, 260.0]
+    assert (baseline["name"], baseline["y"]) == ("baseline", [0, 0])
+    assert (target["name"], target["y"]) == ("target", [800, 800])
+
+
+def test_figures_use_no_webgl_traces():
+    figure = charts.city_map([charts.Place("A", 1, 1, "core")])
+    assert all(not trace["type"].endswith("gl") for trace in as_dict(figure)["data"])
+
+
+def test_figure_json_cannot_close_its_script_block():
+    figure = charts.lgd_funnel([("</script><script>alert(1)</script>", 1)])
+    assert "</script>" not in plotly.io.to_json(figure)
+    assert "</script>" not in figure.to_json()

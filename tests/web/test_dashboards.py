@@ -1,0 +1,233 @@
+"""The programme leads' dashboards, on the facts plus the demo data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from tests.helpers import login, make_user, page_text, snapshot
+from tracker.assets import PLOTLY_VERSION
+from tracker.extensions import db
+from tracker.models import City, Mentorship
+
+PAGES = ["/", "/cohort", "/mentorships", "/milestones", "/cities", "/cities/dortmund",
+         "/cities/dortmund/climate", "/cities/bamberg"]
+
+
+@pytest.fixture
+def viewer(demo_app):  # type: ignore[no-untyped-def]
+    client = demo_app.test_client()
+    make_user("viewer", email="reader@example.org")
+    login(client, "reader@example.org")
+    return client
+
+
+@pytest.fixture
+def lead(demo_app):  # type: ignore[no-untyped-def]
+    client = demo_app.test_client()
+    make_user("lead", email="boss@example.org")
+    login(client, "boss@example.org")
+    return client
+
+
+def figures(html: str) -> dict[str, dict]:
+    blocks = re.findall(r'<script type="application/json" data-chart="([^"]+)">(.*?)</script>', html, re.S)
+    return {name: json.loads(body) for name, body in blocks}
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_redirects_a_signed_out_visitor_and_shows_nothing(demo_app, url):
+    response = demo_app.test_client().get(url)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login")
+    assert "Dortmund" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_renders_with_its_charts_and_loads_nothing_from_other_hosts(viewer, url):
+    response = viewer.get(url)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    for name, figure in figures(html).items():
+        assert "data" in figure and "layout" in figure, name
+    # Resources (scripts, styles, images, frames) come from the app itself. Links to the
+    # sources of facts are plain anchors and load nothing.
+    resources = re.findall(r'<(?:script|img|iframe|link)[^>]+(?:src|href)="([^"]+)"', html)
+    assert resources
+    assert all(r.startswith("/") and not r.startswith("//") for r in resources), resources
+    assert "cdn" not in html.lower()
+
+
+def test_plotly_js_is_served_by_the_app_with_long_cache_headers(viewer):
+    response = viewer.get(f"/assets/plotly-{PLOTLY_VERSION}.min.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+    assert "immutable" in response.headers["Cache-Control"]
+    assert len(response.data) > 1_000_000
+    response.close()
+    assert viewer.get("/assets/plotly-0.0.1.min.js").status_code == 404
+
+
+def test_overview_shows_the_gap_the_target_and_what_needs_attention(viewer):
+    html = viewer.get("/").get_data(as_text=True)
+    page = page_text(viewer.get("/"))
+    assert "53 of 64 core cities registered" in page
+    assert "of 175" in page
+    assert set(figures(html)) == {"timeline", "lgd-status", "action-status", "sector-progress"}
+    funnel = figures(html)["lgd-status"]["data"][0]
+    assert funnel["y"] == ["Planned", "In preparation", "Signed", "Implementing", "Completed"]
+    assert sum(funnel["x"]) == 64
+    assert "Overdue milestones" in page and "At risk or delayed" in page and "No update in 60 days" in page
+
+
+def test_cohort_lists_every_core_city_against_the_five_steps(viewer):
+    html = viewer.get("/cohort").get_data(as_text=True)
+    heat = figures(html)["cohort"]["data"][0]
+    assert len(heat["y"]) == 53
+    assert heat["x"] == ["Team set up", "Commitments identified", "Partners engaged", "Deal signed",
+                         "Implementation under way"]
+    by_country = page_text(viewer.get("/cohort?sort=country"))
+    assert by_country.index("Sofia") < by_country.index("Bamberg") < by_country.index("Alcoy")
+    assert viewer.get("/cohort?sort=mentor").status_code == 200
+    assert viewer.get("/cohort?sort=progress").status_code == 200
+    bad = viewer.get("/cohort?sort=shoe-size")
+    assert bad.status_code == 400 and "Unknown sort" in page_text(bad)
+
+
+def test_cities_filter_sort_and_map(viewer):
+    mentors = page_text(viewer.get("/cities?role=mentor"))
+    assert "11 cities" in mentors and "Toronto" in mentors and "Bamberg" not in mentors
+    german = page_text(viewer.get("/cities?country=DE&sort=name"))
+    assert german.index("Bamberg") < german.index("Dortmund") < german.index("Mannheim")
+    html = viewer.get("/cities").get_data(as_text=True)
+    points = sum(len(t["x"]) for t in figures(html)["map"]["data"])
+    assert points == 11  # only the mentor cities have coordinates
+    assert "11 of 71 have coordinates" in page_text(viewer.get("/cities"))
+    energy = page_text(viewer.get("/cities?sector=energy-renewables"))
+    assert "Energy and renewables" in energy
+
+
+@pytest.mark.parametrize("query", ["role=king", "country=Narnia", "sector=mining", "sort=random",
+                                   "lgd_status=sort-of"])
+def test_cities_bad_filters_are_a_clear_400(viewer, query):
+    response = viewer.get(f"/cities?{query}")
+    assert response.status_code == 400
+    assert "Not a valid choice" in response.get_data(as_text=True)
+
+
+def test_milestones_timeline_filters_and_slips(viewer, lead):
+    all_rows = page_text(viewer.get("/milestones"))
+    assert "Deadline for expressions of interest" in all_rows
+    programme_only = page_text(viewer.get("/milestones?state=overdue&city=dortmund"))
+    assert "Deadline for expressions of interest" not in programme_only
+    html = viewer.get("/milestones?city=bamberg").get_data(as_text=True)
+    bars = figures(html)["gantt"]["data"]
+    labels = [label for trace in bars for label in trace["y"]]
+    assert labels and all(label.startswith("Bamberg:") for label in labels)
+    assert viewer.get("/milestones?state=late").status_code == 400
+    assert "Moves" in all_rows
+
+
+def test_dortmund_page_and_its_climate_programme(viewer):
+    city = page_text(viewer.get("/cities/dortmund"))
+    assert "mentor</strong> in Intelligent Cities Challenge 2023-25 since 2023-07-13" in city
+    assert "Climate emergency programme" in city and "/cities/dortmund/climate" in city
+    assert 'class="badge demo"' in city  # the demo deal is labelled
+    assert "dortmund.de" in viewer.get("/cities/dortmund").get_data(as_text=True)  # sources
+    climate = page_text(viewer.get("/cities/dortmund/climate"))
+    for text in ("Klima-Sofortprogramm", "Measures (4)", "Heat-use strategy",
+                 "Dortmund fund for climate-protection investments", "Handlungsprogramm Klima-Luft 2030",
+                 "Greenhouse gas emissions down 55 %</strong> by 2030", "Climate neutrality</strong> by 2035",
+                 "Klimabeirat", "200.0 kWp", "5.6 %", "Action fields (6)"):
+        assert text in climate, text
+    assert viewer.get("/cities/bamberg/climate").status_code == 404
+    assert viewer.get("/cities/atlantis").status_code == 404
+
+
+def test_every_chart_has_a_csv_of_its_table(viewer):
+    for url, table in (("/", "timeline"), ("/", "lgd-status"), ("/cohort", "cohort"),
+                       ("/mentorships", "mentorships"), ("/mentorships", "mentor-load"),
+                       ("/milestones", "milestones"), ("/cities", "cities"),
+                       ("/cities/dortmund/climate", "figures")):
+        response = viewer.get(f"{url}?format=csv&table={table}")
+        assert response.status_code == 200, (url, table)
+        assert response.mimetype == "text/csv"
+        rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+        assert len(rows) > 1, (url, table)
+    assert viewer.get("/?format=csv&table=nope").status_code == 404
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised(viewer):
+    city = db.session.scalar(sa.select(City).where(City.slug == "bamberg"))
+    city.name = '=HYPERLINK("http://evil.example","x")'
+    db.session.commit()
+    text = viewer.get("/cities?format=csv&table=cities").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text)))
+    names = [row[0] for row in rows]
+    assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in names
+    assert not any(name.startswith(("=", "+", "-", "@")) for name in names)
+
+
+def test_mentorships_page_for_readers_has_no_form(viewer):
+    page = page_text(viewer.get("/mentorships"))
+    assert "Add a mentorship" not in page and "Load per mentor" in page
+    assert "illustrative demo data" in page
+
+
+def test_leads_add_edit_and_end_mentorships(lead):
+    response = lead.post("/mentorships", data={
+        "mentor": "trento", "mentee": "pesaro", "since_on": "2024-04-01", "sector_id": "None",
+        "focus": "Tourism"})
+    assert response.status_code == 302
+    pair = db.session.scalars(sa.select(Mentorship).order_by(Mentorship.id.desc())).first()
+    assert (pair.mentor.city.slug, pair.mentee.city.slug, pair.is_demo) == ("trento", "pesaro", False)
+    response = lead.post(f"/mentorships/{pair.id}/edit", data={
+        "since_on": "2024-04-01", "ended_on": "2025-05-31", "sector_id": "None",
+        "focus": "Tourism", "version": pair.version})
+    assert response.status_code == 302
+    db.session.refresh(pair)
+    assert pair.ended_on.isoformat() == "2025-05-31"
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [({"mentor": "dortmund", "mentee": "dortmund"}, "mentee", "cannot mentor itself"),
+     ({"mentor": "bamberg", "mentee": "pesaro"}, "mentor", "Not a valid choice"),
+     ({"mentor": "dortmund", "mentee": "atlantis"}, "mentee", "Not a valid choice"),
+     ({"mentor": "trento", "mentee": "pesaro", "since_on": "2023-01-01"}, "since_on", "joined on"),
+     ({"mentor": "trento", "mentee": "pesaro", "since_on": "soon"}, "since_on", "Not a valid date")],
+)
+def test_mentorship_rules_are_clear_refusals(lead, data, field, message):
+    form = {"since_on": "2024-04-01", "sector_id": "None", "focus": "", **data}
+    before = snapshot()
+    response = lead.post("/mentorships", data=form)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    error = html.split(f'id="{field}-error">', 1)[1].split("</p>", 1)[0]
+    assert message.lower() in error.lower()
+    assert snapshot() == before
+
+
+def test_a_duplicate_mentorship_is_refused(lead):
+    existing = db.session.scalars(sa.select(Mentorship)).first()
+    before = snapshot()
+    response = lead.post("/mentorships", data={
+        "mentor": existing.mentor.city.slug, "mentee": existing.mentee.city.slug,
+        "since_on": "2024-04-01", "sector_id": "None"})
+    assert response.status_code == 400
+    assert "already" in page_text(response)
+    assert snapshot() == before
+
+
+def test_readers_cannot_add_mentorships(viewer):
+    before = snapshot()
+    response = viewer.post("/mentorships", data={"mentor": "trento", "mentee": "pesaro",
+                                                 "since_on": "2024-04-01"})
+    assert response.status_code == 403
+    assert snapshot() == before
