@@ -51,7 +51,10 @@ def test_timeline_places_phases_milestones_and_today():
     bar, *points = data["data"]
     assert bar["type"] == "bar" and bar["base"] == ["2023-09-05"]
     assert bar["x"] == [(date(2024, 3, 21) - date(2023, 9, 5)).days * 86_400_000]
-    assert {p["name"]: p["x"] for p in points} == {"done": ["2023-11-23"], "upcoming": ["2025-05-31"]}
+    assert {p["name"]: p["x"] for p in points} == {
+        "done": ["2023-11-23"],
+        "upcoming": ["2025-05-31"],
+    }
     assert data["layout"]["shapes"][0]["x0"] == "2024-06-01"
 
 
@@ -69,9 +72,13 @@ def test_sector_progress_drops_sectors_without_actions():
 
 
 def test_cohort_heatmap_codes_each_state():
-    data = as_dict(charts.cohort_heatmap(
-        ["Bamberg (DE)", "Pula (HR)"], ["Team", "Signed"],
-        [["done", "late"], ["on_time", "not_started"]]))
+    data = as_dict(
+        charts.cohort_heatmap(
+            ["Bamberg (DE)", "Pula (HR)"],
+            ["Team", "Signed"],
+            [["done", "late"], ["on_time", "not_started"]],
+        )
+    )
     heat = data["data"][0]
     assert heat["z"] == [[3, 2], [1, 0]]
     assert heat["y"] == ["Bamberg (DE)", "Pula (HR)"]
@@ -80,10 +87,13 @@ def test_cohort_heatmap_codes_each_state():
 
 def test_network_draws_one_line_per_pair_and_sizes_mentees_by_progress():
     mentors = [charts.Node("dortmund", "Dortmund", "mentor", None)]
-    mentees = [charts.Node("bamberg", "Bamberg", "mentee", 50.0),
-               charts.Node("pula", "Pula", "mentee", None)]
-    data = as_dict(charts.mentorship_network(
-        mentors, mentees, [("dortmund", "bamberg"), ("dortmund", "pula")]))
+    mentees = [
+        charts.Node("bamberg", "Bamberg", "mentee", 50.0),
+        charts.Node("pula", "Pula", "mentee", None),
+    ]
+    data = as_dict(
+        charts.mentorship_network(mentors, mentees, [("dortmund", "bamberg"), ("dortmund", "pula")])
+    )
     lines, mentor_trace, mentee_trace = data["data"]
     assert lines["x"] == [0.0, 1.0, None, 0.0, 1.0, None]
     assert mentor_trace["text"] == ["Dortmund"]
@@ -99,16 +109,21 @@ def test_gantt_bars_run_from_first_planned_to_due_date():
 
 
 def test_city_map_groups_places_by_role():
-    places = [charts.Place("Dortmund", 51.5, 7.47, "mentor"),
-              charts.Place("Toronto", 43.65, -79.38, "mentor")]
+    places = [
+        charts.Place("Dortmund", 51.5, 7.47, "mentor"),
+        charts.Place("Toronto", 43.65, -79.38, "mentor"),
+    ]
     trace = as_dict(charts.city_map(places))["data"][0]
     assert trace["name"] == "mentor"
     assert trace["x"] == [7.47, -79.38] and trace["y"] == [51.5, 43.65]
 
 
 def test_indicator_series_draws_values_baseline_and_target():
-    data = as_dict(charts.indicator_series(
-        "PV", "kWp", [(date(2022, 3, 31), 200.0), (date(2023, 3, 31), 260.0)], 0, 800))
+    data = as_dict(
+        charts.indicator_series(
+            "PV", "kWp", [(date(2022, 3, 31), 200.0), (date(2023, 3, 31), 260.0)], 0, 800
+        )
+    )
     values, baseline, target = data["data"]
     assert values["y"] == [200.0, 260.0]
     assert (baseline["name"], baseline["y"]) == ("baseline", [0, 0])

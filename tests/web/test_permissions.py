@@ -23,7 +23,7 @@ from tests.helpers import (
     snapshot,
 )
 from tracker.extensions import db
-from tracker.models import AuditEvent, Milestone, Partner, User
+from tracker.models import AuditEvent, City, Mentorship, Milestone, Participation, Partner, User
 
 CITY = {"editor", "lead", "admin"}
 PROGRAMME = {"lead", "admin"}
@@ -40,6 +40,7 @@ class World:
     plan_milestone: Any
     programme_milestone: Any
     other_user: Any
+    mentorship: Any
 
 
 @pytest.fixture
@@ -54,7 +55,30 @@ def world(app) -> World:
         sa.select(Milestone).where(Milestone.slug == "icc-2023-25/lgd-target")
     )
     other = make_user("viewer", email="someone@example.org")
-    return World(plan, action, indicator, partner, make_milestone(plan), programme_milestone, other)
+    mentorship = Mentorship(
+        programme_id=programme_milestone.programme_id,
+        mentor_id=participation_id("dortmund"),
+        mentee_id=participation_id("bamberg"),
+        since_on=date(2024, 1, 1),
+    )
+    db.session.add(mentorship)
+    db.session.commit()
+    return World(
+        plan,
+        action,
+        indicator,
+        partner,
+        make_milestone(plan),
+        programme_milestone,
+        other,
+        mentorship,
+    )
+
+
+def participation_id(slug: str) -> int:
+    return db.session.scalar(
+        sa.select(Participation.id).join(Participation.city).where(City.slug == slug)
+    )
 
 
 TODAY = date.today().isoformat()
@@ -182,6 +206,30 @@ ROUTES: dict[str, tuple[set[str], Any]] = {
                 "due_on": "2025-06-30",
                 "reason": "Extended",
                 "version": w.programme_milestone.version,
+            },
+        ),
+    ),
+    "add mentorship": (
+        PROGRAMME,
+        lambda w: (
+            "/mentorships",
+            {
+                "mentor": "dortmund",
+                "mentee": "heidelberg",
+                "since_on": "2024-02-01",
+                "sector_id": "None",
+            },
+        ),
+    ),
+    "end mentorship": (
+        PROGRAMME,
+        lambda w: (
+            f"/mentorships/{w.mentorship.id}/edit",
+            {
+                "since_on": "2024-01-01",
+                "ended_on": "2025-01-01",
+                "sector_id": "None",
+                "version": w.mentorship.version,
             },
         ),
     ),

@@ -26,8 +26,17 @@ from tracker.models import (
 )
 from tracker.models.programme import LGD_STEPS
 
-PAGES = ["/", "/cohort", "/mentorships", "/milestones", "/cities", "/cities/bamberg",
-         "/cities/dortmund/climate", "/milestones?state=overdue", "/cities?sector=energy-renewables"]
+PAGES = [
+    "/",
+    "/cohort",
+    "/mentorships",
+    "/milestones",
+    "/cities",
+    "/cities/bamberg",
+    "/cities/dortmund/climate",
+    "/milestones?state=overdue",
+    "/cities?sector=energy-renewables",
+]
 
 
 class Counter:
@@ -49,22 +58,52 @@ def grow(block: int, start: int) -> None:
     )
     base = date(2024, 1, 1)
     for n in range(start, start + block):
-        city = City(slug=f"scale-{n}", name=f"Scale city {n}", country="DE", source_url="https://e.org")
+        city = City(
+            slug=f"scale-{n}", name=f"Scale city {n}", country="DE", source_url="https://e.org"
+        )
         db.session.add(city)
         db.session.flush()
-        part = Participation(programme_id=programme.id, city_id=city.id, role="core",
-                             joined_on=date(2023, 7, 11), source_url="https://e.org")
-        plan = Plan(city_id=city.id, programme_id=programme.id, slug="lgd", kind="local_green_deal",
-                    title=f"Deal {n}", status="signed", is_demo=True)
+        part = Participation(
+            programme_id=programme.id,
+            city_id=city.id,
+            role="core",
+            joined_on=date(2023, 7, 11),
+            source_url="https://e.org",
+        )
+        plan = Plan(
+            city_id=city.id,
+            programme_id=programme.id,
+            slug="lgd",
+            kind="local_green_deal",
+            title=f"Deal {n}",
+            status="signed",
+            is_demo=True,
+        )
         db.session.add_all([part, plan])
         db.session.flush()
-        db.session.add(Mentorship(programme_id=programme.id, mentor_id=mentor.id,
-                                  mentee_id=part.id, since_on=date(2024, 1, 1), is_demo=True))
+        db.session.add(
+            Mentorship(
+                programme_id=programme.id,
+                mentor_id=mentor.id,
+                mentee_id=part.id,
+                since_on=date(2024, 1, 1),
+                is_demo=True,
+            )
+        )
         for i, step in enumerate(LGD_STEPS[:3]):
             due = base + timedelta(days=60 * i)
-            db.session.add(Milestone(slug=f"scale/{n}/{step}", plan_id=plan.id, title=step,
-                                     planned_on=due, due_on=due, lgd_step=step, is_demo=True,
-                                     completed_on=due if i == 0 else None))
+            db.session.add(
+                Milestone(
+                    slug=f"scale/{n}/{step}",
+                    plan_id=plan.id,
+                    title=step,
+                    planned_on=due,
+                    due_on=due,
+                    lgd_step=step,
+                    is_demo=True,
+                    completed_on=due if i == 0 else None,
+                )
+            )
         _actions(plan, sector_id, 2, f"a{n}", base)
     for slug in ("bamberg", "dortmund"):
         plan = db.session.scalar(
@@ -76,8 +115,15 @@ def grow(block: int, start: int) -> None:
 
 def _plan_for(slug: str, programme: Programme) -> Plan:
     city = db.session.scalar(sa.select(City).where(City.slug == slug))
-    plan = Plan(city_id=city.id, programme_id=programme.id, slug="lgd", kind="local_green_deal",
-                title="Deal", status="planned", is_demo=True)
+    plan = Plan(
+        city_id=city.id,
+        programme_id=programme.id,
+        slug="lgd",
+        kind="local_green_deal",
+        title="Deal",
+        status="planned",
+        is_demo=True,
+    )
     db.session.add(plan)
     db.session.flush()
     return plan
@@ -85,21 +131,42 @@ def _plan_for(slug: str, programme: Programme) -> Plan:
 
 def _actions(plan: Plan, sector_id: int, count: int, prefix: str, base: date) -> None:
     for i in range(count):
-        action = Action(plan_id=plan.id, slug=f"{prefix}-{i}", title=f"Action {prefix}-{i}",
-                        sector_id=sector_id, status="at_risk", percent_complete=40,
-                        last_reported_on=base, is_demo=True)
+        action = Action(
+            plan_id=plan.id,
+            slug=f"{prefix}-{i}",
+            title=f"Action {prefix}-{i}",
+            sector_id=sector_id,
+            status="at_risk",
+            percent_complete=40,
+            last_reported_on=base,
+            is_demo=True,
+        )
         db.session.add(action)
         db.session.flush()
-        indicator = Indicator(action_id=action.id, slug="i", name="Things", unit="things",
-                              target_value=10, is_demo=True)
+        indicator = Indicator(
+            action_id=action.id,
+            slug="i",
+            name="Things",
+            unit="things",
+            target_value=10,
+            is_demo=True,
+        )
         db.session.add(indicator)
         db.session.flush()
         for k in range(2):
             day = base - timedelta(days=30 * k)
-            db.session.add(ProgressUpdate(action_id=action.id, reported_on=day, status="at_risk",
-                                          percent_complete=40, is_demo=True))
-            db.session.add(IndicatorValue(indicator_id=indicator.id, measured_on=day, value=k,
-                                          is_demo=True))
+            db.session.add(
+                ProgressUpdate(
+                    action_id=action.id,
+                    reported_on=day,
+                    status="at_risk",
+                    percent_complete=40,
+                    is_demo=True,
+                )
+            )
+            db.session.add(
+                IndicatorValue(indicator_id=indicator.id, measured_on=day, value=k, is_demo=True)
+            )
 
 
 def count_queries(client, url: str) -> int:  # type: ignore[no-untyped-def]

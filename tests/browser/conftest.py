@@ -1,0 +1,78 @@
+"""A live server on a database of its own (facts and demo data), and Debian's Chromium driven
+by Playwright. Skipped, with the reason, where either is missing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import build_app, fresh_database
+from tests.helpers import make_user
+from tracker.extensions import db
+
+PROJECT = Path(__file__).resolve().parents[2]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+    path = shutil.which("chromium")
+    if not path:
+        pytest.skip("Chromium is not installed (Debian package: chromium)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def live_server(backend, tmp_path_factory, chromium_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    with fresh_database(backend, tmp_path_factory) as url:
+        app = build_app(url, tmp_path_factory.mktemp("live-instance"), demo=True)
+        with app.app_context():
+            make_user("lead", email="lead@example.org")
+            make_user("editor", city="dortmund", email="editor@example.org")
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_port}"
+        finally:
+            server.shutdown()
+            thread.join(timeout=10)
+            with app.app_context():
+                db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir(backend) -> Path:  # type: ignore[no-untyped-def]
+    """A folder named after this run, where every browser test leaves its screenshots."""
+    root = Path(
+        os.environ.get("TRACKER_SCREENSHOT_DIR", PROJECT / "test-artifacts" / "screenshots")
+    )
+    folder = root / f"{time.strftime('%Y%m%d-%H%M%S')}-{backend}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
