@@ -89,8 +89,8 @@ class ActionForm(FlaskForm):
     submit = SubmitField("Save")
 
     def set_choices(self, sectors, themes) -> None:  # type: ignore[no-untyped-def]
-        self.sector_id.choices = choices([(None, "None")] + [(s.id, s.name) for s in sectors])
-        self.theme_id.choices = choices([(None, "None")] + [(t.id, t.name) for t in themes])
+        self.sector_id.choices = choices([(None, "None"), *sectors])
+        self.theme_id.choices = choices([(None, "None"), *themes])
 
     def values(self) -> dict:  # type: ignore[type-arg]
         return {

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
 from flask import render_template, url_for
 from flask_login import current_user, login_required
 
@@ -19,8 +18,8 @@ from tracker.actions.forms import (
 )
 from tracker.extensions import db
 from tracker.forms import form_status, submit
-from tracker.models import Action, Indicator, Sector, Theme
-from tracker.services import permissions, plans, progress
+from tracker.models import Action, Indicator
+from tracker.services import options, permissions, plans, progress
 
 
 def _detail(action: Action, form: ProgressForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
@@ -76,10 +75,7 @@ def edit(action_id: int):  # Who: the city's editors, leads, admins.
     action = db.get_or_404(Action, action_id)
     permissions.require_city_editor(current_user, action.plan.city_id)
     form = ActionForm(obj=action)
-    form.set_choices(
-        db.session.scalars(sa.select(Sector).order_by(Sector.name)),
-        db.session.scalars(sa.select(Theme).order_by(Theme.name)),
-    )
+    form.set_choices(options.sectors(by="id"), options.themes())
     done = submit(
         form,
         lambda: plans.update_action(

@@ -11,16 +11,15 @@ from tracker.admin import bp
 from tracker.admin.forms import AuditFilterForm, NewUserForm, PasswordResetForm, UserForm
 from tracker.extensions import db
 from tracker.forms import choices, form_status, submit
-from tracker.models import City, User
-from tracker.services import accounts, permissions
+from tracker.models import User
+from tracker.services import accounts, options, permissions
 from tracker.services.audit import AuditFilter, audit_query
 
 AUDIT_PAGE_SIZE = 50
 
 
 def _city_choices() -> list[SelectChoice]:
-    rows = db.session.execute(sa.select(City.slug, City.name).order_by(City.name))
-    return choices([("", "None"), *rows])
+    return choices([("", "None"), *options.cities()])
 
 
 def _to_users(_result: object) -> str:

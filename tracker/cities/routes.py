@@ -14,10 +14,10 @@ from tracker.cities import bp
 from tracker.cities.forms import CityFilterForm
 from tracker.extensions import db
 from tracker.forms import choices
-from tracker.models import City, Sector
+from tracker.models import City
 from tracker.models.city import PARTICIPATION_ROLES
 from tracker.models.plan import LGD_STATUSES
-from tracker.services import cities, overview, permissions
+from tracker.services import cities, options, overview, permissions
 from tracker.services.milestones import state_expression
 from tracker.tables import Table, csv_of, csv_requested
 
@@ -25,11 +25,9 @@ CLIMATE_KINDS = ("climate_programme", "action_programme")
 
 
 def _filter_choices(form: CityFilterForm) -> None:
-    countries = db.session.scalars(sa.select(City.country).distinct().order_by(City.country))
-    sectors = db.session.execute(sa.select(Sector.slug, Sector.name).order_by(Sector.name))
     form.role.choices = choices([("", "All roles"), *((r, r) for r in PARTICIPATION_ROLES)])
-    form.country.choices = choices([("", "All countries"), *((c, c) for c in countries)])
-    form.sector.choices = choices([("", "All sectors"), *sectors])
+    form.country.choices = choices([("", "All countries"), *options.countries()])
+    form.sector.choices = choices([("", "All sectors"), *options.sectors()])
     form.lgd_status.choices = choices(
         [("", "Any deal status"), *((s, s.replace("_", " ")) for s in LGD_STATUSES)]
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-import sqlalchemy as sa
 from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -14,14 +13,13 @@ from tracker.extensions import db
 from tracker.forms import choices, form_status, submit
 from tracker.mentorships import bp
 from tracker.mentorships.forms import EditMentorshipForm, MentorshipForm
-from tracker.models import Mentorship, Sector
-from tracker.services import mentorships, overview, permissions
+from tracker.models import Mentorship
+from tracker.services import mentorships, options, overview, permissions
 from tracker.tables import Table, csv_of, csv_requested
 
 
 def _sector_choices():  # type: ignore[no-untyped-def]
-    rows = db.session.execute(sa.select(Sector.id, Sector.name).order_by(Sector.name))
-    return choices([(None, "None"), *rows])
+    return choices([(None, "None"), *options.sectors(by="id")])
 
 
 def _programme():  # type: ignore[no-untyped-def]

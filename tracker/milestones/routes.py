@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
 from flask import current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -14,8 +13,8 @@ from tracker.extensions import db
 from tracker.forms import choices, submit
 from tracker.milestones import bp
 from tracker.milestones.forms import DoneForm, MilestoneFilterForm, MoveForm
-from tracker.models import City, Milestone, Sector
-from tracker.services import milestones, permissions
+from tracker.models import Milestone
+from tracker.services import milestones, options, permissions
 from tracker.tables import Table, csv_of, csv_requested
 
 
@@ -44,12 +43,9 @@ def _page(
 
 
 def filter_choices(form) -> None:  # type: ignore[no-untyped-def]
-    cities = db.session.execute(sa.select(City.slug, City.name).order_by(City.name))
-    countries = db.session.scalars(sa.select(City.country).distinct().order_by(City.country))
-    sectors = db.session.execute(sa.select(Sector.slug, Sector.name).order_by(Sector.name))
-    form.city.choices = choices([("", "All cities"), *cities])
-    form.country.choices = choices([("", "All countries"), *((c, c) for c in countries)])
-    form.sector.choices = choices([("", "All sectors"), *sectors])
+    form.city.choices = choices([("", "All cities"), *options.cities()])
+    form.country.choices = choices([("", "All countries"), *options.countries()])
+    form.sector.choices = choices([("", "All sectors"), *options.sectors()])
     form.state.choices = choices(
         [("", "All states"), *((s, s.replace("_", " ")) for s in milestones.MILESTONE_STATES)]
     )

@@ -11,10 +11,10 @@ from flask_login import current_user, login_required
 from tracker.actions.forms import STATUS_LABELS, NewActionForm
 from tracker.extensions import db
 from tracker.forms import form_status, submit
-from tracker.models import City, Partner, Plan, Sector, Theme
+from tracker.models import City, Partner, Plan
 from tracker.plans import bp
 from tracker.plans.forms import NewPartnerForm, NewPlanForm, PartnerForm, PlanForm
-from tracker.services import overview, permissions, plans
+from tracker.services import options, overview, permissions, plans
 from tracker.services.milestones import milestone_state
 
 
@@ -117,10 +117,7 @@ def new_action(plan_id: int):  # Who: the plan's city's editors, leads, admins.
     plan = db.get_or_404(Plan, plan_id)
     permissions.require_city_editor(current_user, plan.city_id)
     form = NewActionForm()
-    form.set_choices(
-        db.session.scalars(sa.select(Sector).order_by(Sector.name)),
-        db.session.scalars(sa.select(Theme).order_by(Theme.name)),
-    )
+    form.set_choices(options.sectors(by="id"), options.themes())
     done = submit(
         form,
         lambda: plans.add_action(current_user, plan, form.values()),

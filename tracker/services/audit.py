@@ -45,6 +45,27 @@ def record_event(
     return event
 
 
+def check_version(obj: Any, version: int | None, changes: dict[str, Any], entity_type: str) -> None:
+    """Refuse a save based on an old version with a Conflict naming what differs now from what
+    the user sent, and who changed the record last; nothing is written. (A save racing
+    another past this check is caught by the version column itself at flush time.)"""
+    if version is not None and version == obj.version:
+        return
+    differing = {k: jsonable(getattr(obj, k)) for k, v in changes.items() if getattr(obj, k) != v}
+    last = db.session.execute(
+        sa.select(AuditEvent.actor, AuditEvent.created_at)
+        .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == str(obj.id))
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    raise Conflict(
+        "Someone else saved this record after you opened it; nothing of yours was stored.",
+        changes=differing,
+        changed_by=last.actor if last else None,
+        changed_at=last.created_at if last else None,
+    )
+
+
 def update_versioned(
     actor: User,
     obj: Any,
@@ -55,27 +76,8 @@ def update_versioned(
     entity_type: str,
     city_id: int | None,
 ) -> dict[str, Any]:
-    """Apply `changes` if `version` is the record's current one, and audit what changed.
-
-    A stale version is refused with a Conflict naming what differs now and who changed it
-    last; nothing is written. (A save racing another past this check is caught by the
-    version column itself at flush time, see errors.register.)"""
-    if version is None or version != obj.version:
-        differing = {
-            k: jsonable(getattr(obj, k)) for k, v in changes.items() if getattr(obj, k) != v
-        }
-        last = db.session.execute(
-            sa.select(AuditEvent.actor, AuditEvent.created_at)
-            .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == str(obj.id))
-            .order_by(AuditEvent.id.desc())
-            .limit(1)
-        ).first()
-        raise Conflict(
-            "Someone else saved this record after you opened it; nothing of yours was stored.",
-            changes=differing,
-            changed_by=last.actor if last else None,
-            changed_at=last.created_at if last else None,
-        )
+    """Apply `changes` if `version` is the record's current one, and audit what changed."""
+    check_version(obj, version, changes, entity_type)
     changed = {k: v for k, v in changes.items() if getattr(obj, k) != v}
     if not changed:
         return {}

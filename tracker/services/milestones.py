@@ -11,8 +11,8 @@ from sqlalchemy.orm import aliased, selectinload
 from tracker.extensions import db
 from tracker.models import Action, City, Milestone, Plan, ProgressUpdate, Sector, User
 from tracker.services import permissions
-from tracker.services.audit import jsonable, record_event
-from tracker.services.errors import Conflict, Invalid
+from tracker.services.audit import check_version, record_event
+from tracker.services.errors import Invalid
 from tracker.services.progress import check_evidence_url, check_note
 
 MILESTONE_STATES = ("done", "overdue", "due_soon", "upcoming")
@@ -49,19 +49,6 @@ def history(milestone_id: int) -> list[ProgressUpdate]:
     )
 
 
-def _check_version(milestone: Milestone, version: int | None, changes: dict[str, object]) -> None:
-    if version != milestone.version:
-        differing = {
-            k: jsonable(getattr(milestone, k))
-            for k, v in changes.items()
-            if getattr(milestone, k) != v
-        }
-        raise Conflict(
-            "Someone else changed this milestone after you opened it; nothing of yours was stored.",
-            changes=differing,
-        )
-
-
 def mark_done(
     actor: User,
     milestone: Milestone,
@@ -73,7 +60,7 @@ def mark_done(
     today: date,
 ) -> ProgressUpdate:
     permissions.require_milestone_editor(actor, milestone)
-    _check_version(milestone, version, {"completed_on": completed_on})
+    check_version(milestone, version, {"completed_on": completed_on}, "milestone")
     if milestone.completed_on is not None:
         raise Invalid("This milestone is already recorded as done.", field="completed_on")
     if completed_on > today:
@@ -116,7 +103,7 @@ def move_due_date(
     today: date,
 ) -> ProgressUpdate:
     permissions.require_milestone_editor(actor, milestone)
-    _check_version(milestone, version, {"due_on": due_on})
+    check_version(milestone, version, {"due_on": due_on}, "milestone")
     if not reason or not reason.strip():
         raise Invalid("Say why the date moves.", field="reason")
     if due_on == milestone.due_on:
