@@ -1,18 +1,20 @@
 """Every model, importable from one place so Alembic and the app see the whole schema."""
 
-from tracker.models.audit import AuditEvent
+from tracker.models.audit import AuditEvent, ImportBatch
 from tracker.models.base import Base
 from tracker.models.city import City, Mentorship, Participation
 from tracker.models.plan import Action, Indicator, IndicatorValue, Partner, Plan, PlanTarget
 from tracker.models.programme import Milestone, Phase, Programme, Sector, Theme
 from tracker.models.progress import ProgressUpdate
-from tracker.models.user import User, UserSession
+from tracker.models.user import ApiToken, User, UserSession
 
 __all__ = [
     "Action",
+    "ApiToken",
     "AuditEvent",
     "Base",
     "City",
+    "ImportBatch",
     "Indicator",
     "IndicatorValue",
     "Mentorship",

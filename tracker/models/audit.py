@@ -29,3 +29,17 @@ class AuditEvent(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
 
     user: Mapped[User | None] = relationship()
+
+
+class ImportBatch(Base):
+    """An uploaded file waiting for its uploader to confirm the previewed changes. Kept in the
+    database so that any worker on any host can apply it."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

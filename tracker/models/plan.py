@@ -96,6 +96,8 @@ class Partner(SourcedMixin, Base):
     kind: Mapped[str] = mapped_column(sa.String(30))
     commitment: Mapped[str | None] = mapped_column(sa.Text)
     signed_on: Mapped[date | None]
+    # The id an imported row carried, so importing the same file again creates nothing.
+    external_id: Mapped[str | None] = mapped_column(sa.String(100), unique=True)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     plan: Mapped[Plan] = relationship(back_populates="partners")

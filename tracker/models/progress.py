@@ -31,6 +31,8 @@ class ProgressUpdate(SourcedMixin, Base):
     indicator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("indicators.id"))
     indicator_value: Mapped[float | None]
     corrects_id: Mapped[int | None] = mapped_column(sa.ForeignKey("progress_updates.id"))
+    # The id an imported row carried, so importing the same file again creates nothing.
+    external_id: Mapped[str | None] = mapped_column(sa.String(100), unique=True)
     # Milestone reports: the due date it was moved to, or the date it was done.
     due_on: Mapped[date | None]
     completed_on: Mapped[date | None]
