@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker import (
         actions,
         admin,
+        api,
         assets,
         auth,
         cities,
@@ -109,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
         milestones,
         mentorships,
         admin,
+        api,
     ):
         app.register_blueprint(blueprint.bp)
     register_template_helpers(app)

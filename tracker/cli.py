@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
@@ -90,3 +91,24 @@ def create_user_command(
 def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(users)
+
+
+@users.command("token")
+@click.argument("email")
+@click.option("--name", default="cli", show_default=True, help="What the token is for.")
+def token_command(email: str, name: str) -> None:
+    """Issue an API token for an account and print it (it is shown only this once)."""
+    from tracker.models import User
+    from tracker.services import tokens
+
+    with writing():
+        user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise click.UsageError(f"No account with the e-mail {email}.")
+        try:
+            token = tokens.issue_token(None, user, name, actor_label="cli")
+        except Invalid as exc:
+            db.session.rollback()
+            raise click.UsageError(exc.message) from exc
+        db.session.commit()
+    click.echo(token)

@@ -154,7 +154,12 @@ LISTING_LIMIT = 400
 
 
 def listing(
-    filters: MilestoneFilter, today: date, soon_days: int
+    filters: MilestoneFilter,
+    today: date,
+    soon_days: int,
+    *,
+    limit: int = LISTING_LIMIT,
+    offset: int = 0,
 ) -> tuple[list[MilestoneRow], int]:
     """Programme and city milestones, filtered, with their state and how often each moved;
     the first LISTING_LIMIT by due date, and the full count."""
@@ -194,6 +199,6 @@ def listing(
         query = query.where(in_sector)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     rows = db.session.execute(
-        query.order_by(Milestone.due_on, Milestone.id).limit(LISTING_LIMIT)
+        query.order_by(Milestone.due_on, Milestone.id).limit(limit).offset(offset)
     ).all()
     return [MilestoneRow(m, s, name, slug, n or 0) for m, s, name, slug, n in rows], total

@@ -185,3 +185,38 @@ def history(action_id: int) -> list[ProgressUpdate]:
             .order_by(ProgressUpdate.reported_on.desc(), ProgressUpdate.id.desc())
         )
     )
+
+
+def record_indicator_value(
+    actor: User,
+    indicator: Indicator,
+    *,
+    measured_on: date,
+    value: float,
+    note: str | None,
+    today: date,
+) -> IndicatorValue:
+    """A new measured value of an indicator; values, like updates, are only ever added."""
+    permissions.require_city_editor(actor, indicator.action.plan.city_id)
+    if measured_on > today:
+        raise Invalid("The measurement date cannot be in the future.", field="measured_on")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise Invalid("The value must be a finite number.", field="value")
+    row = IndicatorValue(
+        indicator_id=indicator.id,
+        measured_on=measured_on,
+        value=float(value),
+        note=check_note(note),
+    )
+    db.session.add(row)
+    db.session.flush()
+    record_event(
+        actor,
+        "indicator.value",
+        "indicator",
+        indicator.id,
+        city_id=indicator.action.plan.city_id,
+        before={},
+        after={"measured_on": measured_on, "value": float(value), "note": row.note},
+    )
+    return row

@@ -1,0 +1,707 @@
+"""API endpoints. Reading: any signed-in user or token. Writing: the same people and rules as
+the web forms (the services decide), answered with 201 and the new record."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, g, jsonify, render_template
+from sqlalchemy.orm import aliased, joinedload
+
+from tracker.api import bp
+from tracker.api.openapi import MAX_ID, document
+from tracker.api.params import Field, Page, body, choice, query
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    City,
+    Indicator,
+    IndicatorValue,
+    Mentorship,
+    Milestone,
+    Participation,
+    Partner,
+    Phase,
+    Plan,
+    Programme,
+    ProgressUpdate,
+    Sector,
+)
+from tracker.models.city import PARTICIPATION_ROLES
+from tracker.models.plan import ACTION_STATUSES, LGD_STATUSES, PLAN_KINDS
+from tracker.services import milestones as milestone_service
+from tracker.services import progress
+from tracker.services.audit import jsonable
+from tracker.services.errors import NotFound
+
+
+def listing(select: sa.Select[Any], page: Page, order: list[Any], serialise) -> Any:  # type: ignore[no-untyped-def]
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(select.order_by(None).subquery())
+    )
+    rows = (
+        db.session.scalars(select.order_by(*order).limit(page.limit).offset(page.offset))
+        .unique()
+        .all()
+    )
+    return jsonify(items=serialise(rows), total=total, limit=page.limit, offset=page.offset)
+
+
+def get_or_404(model: Any, ident: int) -> Any:
+    # Ids beyond the column's range exist nowhere; asking the database would be an error.
+    row = db.session.get(model, ident) if 0 < ident <= MAX_ID else None
+    if row is None:
+        raise NotFound(f"No {model.__name__.lower()} with id {ident}.")
+    return row
+
+
+def plain(obj: Any, *names: str) -> dict[str, Any]:
+    return {n: jsonable(getattr(obj, n)) for n in names}
+
+
+# Programmes and phases ---------------------------------------------------------------------
+
+
+@bp.route("/programmes")
+def programmes():  # Who: any reader.
+    _filters, page = query()
+    return listing(
+        sa.select(Programme),
+        page,
+        [Programme.starts_on, Programme.id],
+        lambda rows: [
+            plain(
+                p,
+                "slug",
+                "name",
+                "starts_on",
+                "ends_on",
+                "declared_core_cities",
+                "declared_mentor_cities",
+                "lgd_target",
+                "source_url",
+            )
+            for p in rows
+        ],
+    )
+
+
+@bp.route("/phases")
+def phases():  # Who: any reader.
+    filters, page = query("programme")
+    select = sa.select(Phase).join(Phase.programme).options(joinedload(Phase.programme))
+    if "programme" in filters:
+        select = select.where(Programme.slug == filters["programme"])
+    return listing(
+        select,
+        page,
+        [Phase.programme_id, Phase.position],
+        lambda rows: [
+            {
+                **plain(
+                    p,
+                    "slug",
+                    "name",
+                    "position",
+                    "starts_on",
+                    "ends_on",
+                    "description",
+                    "source_url",
+                ),
+                "programme": p.programme.slug,
+            }
+            for p in rows
+        ],
+    )
+
+
+# Cities and mentorships ----------------------------------------------------------------------
+
+
+def _city_filters(select: sa.Select[Any], filters: dict[str, Any]) -> sa.Select[Any]:
+    if "city" in filters:
+        select = select.where(City.slug == filters["city"])
+    if "country" in filters:
+        select = select.where(City.country == filters["country"])
+    return select
+
+
+def _links(city_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Each city's mentors and mentees (by slug), for a page of cities, in one query."""
+    mentor_p, mentee_p, mentor_c, mentee_c = (
+        aliased(Participation),
+        aliased(Participation),
+        aliased(City),
+        aliased(City),
+    )
+    mentors: dict[int, list[str]] = defaultdict(list)
+    mentees: dict[int, list[str]] = defaultdict(list)
+    for mentor_id, mentor_slug, mentee_id, mentee_slug in db.session.execute(
+        sa.select(mentor_c.id, mentor_c.slug, mentee_c.id, mentee_c.slug)
+        .select_from(Mentorship)
+        .join(mentor_p, Mentorship.mentor_id == mentor_p.id)
+        .join(mentee_p, Mentorship.mentee_id == mentee_p.id)
+        .join(mentor_c, mentor_p.city_id == mentor_c.id)
+        .join(mentee_c, mentee_p.city_id == mentee_c.id)
+        .where(
+            sa.or_(mentor_c.id.in_(city_ids), mentee_c.id.in_(city_ids)),
+            Mentorship.ended_on.is_(None),
+        )
+        .order_by(mentor_c.slug, mentee_c.slug)
+    ):
+        mentees[mentor_id].append(mentee_slug)
+        mentors[mentee_id].append(mentor_slug)
+    return mentors, mentees
+
+
+def _cities(rows: list[Participation]) -> list[dict[str, Any]]:
+    mentors, mentees = _links([p.city_id for p in rows])
+    return [
+        {
+            **plain(
+                p.city,
+                "slug",
+                "name",
+                "local_name",
+                "kind",
+                "country",
+                "latitude",
+                "longitude",
+                "source_url",
+            ),
+            "programme": p.programme.slug,
+            "role": p.role,
+            "joined_on": p.joined_on.isoformat(),
+            "communications_ambassador": p.is_communications_ambassador,
+            "participation_source_url": p.source_url,
+            "mentors": mentors.get(p.city_id, []),
+            "mentees": mentees.get(p.city_id, []),
+        }
+        for p in rows
+    ]
+
+
+def _participations() -> sa.Select[Any]:
+    return (
+        sa.select(Participation)
+        .join(Participation.city)
+        .options(joinedload(Participation.city), joinedload(Participation.programme))
+    )
+
+
+@bp.route("/cities")
+def cities():  # Who: any reader.
+    filters, page = query("city", "country", "sector", role=choice(*PARTICIPATION_ROLES))
+    select = _city_filters(_participations(), filters)
+    if "role" in filters:
+        select = select.where(Participation.role == filters["role"])
+    if "sector" in filters:
+        select = select.where(
+            sa.select(Action.id)
+            .join(Action.plan)
+            .join(Sector, Action.sector_id == Sector.id)
+            .where(Plan.city_id == City.id, Sector.slug == filters["sector"])
+            .exists()
+        )
+    return listing(select, page, [City.slug, Participation.id], _cities)
+
+
+@bp.route("/cities/<slug>")
+def city(slug: str):  # Who: any reader.
+    rows = db.session.scalars(_participations().where(City.slug == slug)).unique().all()
+    if not rows:
+        raise NotFound(f"No city with the slug {slug!r}.")
+    return jsonify(
+        _cities(list(rows))[0]
+        | {
+            "participations": [
+                {
+                    "programme": p.programme.slug,
+                    "role": p.role,
+                    "joined_on": p.joined_on.isoformat(),
+                }
+                for p in rows
+            ]
+        }
+    )
+
+
+@bp.route("/mentorships")
+def mentorships():  # Who: any reader.
+    filters, page = query("city")
+    mentor_p, mentee_p, mentor_c, mentee_c = (
+        aliased(Participation),
+        aliased(Participation),
+        aliased(City),
+        aliased(City),
+    )
+    select = (
+        sa.select(Mentorship)
+        .join(mentor_p, Mentorship.mentor_id == mentor_p.id)
+        .join(mentee_p, Mentorship.mentee_id == mentee_p.id)
+        .join(mentor_c, mentor_p.city_id == mentor_c.id)
+        .join(mentee_c, mentee_p.city_id == mentee_c.id)
+        .options(
+            joinedload(Mentorship.mentor).joinedload(Participation.city),
+            joinedload(Mentorship.mentee).joinedload(Participation.city),
+            joinedload(Mentorship.programme),
+            joinedload(Mentorship.sector),
+        )
+    )
+    if "city" in filters:
+        select = select.where(
+            sa.or_(mentor_c.slug == filters["city"], mentee_c.slug == filters["city"])
+        )
+    return listing(
+        select,
+        page,
+        [Mentorship.id],
+        lambda rows: [
+            {
+                **plain(
+                    m, "id", "since_on", "ended_on", "focus", "is_demo", "source_url", "version"
+                ),
+                "programme": m.programme.slug,
+                "mentor": m.mentor.city.slug,
+                "mentee": m.mentee.city.slug,
+                "sector": m.sector.slug if m.sector else None,
+            }
+            for m in rows
+        ],
+    )
+
+
+# Plans, partners, actions ------------------------------------------------------------------
+
+
+@bp.route("/plans")
+def plans():  # Who: any reader.
+    filters, page = query("city", "country", kind=choice(*PLAN_KINDS), status=choice(*LGD_STATUSES))
+    select = _city_filters(sa.select(Plan).join(Plan.city).options(joinedload(Plan.city)), filters)
+    for name in ("kind", "status"):
+        if name in filters:
+            select = select.where(getattr(Plan, name) == filters[name])
+    return listing(
+        select,
+        page,
+        [Plan.id],
+        lambda rows: [
+            {
+                **plain(
+                    p,
+                    "id",
+                    "slug",
+                    "kind",
+                    "title",
+                    "local_title",
+                    "summary",
+                    "status",
+                    "started_on",
+                    "signed_on",
+                    "governance",
+                    "actions_summary",
+                    "integrated_goals",
+                    "partnerships",
+                    "is_demo",
+                    "source_url",
+                    "version",
+                ),
+                "city": p.city.slug,
+            }
+            for p in rows
+        ],
+    )
+
+
+@bp.route("/partners")
+def partners():  # Who: any reader.
+    filters, page = query("city", "country")
+    select = _city_filters(
+        sa.select(Partner)
+        .join(Partner.plan)
+        .join(Plan.city)
+        .options(joinedload(Partner.plan).joinedload(Plan.city)),
+        filters,
+    )
+    return listing(
+        select,
+        page,
+        [Partner.id],
+        lambda rows: [
+            {
+                **plain(
+                    p,
+                    "id",
+                    "external_id",
+                    "name",
+                    "kind",
+                    "commitment",
+                    "signed_on",
+                    "is_demo",
+                    "source_url",
+                    "version",
+                ),
+                "plan_id": p.plan_id,
+                "city": p.plan.city.slug,
+            }
+            for p in rows
+        ],
+    )
+
+
+def _action(a: Action) -> dict[str, Any]:
+    return {
+        **plain(
+            a,
+            "id",
+            "slug",
+            "title",
+            "description",
+            "lead_organisation",
+            "starts_on",
+            "due_on",
+            "status",
+            "percent_complete",
+            "last_reported_on",
+            "is_demo",
+            "source_url",
+            "version",
+        ),
+        "ref": f"{a.plan.city.slug}/{a.plan.slug}/{a.slug}",
+        "plan_id": a.plan_id,
+        "city": a.plan.city.slug,
+        "sector": a.sector.slug if a.sector else None,
+        "theme": a.theme.slug if a.theme else None,
+    }
+
+
+def _actions() -> sa.Select[Any]:
+    return (
+        sa.select(Action)
+        .join(Action.plan)
+        .join(Plan.city)
+        .options(
+            joinedload(Action.plan).joinedload(Plan.city),
+            joinedload(Action.sector),
+            joinedload(Action.theme),
+        )
+    )
+
+
+def _sector(select: sa.Select[Any], filters: dict[str, Any], column: Any) -> sa.Select[Any]:
+    if "sector" in filters:
+        select = select.where(
+            column.in_(sa.select(Sector.id).where(Sector.slug == filters["sector"]))
+        )
+    return select
+
+
+@bp.route("/actions")
+def actions():  # Who: any reader.
+    filters, page = query(
+        "city", "country", "sector", "updated_since", status=choice(*ACTION_STATUSES)
+    )
+    select = _sector(_city_filters(_actions(), filters), filters, Action.sector_id)
+    if "status" in filters:
+        select = select.where(Action.status == filters["status"])
+    if "updated_since" in filters:
+        select = select.where(
+            Action.id.in_(
+                sa.select(ProgressUpdate.action_id).where(
+                    ProgressUpdate.created_at >= filters["updated_since"]
+                )
+            )
+        )
+    return listing(select, page, [Action.id], lambda rows: [_action(a) for a in rows])
+
+
+@bp.route("/actions/<int:action_id>")
+def action(action_id: int):  # Who: any reader.
+    get_or_404(Action, action_id)
+    row = db.session.scalars(_actions().where(Action.id == action_id)).unique().one_or_none()
+    if row is None:
+        raise NotFound(f"No action with id {action_id}.")
+    return jsonify(_action(row))
+
+
+# Milestones ----------------------------------------------------------------------------------
+
+
+@bp.route("/milestones")
+def milestones():  # Who: any reader.
+    filters, page = query(
+        "city", "country", "sector", status=choice(*milestone_service.MILESTONE_STATES)
+    )
+    today = date.today()
+    rows, _total = milestone_service.listing(
+        milestone_service.MilestoneFilter(
+            city=filters.get("city"),
+            country=filters.get("country"),
+            sector=filters.get("sector"),
+            state=filters.get("status"),
+        ),
+        today,
+        current_app.config["DUE_SOON_DAYS"],
+        limit=page.limit,
+        offset=page.offset,
+    )
+    slips: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for update in db.session.scalars(
+        sa.select(ProgressUpdate)
+        .where(
+            ProgressUpdate.milestone_id.in_([r.milestone.id for r in rows]),
+            ProgressUpdate.due_on.is_not(None),
+        )
+        .order_by(ProgressUpdate.id)
+    ):
+        slips[update.milestone_id].append(
+            {
+                "moved_on": update.reported_on.isoformat(),
+                "due_on": update.due_on.isoformat(),
+                "reason": update.note,
+            }
+        )
+    return jsonify(
+        items=[
+            {
+                **plain(
+                    r.milestone,
+                    "id",
+                    "slug",
+                    "title",
+                    "description",
+                    "location",
+                    "planned_on",
+                    "due_on",
+                    "ends_on",
+                    "date_precision",
+                    "completed_on",
+                    "lgd_step",
+                    "is_demo",
+                    "source_url",
+                    "version",
+                ),
+                "state": r.state,
+                "city": r.city_slug,
+                "slips": slips.get(r.milestone.id, []),
+            }
+            for r in rows
+        ],
+        total=_total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+# Progress updates and indicators -------------------------------------------------------------
+
+
+def _update(u: ProgressUpdate) -> dict[str, Any]:
+    return {
+        **plain(
+            u,
+            "id",
+            "external_id",
+            "action_id",
+            "milestone_id",
+            "reported_on",
+            "status",
+            "percent_complete",
+            "note",
+            "evidence_url",
+            "indicator_id",
+            "indicator_value",
+            "corrects_id",
+            "due_on",
+            "completed_on",
+            "created_at",
+            "is_demo",
+        ),
+        "author": u.author.email if u.author else None,
+    }
+
+
+@bp.route("/progress-updates")
+def progress_updates():  # Who: any reader.
+    filters, page = query(
+        "city", "country", "sector", "updated_since", status=choice(*ACTION_STATUSES)
+    )
+    select = (
+        sa.select(ProgressUpdate)
+        .join(ProgressUpdate.action)
+        .join(Action.plan)
+        .join(Plan.city)
+        .options(joinedload(ProgressUpdate.author))
+    )
+    select = _sector(_city_filters(select, filters), filters, Action.sector_id)
+    if "status" in filters:
+        select = select.where(ProgressUpdate.status == filters["status"])
+    if "updated_since" in filters:
+        select = select.where(ProgressUpdate.created_at >= filters["updated_since"])
+    return listing(select, page, [ProgressUpdate.id], lambda rows: [_update(u) for u in rows])
+
+
+@bp.route("/indicators")
+def indicators():  # Who: any reader.
+    filters, page = query("city", "country")
+    select = _city_filters(
+        sa.select(Indicator).join(Indicator.action).join(Action.plan).join(Plan.city), filters
+    )
+    return listing(
+        select,
+        page,
+        [Indicator.id],
+        lambda rows: [
+            plain(
+                i,
+                "id",
+                "action_id",
+                "slug",
+                "name",
+                "unit",
+                "baseline_value",
+                "baseline_on",
+                "target_value",
+                "target_on",
+                "description",
+                "is_demo",
+                "source_url",
+                "version",
+            )
+            for i in rows
+        ],
+    )
+
+
+@bp.route("/indicators/<int:indicator_id>/values")
+def indicator_values(indicator_id: int):  # Who: any reader.
+    get_or_404(Indicator, indicator_id)
+    filters, page = query("updated_since")
+    select = sa.select(IndicatorValue).where(IndicatorValue.indicator_id == indicator_id)
+    if "updated_since" in filters:
+        select = select.where(IndicatorValue.created_at >= filters["updated_since"])
+    return listing(
+        select,
+        page,
+        [IndicatorValue.measured_on, IndicatorValue.id],
+        lambda rows: [
+            plain(v, "id", "measured_on", "value", "note", "created_at", "is_demo", "source_url")
+            for v in rows
+        ],
+    )
+
+
+# Writes --------------------------------------------------------------------------------------
+
+PROGRESS_FIELDS = {
+    "reported_on": Field("date", required=True),
+    "status": Field("enum", required=True, values=ACTION_STATUSES),
+    "percent_complete": Field("integer", required=True, minimum=0, maximum=100),
+    "note": Field("string", max_length=progress.NOTE_MAX),
+    "evidence_url": Field("uri", max_length=progress.URL_MAX),
+    "indicator_id": Field("integer", minimum=1, maximum=2**31 - 1),
+    "indicator_value": Field("number", minimum=-1e12, maximum=1e12),
+    "corrects_id": Field("integer", minimum=1, maximum=2**31 - 1),
+}
+
+
+def created(payload: dict[str, Any]):  # type: ignore[no-untyped-def]
+    db.session.commit()
+    return jsonify(payload), 201
+
+
+@bp.route("/actions/<int:action_id>/progress", methods=["POST"])
+def log_progress(action_id: int):  # Who: the action's city's editors, leads, admins.
+    row = get_or_404(Action, action_id)
+    values = body(PROGRESS_FIELDS)
+    update = progress.log_progress(
+        g.api_user, row, progress.ProgressReport(**values), today=date.today()
+    )
+    return created(_update(update))
+
+
+MILESTONE_FIELDS = {
+    "kind": Field("enum", required=True, values=("done", "move")),
+    "completed_on": Field("date"),
+    "due_on": Field("date"),
+    "note": Field("string", max_length=progress.NOTE_MAX),
+    "evidence_url": Field("uri", max_length=progress.URL_MAX),
+    "version": Field("integer", minimum=1, maximum=2**31 - 1),
+}
+
+
+@bp.route("/milestones/<int:milestone_id>/progress", methods=["POST"])
+def milestone_progress(
+    milestone_id: int,
+):  # Who: leads for the programme's, plus the city's editors.
+    row = get_or_404(Milestone, milestone_id)
+    values = body(MILESTONE_FIELDS)
+    version = values.get("version", row.version)
+    if values["kind"] == "done":
+        update = milestone_service.mark_done(
+            g.api_user,
+            row,
+            version=version,
+            completed_on=_required(values, "completed_on"),
+            evidence_url=values.get("evidence_url"),
+            note=values.get("note"),
+            today=date.today(),
+        )
+    else:
+        update = milestone_service.move_due_date(
+            g.api_user,
+            row,
+            version=version,
+            due_on=_required(values, "due_on"),
+            reason=values.get("note", ""),
+            today=date.today(),
+        )
+    return created(_update(update))
+
+
+def _required(values: dict[str, Any], name: str) -> Any:
+    from tracker.services.errors import Invalid
+
+    if name not in values:
+        raise Invalid(f"{name} is required for this kind of report.", field=name)
+    return values[name]
+
+
+VALUE_FIELDS = {
+    "measured_on": Field("date", required=True),
+    "value": Field("number", required=True, minimum=-1e12, maximum=1e12),
+    "note": Field("string", max_length=progress.NOTE_MAX),
+}
+
+
+@bp.route("/indicators/<int:indicator_id>/values", methods=["POST"])
+def add_indicator_value(indicator_id: int):  # Who: the indicator's city's editors, leads, admins.
+    row = get_or_404(Indicator, indicator_id)
+    values = body(VALUE_FIELDS)
+    value = progress.record_indicator_value(
+        g.api_user,
+        row,
+        measured_on=values["measured_on"],
+        value=values["value"],
+        note=values.get("note"),
+        today=date.today(),
+    )
+    return created(
+        plain(value, "id", "measured_on", "value", "note", "created_at", "is_demo", "source_url")
+    )
+
+
+# The document ---------------------------------------------------------------------------------
+
+
+@bp.route("/openapi.json")
+def openapi():  # Who: anyone; it describes the API, no data.
+    return jsonify(document())
+
+
+@bp.route("/docs")
+def docs():  # Who: anyone; it describes the API, no data.
+    return render_template("api/docs.html", spec=document())
