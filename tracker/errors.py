@@ -1,7 +1,7 @@
 """Error pages in the site's layout; domain errors become their HTTP status; a 500 never
 shows a trace."""
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -28,7 +28,12 @@ def render(status: int, detail: str | None = None, **context):  # type: ignore[n
 
 
 def render_http(exc: HTTPException, status: int):  # type: ignore[no-untyped-def]
-    """abort(400, "why") shows its reason; a bare abort shows the standard message."""
+    """abort(400, "why") shows its reason; a bare abort shows the standard message. Under
+    /api/ (an unknown address, a method not allowed) the answer is a problem document."""
+    if request.path.startswith("/api/"):
+        from tracker.api import problem
+
+        return problem(status, exc.name, exc.description)
     default = type(exc).description
     return render(status, exc.description if exc.description != default else None)
 

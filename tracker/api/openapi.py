@@ -333,6 +333,7 @@ def problem_responses(*codes: int) -> dict[str, Any]:
 
 
 def list_op(summary: str, schema: str, params: list[dict[str, Any]]) -> dict[str, Any]:
+    """A paged list; one under a path parameter also answers 404 for an unknown parent."""
     page = {
         "type": "object",
         "required": ["items", "total", "limit", "offset"],
@@ -353,7 +354,9 @@ def list_op(summary: str, schema: str, params: list[dict[str, Any]]) -> dict[str
                     "description": "A page of records, in a stable order, and the total",
                     "content": {"application/json": {"schema": page}},
                 },
-                **problem_responses(400, 401),
+                **problem_responses(
+                    400, 401, *([404] if any(p["in"] == "path" for p in params) else [])
+                ),
             },
         }
     }

@@ -123,9 +123,12 @@ def body(fields: dict[str, Field]) -> dict[str, Any]:
     errors = [{"field": k, "reason": "unknown field"} for k in data if k not in fields]
     values: dict[str, Any] = {}
     for name, field in fields.items():
-        if name not in data or data[name] is None:
+        if name not in data:
             if field.required:
                 errors.append({"field": name, "reason": "required"})
+            continue
+        if data[name] is None:
+            errors.append({"field": name, "reason": "must not be null; leave it out instead"})
             continue
         try:
             values[name] = _convert(field, data[name])

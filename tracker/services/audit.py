@@ -15,7 +15,11 @@ from tracker.services.errors import Conflict
 
 
 def jsonable(value: Any) -> Any:
-    if isinstance(value, date | datetime):
+    """Dates as ISO 8601; moments always with their UTC offset (SQLite hands them back naive,
+    but every stored moment is UTC)."""
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     return value
 
