@@ -225,3 +225,17 @@ def test_users_create_refuses_a_duplicate_email(runner):
     assert result.exit_code == 2
     assert "exists already" in result.output
     assert row_counts() == before
+
+
+def test_users_token_prints_a_working_token_once(runner, client):
+    runner.invoke(
+        args=["users", "create", "t@example.org", "--role", "viewer", "--password-stdin"],
+        input="a long enough password\n",
+    )
+    result = runner.invoke(args=["users", "token", "t@example.org", "--name", "reporting"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip()
+    response = client.get("/api/v1/programmes", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    missing = runner.invoke(args=["users", "token", "nobody@example.org"])
+    assert missing.exit_code == 2 and "No account" in missing.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -9,7 +10,7 @@ import sqlalchemy as sa
 
 from tests.helpers import PASSWORD, login, make_user, page_text, snapshot
 from tracker.extensions import db
-from tracker.models import AuditEvent, User
+from tracker.models import ApiToken, AuditEvent, User
 
 
 @pytest.fixture
@@ -200,3 +201,36 @@ def test_audit_log_is_refused_to_editors_and_viewers(client, app):
     login(client, "editor-bamberg@example.org")
     assert client.get("/admin/audit").status_code == 403
     assert client.get("/admin/users").status_code == 403
+
+
+def test_admin_issues_a_token_shown_once_and_revokes_it(admin, app):
+    viewer = make_user("viewer")
+    response = admin.post(f"/admin/users/{viewer.id}/tokens", data={"name": "city dashboard"})
+    assert response.status_code == 200
+    token = re.search(r'<code class="token">([^<]+)</code>', response.get_data(as_text=True)).group(
+        1
+    )
+    api = app.test_client()
+    assert (
+        api.get("/api/v1/programmes", headers={"Authorization": f"Bearer {token}"}).status_code
+        == 200
+    )
+    assert token not in admin.get(f"/admin/users/{viewer.id}/edit").get_data(as_text=True)
+    row = db.session.scalar(sa.select(ApiToken))
+    assert admin.post(f"/admin/tokens/{row.id}/revoke").status_code == 302
+    assert (
+        api.get("/api/v1/programmes", headers={"Authorization": f"Bearer {token}"}).status_code
+        == 401
+    )
+    before = snapshot()
+    assert admin.post(f"/admin/users/{viewer.id}/tokens", data={"name": ""}).status_code == 400
+    assert snapshot() == before
+
+
+def test_tokens_are_the_admins_to_issue(client, app):
+    viewer = make_user("viewer")
+    make_user("lead")
+    login(client, "lead-all@example.org")
+    before = snapshot()
+    assert client.post(f"/admin/users/{viewer.id}/tokens", data={"name": "x"}).status_code == 403
+    assert snapshot() == before

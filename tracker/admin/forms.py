@@ -51,3 +51,8 @@ class AuditFilterForm(FlaskForm):
     user = StringField("User e-mail", validators=[Optional(), Length(max=254)])
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
+
+
+class TokenForm(FlaskForm):
+    name = StringField("What the token is for", validators=[DataRequired(), Length(max=100)])
+    submit = SubmitField("Issue token")

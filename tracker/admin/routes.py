@@ -8,12 +8,13 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from tracker.admin import bp
-from tracker.admin.forms import AuditFilterForm, NewUserForm, PasswordResetForm, UserForm
+from tracker.admin.forms import AuditFilterForm, NewUserForm, PasswordResetForm, TokenForm, UserForm
 from tracker.extensions import db
-from tracker.forms import choices, form_status, submit
-from tracker.models import User
-from tracker.services import accounts, options, permissions
+from tracker.forms import EmptyForm, attach_error, choices, form_status, submit
+from tracker.models import ApiToken, User
+from tracker.services import accounts, options, permissions, tokens
 from tracker.services.audit import AuditFilter, audit_query
+from tracker.services.errors import Invalid
 
 AUDIT_PAGE_SIZE = 50
 
@@ -78,10 +79,7 @@ def edit_user(user_id: int):  # Who: admins.
         message=f"Account {user.email} saved.",
     )
     reset = PasswordResetForm(formdata=None)
-    return done or (
-        render_template("admin/user.html", user=user, form=form, reset=reset),
-        form_status(form),
-    )
+    return done or (_user_page(user, form, reset), form_status(form))
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
@@ -97,7 +95,65 @@ def reset_password(user_id: int):  # Who: admins.
         message=f"Password of {user.email} set; their sessions were signed out.",
     )
     form = _user_form(user, formdata=None)
-    return done or (render_template("admin/user.html", user=user, form=form, reset=reset), 400)
+    return done or (_user_page(user, form, reset), 400)
+
+
+def _user_page(user: User, form: UserForm, reset: PasswordResetForm, **extra: object) -> str:
+    return render_template(
+        "admin/user.html",
+        user=user,
+        form=form,
+        reset=reset,
+        tokens=tokens.tokens_of(user),
+        describe=tokens.describe,
+        token_form=extra.pop("token_form", None) or TokenForm(formdata=None),
+        **extra,
+    )
+
+
+@bp.route("/users/<int:user_id>/tokens", methods=["POST"])
+@login_required
+def issue_token(user_id: int):  # Who: admins.
+    permissions.require_admin(current_user)
+    user = db.get_or_404(User, user_id)
+    token_form = TokenForm()
+    new_token = None
+    if token_form.validate_on_submit():
+        try:
+            new_token = tokens.issue_token(current_user, user, token_form.name.data)
+        except Invalid as exc:
+            db.session.rollback()
+            attach_error(token_form, exc)
+        else:
+            db.session.commit()
+    # The token is shown in this answer only: never redirected, flashed or stored in clear.
+    page = _user_page(
+        user,
+        _user_form(user, formdata=None),
+        PasswordResetForm(formdata=None),
+        token_form=token_form,
+        new_token=new_token,
+    )
+    return page, (200 if new_token else 400)
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):  # Who: admins.
+    permissions.require_admin(current_user)
+    token = db.get_or_404(ApiToken, token_id)
+    done = submit(
+        EmptyForm(),
+        lambda: tokens.revoke_token(current_user, token),
+        redirect_to=lambda _r: url_for("admin.edit_user", user_id=token.user_id),
+        message="Token revoked.",
+    )
+    return done or (
+        _user_page(
+            token.user, _user_form(token.user, formdata=None), PasswordResetForm(formdata=None)
+        ),
+        400,
+    )
 
 
 @bp.route("/audit")
