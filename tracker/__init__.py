@@ -90,7 +90,9 @@ def register_blueprints(app: Flask) -> None:
         assets,
         auth,
         cities,
+        exports,
         health,
+        imports,
         main,
         mentorships,
         milestones,
@@ -111,6 +113,8 @@ def register_blueprints(app: Flask) -> None:
         mentorships,
         admin,
         api,
+        exports,
+        imports,
     ):
         app.register_blueprint(blueprint.bp)
     register_template_helpers(app)

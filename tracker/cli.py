@@ -88,11 +88,6 @@ def create_user_command(
     click.echo(f"Created {user.role} {user.email}" + (f" for {city_slug}" if city_slug else ""))
 
 
-def register(app: Flask) -> None:
-    app.cli.add_command(seed_command)
-    app.cli.add_command(users)
-
-
 @users.command("token")
 @click.argument("email")
 @click.option("--name", default="cli", show_default=True, help="What the token is for.")
@@ -112,3 +107,63 @@ def token_command(email: str, name: str) -> None:
             raise click.UsageError(exc.message) from exc
         db.session.commit()
     click.echo(token)
+
+
+imports = AppGroup("import", help="Import progress updates, actions or partners (CSV or XLSX).")
+
+
+def _import_command(kind: str):  # type: ignore[no-untyped-def]
+    @imports.command(kind)
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option(
+        "--user",
+        "email",
+        required=True,
+        help="The account the import acts as and is recorded under.",
+    )
+    def command(file: Path, email: str) -> None:
+        from datetime import date
+
+        from tracker.models import User
+        from tracker.services import exchange
+
+        with writing():
+            user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+            if user is None or not user.is_active:
+                raise click.UsageError(f"No active account with the e-mail {email}.")
+            try:
+                result = exchange.import_table(
+                    user,
+                    kind,
+                    file.name,
+                    file.read_bytes(),
+                    today=date.today(),
+                    max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+                )
+            except Invalid as exc:
+                db.session.rollback()
+                raise click.UsageError(exc.message) from exc
+            except exchange.ImportRejected as exc:
+                db.session.rollback()
+                click.echo(f"{file}: nothing imported; fix these rows:", err=True)
+                for error in exc.errors:
+                    click.echo(f"  {error}", err=True)
+                sys.exit(1)
+            db.session.commit()
+        click.echo(
+            f"{file}: {result.created} created, {result.updated} updated, "
+            f"{result.unchanged} unchanged."
+        )
+
+    command.__doc__ = f"Import {kind} from FILE: all rows or none."
+    return command
+
+
+for _kind in ("progress", "actions", "partners"):
+    _import_command(_kind)
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed_command)
+    app.cli.add_command(users)
+    app.cli.add_command(imports)

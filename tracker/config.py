@@ -18,6 +18,7 @@ DEFAULTS: dict[str, Any] = {
     "PERMANENT_SESSION_LIFETIME": 12 * 3600,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+    "IMPORT_MAX_BYTES": 2 * 1024 * 1024,
     "WTF_CSRF_ENABLED": True,
     # werkzeug's scrypt at its default cost; tests lower the cost, never the algorithm.
     "PASSWORD_HASH_METHOD": "scrypt",

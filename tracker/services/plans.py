@@ -130,11 +130,13 @@ def _check_partner_name(plan: Plan, name: str, partner_id: int | None = None) ->
         raise Invalid("This plan has a partner of that name already.", field="name")
 
 
-def add_partner(actor: User, plan: Plan, values: dict[str, Any]) -> Partner:
+def add_partner(
+    actor: User, plan: Plan, values: dict[str, Any], *, external_id: str | None = None
+) -> Partner:
     permissions.require_city_editor(actor, plan.city_id)
     values = _pick(values, PARTNER_FIELDS)
     _check_partner_name(plan, values["name"])
-    partner = Partner(plan_id=plan.id, **values)
+    partner = Partner(plan_id=plan.id, external_id=external_id, **values)
     db.session.add(partner)
     db.session.flush()
     record_event(
@@ -166,7 +168,9 @@ def update_partner(
     )
 
 
-def add_action(actor: User, plan: Plan, values: dict[str, Any]) -> Action:
+def add_action(
+    actor: User, plan: Plan, values: dict[str, Any], *, slug: str | None = None
+) -> Action:
     permissions.require_city_editor(actor, plan.city_id)
     values = _pick(values, ACTION_FIELDS)
     _check_dates(values, "starts_on", "due_on")
@@ -177,7 +181,7 @@ def add_action(actor: User, plan: Plan, values: dict[str, Any]) -> Action:
     action = Action(
         plan_id=plan.id,
         position=position,
-        slug=_unique_slug(Action, Action.plan_id, plan.id, values["title"]),
+        slug=slug or _unique_slug(Action, Action.plan_id, plan.id, values["title"]),
         **values,
     )
     db.session.add(action)

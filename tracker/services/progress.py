@@ -32,6 +32,7 @@ class ProgressReport:
     indicator_id: int | None = None
     indicator_value: float | None = None
     corrects_id: int | None = None
+    external_id: str | None = None
 
 
 def check_evidence_url(url: str | None) -> str | None:
@@ -119,6 +120,7 @@ def log_progress(
         indicator_id=report.indicator_id,
         indicator_value=report.indicator_value,
         corrects_id=report.corrects_id,
+        external_id=report.external_id,
     )
     db.session.add(update)
     if indicator is not None:

@@ -1,0 +1,122 @@
+"""Import (editors for their own city, leads and admins for any): upload, preview, apply."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectField, SubmitField
+from wtforms.validators import DataRequired
+
+from tracker.extensions import db
+from tracker.forms import EmptyForm, attach_error, choices
+from tracker.imports import bp
+from tracker.models import ImportBatch
+from tracker.services import exchange
+from tracker.services.errors import Invalid, PermissionDenied
+
+WRITERS = {"editor", "lead", "admin"}
+
+
+class UploadForm(FlaskForm):
+    kind = SelectField(
+        "What the file holds",
+        choices=choices((k, k) for k in exchange.IMPORT_KINDS),
+        validators=[DataRequired()],
+    )
+    file = FileField("CSV or XLSX file", validators=[FileRequired()])
+    submit = SubmitField("Preview")
+
+
+def _require_writer() -> None:
+    if current_user.role not in WRITERS:
+        raise PermissionDenied("Viewers cannot import.")
+
+
+@bp.route("", methods=["GET", "POST"])
+@login_required
+def index():  # Who: editors, leads, admins (rows outside an editor's city are refused).
+    _require_writer()
+    form = UploadForm()
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("imports/index.html", form=form, result=None, errors=None), status
+    upload = form.file.data
+    filename = upload.filename or ""
+    with upload.stream:  # a large upload is spooled to a temporary file: close it here
+        content = upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
+    try:
+        result = exchange.import_table(
+            current_user,
+            form.kind.data,
+            filename,
+            content,
+            today=date.today(),
+            max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+        )
+    except Invalid as exc:
+        db.session.rollback()
+        attach_error(form, exc)
+        return render_template("imports/index.html", form=form, result=None, errors=None), 400
+    except exchange.ImportRejected as exc:
+        db.session.rollback()
+        return render_template("imports/index.html", form=form, result=None, errors=exc.errors), 400
+    # A preview changes nothing: undo the trial run, keep the file for the confirmation.
+    db.session.rollback()
+    batch = ImportBatch(
+        id=secrets.token_urlsafe(24),
+        user_id=current_user.id,
+        kind=form.kind.data,
+        filename=filename,
+        content=content,
+    )
+    db.session.add(batch)
+    db.session.commit()
+    return render_template(
+        "imports/index.html",
+        form=form,
+        result=result,
+        errors=None,
+        batch=batch,
+        confirm=EmptyForm(),
+    )
+
+
+@bp.route("/<batch_id>/apply", methods=["POST"])
+@login_required
+def apply(batch_id: str):  # Who: the person who uploaded the file.
+    _require_writer()
+    batch = db.get_or_404(ImportBatch, batch_id)
+    if batch.user_id != current_user.id:
+        raise PermissionDenied("Only the person who uploaded this file can apply it.")
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("imports.index"))
+    kind, filename, content = batch.kind, batch.filename, batch.content
+    try:
+        result = exchange.import_table(
+            current_user,
+            kind,
+            filename,
+            content,
+            today=date.today(),
+            max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+        )
+    except (Invalid, exchange.ImportRejected) as exc:
+        # Something changed since the preview; nothing is applied.
+        db.session.rollback()
+        errors = getattr(exc, "errors", None) or [exchange.RowError(1, "file", str(exc))]
+        return render_template(
+            "imports/index.html", form=UploadForm(formdata=None), result=None, errors=errors
+        ), 409
+    db.session.delete(batch)
+    db.session.commit()
+    flash(
+        f"Imported {filename}: {result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged.",
+        "info",
+    )
+    return redirect(url_for("imports.index"))

@@ -1,0 +1,818 @@
+"""Data out and in: exports of cities, mentorships, actions, partners, milestones and the
+progress history (CSV or XLSX, streamed), and imports of progress, actions and partners in
+the same columns, all or nothing, matched by a stable external id."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, joinedload
+
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    City,
+    Indicator,
+    Mentorship,
+    Milestone,
+    Participation,
+    Partner,
+    Plan,
+    ProgressUpdate,
+    Sector,
+    Theme,
+    User,
+)
+from tracker.models.plan import ACTION_STATUSES, PARTNER_KINDS
+from tracker.services import plans, progress
+from tracker.services.audit import jsonable
+from tracker.services.errors import DomainError, Invalid
+from tracker.tables import FORMULA_STARTS
+
+XLSX_MAGIC = b"PK\x03\x04"
+STREAM_CHUNK = 500
+
+
+# Cells ----------------------------------------------------------------------------------------
+
+
+def neutralise(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula gets a leading quote; so does text that starts
+    with a quote, so that `restore` gives back exactly what was exported."""
+    if isinstance(value, str) and value.startswith((*FORMULA_STARTS, "'")):
+        return "'" + value
+    return value
+
+
+def restore(value: str) -> str:
+    return value[1:] if value.startswith("'") else value
+
+
+def cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date | datetime):
+        return jsonable(value)
+    return neutralise(value)
+
+
+# Exports --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Export:
+    columns: tuple[str, ...]
+    query: Callable[[dict[str, str]], sa.Select[Any]]
+    row: Callable[[Any], list[Any]]
+    filters: tuple[str, ...]
+
+
+def action_ref(action: Action) -> str:
+    return f"{action.plan.city.slug}/{action.plan.slug}/{action.slug}"
+
+
+def plan_ref(plan: Plan) -> str:
+    return f"{plan.city.slug}/{plan.slug}"
+
+
+def update_ref(update: ProgressUpdate) -> str:
+    return update.external_id or f"update-{update.id}"
+
+
+def partner_ref(partner: Partner) -> str:
+    return partner.external_id or f"partner-{partner.id}"
+
+
+def _city_scope(
+    select: sa.Select[Any], filters: dict[str, str], city: Any = City
+) -> sa.Select[Any]:
+    if filters.get("city"):
+        select = select.where(city.slug == filters["city"])
+    if filters.get("country"):
+        select = select.where(city.country == filters["country"])
+    return select
+
+
+def _sector_scope(select: sa.Select[Any], filters: dict[str, str]) -> sa.Select[Any]:
+    if filters.get("sector"):
+        select = select.where(
+            Action.sector_id.in_(sa.select(Sector.id).where(Sector.slug == filters["sector"]))
+        )
+    return select
+
+
+def _cities(filters: dict[str, str]) -> sa.Select[Any]:
+    select = (
+        sa.select(Participation)
+        .join(Participation.city)
+        .options(joinedload(Participation.city), joinedload(Participation.programme))
+        .order_by(City.slug, Participation.id)
+    )
+    if filters.get("role"):
+        select = select.where(Participation.role == filters["role"])
+    return _city_scope(select, filters)
+
+
+def _mentorships(filters: dict[str, str]) -> sa.Select[Any]:
+    mentor_p, mentee_p, mentor_c, mentee_c = (
+        aliased(Participation),
+        aliased(Participation),
+        aliased(City),
+        aliased(City),
+    )
+    select = (
+        sa.select(Mentorship)
+        .join(mentor_p, Mentorship.mentor_id == mentor_p.id)
+        .join(mentee_p, Mentorship.mentee_id == mentee_p.id)
+        .join(mentor_c, mentor_p.city_id == mentor_c.id)
+        .join(mentee_c, mentee_p.city_id == mentee_c.id)
+        .options(
+            joinedload(Mentorship.mentor).joinedload(Participation.city),
+            joinedload(Mentorship.mentee).joinedload(Participation.city),
+            joinedload(Mentorship.sector),
+        )
+        .order_by(Mentorship.id)
+    )
+    if filters.get("city"):
+        select = select.where(
+            sa.or_(mentor_c.slug == filters["city"], mentee_c.slug == filters["city"])
+        )
+    return select
+
+
+def _actions(filters: dict[str, str]) -> sa.Select[Any]:
+    select = (
+        sa.select(Action)
+        .join(Action.plan)
+        .join(Plan.city)
+        .options(
+            joinedload(Action.plan).joinedload(Plan.city),
+            joinedload(Action.sector),
+            joinedload(Action.theme),
+        )
+        .order_by(Action.id)
+    )
+    if filters.get("status"):
+        select = select.where(Action.status == filters["status"])
+    return _sector_scope(_city_scope(select, filters), filters)
+
+
+def _partners(filters: dict[str, str]) -> sa.Select[Any]:
+    select = (
+        sa.select(Partner)
+        .join(Partner.plan)
+        .join(Plan.city)
+        .options(joinedload(Partner.plan).joinedload(Plan.city))
+        .order_by(Partner.id)
+    )
+    return _city_scope(select, filters)
+
+
+def _milestones(filters: dict[str, str]) -> sa.Select[Any]:
+    action_plan = aliased(Plan)
+    city = aliased(City)
+    select = (
+        sa.select(Milestone)
+        .outerjoin(Plan, Milestone.plan_id == Plan.id)
+        .outerjoin(Action, Milestone.action_id == Action.id)
+        .outerjoin(action_plan, Action.plan_id == action_plan.id)
+        .outerjoin(city, city.id == sa.func.coalesce(Plan.city_id, action_plan.city_id))
+        .options(
+            joinedload(Milestone.programme),
+            joinedload(Milestone.plan).joinedload(Plan.city),
+            joinedload(Milestone.action).joinedload(Action.plan).joinedload(Plan.city),
+        )
+        .order_by(Milestone.due_on, Milestone.id)
+    )
+    return _city_scope(select, filters, city)
+
+
+def _progress(filters: dict[str, str]) -> sa.Select[Any]:
+    corrected = aliased(ProgressUpdate)
+    select = (
+        sa.select(ProgressUpdate)
+        .join(ProgressUpdate.action)
+        .join(Action.plan)
+        .join(Plan.city)
+        .outerjoin(corrected, ProgressUpdate.corrects_id == corrected.id)
+        .options(
+            joinedload(ProgressUpdate.action).joinedload(Action.plan).joinedload(Plan.city),
+            joinedload(ProgressUpdate.author),
+            joinedload(ProgressUpdate.indicator),
+            joinedload(ProgressUpdate.corrects),
+        )
+        .order_by(ProgressUpdate.id)
+    )
+    if filters.get("status"):
+        select = select.where(ProgressUpdate.status == filters["status"])
+    return _sector_scope(_city_scope(select, filters), filters)
+
+
+def _owner(m: Milestone) -> str:
+    if m.programme is not None:
+        return m.programme.slug
+    plan = m.plan or m.action.plan
+    return plan.city.slug
+
+
+EXPORTS: dict[str, Export] = {
+    "cities": Export(
+        (
+            "slug",
+            "name",
+            "local_name",
+            "kind",
+            "country",
+            "latitude",
+            "longitude",
+            "programme",
+            "role",
+            "joined_on",
+            "communications_ambassador",
+            "source_url",
+        ),
+        _cities,
+        lambda p: [
+            p.city.slug,
+            p.city.name,
+            p.city.local_name,
+            p.city.kind,
+            p.city.country,
+            p.city.latitude,
+            p.city.longitude,
+            p.programme.slug,
+            p.role,
+            p.joined_on,
+            p.is_communications_ambassador,
+            p.source_url,
+        ],
+        ("city", "country", "role"),
+    ),
+    "mentorships": Export(
+        ("mentor", "mentee", "since_on", "ended_on", "sector", "focus", "demo"),
+        _mentorships,
+        lambda m: [
+            m.mentor.city.slug,
+            m.mentee.city.slug,
+            m.since_on,
+            m.ended_on,
+            m.sector.slug if m.sector else None,
+            m.focus,
+            m.is_demo,
+        ],
+        ("city",),
+    ),
+    "actions": Export(
+        (
+            "external_id",
+            "plan",
+            "title",
+            "sector",
+            "theme",
+            "lead_organisation",
+            "starts_on",
+            "due_on",
+            "status",
+            "percent_complete",
+            "last_reported_on",
+            "demo",
+        ),
+        _actions,
+        lambda a: [
+            action_ref(a),
+            plan_ref(a.plan),
+            a.title,
+            a.sector.slug if a.sector else None,
+            a.theme.slug if a.theme else None,
+            a.lead_organisation,
+            a.starts_on,
+            a.due_on,
+            a.status,
+            a.percent_complete,
+            a.last_reported_on,
+            a.is_demo,
+        ],
+        ("city", "country", "sector", "status"),
+    ),
+    "partners": Export(
+        ("external_id", "plan", "name", "kind", "commitment", "signed_on", "demo"),
+        _partners,
+        lambda p: [
+            partner_ref(p),
+            plan_ref(p.plan),
+            p.name,
+            p.kind,
+            p.commitment,
+            p.signed_on,
+            p.is_demo,
+        ],
+        ("city", "country"),
+    ),
+    "milestones": Export(
+        (
+            "slug",
+            "owner",
+            "title",
+            "planned_on",
+            "due_on",
+            "ends_on",
+            "completed_on",
+            "lgd_step",
+            "demo",
+            "source_url",
+        ),
+        _milestones,
+        lambda m: [
+            m.slug,
+            _owner(m),
+            m.title,
+            m.planned_on,
+            m.due_on,
+            m.ends_on,
+            m.completed_on,
+            m.lgd_step,
+            m.is_demo,
+            m.source_url,
+        ],
+        ("city", "country"),
+    ),
+    "progress": Export(
+        (
+            "external_id",
+            "action",
+            "reported_on",
+            "status",
+            "percent_complete",
+            "note",
+            "evidence_url",
+            "indicator",
+            "indicator_value",
+            "corrects",
+            "author",
+            "created_at",
+            "demo",
+        ),
+        _progress,
+        lambda u: [
+            update_ref(u),
+            action_ref(u.action),
+            u.reported_on,
+            u.status,
+            u.percent_complete,
+            u.note,
+            u.evidence_url,
+            u.indicator.slug if u.indicator else None,
+            u.indicator_value,
+            update_ref(u.corrects) if u.corrects else None,
+            u.author.email if u.author else None,
+            u.created_at,
+            u.is_demo,
+        ],
+        ("city", "country", "sector", "status"),
+    ),
+}
+
+
+def export_rows(kind: str, filters: dict[str, str]) -> Iterator[list[Any]]:
+    """The header, then every row, fetched in chunks so memory stays flat however many rows."""
+    spec = EXPORTS[kind]
+    yield list(spec.columns)
+    records = db.session.scalars(spec.query(filters).execution_options(yield_per=STREAM_CHUNK))
+    for record in records:
+        yield [cell(v) for v in spec.row(record)]
+
+
+def csv_chunks(rows: Iterator[list[Any]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for index, row in enumerate(rows, 1):
+        writer.writerow(row)
+        if index % STREAM_CHUNK == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def xlsx_file(rows: Iterator[list[Any]], title: str) -> io.BufferedIOBase:
+    """An XLSX workbook in write-only mode (rows go to disk as they come), as a temporary file."""
+    import tempfile
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    for row in rows:
+        cells = []
+        for value in row:
+            c = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                c.data_type = "s"  # text stays text, whatever it starts with
+            cells.append(c)
+        sheet.append(cells)
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    workbook.save(spool)
+    spool.seek(0)
+    return spool  # type: ignore[return-value]
+
+
+# Imports --------------------------------------------------------------------------------------
+
+
+@dataclass
+class RowError:
+    line: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, column {self.column}: {self.reason}"
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    changes: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+class ImportRejected(Exception):
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors[:5]))
+        self.errors = errors
+
+
+IMPORT_KINDS = ("progress", "actions", "partners")
+READ_ONLY = {
+    "progress": {"author", "created_at", "demo"},
+    "actions": {"status", "percent_complete", "last_reported_on", "demo"},
+    "partners": {"demo"},
+}
+REQUIRED = {
+    "progress": {"external_id", "action", "reported_on", "status", "percent_complete"},
+    "actions": {"external_id", "plan", "title"},
+    "partners": {"external_id", "plan", "name", "kind"},
+}
+
+
+def check_upload(filename: str, content: bytes, max_bytes: int) -> str:
+    """The file's type ("csv" or "xlsx"), or Invalid: too large, a path for a name, or not what
+    its name says."""
+    if (
+        not filename
+        or "/" in filename
+        or "\\" in filename
+        or ".." in filename
+        or filename.startswith(".")
+    ):
+        raise Invalid("Give a plain file name, not a path.", field="file")
+    if len(content) > max_bytes:
+        raise Invalid(f"The file is larger than {max_bytes // 1024} KB.", field="file")
+    if not content:
+        raise Invalid("The file is empty.", field="file")
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension == "xlsx":
+        if not content.startswith(XLSX_MAGIC) or not zipfile.is_zipfile(io.BytesIO(content)):
+            raise Invalid("This .xlsx file is not a spreadsheet.", field="file")
+        return "xlsx"
+    if extension == "csv":
+        if b"\x00" in content or content.startswith(XLSX_MAGIC):
+            raise Invalid("This .csv file is not text.", field="file")
+        try:
+            content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise Invalid("A .csv file must be UTF-8 text.", field="file") from exc
+        return "csv"
+    raise Invalid("Upload a .csv or .xlsx file.", field="file")
+
+
+def read_table(kind: str, content: bytes) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    if kind == "xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+            raw = [list(r) for r in sheet.iter_rows(values_only=True)]
+        except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+            raise ImportRejected([RowError(1, "-", f"the workbook cannot be read: {exc}")]) from exc
+    else:
+        raw = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    if not raw:
+        raise ImportRejected([RowError(1, "-", "the file has no header row")])
+    header = [str(h).strip() if h is not None else "" for h in raw[0]]
+    rows = []
+    for number, values in enumerate(raw[1:], 2):
+        if not any(v not in (None, "") for v in values):
+            continue
+        rows.append(
+            (number, {h: values[i] if i < len(values) else None for i, h in enumerate(header)})
+        )
+    return header, rows
+
+
+class Reader:
+    """Typed access to one row's cells, collecting every problem instead of stopping."""
+
+    def __init__(self, line: int, data: dict[str, Any]) -> None:
+        self.line, self.data, self.errors = line, data, []  # type: ignore[var-annotated]
+
+    def fail(self, column: str, reason: str) -> None:
+        self.errors.append(RowError(self.line, column, reason))
+
+    def text(self, column: str, *, required: bool = False, max_length: int = 2000) -> str | None:
+        value = self.data.get(column)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.fail(column, "is required")
+            return None
+        text = restore(str(value).strip()) if isinstance(value, str) else str(value)
+        if len(text) > max_length:
+            self.fail(column, f"has more than {max_length} characters")
+        return text
+
+    def day(self, column: str, *, required: bool = False) -> date | None:
+        value = self.data.get(column)
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        text = self.text(column, required=required)
+        if text is None:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            self.fail(column, f"{text!r} is not a date (YYYY-MM-DD)")
+            return None
+
+    def number(
+        self, column: str, *, whole: bool = False, required: bool = False
+    ) -> float | int | None:
+        value = self.data.get(column)
+        if isinstance(value, bool):
+            self.fail(column, "is not a number")
+            return None
+        if isinstance(value, int | float):
+            number: float | int = value
+        else:
+            text = self.text(column, required=required)
+            if text is None:
+                return None
+            try:
+                number = int(text) if re.fullmatch(r"-?\d+", text) else float(text)
+            except ValueError:
+                self.fail(column, f"{text!r} is not a number")
+                return None
+        if number != number or number in (float("inf"), float("-inf")):
+            self.fail(column, "is not a finite number")
+            return None
+        if whole:
+            if float(number) != int(number):
+                self.fail(column, f"{number} is not a whole number")
+                return None
+            return int(number)
+        return number
+
+    def choice(
+        self, column: str, allowed: tuple[str, ...], *, required: bool = False
+    ) -> str | None:
+        text = self.text(column, required=required)
+        if text is not None and text not in allowed:
+            self.fail(column, f"{text!r} is not one of {', '.join(allowed)}")
+            return None
+        return text
+
+
+def _lookup_action(ref: str) -> Action | None:
+    parts = ref.split("/")
+    if len(parts) != 3:
+        return None
+    return db.session.scalar(
+        sa.select(Action)
+        .join(Action.plan)
+        .join(Plan.city)
+        .where(City.slug == parts[0], Plan.slug == parts[1], Action.slug == parts[2])
+    )
+
+
+def _lookup_plan(ref: str) -> Plan | None:
+    parts = ref.split("/")
+    if len(parts) != 2:
+        return None
+    return db.session.scalar(
+        sa.select(Plan).join(Plan.city).where(City.slug == parts[0], Plan.slug == parts[1])
+    )
+
+
+def _by_ref(model: Any, prefix: str, ref: str) -> Any:
+    match = re.fullmatch(prefix + r"-(\d{1,9})", ref)
+    if match:
+        return db.session.get(model, int(match.group(1)))
+    return db.session.scalar(sa.select(model).where(model.external_id == ref))
+
+
+def _slug_of(model: Any) -> Callable[[str | None], int | None]:
+    def find(slug: str | None) -> int | None:
+        return db.session.scalar(sa.select(model.id).where(model.slug == slug)) if slug else None
+
+    return find
+
+
+def _import_progress(actor: User, r: Reader, result: ImportResult, today: date) -> None:
+    ext = r.text("external_id", required=True, max_length=100)
+    ref = r.text("action", required=True, max_length=300)
+    action = _lookup_action(ref) if ref else None
+    if ref and action is None:
+        r.fail("action", f"no action {ref!r} (write it as city/plan/action)")
+    report = dict(
+        reported_on=r.day("reported_on", required=True),
+        status=r.choice("status", ACTION_STATUSES, required=True),
+        percent_complete=r.number("percent_complete", whole=True, required=True),
+        note=r.text("note", max_length=progress.NOTE_MAX),
+        evidence_url=r.text("evidence_url", max_length=progress.URL_MAX),
+        indicator_value=r.number("indicator_value"),
+    )
+    indicator_slug = r.text("indicator", max_length=80)
+    corrects_ref = r.text("corrects", max_length=100)
+    if r.errors or action is None or ext is None:
+        return
+    indicator_id = None
+    if indicator_slug:
+        indicator_id = db.session.scalar(
+            sa.select(Indicator.id).where(
+                Indicator.action_id == action.id, Indicator.slug == indicator_slug
+            )
+        )
+        if indicator_id is None:
+            r.fail("indicator", f"{action_ref(action)} has no indicator {indicator_slug!r}")
+            return
+    corrects = _by_ref(ProgressUpdate, "update", corrects_ref) if corrects_ref else None
+    if corrects_ref and corrects is None:
+        r.fail("corrects", f"no update {corrects_ref!r}")
+        return
+    existing = _by_ref(ProgressUpdate, "update", ext)
+    values = {
+        **report,
+        "indicator_id": indicator_id,
+        "corrects_id": corrects.id if corrects else None,
+    }
+    if existing is not None:
+        same = (
+            all(getattr(existing, k) == v for k, v in values.items())
+            and existing.action_id == action.id
+        )
+        if same:
+            result.unchanged += 1
+            return
+        # Updates are never edited: a changed row becomes a correction of the update it names,
+        # with an id derived from its content, so importing the same file again adds nothing.
+        digest = hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()[:10]
+        correction_ext = f"{ext}~{digest}"[:100]
+        if _by_ref(ProgressUpdate, "update", correction_ext) is not None:
+            result.unchanged += 1
+            return
+        values["corrects_id"] = existing.id
+        ext = correction_ext
+        result.changes.append(f"line {r.line}: correction of {update_ref(existing)}")
+    else:
+        result.changes.append(f"line {r.line}: new update {ext} on {action_ref(action)}")
+    progress.log_progress(
+        actor, action, progress.ProgressReport(**values, external_id=ext), today=today
+    )
+    result.created += 1
+
+
+def _import_action(actor: User, r: Reader, result: ImportResult, _today: date) -> None:
+    ext = r.text("external_id", required=True, max_length=300)
+    plan_text = r.text("plan", required=True, max_length=200)
+    values = dict(
+        title=r.text("title", required=True, max_length=300),
+        lead_organisation=r.text("lead_organisation", max_length=300),
+        starts_on=r.day("starts_on"),
+        due_on=r.day("due_on"),
+    )
+    sector, theme = r.text("sector", max_length=80), r.text("theme", max_length=80)
+    values["sector_id"] = _slug_of(Sector)(sector)
+    values["theme_id"] = _slug_of(Theme)(theme)
+    if sector and values["sector_id"] is None:
+        r.fail("sector", f"no sector {sector!r}")
+    if theme and values["theme_id"] is None:
+        r.fail("theme", f"no theme {theme!r}")
+    plan = _lookup_plan(plan_text) if plan_text else None
+    if plan_text and plan is None:
+        r.fail("plan", f"no plan {plan_text!r} (write it as city/plan)")
+    if ext and plan_text and not ext.startswith(plan_text + "/"):
+        r.fail("external_id", f"must be {plan_text}/<action slug>")
+    if r.errors or plan is None or ext is None:
+        return
+    action = _lookup_action(ext)
+    if action is None:
+        slug = ext.rsplit("/", 1)[-1]
+        if not re.fullmatch(r"[a-z0-9-]{1,80}", slug):
+            r.fail("external_id", "the action part must be lower-case letters, digits and hyphens")
+            return
+        plans.add_action(actor, plan, values, slug=slug)
+        result.created += 1
+        result.changes.append(f"line {r.line}: new action {ext}")
+        return
+    changed = {k: v for k, v in values.items() if getattr(action, k) != v}
+    if not changed:
+        result.unchanged += 1
+        return
+    plans.update_action(actor, action, version=action.version, values=values)
+    result.updated += 1
+    result.changes.append(f"line {r.line}: {ext}: {', '.join(sorted(changed))} changed")
+
+
+def _import_partner(actor: User, r: Reader, result: ImportResult, _today: date) -> None:
+    ext = r.text("external_id", required=True, max_length=100)
+    plan_text = r.text("plan", required=True, max_length=200)
+    values = dict(
+        name=r.text("name", required=True, max_length=300),
+        kind=r.choice("kind", PARTNER_KINDS, required=True),
+        commitment=r.text("commitment", max_length=5000),
+        signed_on=r.day("signed_on"),
+    )
+    plan = _lookup_plan(plan_text) if plan_text else None
+    if plan_text and plan is None:
+        r.fail("plan", f"no plan {plan_text!r} (write it as city/plan)")
+    if r.errors or plan is None or ext is None:
+        return
+    partner = _by_ref(Partner, "partner", ext)
+    if partner is None:
+        if re.fullmatch(r"partner-\d+", ext):
+            r.fail("external_id", f"no partner {ext!r}; a new row needs an id of your own")
+            return
+        plans.add_partner(actor, plan, values, external_id=ext)
+        result.created += 1
+        result.changes.append(f"line {r.line}: new partner {values['name']}")
+        return
+    if partner.plan_id != plan.id:
+        r.fail("plan", f"{ext} belongs to {plan_ref(partner.plan)}")
+        return
+    changed = {k: v for k, v in values.items() if getattr(partner, k) != v}
+    if not changed:
+        result.unchanged += 1
+        return
+    plans.update_partner(actor, partner, version=partner.version, values=values)
+    result.updated += 1
+    result.changes.append(f"line {r.line}: {partner.name}: {', '.join(sorted(changed))} changed")
+
+
+IMPORTERS = {"progress": _import_progress, "actions": _import_action, "partners": _import_partner}
+
+
+def import_table(
+    actor: User, kind: str, filename: str, content: bytes, *, today: date, max_bytes: int
+) -> ImportResult:
+    """Apply every row, or none: each row runs in a savepoint so that every bad row is found
+    and named; if any is bad, the whole import is rolled back and ImportRejected lists them.
+    The caller commits (apply) or rolls back (preview)."""
+    if kind not in IMPORT_KINDS:
+        raise Invalid(f"Import {', '.join(IMPORT_KINDS)}, not {kind!r}.", field="kind")
+    file_type = check_upload(filename, content, max_bytes)
+    header, rows = read_table(file_type, content)
+    allowed = set(EXPORTS[kind].columns)
+    errors = [RowError(1, h or "(empty)", "unknown column") for h in header if h not in allowed]
+    errors += [RowError(1, c, "missing column") for c in sorted(REQUIRED[kind] - set(header))]
+    if errors:
+        raise ImportRejected(errors)
+    if not rows:
+        raise ImportRejected([RowError(2, "-", "the file has no rows under its header")])
+    result = ImportResult()
+    seen: dict[str, int] = {}
+    for line, data in rows:
+        reader = Reader(line, data)
+        ext = str(data.get("external_id") or "").strip()
+        if ext and ext in seen:
+            reader.fail("external_id", f"{ext!r} is on line {seen[ext]} already")
+        seen.setdefault(ext, line)
+        if not reader.errors:
+            savepoint = db.session.begin_nested()
+            try:
+                IMPORTERS[kind](actor, reader, result, today)
+            except DomainError as exc:
+                reader.fail(exc.field or "-", exc.message)
+            if reader.errors:
+                savepoint.rollback()
+            else:
+                savepoint.commit()
+        result.errors += reader.errors
+    if result.errors:
+        db.session.rollback()
+        raise ImportRejected(result.errors)
+    return result
