@@ -32,6 +32,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "TRACKER_SEEDS_DIR": ("SEEDS_DIR", str),
     "TRACKER_STALE_AFTER_DAYS": ("STALE_AFTER_DAYS", int),
     "TRACKER_PASSWORD_HASH_METHOD": ("PASSWORD_HASH_METHOD", str),
+    "TRACKER_IMPORT_MAX_BYTES": ("IMPORT_MAX_BYTES", int),
     "TRACKER_SESSION_COOKIE_SECURE": (
         "SESSION_COOKIE_SECURE",
         lambda v: v.lower() in {"1", "true", "yes"},
