@@ -23,30 +23,25 @@ from tracker.models import (
     Mentorship,
     Milestone,
     Participation,
-    Partner,
     Phase,
     Plan,
     Programme,
     ProgressUpdate,
-    Sector,
 )
 from tracker.models.city import PARTICIPATION_ROLES
 from tracker.models.plan import ACTION_STATUSES, LGD_STATUSES, PLAN_KINDS
+from tracker.services import listings, progress
 from tracker.services import milestones as milestone_service
-from tracker.services import progress
 from tracker.services.audit import jsonable
 from tracker.services.errors import NotFound
 
 
-def listing(select: sa.Select[Any], page: Page, order: list[Any], serialise) -> Any:  # type: ignore[no-untyped-def]
+def listing(select: sa.Select[Any], page: Page, serialise) -> Any:  # type: ignore[no-untyped-def]
+    """A page of `select`, which carries a stable order, and the total."""
     total = db.session.scalar(
         sa.select(sa.func.count()).select_from(select.order_by(None).subquery())
     )
-    rows = (
-        db.session.scalars(select.order_by(*order).limit(page.limit).offset(page.offset))
-        .unique()
-        .all()
-    )
+    rows = db.session.scalars(select.limit(page.limit).offset(page.offset)).unique().all()
     return jsonify(items=serialise(rows), total=total, limit=page.limit, offset=page.offset)
 
 
@@ -69,9 +64,8 @@ def plain(obj: Any, *names: str) -> dict[str, Any]:
 def programmes():  # Who: any reader.
     _filters, page = query()
     return listing(
-        sa.select(Programme),
+        sa.select(Programme).order_by(Programme.starts_on, Programme.id),
         page,
-        [Programme.starts_on, Programme.id],
         lambda rows: [
             plain(
                 p,
@@ -96,9 +90,8 @@ def phases():  # Who: any reader.
     if "programme" in filters:
         select = select.where(Programme.slug == filters["programme"])
     return listing(
-        select,
+        select.order_by(Phase.programme_id, Phase.position),
         page,
-        [Phase.programme_id, Phase.position],
         lambda rows: [
             {
                 **plain(
@@ -119,14 +112,6 @@ def phases():  # Who: any reader.
 
 
 # Cities and mentorships ----------------------------------------------------------------------
-
-
-def _city_filters(select: sa.Select[Any], filters: dict[str, Any]) -> sa.Select[Any]:
-    if "city" in filters:
-        select = select.where(City.slug == filters["city"])
-    if "country" in filters:
-        select = select.where(City.country == filters["country"])
-    return select
 
 
 def _links(city_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
@@ -184,34 +169,15 @@ def _cities(rows: list[Participation]) -> list[dict[str, Any]]:
     ]
 
 
-def _participations() -> sa.Select[Any]:
-    return (
-        sa.select(Participation)
-        .join(Participation.city)
-        .options(joinedload(Participation.city), joinedload(Participation.programme))
-    )
-
-
 @bp.route("/cities")
 def cities():  # Who: any reader.
     filters, page = query("city", "country", "sector", role=choice(*PARTICIPATION_ROLES))
-    select = _city_filters(_participations(), filters)
-    if "role" in filters:
-        select = select.where(Participation.role == filters["role"])
-    if "sector" in filters:
-        select = select.where(
-            sa.select(Action.id)
-            .join(Action.plan)
-            .join(Sector, Action.sector_id == Sector.id)
-            .where(Plan.city_id == City.id, Sector.slug == filters["sector"])
-            .exists()
-        )
-    return listing(select, page, [City.slug, Participation.id], _cities)
+    return listing(listings.participations(filters), page, _cities)
 
 
 @bp.route("/cities/<slug>")
 def city(slug: str):  # Who: any reader.
-    rows = db.session.scalars(_participations().where(City.slug == slug)).unique().all()
+    rows = db.session.scalars(listings.participations({"city": slug})).unique().all()
     if not rows:
         raise NotFound(f"No city with the slug {slug!r}.")
     return jsonify(
@@ -232,33 +198,10 @@ def city(slug: str):  # Who: any reader.
 @bp.route("/mentorships")
 def mentorships():  # Who: any reader.
     filters, page = query("city")
-    mentor_p, mentee_p, mentor_c, mentee_c = (
-        aliased(Participation),
-        aliased(Participation),
-        aliased(City),
-        aliased(City),
-    )
-    select = (
-        sa.select(Mentorship)
-        .join(mentor_p, Mentorship.mentor_id == mentor_p.id)
-        .join(mentee_p, Mentorship.mentee_id == mentee_p.id)
-        .join(mentor_c, mentor_p.city_id == mentor_c.id)
-        .join(mentee_c, mentee_p.city_id == mentee_c.id)
-        .options(
-            joinedload(Mentorship.mentor).joinedload(Participation.city),
-            joinedload(Mentorship.mentee).joinedload(Participation.city),
-            joinedload(Mentorship.programme),
-            joinedload(Mentorship.sector),
-        )
-    )
-    if "city" in filters:
-        select = select.where(
-            sa.or_(mentor_c.slug == filters["city"], mentee_c.slug == filters["city"])
-        )
+    select = listings.mentorships(filters)
     return listing(
         select,
         page,
-        [Mentorship.id],
         lambda rows: [
             {
                 **plain(
@@ -280,14 +223,15 @@ def mentorships():  # Who: any reader.
 @bp.route("/plans")
 def plans():  # Who: any reader.
     filters, page = query("city", "country", kind=choice(*PLAN_KINDS), status=choice(*LGD_STATUSES))
-    select = _city_filters(sa.select(Plan).join(Plan.city).options(joinedload(Plan.city)), filters)
+    select = listings.city_scope(
+        sa.select(Plan).join(Plan.city).options(joinedload(Plan.city)), filters
+    )
     for name in ("kind", "status"):
         if name in filters:
             select = select.where(getattr(Plan, name) == filters[name])
     return listing(
-        select,
+        select.order_by(Plan.id),
         page,
-        [Plan.id],
         lambda rows: [
             {
                 **plain(
@@ -319,17 +263,10 @@ def plans():  # Who: any reader.
 @bp.route("/partners")
 def partners():  # Who: any reader.
     filters, page = query("city", "country")
-    select = _city_filters(
-        sa.select(Partner)
-        .join(Partner.plan)
-        .join(Plan.city)
-        .options(joinedload(Partner.plan).joinedload(Plan.city)),
-        filters,
-    )
+    select = listings.partners(filters)
     return listing(
         select,
         page,
-        [Partner.id],
         lambda rows: [
             {
                 **plain(
@@ -378,35 +315,12 @@ def _action(a: Action) -> dict[str, Any]:
     }
 
 
-def _actions() -> sa.Select[Any]:
-    return (
-        sa.select(Action)
-        .join(Action.plan)
-        .join(Plan.city)
-        .options(
-            joinedload(Action.plan).joinedload(Plan.city),
-            joinedload(Action.sector),
-            joinedload(Action.theme),
-        )
-    )
-
-
-def _sector(select: sa.Select[Any], filters: dict[str, Any], column: Any) -> sa.Select[Any]:
-    if "sector" in filters:
-        select = select.where(
-            column.in_(sa.select(Sector.id).where(Sector.slug == filters["sector"]))
-        )
-    return select
-
-
 @bp.route("/actions")
 def actions():  # Who: any reader.
     filters, page = query(
         "city", "country", "sector", "updated_since", status=choice(*ACTION_STATUSES)
     )
-    select = _sector(_city_filters(_actions(), filters), filters, Action.sector_id)
-    if "status" in filters:
-        select = select.where(Action.status == filters["status"])
+    select = listings.actions(filters)
     if "updated_since" in filters:
         select = select.where(
             Action.id.in_(
@@ -415,13 +329,17 @@ def actions():  # Who: any reader.
                 )
             )
         )
-    return listing(select, page, [Action.id], lambda rows: [_action(a) for a in rows])
+    return listing(select, page, lambda rows: [_action(a) for a in rows])
 
 
 @bp.route("/actions/<int:action_id>")
 def action(action_id: int):  # Who: any reader.
     get_or_404(Action, action_id)
-    row = db.session.scalars(_actions().where(Action.id == action_id)).unique().one_or_none()
+    row = (
+        db.session.scalars(listings.actions({}).where(Action.id == action_id))
+        .unique()
+        .one_or_none()
+    )
     if row is None:
         raise NotFound(f"No action with id {action_id}.")
     return jsonify(_action(row))
@@ -529,31 +447,21 @@ def progress_updates():  # Who: any reader.
     filters, page = query(
         "city", "country", "sector", "updated_since", status=choice(*ACTION_STATUSES)
     )
-    select = (
-        sa.select(ProgressUpdate)
-        .join(ProgressUpdate.action)
-        .join(Action.plan)
-        .join(Plan.city)
-        .options(joinedload(ProgressUpdate.author))
-    )
-    select = _sector(_city_filters(select, filters), filters, Action.sector_id)
-    if "status" in filters:
-        select = select.where(ProgressUpdate.status == filters["status"])
+    select = listings.progress_updates(filters)
     if "updated_since" in filters:
         select = select.where(ProgressUpdate.created_at >= filters["updated_since"])
-    return listing(select, page, [ProgressUpdate.id], lambda rows: [_update(u) for u in rows])
+    return listing(select, page, lambda rows: [_update(u) for u in rows])
 
 
 @bp.route("/indicators")
 def indicators():  # Who: any reader.
     filters, page = query("city", "country")
-    select = _city_filters(
+    select = listings.city_scope(
         sa.select(Indicator).join(Indicator.action).join(Action.plan).join(Plan.city), filters
     )
     return listing(
-        select,
+        select.order_by(Indicator.id),
         page,
-        [Indicator.id],
         lambda rows: [
             plain(
                 i,
@@ -584,9 +492,8 @@ def indicator_values(indicator_id: int):  # Who: any reader.
     if "updated_since" in filters:
         select = select.where(IndicatorValue.created_at >= filters["updated_since"])
     return listing(
-        select,
+        select.order_by(IndicatorValue.measured_on, IndicatorValue.id),
         page,
-        [IndicatorValue.measured_on, IndicatorValue.id],
         lambda rows: [
             plain(v, "id", "measured_on", "value", "note", "created_at", "is_demo", "source_url")
             for v in rows

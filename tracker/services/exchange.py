@@ -22,9 +22,7 @@ from tracker.models import (
     Action,
     City,
     Indicator,
-    Mentorship,
     Milestone,
-    Participation,
     Partner,
     Plan,
     ProgressUpdate,
@@ -33,7 +31,7 @@ from tracker.models import (
     User,
 )
 from tracker.models.plan import ACTION_STATUSES, PARTNER_KINDS
-from tracker.services import plans, progress
+from tracker.services import listings, plans, progress
 from tracker.services.audit import jsonable
 from tracker.services.errors import DomainError, Invalid
 from tracker.tables import FORMULA_STARTS
@@ -94,91 +92,6 @@ def partner_ref(partner: Partner) -> str:
     return partner.external_id or f"partner-{partner.id}"
 
 
-def _city_scope(
-    select: sa.Select[Any], filters: dict[str, str], city: Any = City
-) -> sa.Select[Any]:
-    if filters.get("city"):
-        select = select.where(city.slug == filters["city"])
-    if filters.get("country"):
-        select = select.where(city.country == filters["country"])
-    return select
-
-
-def _sector_scope(select: sa.Select[Any], filters: dict[str, str]) -> sa.Select[Any]:
-    if filters.get("sector"):
-        select = select.where(
-            Action.sector_id.in_(sa.select(Sector.id).where(Sector.slug == filters["sector"]))
-        )
-    return select
-
-
-def _cities(filters: dict[str, str]) -> sa.Select[Any]:
-    select = (
-        sa.select(Participation)
-        .join(Participation.city)
-        .options(joinedload(Participation.city), joinedload(Participation.programme))
-        .order_by(City.slug, Participation.id)
-    )
-    if filters.get("role"):
-        select = select.where(Participation.role == filters["role"])
-    return _city_scope(select, filters)
-
-
-def _mentorships(filters: dict[str, str]) -> sa.Select[Any]:
-    mentor_p, mentee_p, mentor_c, mentee_c = (
-        aliased(Participation),
-        aliased(Participation),
-        aliased(City),
-        aliased(City),
-    )
-    select = (
-        sa.select(Mentorship)
-        .join(mentor_p, Mentorship.mentor_id == mentor_p.id)
-        .join(mentee_p, Mentorship.mentee_id == mentee_p.id)
-        .join(mentor_c, mentor_p.city_id == mentor_c.id)
-        .join(mentee_c, mentee_p.city_id == mentee_c.id)
-        .options(
-            joinedload(Mentorship.mentor).joinedload(Participation.city),
-            joinedload(Mentorship.mentee).joinedload(Participation.city),
-            joinedload(Mentorship.sector),
-        )
-        .order_by(Mentorship.id)
-    )
-    if filters.get("city"):
-        select = select.where(
-            sa.or_(mentor_c.slug == filters["city"], mentee_c.slug == filters["city"])
-        )
-    return select
-
-
-def _actions(filters: dict[str, str]) -> sa.Select[Any]:
-    select = (
-        sa.select(Action)
-        .join(Action.plan)
-        .join(Plan.city)
-        .options(
-            joinedload(Action.plan).joinedload(Plan.city),
-            joinedload(Action.sector),
-            joinedload(Action.theme),
-        )
-        .order_by(Action.id)
-    )
-    if filters.get("status"):
-        select = select.where(Action.status == filters["status"])
-    return _sector_scope(_city_scope(select, filters), filters)
-
-
-def _partners(filters: dict[str, str]) -> sa.Select[Any]:
-    select = (
-        sa.select(Partner)
-        .join(Partner.plan)
-        .join(Plan.city)
-        .options(joinedload(Partner.plan).joinedload(Plan.city))
-        .order_by(Partner.id)
-    )
-    return _city_scope(select, filters)
-
-
 def _milestones(filters: dict[str, str]) -> sa.Select[Any]:
     action_plan = aliased(Plan)
     city = aliased(City)
@@ -195,28 +108,7 @@ def _milestones(filters: dict[str, str]) -> sa.Select[Any]:
         )
         .order_by(Milestone.due_on, Milestone.id)
     )
-    return _city_scope(select, filters, city)
-
-
-def _progress(filters: dict[str, str]) -> sa.Select[Any]:
-    corrected = aliased(ProgressUpdate)
-    select = (
-        sa.select(ProgressUpdate)
-        .join(ProgressUpdate.action)
-        .join(Action.plan)
-        .join(Plan.city)
-        .outerjoin(corrected, ProgressUpdate.corrects_id == corrected.id)
-        .options(
-            joinedload(ProgressUpdate.action).joinedload(Action.plan).joinedload(Plan.city),
-            joinedload(ProgressUpdate.author),
-            joinedload(ProgressUpdate.indicator),
-            joinedload(ProgressUpdate.corrects),
-        )
-        .order_by(ProgressUpdate.id)
-    )
-    if filters.get("status"):
-        select = select.where(ProgressUpdate.status == filters["status"])
-    return _sector_scope(_city_scope(select, filters), filters)
+    return listings.city_scope(select, filters, city)
 
 
 def _owner(m: Milestone) -> str:
@@ -242,7 +134,7 @@ EXPORTS: dict[str, Export] = {
             "communications_ambassador",
             "source_url",
         ),
-        _cities,
+        listings.participations,
         lambda p: [
             p.city.slug,
             p.city.name,
@@ -261,7 +153,7 @@ EXPORTS: dict[str, Export] = {
     ),
     "mentorships": Export(
         ("mentor", "mentee", "since_on", "ended_on", "sector", "focus", "demo"),
-        _mentorships,
+        listings.mentorships,
         lambda m: [
             m.mentor.city.slug,
             m.mentee.city.slug,
@@ -288,7 +180,7 @@ EXPORTS: dict[str, Export] = {
             "last_reported_on",
             "demo",
         ),
-        _actions,
+        listings.actions,
         lambda a: [
             action_ref(a),
             plan_ref(a.plan),
@@ -307,7 +199,7 @@ EXPORTS: dict[str, Export] = {
     ),
     "partners": Export(
         ("external_id", "plan", "name", "kind", "commitment", "signed_on", "demo"),
-        _partners,
+        listings.partners,
         lambda p: [
             partner_ref(p),
             plan_ref(p.plan),
@@ -363,7 +255,7 @@ EXPORTS: dict[str, Export] = {
             "created_at",
             "demo",
         ),
-        _progress,
+        listings.progress_updates,
         lambda u: [
             update_ref(u),
             action_ref(u.action),
