@@ -23,7 +23,17 @@ from tests.helpers import (
     snapshot,
 )
 from tracker.extensions import db
-from tracker.models import AuditEvent, City, Mentorship, Milestone, Participation, Partner, User
+from tracker.models import (
+    ApiToken,
+    AuditEvent,
+    City,
+    Mentorship,
+    Milestone,
+    Participation,
+    Partner,
+    User,
+)
+from tracker.services import tokens
 
 CITY = {"editor", "lead", "admin"}
 PROGRAMME = {"lead", "admin"}
@@ -41,6 +51,7 @@ class World:
     programme_milestone: Any
     other_user: Any
     mentorship: Any
+    token: Any
 
 
 @pytest.fixture
@@ -63,6 +74,9 @@ def world(app) -> World:
     )
     db.session.add(mentorship)
     db.session.commit()
+    tokens.issue_token(None, other, "existing", actor_label="test")
+    db.session.commit()
+    token = db.session.scalar(sa.select(ApiToken))
     return World(
         plan,
         action,
@@ -72,6 +86,7 @@ def world(app) -> World:
         programme_milestone,
         other,
         mentorship,
+        token,
     )
 
 
@@ -254,7 +269,14 @@ ROUTES: dict[str, tuple[set[str], Any]] = {
             {"password": "a brand new password"},
         ),
     ),
+    "issue API token": (
+        ADMIN,
+        lambda w: (f"/admin/users/{w.other_user.id}/tokens", {"name": "reporting"}),
+    ),
+    "revoke API token": (ADMIN, lambda w: (f"/admin/tokens/{w.token.id}/revoke", {})),
 }
+# A new token is shown in the answer itself rather than after a redirect.
+SUCCESS = {"issue API token": 200}
 
 
 def sign_in_as(client, role: str) -> User | None:  # type: ignore[no-untyped-def]
@@ -288,7 +310,8 @@ def test_write_route_permissions(client, csrf_on, world, route, role):
     response = client.post(url, data={**data, "csrf_token": token})
 
     if role in allowed:
-        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        expected = SUCCESS.get(route, 302)
+        assert response.status_code == expected, response.get_data(as_text=True)[:2000]
         events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.id > last_event)).all()
         assert events, f"{route} wrote no audit event"
         assert all(
