@@ -51,7 +51,11 @@ def world(app):  # type: ignore[no-untyped-def]
 def test_the_document_is_valid_openapi_3_1_and_has_a_readable_page(client):
     validate(document())
     assert document()["openapi"] == "3.1.0"
-    assert client.get("/api/v1/openapi.json").get_json() == document()
+    assert client.get("/api/v1/openapi.json").status_code == 401
+    assert client.get("/api/v1/docs").status_code == 302  # to sign in
+    token = token_for("viewer")
+    assert client.get("/api/v1/openapi.json", headers=bearer(token)).get_json() == document()
+    login(client, "api-viewer-all@example.org")
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200
     html = docs.get_data(as_text=True)

@@ -20,7 +20,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Token requests carry no cookie to forge; session requests are checked below instead.
 csrf.exempt(bp)
 
-PUBLIC = {"api.openapi", "api.docs"}
+# The readable page is an ordinary page: a signed-out visitor is sent to sign in.
+PAGES = {"api.docs"}
 
 
 class ApiError(Exception):
@@ -53,7 +54,7 @@ def problem(
 @bp.before_request
 def authenticate() -> Response | None:
     """A Bearer token, or else the browser session (whose writes need the CSRF header)."""
-    if request.endpoint in PUBLIC:
+    if request.endpoint in PAGES:
         return None
     header = request.headers.get("Authorization")
     if header is not None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, g, jsonify, render_template
+from flask_login import login_required
 from sqlalchemy.orm import aliased, joinedload
 
 from tracker.api import bp
@@ -605,10 +606,11 @@ def add_indicator_value(indicator_id: int):  # Who: the indicator's city's edito
 
 
 @bp.route("/openapi.json")
-def openapi():  # Who: anyone; it describes the API, no data.
+def openapi():  # Who: any reader (token or session).
     return jsonify(document())
 
 
 @bp.route("/docs")
-def docs():  # Who: anyone; it describes the API, no data.
+@login_required
+def docs():  # Who: every signed-in user.
     return render_template("api/docs.html", spec=document())
