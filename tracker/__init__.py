@@ -34,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
+    register_security_headers(app)
     register_commands(app)
     return app
 
@@ -135,6 +136,35 @@ def register_template_helpers(app: Flask) -> None:
             return url_for("assets.plotly_js", version=PLOTLY_VERSION)
 
         return {"csv_url": csv_url, "plotly_url": plotly_url}
+
+
+# No inline script anywhere (figures travel as JSON data blocks), so scripts may come only from
+# the app itself. Styles allow inline: plotly.js sets them at run time, and bars use widths.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+
+
+def register_security_headers(app: Flask) -> None:
+    from flask import Response
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        return response
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -130,3 +130,14 @@ def test_passwords_are_hashed_with_scrypt_at_full_cost_by_default(clean_env, tmp
     config = sqlite_config(tmp_path)
     del config["PASSWORD_HASH_METHOD"]
     assert create_app(config).config["PASSWORD_HASH_METHOD"] == "scrypt"
+
+
+def test_every_answer_carries_the_security_headers(clean_env, tmp_path):
+    client = create_app(sqlite_config(tmp_path)).test_client()
+    for url in ("/auth/login", "/healthz", "/no-such-page"):
+        headers = client.get(url).headers
+        policy = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "object-src 'none'" in policy
+        assert "unsafe-eval" not in policy and "script-src 'self' 'unsafe-inline'" not in policy
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
