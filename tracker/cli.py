@@ -118,19 +118,22 @@ def _import_command(kind: str):  # type: ignore[no-untyped-def]
     @click.option(
         "--user",
         "email",
-        required=True,
-        help="The account the import acts as and is recorded under.",
+        help="Act as this account (its city limits apply). Without it, the import acts as the "
+        "operator at the command line, with programme-wide rights, recorded as 'cli'.",
     )
-    def command(file: Path, email: str) -> None:
+    def command(file: Path, email: str | None) -> None:
         from datetime import date
 
         from tracker.models import User
         from tracker.services import exchange
+        from tracker.services.accounts import CommandLineActor
 
         with writing():
-            user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
-            if user is None or not user.is_active:
-                raise click.UsageError(f"No active account with the e-mail {email}.")
+            user = CommandLineActor()
+            if email is not None:
+                user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+                if user is None or not user.is_active:
+                    raise click.UsageError(f"No active account with the e-mail {email}.")
             try:
                 result = exchange.import_table(
                     user,

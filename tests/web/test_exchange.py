@@ -13,7 +13,16 @@ from openpyxl import Workbook, load_workbook
 
 from tests.helpers import login, make_user, snapshot
 from tracker.extensions import db
-from tracker.models import Action, City, ImportBatch, Mentorship, Milestone, Partner, ProgressUpdate
+from tracker.models import (
+    Action,
+    AuditEvent,
+    City,
+    ImportBatch,
+    Mentorship,
+    Milestone,
+    Partner,
+    ProgressUpdate,
+)
 from tracker.services.exchange import EXPORTS
 
 KINDS = list(EXPORTS)
@@ -307,3 +316,21 @@ def test_the_cli_imports_and_reports_bad_rows(demo_app, tmp_path, lead):
         ).exit_code
         == 2
     )
+
+
+def test_the_cli_import_without_user_acts_as_the_operator(demo_app, tmp_path, lead):
+    action = rows_of(lead.get("/exports/actions.csv?city=bamberg"))[1][0]
+    path = tmp_path / "progress.csv"
+    path.write_text(
+        "external_id,action,reported_on,status,percent_complete\n"
+        f"ops-1,{action},2024-06-30,on_track,60\n"
+    )
+    result = demo_app.test_cli_runner().invoke(args=["import", "progress", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "1 created" in result.output
+    update = db.session.scalar(
+        sa.select(ProgressUpdate).where(ProgressUpdate.external_id == "ops-1")
+    )
+    assert update.author_id is None
+    event = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert (event.verb, event.actor, event.user_id) == ("progress.log", "cli", None)
