@@ -166,7 +166,30 @@ for _kind in ("progress", "actions", "partners"):
     _import_command(_kind)
 
 
+@click.command("prune")
+def prune_command() -> None:
+    """Delete ended sign-ins and uploads nobody confirmed (safe to run from cron)."""
+    from datetime import UTC, datetime, timedelta
+
+    from tracker.models import ImportBatch, UserSession
+    from tracker.services.accounts import session_cutoff
+
+    batch_cutoff = datetime.now(UTC) - timedelta(
+        hours=current_app.config["IMPORT_BATCH_MAX_AGE_HOURS"]
+    )
+    with writing():
+        sessions = db.session.execute(
+            sa.delete(UserSession).where(UserSession.created_at < session_cutoff())
+        ).rowcount
+        batches = db.session.execute(
+            sa.delete(ImportBatch).where(ImportBatch.created_at < batch_cutoff)
+        ).rowcount
+        db.session.commit()
+    click.echo(f"Removed {sessions} ended sign-ins and {batches} unconfirmed uploads.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(users)
     app.cli.add_command(imports)
+    app.cli.add_command(prune_command)

@@ -16,6 +16,10 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    # A sign-in ends this long after it began, however active (an absolute session timeout).
+    "SESSION_MAX_AGE_HOURS": 12,
+    # An uploaded file not confirmed within this time is dropped by `flask prune`.
+    "IMPORT_BATCH_MAX_AGE_HOURS": 24,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
     "IMPORT_MAX_BYTES": 2 * 1024 * 1024,
@@ -33,6 +37,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "TRACKER_STALE_AFTER_DAYS": ("STALE_AFTER_DAYS", int),
     "TRACKER_PASSWORD_HASH_METHOD": ("PASSWORD_HASH_METHOD", str),
     "TRACKER_IMPORT_MAX_BYTES": ("IMPORT_MAX_BYTES", int),
+    "TRACKER_SESSION_MAX_AGE_HOURS": ("SESSION_MAX_AGE_HOURS", int),
     "TRACKER_SESSION_COOKIE_SECURE": (
         "SESSION_COOKIE_SECURE",
         lambda v: v.lower() in {"1", "true", "yes"},

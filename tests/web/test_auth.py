@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 import sqlalchemy as sa
 
 from tests.helpers import PASSWORD, csrf_token, login, make_user, row_counts
 from tracker.extensions import db
-from tracker.models import AuditEvent, UserSession
+from tracker.models import AuditEvent, ImportBatch, UserSession
 
 
 def signed_in(client) -> bool:  # type: ignore[no-untyped-def]
@@ -144,3 +146,46 @@ def test_the_login_page_escapes_what_was_typed(client):
     response = login(client, '"><script>alert(1)</script>', "x")
     assert response.status_code == 400
     assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+
+
+def test_a_sign_in_ends_after_the_absolute_limit_however_active(client):
+    user = make_user("viewer")
+    login(client, user.email)
+    assert signed_in(client)
+    row = db.session.scalar(sa.select(UserSession))
+    row.created_at = datetime.now(UTC) - timedelta(hours=12, minutes=1)
+    db.session.commit()
+    assert not signed_in(client)
+
+
+def test_prune_removes_ended_sign_ins_and_stale_uploads_only(client, runner):
+    user = make_user("viewer")
+    login(client, user.email)
+    old, fresh = datetime.now(UTC) - timedelta(days=2), datetime.now(UTC)
+    db.session.add_all(
+        [
+            UserSession(id="old-session", user_id=user.id, created_at=old),
+            ImportBatch(
+                id="old-batch",
+                user_id=user.id,
+                kind="progress",
+                filename="a.csv",
+                content=b"x",
+                created_at=old,
+            ),
+            ImportBatch(
+                id="new-batch",
+                user_id=user.id,
+                kind="progress",
+                filename="b.csv",
+                content=b"x",
+                created_at=fresh,
+            ),
+        ]
+    )
+    db.session.commit()
+    result = runner.invoke(args=["prune"])
+    assert result.exit_code == 0, result.output
+    assert "Removed 1 ended sign-ins and 1 unconfirmed uploads." in result.output
+    assert set(db.session.scalars(sa.select(ImportBatch.id))) == {"new-batch"}
+    assert signed_in(client)

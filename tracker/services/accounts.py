@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
@@ -156,11 +157,20 @@ def end_session(token: str | None) -> None:
         db.session.execute(delete(UserSession).where(UserSession.id == token))
 
 
+def session_cutoff() -> datetime:
+    """Sign-ins older than this have ended: an absolute limit, however active the browser."""
+    return datetime.now(UTC) - timedelta(hours=current_app.config["SESSION_MAX_AGE_HOURS"])
+
+
 def user_for_session(token: str) -> User | None:
     row = db.session.execute(
         select(User)
         .join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.id == token, User.is_active.is_(True))
+        .where(
+            UserSession.id == token,
+            UserSession.created_at >= session_cutoff(),
+            User.is_active.is_(True),
+        )
     ).scalar_one_or_none()
     if row is not None:
         row.session_id = token
