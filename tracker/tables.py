@@ -23,10 +23,15 @@ class Table:
 
 
 def neutralise(value: Any) -> Any:
-    """Prefix text that a spreadsheet would run as a formula with a quote; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """Text a spreadsheet would run as a formula gets a leading quote; so does text that starts
+    with a quote, so that `restore` gives back exactly what was exported. Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith((*FORMULA_STARTS, "'")):
         return "'" + value
     return value
+
+
+def restore(value: str) -> str:
+    return value[1:] if value.startswith("'") else value
 
 
 def csv_response(table: Table) -> Response:

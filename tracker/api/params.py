@@ -147,7 +147,9 @@ def _convert(field: Field, value: Any) -> Any:
             raise ValueError(f"must have at most {field.max_length} characters")
         if field.kind == "date":
             try:
-                return date.fromisoformat(value) if len(value) == 10 else _bad_date()
+                if len(value) != 10:
+                    raise ValueError
+                return date.fromisoformat(value)
             except ValueError:
                 raise ValueError("must be a date, YYYY-MM-DD") from None
         if field.kind == "enum" and value not in field.values:
@@ -166,7 +168,3 @@ def _convert(field: Field, value: Any) -> Any:
     if field.maximum is not None and value > field.maximum:
         raise ValueError(f"must be at most {field.maximum:g}")
     return value
-
-
-def _bad_date() -> date:
-    raise ValueError

@@ -34,25 +34,13 @@ from tracker.models.plan import ACTION_STATUSES, PARTNER_KINDS
 from tracker.services import listings, plans, progress
 from tracker.services.audit import jsonable
 from tracker.services.errors import DomainError, Invalid
-from tracker.tables import FORMULA_STARTS
+from tracker.tables import neutralise, restore
 
 XLSX_MAGIC = b"PK\x03\x04"
 STREAM_CHUNK = 500
 
 
 # Cells ----------------------------------------------------------------------------------------
-
-
-def neutralise(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula gets a leading quote; so does text that starts
-    with a quote, so that `restore` gives back exactly what was exported."""
-    if isinstance(value, str) and value.startswith((*FORMULA_STARTS, "'")):
-        return "'" + value
-    return value
-
-
-def restore(value: str) -> str:
-    return value[1:] if value.startswith("'") else value
 
 
 def cell(value: Any) -> Any:

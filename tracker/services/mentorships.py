@@ -11,7 +11,17 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
-from tracker.models import Action, City, Mentorship, Milestone, Participation, Plan, Programme, User
+from tracker.models import (
+    Action,
+    City,
+    Mentorship,
+    Milestone,
+    Participation,
+    Plan,
+    Programme,
+    Sector,
+    User,
+)
 from tracker.services import permissions
 from tracker.services.audit import record_event, update_versioned
 from tracker.services.errors import Invalid
@@ -70,8 +80,6 @@ def pairs(programme: Programme, today: date, stale_days: int) -> list[Pair]:
         .group_by(Plan.city_id)
         .subquery()
     )
-    from tracker.models import Sector
-
     rows = db.session.execute(
         sa.select(
             Mentorship.id,
