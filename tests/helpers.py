@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import sqlalchemy as sa
@@ -128,3 +129,20 @@ def snapshot() -> dict[str, list[tuple]]:
 
 def page_text(response) -> str:  # type: ignore[no-untyped-def]
     return re.sub(r"\s+", " ", response.get_data(as_text=True))
+
+
+def upload(client, kind: str, content: bytes, name: str = "data.csv", apply: bool = True):  # type: ignore[no-untyped-def]
+    """Send a file to /import and, unless `apply` is false, confirm its preview."""
+    from tracker.models import ImportBatch
+
+    preview = client.post(
+        "/import",
+        data={"kind": kind, "file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+    )
+    if preview.status_code != 200 or not apply:
+        return preview
+    batch = db.session.scalars(
+        sa.select(ImportBatch).order_by(ImportBatch.created_at.desc())
+    ).first()
+    return client.post(f"/import/{batch.id}/apply")

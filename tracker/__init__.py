@@ -137,6 +137,10 @@ def register_template_helpers(app: Flask) -> None:
 
         return {"csv_url": csv_url, "plotly_url": plotly_url}
 
+    from tracker.timezones import local_time
+
+    app.add_template_filter(local_time)
+
 
 # No inline script anywhere (figures travel as JSON data blocks), so scripts may come only from
 # the app itself. Styles allow inline: plotly.js sets them at run time, and bars use widths.

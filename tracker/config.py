@@ -24,6 +24,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
     "IMPORT_MAX_BYTES": 2 * 1024 * 1024,
     "WTF_CSRF_ENABLED": True,
+    # Moments (entry times, audit times) are shown in the person's time zone, else this one.
+    "TIME_ZONE": "Europe/Berlin",
     # werkzeug's scrypt at its default cost; tests lower the cost, never the algorithm.
     "PASSWORD_HASH_METHOD": "scrypt",
 }
@@ -38,6 +40,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "TRACKER_PASSWORD_HASH_METHOD": ("PASSWORD_HASH_METHOD", str),
     "TRACKER_IMPORT_MAX_BYTES": ("IMPORT_MAX_BYTES", int),
     "TRACKER_SESSION_MAX_AGE_HOURS": ("SESSION_MAX_AGE_HOURS", int),
+    "TRACKER_TIME_ZONE": ("TIME_ZONE", str),
     "TRACKER_SESSION_COOKIE_SECURE": (
         "SESSION_COOKIE_SECURE",
         lambda v: v.lower() in {"1", "true", "yes"},

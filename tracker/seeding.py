@@ -36,6 +36,7 @@ from tracker.models import (
     Sector,
     Theme,
 )
+from tracker.services.progress import refresh_current_state
 
 FACTS_DIR = "icc-2023-25"
 DEMO_DIR = "demo"
@@ -383,8 +384,15 @@ class Loader:
 
     def load(self, records: list[Record]) -> SeedReport:
         order = list(SPECS)
+        reported: set[int] = set()
         for record in sorted(records, key=lambda r: order.index(r.table)):
-            self.upsert(record)
+            values = self.upsert(record)
+            if record.table == "progress_updates":
+                reported.add(values["action_id"])
+        # An action's current state is its latest effective update, by the same rule as every
+        # other path that writes progress.
+        for action in db.session.scalars(sa.select(Action).where(Action.id.in_(reported))):
+            refresh_current_state(action)
         return self.report
 
     # Values -------------------------------------------------------------------------------
@@ -466,7 +474,7 @@ class Loader:
 
     # Records ------------------------------------------------------------------------------
 
-    def upsert(self, record: Record) -> None:
+    def upsert(self, record: Record) -> dict[str, Any]:
         spec = SPECS[record.table]
         unknown = sorted(set(record.data) - set(spec.fields))
         if unknown:
@@ -521,6 +529,7 @@ class Loader:
             raise SeedError(
                 record.path, record.where, f"the database refused it: {reason}"
             ) from exc
+        return values
 
 
 def fact_files(seeds_dir: Path) -> list[Path]:

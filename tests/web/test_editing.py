@@ -370,7 +370,6 @@ def test_my_city_lists_open_work_stale_items_and_links_to_log(editor, plan):
             "status": "on_track",
             "percent_complete": "10",
             "indicator_id": "None",
-            "corrects_id": "None",
         },
     )
     make_milestone(plan, due_on=date(2020, 1, 1))

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
-from tests.helpers import login, make_user, snapshot
+from tests.helpers import login, make_user, snapshot, upload
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -51,20 +51,6 @@ def fetch(client, url: str) -> bytes:  # type: ignore[no-untyped-def]
     content = response.get_data()
     response.close()
     return content
-
-
-def upload(client, kind: str, content: bytes, name: str = "data.csv", apply: bool = True):  # type: ignore[no-untyped-def]
-    preview = client.post(
-        "/import",
-        data={"kind": kind, "file": (io.BytesIO(content), name)},
-        content_type="multipart/form-data",
-    )
-    if preview.status_code != 200 or not apply:
-        return preview
-    batch = db.session.scalars(
-        sa.select(ImportBatch).order_by(ImportBatch.created_at.desc())
-    ).first()
-    return client.post(f"/import/{batch.id}/apply")
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

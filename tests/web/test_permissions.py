@@ -33,7 +33,8 @@ from tracker.models import (
     Partner,
     User,
 )
-from tracker.services import tokens
+from tracker.services import progress, tokens
+from tracker.services.accounts import CommandLineActor
 
 CITY = {"editor", "lead", "admin"}
 PROGRAMME = {"lead", "admin"}
@@ -52,6 +53,7 @@ class World:
     other_user: Any
     mentorship: Any
     token: Any
+    update: Any
 
 
 @pytest.fixture
@@ -77,6 +79,15 @@ def world(app) -> World:
     tokens.issue_token(None, other, "existing", actor_label="test")
     db.session.commit()
     token = db.session.scalar(sa.select(ApiToken))
+    update = progress.log_progress(
+        CommandLineActor(),
+        action,
+        progress.ProgressReport(
+            reported_on=date(2024, 5, 1), status="on_track", percent_complete=20
+        ),
+        today=date.today(),
+    )
+    db.session.commit()
     return World(
         plan,
         action,
@@ -87,6 +98,7 @@ def world(app) -> World:
         other,
         mentorship,
         token,
+        update,
     )
 
 
@@ -108,7 +120,18 @@ ROUTES: dict[str, tuple[set[str], Any]] = {
                 "percent_complete": "40",
                 "note": "ok",
                 "indicator_id": "None",
-                "corrects_id": "None",
+            },
+        ),
+    ),
+    "correct an update": (
+        CITY,
+        lambda w: (
+            f"/actions/updates/{w.update.id}/correct",
+            {
+                "status": "on_track",
+                "percent_complete": "25",
+                "note": "The May report missed a finished roof",
+                "indicator_id": "None",
             },
         ),
     ),

@@ -45,7 +45,6 @@ def report(**overrides: str) -> dict[str, str]:
         "evidence_url": "",
         "indicator_id": "None",
         "indicator_value": "",
-        "corrects_id": "None",
         **overrides,
     }
 
@@ -93,7 +92,6 @@ BAD_INPUT = [
     ({"status": "done", "percent_complete": "90"}, "percent_complete", "100 % complete"),
     ({"indicator_id": "999999", "indicator_value": "3"}, "indicator_id", "Not a valid choice"),
     ({"indicator_value": "3"}, "indicator_id", "together"),
-    ({"corrects_id": "abc"}, "corrects_id", "Invalid Choice"),
 ]
 
 
@@ -214,27 +212,11 @@ def test_current_state_follows_the_latest_reported_date_even_out_of_order(editor
     assert (action.status, action.percent_complete) == ("on_track", 36)
 
 
-def test_history_is_kept_newest_first_and_a_correction_is_a_new_update(editor_client, action):
+def test_history_is_kept_newest_first(editor_client, action):
     post(editor_client, action, reported_on="2024-01-01", percent_complete="10", note="first")
-    post(editor_client, action, reported_on="2024-03-01", percent_complete="80", note="typo")
-    wrong = db.session.scalar(sa.select(ProgressUpdate).where(ProgressUpdate.note == "typo"))
-    response = post(
-        editor_client,
-        action,
-        reported_on="2024-03-01",
-        percent_complete="18",
-        note="corrected",
-        corrects_id=str(wrong.id),
-    )
-    assert response.status_code == 302
-    updates = db.session.scalars(sa.select(ProgressUpdate).order_by(ProgressUpdate.id)).all()
-    assert [u.note for u in updates] == ["first", "typo", "corrected"]
-    assert updates[2].corrects_id == wrong.id
-    db.session.refresh(action)
-    assert action.percent_complete == 18
+    post(editor_client, action, reported_on="2024-03-01", percent_complete="80", note="second")
     page = page_text(editor_client.get(f"/actions/{action.id}"))
-    assert page.index("corrected") < page.index("typo") < page.index("first")
-    assert "corrects the report of 2024-03-01" in page
+    assert page.index("second") < page.index("first")
 
 
 def test_logging_progress_is_audited_with_before_and_after(editor_client, action):

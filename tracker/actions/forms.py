@@ -47,33 +47,43 @@ class ProgressForm(FlaskForm):
     )
     indicator_id = SelectField("Indicator", coerce=optional_int, validators=[Optional()])
     indicator_value = FloatField("Indicator value", validators=[Optional(), VALUE_RANGE])
-    corrects_id = SelectField(
-        "Corrects the update of", coerce=optional_int, validators=[Optional()]
-    )
     submit = SubmitField("Log progress")
 
-    def set_choices(self, indicators, updates) -> None:  # type: ignore[no-untyped-def]
+    def set_choices(self, indicators) -> None:  # type: ignore[no-untyped-def]
         self.indicator_id.choices = choices(
             [(None, "None")] + [(i.id, f"{i.name} ({i.unit})") for i in indicators]
         )
-        self.corrects_id.choices = choices(
-            [(None, "Nothing: a new report")]
-            + [
-                (u.id, f"{u.reported_on.isoformat()}: {u.status} {u.percent_complete} %")
-                for u in updates
-            ]
-        )
 
-    def report(self) -> ProgressReport:
+    def report(self, corrects_id: int | None = None) -> ProgressReport:
         return ProgressReport(
-            reported_on=self.reported_on.data,
+            reported_on=self.reported_on.data if self.reported_on else None,
             status=self.status.data,
             percent_complete=self.percent_complete.data,
             note=(self.note.data or "").strip() or None,
             evidence_url=(self.evidence_url.data or "").strip() or None,
             indicator_id=self.indicator_id.data,
             indicator_value=self.indicator_value.data,
-            corrects_id=self.corrects_id.data,
+            corrects_id=corrects_id,
+        )
+
+
+class CorrectionForm(ProgressForm):
+    """A correction of one update: it keeps that update's reported date and says why."""
+
+    reported_on = None
+    note = TextAreaField("Why it is corrected", validators=[DataRequired(), Length(max=NOTE_MAX)])
+    submit = SubmitField("Save the correction")
+
+    @classmethod
+    def of(cls, update) -> CorrectionForm:  # type: ignore[no-untyped-def]
+        """Opened on `update`: pre-filled with what it reported, the reason left to write."""
+        return cls(
+            formdata=None,
+            status=update.status,
+            percent_complete=update.percent_complete,
+            evidence_url=update.evidence_url,
+            indicator_id=update.indicator_id,
+            indicator_value=update.indicator_value,
         )
 
 

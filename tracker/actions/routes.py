@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import render_template, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tracker.actions import bp
 from tracker.actions.forms import (
     STATUS_LABELS,
     ActionForm,
+    CorrectionForm,
     IndicatorForm,
     NewIndicatorForm,
     ProgressForm,
 )
 from tracker.extensions import db
 from tracker.forms import form_status, submit
-from tracker.models import Action, Indicator
+from tracker.models import Action, Indicator, ProgressUpdate
 from tracker.services import options, permissions, plans, progress
 
 
@@ -32,7 +33,7 @@ def _detail(action: Action, form: ProgressForm | None = None, status: int = 200)
             percent_complete=action.percent_complete or 0,
         )
     if form is not None:
-        form.set_choices(action.indicators, history)
+        form.set_choices(action.indicators)
     return render_template(
         "actions/detail.html",
         action=action,
@@ -59,7 +60,7 @@ def log_progress(action_id: int):  # Who: the city's editors, leads, admins.
     action = db.get_or_404(Action, action_id)
     permissions.require_city_editor(current_user, action.plan.city_id)
     form = ProgressForm()
-    form.set_choices(action.indicators, progress.history(action.id))
+    form.set_choices(action.indicators)
     done = submit(
         form,
         lambda: progress.log_progress(current_user, action, form.report(), today=date.today()),
@@ -67,6 +68,38 @@ def log_progress(action_id: int):  # Who: the city's editors, leads, admins.
         message="Progress logged.",
     )
     return done or _detail(action, form, 400)
+
+
+@bp.route("/updates/<int:update_id>/correct", methods=["GET", "POST"])
+@login_required
+def correct(update_id: int):  # Who: the city's editors, leads, admins.
+    corrected = db.get_or_404(ProgressUpdate, update_id)
+    if corrected.action is None:
+        abort(404)
+    action = corrected.action
+    permissions.require_city_editor(current_user, action.plan.city_id)
+    form = CorrectionForm() if request.method == "POST" else CorrectionForm.of(corrected)
+    form.set_choices(action.indicators)
+    done = submit(
+        form,
+        lambda: progress.log_progress(
+            current_user, action, form.report(corrects_id=corrected.id), today=date.today()
+        ),
+        redirect_to=lambda update: url_for(
+            "actions.detail", action_id=action.id, _anchor=f"update-{update.id}"
+        ),
+        message="Correction saved; the corrected report stays in the history.",
+    )
+    return done or (
+        render_template(
+            "actions/correct.html",
+            action=action,
+            corrected=corrected,
+            form=form,
+            labels=STATUS_LABELS,
+        ),
+        form_status(form),
+    )
 
 
 @bp.route("/<int:action_id>/edit", methods=["GET", "POST"])

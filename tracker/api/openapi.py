@@ -182,6 +182,8 @@ SCHEMAS: dict[str, Any] = {
         indicator_id=INT_N,
         indicator_value=NUM_N,
         corrects_id=INT_N,
+        corrected_by_id=INT_N,
+        is_effective=BOOL,
         due_on=DATE_N,
         completed_on=DATE_N,
         created_at=TIME_N,
@@ -219,9 +221,13 @@ BODIES: dict[str, Any] = {
     "ProgressReport": {
         "type": "object",
         "additionalProperties": False,
-        "required": ["reported_on", "status", "percent_complete"],
+        "required": ["status", "percent_complete"],
         "properties": {
-            "reported_on": {**DATE, "description": "not in the future, not before the plan began"},
+            "reported_on": {
+                **DATE,
+                "description": "not in the future, not before the plan began; required for a "
+                "new report; a correction keeps the date of the update it corrects",
+            },
             "status": {"type": "string", "enum": list(ACTION_STATUSES)},
             "percent_complete": {
                 "type": "integer",
@@ -242,7 +248,9 @@ BODIES: dict[str, Any] = {
                 "type": "integer",
                 "minimum": 1,
                 "maximum": MAX_ID,
-                "description": "the earlier update of this action it corrects",
+                "description": "the update of this action it corrects (one no correction names "
+                "yet); a correction needs a note that says why and takes that update's place "
+                "in time",
             },
         },
     },

@@ -439,6 +439,8 @@ def _update(u: ProgressUpdate) -> dict[str, Any]:
             "created_at",
             "is_demo",
         ),
+        "corrected_by_id": u.corrected_by.id if u.corrected_by else None,
+        "is_effective": u.is_effective,
         "author": u.author.email if u.author else None,
     }
 
@@ -489,7 +491,9 @@ def indicators():  # Who: any reader.
 def indicator_values(indicator_id: int):  # Who: any reader.
     get_or_404(Indicator, indicator_id)
     filters, page = query("updated_since")
-    select = sa.select(IndicatorValue).where(IndicatorValue.indicator_id == indicator_id)
+    select = sa.select(IndicatorValue).where(
+        IndicatorValue.indicator_id == indicator_id, IndicatorValue.effective()
+    )
     if "updated_since" in filters:
         select = select.where(IndicatorValue.created_at >= filters["updated_since"])
     return listing(
@@ -505,7 +509,7 @@ def indicator_values(indicator_id: int):  # Who: any reader.
 # Writes --------------------------------------------------------------------------------------
 
 PROGRESS_FIELDS = {
-    "reported_on": Field("date", required=True),
+    "reported_on": Field("date"),
     "status": Field("enum", required=True, values=ACTION_STATUSES),
     "percent_complete": Field("integer", required=True, minimum=0, maximum=100),
     "note": Field("string", max_length=progress.NOTE_MAX),
@@ -526,7 +530,10 @@ def log_progress(action_id: int):  # Who: the action's city's editors, leads, ad
     row = get_or_404(Action, action_id)
     values = body(PROGRESS_FIELDS)
     update = progress.log_progress(
-        g.api_user, row, progress.ProgressReport(**values), today=date.today()
+        g.api_user,
+        row,
+        progress.ProgressReport(**{"reported_on": None, **values}),
+        today=date.today(),
     )
     return created(_update(update))
 

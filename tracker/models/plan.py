@@ -167,8 +167,11 @@ class Indicator(SourcedMixin, Base):
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     action: Mapped[Action] = relationship(back_populates="indicators")
+    # The effective values: those not withdrawn by a correction of the update that reported them.
     values: Mapped[list[IndicatorValue]] = relationship(
-        back_populates="indicator", order_by="IndicatorValue.measured_on"
+        primaryjoin=lambda: _effective_values_join(),
+        order_by="IndicatorValue.measured_on",
+        viewonly=True,
     )
 
     __mapper_args__ = {"version_id_col": version}
@@ -184,5 +187,25 @@ class IndicatorValue(SourcedMixin, Base):
     value: Mapped[float]
     note: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The progress update that reported this value, if one did: a correction of that update
+    # withdraws the value with it.
+    progress_update_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("progress_updates.id"), index=True
+    )
 
-    indicator: Mapped[Indicator] = relationship(back_populates="values")
+    indicator: Mapped[Indicator] = relationship()
+
+    @classmethod
+    def effective(cls) -> sa.ColumnElement[bool]:
+        """True for values whose reporting update (if any) is still effective (SQL)."""
+        from tracker.models.progress import ProgressUpdate
+
+        return (
+            ~sa.select(ProgressUpdate.id)
+            .where(ProgressUpdate.corrects_id == cls.progress_update_id)
+            .exists()
+        )
+
+
+def _effective_values_join() -> sa.ColumnElement[bool]:
+    return sa.and_(Indicator.id == IndicatorValue.indicator_id, IndicatorValue.effective())

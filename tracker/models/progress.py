@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from tracker.models.base import Base, SourcedMixin, UTCDateTime, one_of, utcnow
 from tracker.models.plan import ACTION_STATUSES, Action, Indicator
@@ -14,7 +14,9 @@ from tracker.models.programme import Milestone
 
 class ProgressUpdate(SourcedMixin, Base):
     """One report on an action or a milestone. Rows are never edited or deleted: a correction
-    is a new row that points at the one it corrects."""
+    is a new row that points at the one it corrects and stands at that update's place in time
+    (its reported date and, among reports of that date, its position). An update is effective
+    while no correction names it."""
 
     __tablename__ = "progress_updates"
 
@@ -31,6 +33,9 @@ class ProgressUpdate(SourcedMixin, Base):
     indicator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("indicators.id"))
     indicator_value: Mapped[float | None]
     corrects_id: Mapped[int | None] = mapped_column(sa.ForeignKey("progress_updates.id"))
+    # The first update of a chain of corrections; NULL on an update that corrects nothing.
+    # Ordering by coalesce(original_id, id) keeps a correction at its original's place.
+    original_id: Mapped[int | None] = mapped_column(sa.ForeignKey("progress_updates.id"))
     # The id an imported row carried, so importing the same file again creates nothing.
     external_id: Mapped[str | None] = mapped_column(sa.String(100), unique=True)
     # Milestone reports: the due date it was moved to, or the date it was done.
@@ -41,7 +46,27 @@ class ProgressUpdate(SourcedMixin, Base):
     milestone: Mapped[Milestone | None] = relationship()
     author: Mapped[User | None] = relationship()  # noqa: F821
     indicator: Mapped[Indicator | None] = relationship()
-    corrects: Mapped[ProgressUpdate | None] = relationship(remote_side=[id])
+    corrects: Mapped[ProgressUpdate | None] = relationship(
+        remote_side=[id], foreign_keys=[corrects_id], back_populates="corrected_by"
+    )
+    corrected_by: Mapped[ProgressUpdate | None] = relationship(
+        foreign_keys=[corrects_id], back_populates="corrects", uselist=False
+    )
+
+    @property
+    def is_effective(self) -> bool:
+        return self.corrected_by is None
+
+    @classmethod
+    def effective(cls) -> sa.ColumnElement[bool]:
+        """True for the updates no correction names (SQL)."""
+        correction = aliased(cls)
+        return ~sa.select(correction.id).where(correction.corrects_id == cls.id).exists()
+
+    @classmethod
+    def place(cls) -> sa.ColumnElement[int]:
+        """Among updates of the same reported date, the order they stand in (SQL)."""
+        return sa.func.coalesce(cls.original_id, cls.id)
 
     __table_args__ = (
         one_of("status", ACTION_STATUSES),
@@ -57,4 +82,7 @@ class ProgressUpdate(SourcedMixin, Base):
             name="milestone_fields_on_milestones",
         ),
         sa.Index("ix_progress_updates_action_reported", "action_id", "reported_on"),
+        # One correction per update: a later one corrects the correction, so the chain stays
+        # a line and "the latest effective update" has one answer.
+        sa.Index("uq_progress_updates_corrects_id", "corrects_id", unique=True),
     )

@@ -21,6 +21,7 @@ from tracker.models import (
     ProgressUpdate,
     Sector,
 )
+from tracker.services.progress import history_options
 
 SORTS = ("name", "role", "country", "lgd_status", "last_update")
 
@@ -185,8 +186,8 @@ def page(city: City, state: sa.ColumnElement[str]) -> CityPage:
             .join(ProgressUpdate.action)
             .join(Action.plan)
             .where(Plan.city_id == city.id)
-            .options(selectinload(ProgressUpdate.author), selectinload(ProgressUpdate.action))
-            .order_by(ProgressUpdate.reported_on.desc(), ProgressUpdate.id.desc())
+            .options(selectinload(ProgressUpdate.action), *history_options())
+            .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
             .limit(10)
         )
     )
@@ -209,8 +210,12 @@ def action_histories(plans: list[Plan]) -> dict[int, list[ProgressUpdate]]:
         for update in db.session.scalars(
             sa.select(ProgressUpdate)
             .where(ProgressUpdate.action_id.in_(ids))
-            .options(selectinload(ProgressUpdate.author))
-            .order_by(ProgressUpdate.reported_on.desc(), ProgressUpdate.id.desc())
+            .options(*history_options())
+            .order_by(
+                ProgressUpdate.reported_on.desc(),
+                ProgressUpdate.place().desc(),
+                ProgressUpdate.id.desc(),
+            )
         ):
             result[update.action_id].append(update)
     return result

@@ -239,6 +239,7 @@ EXPORTS: dict[str, Export] = {
             "indicator",
             "indicator_value",
             "corrects",
+            "corrected_by",
             "author",
             "created_at",
             "demo",
@@ -255,6 +256,7 @@ EXPORTS: dict[str, Export] = {
             u.indicator.slug if u.indicator else None,
             u.indicator_value,
             update_ref(u.corrects) if u.corrects else None,
+            update_ref(u.corrected_by) if u.corrected_by else None,
             u.author.email if u.author else None,
             u.created_at,
             u.is_demo,
@@ -565,9 +567,11 @@ def _import_progress(actor: User, r: Reader, result: ImportResult, today: date) 
         if _by_ref(ProgressUpdate, "update", correction_ext) is not None:
             result.unchanged += 1
             return
-        values["corrects_id"] = existing.id
+        # A row corrected before is corrected again at the end of its chain of corrections.
+        latest = progress.effective_version(existing)
+        values["corrects_id"] = latest.id
         ext = correction_ext
-        result.changes.append(f"line {r.line}: correction of {update_ref(existing)}")
+        result.changes.append(f"line {r.line}: correction of {update_ref(latest)}")
     else:
         result.changes.append(f"line {r.line}: new update {ext} on {action_ref(action)}")
     progress.log_progress(

@@ -122,6 +122,7 @@ def progress_updates(filters: Filters) -> sa.Select[Any]:
             joinedload(ProgressUpdate.author),
             joinedload(ProgressUpdate.indicator),
             joinedload(ProgressUpdate.corrects),
+            joinedload(ProgressUpdate.corrected_by),
         )
         .order_by(ProgressUpdate.id)
     )
