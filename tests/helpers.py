@@ -146,3 +146,58 @@ def upload(client, kind: str, content: bytes, name: str = "data.csv", apply: boo
         sa.select(ImportBatch).order_by(ImportBatch.created_at.desc())
     ).first()
     return client.post(f"/import/{batch.id}/apply")
+
+
+def form_fields(html: str, action: str) -> dict[str, str]:
+    """What a browser would send for the form posting to `action`, as the page filled it in:
+    inputs with their values, checked boxes, each select's selected option, textareas."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inside = False
+            self.fields: dict[str, str] = {}
+            self.select: str | None = None
+            self.first_option: str | None = None
+            self.textarea: str | None = None
+
+        def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+            a = {k: v or "" for k, v in attrs}
+            if tag == "form":
+                self.inside = a.get("action") == action
+            if not self.inside:
+                return
+            if tag == "input" and a.get("name") and a.get("type") != "submit":
+                if a.get("type") == "checkbox":
+                    if "checked" in a:
+                        self.fields[a["name"]] = a.get("value") or "y"
+                else:
+                    self.fields[a["name"]] = a.get("value", "")
+            elif tag == "select":
+                self.select, self.first_option = a.get("name"), None
+            elif tag == "option" and self.select:
+                if self.first_option is None:
+                    self.first_option = a.get("value", "")
+                    self.fields.setdefault(self.select, self.first_option)
+                if "selected" in a:
+                    self.fields[self.select] = a.get("value", "")
+            elif tag == "textarea":
+                self.textarea = a.get("name")
+                self.fields[self.textarea or ""] = ""
+
+        def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
+            if tag == "form":
+                self.inside = False
+            elif tag == "select":
+                self.select = None
+            elif tag == "textarea":
+                self.textarea = None
+
+        def handle_data(self, data):  # type: ignore[no-untyped-def]
+            if self.textarea:
+                self.fields[self.textarea] += data.removeprefix("\n")
+
+    reader = Reader()
+    reader.feed(html)
+    return reader.fields

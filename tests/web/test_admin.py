@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import PASSWORD, login, make_user, page_text, snapshot
+from tests.helpers import PASSWORD, form_fields, login, make_user, page_text, snapshot
 from tracker.extensions import db
 from tracker.models import ApiToken, AuditEvent, User
 
@@ -234,3 +234,58 @@ def test_tokens_are_the_admins_to_issue(client, app):
     before = snapshot()
     assert client.post(f"/admin/users/{viewer.id}/tokens", data={"name": "x"}).status_code == 403
     assert snapshot() == before
+
+
+def test_editing_an_editors_name_alone_saves_and_keeps_their_city(admin, app):
+    editor = make_user("editor", city="dortmund")
+    page = admin.get(f"/admin/users/{editor.id}/edit").get_data(as_text=True)
+    fields = form_fields(page, f"/admin/users/{editor.id}/edit")
+    assert fields["city"] == "dortmund"  # the form shows the account's real city
+    response = admin.post(
+        f"/admin/users/{editor.id}/edit", data={**fields, "name": "Klara Schmidt"}
+    )
+    assert response.status_code == 302, page_text(response)
+    db.session.expire_all()
+    editor = db.session.get(User, editor.id)
+    assert (editor.name, editor.role, editor.city.slug) == ("Klara Schmidt", "editor", "dortmund")
+
+
+def test_a_new_account_is_a_viewer_unless_chosen_otherwise(admin, app):
+    page = admin.get("/admin/users").get_data(as_text=True)
+    fields = form_fields(page, "/admin/users")
+    assert fields["role"] == "viewer"
+    response = admin.post(
+        "/admin/users",
+        data={**fields, "email": "new@example.org", "password": "a long and unusual passphrase"},
+    )
+    assert response.status_code == 302, page_text(response)
+    assert db.session.scalar(sa.select(User.role).where(User.email == "new@example.org")) == (
+        "viewer"
+    )
+
+
+def test_reactivating_an_account_leaves_its_old_tokens_refused(admin, app):
+    from tracker.services import tokens
+
+    viewer = make_user("viewer")
+    token = tokens.issue_token(None, viewer, "script", actor_label="test")
+    db.session.commit()
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert api.get("/api/v1/programmes", headers=headers).status_code == 200
+    url = f"/admin/users/{viewer.id}/edit"
+    off = form_fields(admin.get(url).get_data(as_text=True), url)
+    off.pop("is_active")
+    assert admin.post(url, data=off).status_code == 302
+    on = {**form_fields(admin.get(url).get_data(as_text=True), url), "is_active": "y"}
+    assert admin.post(url, data=on).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, viewer.id).is_active
+    assert api.get("/api/v1/programmes", headers=headers).status_code == 401
+    revoked = db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == viewer.id)).all()
+    assert [t.revoked_at is not None for t in revoked] == [True]
+    assert db.session.scalar(
+        sa.select(AuditEvent).where(
+            AuditEvent.verb == "token.revoke", AuditEvent.entity_id == str(revoked[0].id)
+        )
+    )

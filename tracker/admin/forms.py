@@ -31,6 +31,13 @@ class UserForm(FlaskForm):
 
 
 class NewUserForm(UserForm):
+    # A new account gets the least privilege unless the admin chooses more.
+    role = SelectField(
+        "Role",
+        choices=choices((r, r) for r in USER_ROLES),
+        default="viewer",
+        validators=[DataRequired()],
+    )
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=PASSWORD)
     is_active = None

@@ -28,8 +28,11 @@ def _to_users(_result: object) -> str:
 
 
 def _user_form(user: User, **kwargs: object) -> UserForm:
-    form = UserForm(obj=user, city=user.city.slug if user.city else "", **kwargs)
+    form = UserForm(obj=user, **kwargs)
     form.city.choices = _city_choices()
+    if not form.is_submitted() or kwargs.get("formdata", ...) is None:
+        # The account's city by its slug, as the choices name it (`obj` would give the record).
+        form.city.data = user.city.slug if user.city else ""
     return form
 
 

@@ -18,6 +18,7 @@ from tracker.models.user import USER_ROLES
 from tracker.services import permissions
 from tracker.services.audit import record_event, update_versioned
 from tracker.services.errors import Invalid
+from tracker.services.tokens import live_tokens_of, revoke_token
 
 # What the audit trail says of a password change: that it happened, never the values.
 PASSWORD_NOT_LOGGED = {
@@ -212,6 +213,15 @@ def update_user(
     )
     if {"role", "city_id", "is_active"} & changed.keys():
         end_all_sessions(user)
+    if changed.get("is_active") is False:
+        # Deactivation revokes the account's tokens for good: reactivating it must not bring
+        # back tokens that may have leaked meanwhile; new ones are issued.
+        revoke_all_tokens(actor, user)
+
+
+def revoke_all_tokens(actor: User, user: User) -> None:
+    for token in live_tokens_of(user):
+        revoke_token(actor, token)
 
 
 def reset_password(actor: User, user: User, password: str) -> None:

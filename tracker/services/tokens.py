@@ -91,6 +91,14 @@ def tokens_of(user: User) -> list[ApiToken]:
     )
 
 
+def live_tokens_of(user: User) -> list[ApiToken]:
+    return list(
+        db.session.scalars(
+            sa.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        )
+    )
+
+
 def describe(token: ApiToken) -> str:
     state = "revoked" if token.revoked_at else "live"
     when: datetime = token.created_at
