@@ -102,6 +102,12 @@ def world(app) -> World:
     )
 
 
+def done(milestone):  # type: ignore[no-untyped-def]
+    milestone.completed_on = date(2024, 1, 15)
+    db.session.commit()
+    return milestone
+
+
 def participation_id(slug: str) -> int:
     return db.session.scalar(
         sa.select(Participation.id).join(Participation.city).where(City.slug == slug)
@@ -227,6 +233,13 @@ ROUTES: dict[str, tuple[set[str], Any]] = {
                 "reason": "Council vote delayed",
                 "version": w.plan_milestone.version,
             },
+        ),
+    ),
+    "city milestone reopen": (
+        CITY,
+        lambda w: (
+            f"/milestones/{w.plan_milestone.id}/reopen",
+            {"reason": "Marked done by mistake", "version": done(w.plan_milestone).version},
         ),
     ),
     "programme milestone done": (

@@ -261,8 +261,10 @@ BODIES: dict[str, Any] = {
         "properties": {
             "kind": {
                 "type": "string",
-                "enum": ["done", "move"],
-                "description": "done needs completed_on; move needs due_on and a note (the reason)",
+                "enum": ["done", "move", "reopen"],
+                "description": "done needs completed_on; move needs due_on and a note (the "
+                "reason) and is refused on a done milestone; reopen undoes a done and needs a "
+                "note (the reason)",
             },
             "completed_on": DATE,
             "due_on": DATE,

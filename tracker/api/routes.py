@@ -539,7 +539,7 @@ def log_progress(action_id: int):  # Who: the action's city's editors, leads, ad
 
 
 MILESTONE_FIELDS = {
-    "kind": Field("enum", required=True, values=("done", "move")),
+    "kind": Field("enum", required=True, values=("done", "move", "reopen")),
     "completed_on": Field("date"),
     "due_on": Field("date"),
     "note": Field("string", max_length=progress.NOTE_MAX),
@@ -564,6 +564,10 @@ def milestone_progress(
             evidence_url=values.get("evidence_url"),
             note=values.get("note"),
             today=date.today(),
+        )
+    elif values["kind"] == "reopen":
+        update = milestone_service.reopen(
+            g.api_user, row, version=version, reason=values.get("note", ""), today=date.today()
         )
     else:
         update = milestone_service.move_due_date(

@@ -33,3 +33,9 @@ class MilestoneFilterForm(FlaskForm):
     country = SelectField("Country", validators=[Optional()])
     sector = SelectField("Sector", validators=[Optional()])
     state = SelectField("State", validators=[Optional()])
+
+
+class ReopenForm(FlaskForm):
+    reason = TextAreaField("Why it is reopened", validators=[DataRequired(), Length(max=NOTE_MAX)])
+    version = version_field()
+    submit = SubmitField("Reopen")

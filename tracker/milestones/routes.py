@@ -12,7 +12,7 @@ from tracker import charts
 from tracker.extensions import db
 from tracker.forms import choices, submit
 from tracker.milestones import bp
-from tracker.milestones.forms import DoneForm, MilestoneFilterForm, MoveForm
+from tracker.milestones.forms import DoneForm, MilestoneFilterForm, MoveForm, ReopenForm
 from tracker.models import Milestone
 from tracker.services import milestones, options, permissions
 from tracker.tables import Table, csv_of, csv_requested
@@ -22,12 +22,14 @@ def _page(
     milestone: Milestone,
     done: DoneForm | None = None,
     move: MoveForm | None = None,
+    reopen: ReopenForm | None = None,
     status: int = 200,
 ):  # type: ignore[no-untyped-def]
     can_edit = permissions.can_edit_milestone(current_user, milestone)
     if can_edit:
         done = done or DoneForm(completed_on=date.today(), version=milestone.version)
         move = move or MoveForm(due_on=milestone.due_on, version=milestone.version)
+        reopen = reopen or ReopenForm(formdata=None, version=milestone.version)
     state = milestones.milestone_state(
         milestone.due_on, milestone.completed_on, date.today(), current_app.config["DUE_SOON_DAYS"]
     )
@@ -39,6 +41,7 @@ def _page(
         history=milestones.history(milestone.id),
         done_form=done,
         move_form=move,
+        reopen_form=reopen,
     ), status
 
 
@@ -164,3 +167,24 @@ def move(milestone_id: int):  # Who: see the module docstring.
         message="Due date moved.",
     )
     return done or _page(milestone, move=form, status=400)
+
+
+@bp.route("/<int:milestone_id>/reopen", methods=["POST"])
+@login_required
+def reopen(milestone_id: int):  # Who: see the module docstring.
+    milestone = db.get_or_404(Milestone, milestone_id)
+    permissions.require_milestone_editor(current_user, milestone)
+    form = ReopenForm()
+    done = submit(
+        form,
+        lambda: milestones.reopen(
+            current_user,
+            milestone,
+            version=form.version.data,
+            reason=form.reason.data,
+            today=date.today(),
+        ),
+        redirect_to=_to_milestone(milestone.id),
+        message="Milestone reopened.",
+    )
+    return done or _page(milestone, reopen=form, status=400)

@@ -54,6 +54,15 @@ class ProgressUpdate(SourcedMixin, Base):
     )
 
     @property
+    def milestone_event(self) -> str | None:
+        """What a report on a milestone did: moved it, marked it done, or reopened it."""
+        if self.milestone_id is None:
+            return None
+        if self.due_on is not None:
+            return "move"
+        return "done" if self.completed_on is not None else "reopen"
+
+    @property
     def is_effective(self) -> bool:
         return self.corrected_by is None
 

@@ -104,6 +104,12 @@ def move_due_date(
 ) -> ProgressUpdate:
     permissions.require_milestone_editor(actor, milestone)
     check_version(milestone, version, {"due_on": due_on}, "milestone")
+    if milestone.completed_on is not None:
+        raise Invalid(
+            f"This milestone was done on {milestone.completed_on.isoformat()}: a done milestone "
+            "keeps its date. If it was marked done by mistake, reopen it first.",
+            field="due_on",
+        )
     if not reason or not reason.strip():
         raise Invalid("Say why the date moves.", field="reason")
     if due_on == milestone.due_on:
@@ -129,6 +135,44 @@ def move_due_date(
         city_id=permissions.milestone_city_id(milestone),
         before={"due_on": before},
         after={"due_on": due_on, "reason": update.note},
+    )
+    return update
+
+
+def reopen(
+    actor: User,
+    milestone: Milestone,
+    *,
+    version: int | None,
+    reason: str,
+    today: date,
+) -> ProgressUpdate:
+    """Undo a "done" recorded by mistake: the milestone is open again, and its history says
+    when, by whom and why (the done report stays)."""
+    permissions.require_milestone_editor(actor, milestone)
+    check_version(milestone, version, {"completed_on": None}, "milestone")
+    if milestone.completed_on is None:
+        raise Invalid("This milestone is not done; there is nothing to reopen.", field="reason")
+    if not reason or not reason.strip():
+        raise Invalid("Say why the milestone is reopened.", field="reason")
+    before = milestone.completed_on
+    update = ProgressUpdate(
+        milestone_id=milestone.id,
+        author_id=actor.id,
+        reported_on=today,
+        note=check_note(reason.strip()),
+    )
+    db.session.add(update)
+    milestone.completed_on = None
+    db.session.flush()
+    record_event(
+        actor,
+        "milestone.reopen",
+        "milestone",
+        milestone.id,
+        city_id=permissions.milestone_city_id(milestone),
+        before={"completed_on": before},
+        after={"completed_on": None, "reason": update.note},
     )
     return update
 
