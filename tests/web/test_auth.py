@@ -114,7 +114,8 @@ def test_a_user_deactivated_while_signed_in_is_signed_out(client):
 def test_sign_out_needs_a_post(client):
     user = make_user("viewer")
     login(client, user.email)
-    assert client.get("/auth/logout").status_code == 405
+    response = client.get("/auth/logout")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
     assert signed_in(client)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tracker.actions import bp
@@ -54,9 +54,11 @@ def detail(action_id: int):  # Who: every signed-in user.
     return _detail(db.get_or_404(Action, action_id))
 
 
-@bp.route("/<int:action_id>/progress", methods=["POST"])
+@bp.route("/<int:action_id>/progress", methods=["GET", "POST"])
 @login_required
 def log_progress(action_id: int):  # Who: the city's editors, leads, admins.
+    if request.method == "GET":  # a reload of the page shown after an error
+        return redirect(url_for("actions.detail", action_id=action_id, _anchor="log"))
     action = db.get_or_404(Action, action_id)
     permissions.require_city_editor(current_user, action.plan.city_id)
     form = ProgressForm()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -85,9 +85,11 @@ def edit_user(user_id: int):  # Who: admins.
     return done or (_user_page(user, form, reset), form_status(form))
 
 
-@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 @login_required
 def reset_password(user_id: int):  # Who: admins.
+    if request.method == "GET":  # a reload of the page shown after an error
+        return redirect(url_for("admin.edit_user", user_id=user_id))
     permissions.require_admin(current_user)
     user = db.get_or_404(User, user_id)
     reset = PasswordResetForm()
@@ -114,9 +116,11 @@ def _user_page(user: User, form: UserForm, reset: PasswordResetForm, **extra: ob
     )
 
 
-@bp.route("/users/<int:user_id>/tokens", methods=["POST"])
+@bp.route("/users/<int:user_id>/tokens", methods=["GET", "POST"])
 @login_required
 def issue_token(user_id: int):  # Who: admins.
+    if request.method == "GET":  # a reload of the page shown after an error (or the token)
+        return redirect(url_for("admin.edit_user", user_id=user_id, _anchor="tokens"))
     permissions.require_admin(current_user)
     user = db.get_or_404(User, user_id)
     token_form = TokenForm()
@@ -140,11 +144,13 @@ def issue_token(user_id: int):  # Who: admins.
     return page, (200 if new_token else 400)
 
 
-@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/tokens/<int:token_id>/revoke", methods=["GET", "POST"])
 @login_required
 def revoke_token(token_id: int):  # Who: admins.
     permissions.require_admin(current_user)
     token = db.get_or_404(ApiToken, token_id)
+    if request.method == "GET":  # a reload of the page shown after an error
+        return redirect(url_for("admin.edit_user", user_id=token.user_id, _anchor="tokens"))
     done = submit(
         EmptyForm(),
         lambda: tokens.revoke_token(current_user, token),

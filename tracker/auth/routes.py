@@ -43,9 +43,11 @@ def login():  # Who: anyone.
     return render_template("auth/login.html", form=form), status
 
 
-@bp.route("/logout", methods=["POST"])
+@bp.route("/logout", methods=["GET", "POST"])
 @login_required
 def logout():  # Who: any signed-in user, for their own session.
+    if request.method == "GET":  # signing out is a form's POST; a GET goes back to the site
+        return redirect(url_for("main.index"))
     if EmptyForm().validate_on_submit():
         accounts.end_session(current_user.get_id())
         record_event(

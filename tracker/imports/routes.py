@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -86,9 +86,11 @@ def index():  # Who: editors, leads, admins (rows outside an editor's city are r
     )
 
 
-@bp.route("/<batch_id>/apply", methods=["POST"])
+@bp.route("/<batch_id>/apply", methods=["GET", "POST"])
 @login_required
 def apply(batch_id: str):  # Who: the person who uploaded the file.
+    if request.method == "GET":  # a reload of the page shown after an error
+        return redirect(url_for("imports.index"))
     _require_writer()
     batch = db.get_or_404(ImportBatch, batch_id)
     if batch.user_id != current_user.id:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tracker import charts
@@ -124,9 +124,11 @@ def _to_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
     return lambda _result: url_for("milestones.detail", milestone_id=milestone_id)
 
 
-@bp.route("/<int:milestone_id>/done", methods=["POST"])
+@bp.route("/<int:milestone_id>/done", methods=["GET", "POST"])
 @login_required
 def mark_done(milestone_id: int):  # Who: see the module docstring.
+    if request.method == "GET":  # a reload of the page shown after an error
+        return redirect(url_for("milestones.detail", milestone_id=milestone_id))
     milestone = db.get_or_404(Milestone, milestone_id)
     permissions.require_milestone_editor(current_user, milestone)
     form = DoneForm()
@@ -147,9 +149,11 @@ def mark_done(milestone_id: int):  # Who: see the module docstring.
     return done or _page(milestone, done=form, status=400)
 
 
-@bp.route("/<int:milestone_id>/move", methods=["POST"])
+@bp.route("/<int:milestone_id>/move", methods=["GET", "POST"])
 @login_required
 def move(milestone_id: int):  # Who: see the module docstring.
+    if request.method == "GET":  # a reload of the page shown after an error
+        return redirect(url_for("milestones.detail", milestone_id=milestone_id))
     milestone = db.get_or_404(Milestone, milestone_id)
     permissions.require_milestone_editor(current_user, milestone)
     form = MoveForm()
@@ -169,9 +173,11 @@ def move(milestone_id: int):  # Who: see the module docstring.
     return done or _page(milestone, move=form, status=400)
 
 
-@bp.route("/<int:milestone_id>/reopen", methods=["POST"])
+@bp.route("/<int:milestone_id>/reopen", methods=["GET", "POST"])
 @login_required
 def reopen(milestone_id: int):  # Who: see the module docstring.
+    if request.method == "GET":  # a reload of the page shown after an error
+        return redirect(url_for("milestones.detail", milestone_id=milestone_id))
     milestone = db.get_or_404(Milestone, milestone_id)
     permissions.require_milestone_editor(current_user, milestone)
     form = ReopenForm()
