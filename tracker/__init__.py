@@ -125,6 +125,7 @@ def register_template_helpers(app: Flask) -> None:
     from flask import request, url_for
 
     from tracker.assets import PLOTLY_VERSION
+    from tracker.services.submissions import form_submission_key
 
     @app.context_processor
     def helpers() -> dict[str, Any]:
@@ -136,6 +137,9 @@ def register_template_helpers(app: Flask) -> None:
             return url_for("assets.plotly_js", version=PLOTLY_VERSION)
 
         return {"csv_url": csv_url, "plotly_url": plotly_url}
+
+    # A global, so that macros imported without context can put it into every write form.
+    app.jinja_env.globals["submission_key"] = form_submission_key
 
     from tracker.timezones import local_time
 

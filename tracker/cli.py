@@ -172,6 +172,7 @@ def prune_command() -> None:
     from datetime import UTC, datetime, timedelta
 
     from tracker.models import ImportBatch, UserSession
+    from tracker.services import submissions
     from tracker.services.accounts import session_cutoff
 
     batch_cutoff = datetime.now(UTC) - timedelta(
@@ -184,8 +185,12 @@ def prune_command() -> None:
         batches = db.session.execute(
             sa.delete(ImportBatch).where(ImportBatch.created_at < batch_cutoff)
         ).rowcount
+        keys = submissions.prune(current_app.config["SUBMISSION_KEEP_HOURS"])
         db.session.commit()
-    click.echo(f"Removed {sessions} ended sign-ins and {batches} unconfirmed uploads.")
+    click.echo(
+        f"Removed {sessions} ended sign-ins, {batches} unconfirmed uploads and {keys} "
+        "submission keys older than the time they are kept."
+    )
 
 
 def register(app: Flask) -> None:

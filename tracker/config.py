@@ -20,6 +20,8 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_MAX_AGE_HOURS": 12,
     # An uploaded file not confirmed within this time is dropped by `flask prune`.
     "IMPORT_BATCH_MAX_AGE_HOURS": 24,
+    # Submission and Idempotency-Key records are kept this long, then dropped by `flask prune`.
+    "SUBMISSION_KEEP_HOURS": 48,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
     "IMPORT_MAX_BYTES": 2 * 1024 * 1024,
@@ -41,6 +43,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "TRACKER_IMPORT_MAX_BYTES": ("IMPORT_MAX_BYTES", int),
     "TRACKER_SESSION_MAX_AGE_HOURS": ("SESSION_MAX_AGE_HOURS", int),
     "TRACKER_TIME_ZONE": ("TIME_ZONE", str),
+    "TRACKER_SUBMISSION_KEEP_HOURS": ("SUBMISSION_KEEP_HOURS", int),
     "TRACKER_SESSION_COOKIE_SECURE": (
         "SESSION_COOKIE_SECURE",
         lambda v: v.lower() in {"1", "true", "yes"},

@@ -38,6 +38,21 @@ def render_http(exc: HTTPException, status: int):  # type: ignore[no-untyped-def
     return render(status, exc.description if exc.description != default else None)
 
 
+# Never sent back into a page: secrets, and what the apply form sets anew.
+NOT_RESENT = {"csrf_token", "submission_key", "version", "submit"}
+
+
+def resendable_fields() -> list[tuple[str, list[str]]]:
+    """What the person sent, to be sent again on the current version in one step."""
+    if request.method != "POST" or request.files:
+        return []
+    return [
+        (name, request.form.getlist(name))
+        for name in request.form
+        if name not in NOT_RESENT and "password" not in name
+    ]
+
+
 def register(app: Flask) -> None:
     for status in (400, 403, 404, 405, 409, 413):
         app.register_error_handler(status, lambda exc, status=status: render_http(exc, status))
@@ -52,7 +67,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(Conflict)
     def conflict(exc: Conflict):  # type: ignore[no-untyped-def]
         db.session.rollback()
-        return render(409, exc.message, conflict=exc)
+        return render(409, exc.message, conflict=exc, resend=resendable_fields())
 
     @app.errorhandler(StaleDataError)
     def stale(exc: StaleDataError):  # type: ignore[no-untyped-def]

@@ -7,14 +7,17 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Response, flash, redirect
+from flask import Response, flash, redirect, request
+from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from wtforms import Field, IntegerField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import HiddenInput
 
 from tracker.extensions import db
+from tracker.services import submissions
 from tracker.services.errors import DomainError, Invalid
 
 
@@ -64,7 +67,13 @@ def submit(
 ) -> Response | None:
     """The one shape of every write view: validate, call the service, commit once, flash and
     redirect. Returns None when the form is to be shown again: invalid input, or a service
-    refusal, which is put beside its field after the transaction is rolled back."""
+    refusal, which is put beside its field after the transaction is rolled back.
+
+    A form sent again with the same one-time submission key (a double click, a resent page)
+    stores nothing and leads to where the first one did."""
+    key = submitted_key()
+    if key is not None and (first := first_answer(key)) is not None:
+        return first
     if not form.validate_on_submit():
         return None
     try:
@@ -73,9 +82,53 @@ def submit(
         db.session.rollback()
         attach_error(form, exc)
         return None
-    db.session.commit()
+    location = redirect_to(result)
+    if (first := commit_once(key, location)) is not None:
+        return first
     flash(message, "info")
-    return redirect(redirect_to(result))
+    return redirect(location)
+
+
+def commit_once(key: str | None, location: str) -> Response | None:
+    """Commit the write together with its submission key. None when committed; the first
+    answer when the same key, sent twice at once, was committed first by the other request."""
+    if key is not None:
+        submissions.remember(
+            current_user, key, fingerprint=_form_fingerprint(), status=302, location=location
+        )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        if key is not None and (first := first_answer(key)) is not None:
+            return first
+        raise
+    return None
+
+
+def submitted_key() -> str | None:
+    """The one-time key the form was sent with, if it carries a well-formed one that no other
+    form of this person's has used."""
+    key = request.form.get(submissions.FORM_FIELD)
+    if not key or not current_user.is_authenticated:
+        return None
+    if not submissions.KEY_PATTERN.fullmatch(key):
+        return None
+    used = submissions.find(current_user, key)
+    return None if used is not None and used.fingerprint != _form_fingerprint() else key
+
+
+def _form_fingerprint() -> str:
+    return submissions.fingerprint(request.method, request.path, b"")
+
+
+def first_answer(key: str) -> Response | None:
+    """Where the first form sent with this key led, if one was stored."""
+    first = submissions.find(current_user, key)
+    if first is None or first.fingerprint != _form_fingerprint():
+        return None
+    flash("This form was sent already; it was stored once, and this is its result.", "info")
+    return redirect(first.location or "/")
 
 
 def form_status(form: FlaskForm) -> int:

@@ -187,6 +187,6 @@ def test_prune_removes_ended_sign_ins_and_stale_uploads_only(client, runner):
     db.session.commit()
     result = runner.invoke(args=["prune"])
     assert result.exit_code == 0, result.output
-    assert "Removed 1 ended sign-ins and 1 unconfirmed uploads." in result.output
+    assert "Removed 1 ended sign-ins, 1 unconfirmed uploads and 0 submission keys" in result.output
     assert set(db.session.scalars(sa.select(ImportBatch.id))) == {"new-batch"}
     assert signed_in(client)

@@ -10,7 +10,16 @@ from wtforms.fields.choices import SelectChoice
 from tracker.admin import bp
 from tracker.admin.forms import AuditFilterForm, NewUserForm, PasswordResetForm, TokenForm, UserForm
 from tracker.extensions import db
-from tracker.forms import EmptyForm, attach_error, choices, form_status, submit
+from tracker.forms import (
+    EmptyForm,
+    attach_error,
+    choices,
+    commit_once,
+    first_answer,
+    form_status,
+    submit,
+    submitted_key,
+)
 from tracker.models import ApiToken, User
 from tracker.services import accounts, options, permissions, tokens
 from tracker.services.audit import AuditFilter, audit_query
@@ -125,6 +134,9 @@ def issue_token(user_id: int):  # Who: admins.
     user = db.get_or_404(User, user_id)
     token_form = TokenForm()
     new_token = None
+    key = submitted_key()
+    if key is not None and (first := first_answer(key)) is not None:
+        return first  # issued already, and shown once then: a token is never shown twice
     if token_form.validate_on_submit():
         try:
             new_token = tokens.issue_token(current_user, user, token_form.name.data)
@@ -132,7 +144,9 @@ def issue_token(user_id: int):  # Who: admins.
             db.session.rollback()
             attach_error(token_form, exc)
         else:
-            db.session.commit()
+            location = url_for("admin.edit_user", user_id=user.id, _anchor="tokens")
+            if (first := commit_once(key, location)) is not None:
+                return first
     # The token is shown in this answer only: never redirected, flashed or stored in clear.
     page = _user_page(
         user,

@@ -389,13 +389,28 @@ def read_op(summary: str, schema: str, op_id: str, params: list[dict[str, Any]])
     }
 
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "A key of your choosing, new for each write (a UUID, say). Sent again by the same "
+        "account with the same request (method, path and body), it stores nothing and returns "
+        "the first answer again, marked with the header Idempotent-Replayed: true; with another "
+        "request it is refused (422). Keys are kept at least 24 hours."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+}
+
+
 def write_op(summary: str, op_id: str, body: str, result: str, id_name: str) -> dict[str, Any]:
     return {
         "post": {
             "summary": summary,
             "operationId": op_id,
             "parameters": [
-                param(id_name, {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "path")
+                param(id_name, {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "path"),
+                IDEMPOTENCY_KEY,
             ],
             "requestBody": {
                 "required": True,

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from functools import wraps
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, g, jsonify, render_template
+from flask import current_app, g, jsonify, render_template, request
 from flask_login import login_required
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
-from tracker.api import bp
+from tracker.api import ApiError, bp
 from tracker.api.openapi import MAX_ID, document
 from tracker.api.params import Field, Page, body, choice, query
 from tracker.extensions import db
@@ -31,7 +33,7 @@ from tracker.models import (
 )
 from tracker.models.city import PARTICIPATION_ROLES
 from tracker.models.plan import ACTION_STATUSES, LGD_STATUSES, PLAN_KINDS
-from tracker.services import listings, progress
+from tracker.services import listings, progress, submissions
 from tracker.services import milestones as milestone_service
 from tracker.services.audit import jsonable
 from tracker.services.errors import NotFound
@@ -521,11 +523,67 @@ PROGRESS_FIELDS = {
 
 
 def created(payload: dict[str, Any]):  # type: ignore[no-untyped-def]
-    db.session.commit()
-    return jsonify(payload), 201
+    """Commit the write, with its Idempotency-Key and answer when one was sent."""
+    text = current_app.json.dumps(payload)
+    key = g.get("idempotency_key")
+    if key is not None:
+        submissions.remember(g.api_user, key, fingerprint=_fingerprint(), status=201, body=text)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        first = submissions.find(g.api_user, key) if key is not None else None
+        if first is None:
+            raise
+        return _replay(first)  # the same key, sent twice at once: the other one was first
+    return current_app.response_class(text + "\n", status=201, mimetype="application/json")
+
+
+def idempotent(view):  # type: ignore[no-untyped-def]
+    """Honour an Idempotency-Key header: per account, the same key with the same request stores
+    nothing and returns the first answer again; with another request it is refused (422)."""
+
+    @wraps(view)
+    def wrapper(**kwargs):  # type: ignore[no-untyped-def]
+        key = request.headers.get("Idempotency-Key")
+        g.idempotency_key = None
+        if key is None:
+            return view(**kwargs)
+        if not submissions.KEY_PATTERN.fullmatch(key):
+            raise ApiError(
+                400,
+                "Bad Request",
+                "The Idempotency-Key header must be 1 to 255 printable ASCII characters.",
+            )
+        first = submissions.find(g.api_user, key)
+        if first is not None:
+            if first.fingerprint != _fingerprint():
+                raise ApiError(
+                    422,
+                    "Unprocessable Content",
+                    "This Idempotency-Key was used for another request; use a new key.",
+                )
+            return _replay(first)
+        g.idempotency_key = key
+        return view(**kwargs)
+
+    return wrapper
+
+
+def _fingerprint() -> str:
+    return submissions.fingerprint(request.method, request.path, request.get_data())
+
+
+def _replay(first):  # type: ignore[no-untyped-def]
+    response = current_app.response_class(
+        (first.body or "") + "\n", status=first.status, mimetype="application/json"
+    )
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
 
 
 @bp.route("/actions/<int:action_id>/progress", methods=["POST"])
+@idempotent
 def log_progress(action_id: int):  # Who: the action's city's editors, leads, admins.
     row = get_or_404(Action, action_id)
     values = body(PROGRESS_FIELDS)
@@ -549,6 +607,7 @@ MILESTONE_FIELDS = {
 
 
 @bp.route("/milestones/<int:milestone_id>/progress", methods=["POST"])
+@idempotent
 def milestone_progress(
     milestone_id: int,
 ):  # Who: leads for the programme's, plus the city's editors.
@@ -597,6 +656,7 @@ VALUE_FIELDS = {
 
 
 @bp.route("/indicators/<int:indicator_id>/values", methods=["POST"])
+@idempotent
 def add_indicator_value(indicator_id: int):  # Who: the indicator's city's editors, leads, admins.
     row = get_or_404(Indicator, indicator_id)
     values = body(VALUE_FIELDS)

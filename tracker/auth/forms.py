@@ -1,8 +1,8 @@
 """Sign-in and password forms: input validation only; the checks live in the accounts service."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import EmailField, PasswordField, SelectField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from tracker.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
@@ -24,3 +24,12 @@ class PasswordChangeForm(FlaskForm):
         validators=[DataRequired(), EqualTo("new_password", message="The two entries differ.")],
     )
     submit = SubmitField("Change password")
+
+
+class TimeZoneForm(FlaskForm):
+    time_zone = SelectField(
+        "Show times in",
+        validators=[Optional()],
+        description="Entry times, audit times and conflicts are shown in this time zone.",
+    )
+    submit = SubmitField("Save time zone")

@@ -1,16 +1,17 @@
-"""Sign-in (anyone), sign-out (a signed-in user)."""
+"""Sign-in (anyone), sign-out, password and time zone (a signed-in user, for their own account)."""
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker.auth import bp
-from tracker.auth.forms import LoginForm, PasswordChangeForm
+from tracker.auth.forms import LoginForm, PasswordChangeForm, TimeZoneForm
 from tracker.extensions import db
-from tracker.forms import EmptyForm, form_status, submit
+from tracker.forms import EmptyForm, choices, form_status, submit
 from tracker.services import accounts
 from tracker.services.audit import record_event
+from tracker.timezones import zone_names
 
 
 def safe_next(target: str | None) -> str:
@@ -66,6 +67,37 @@ def logout():  # Who: any signed-in user, for their own session.
     return redirect(url_for("auth.login"))
 
 
+def time_zone_form(**kwargs: object) -> TimeZoneForm:
+    form = TimeZoneForm(**kwargs)
+    default = current_app.config["TIME_ZONE"]
+    form.time_zone.choices = choices(
+        [("", f"The site's default ({default})"), *((z, z) for z in sorted(zone_names()))]
+    )
+    if form.time_zone.data is None:
+        form.time_zone.data = current_user.time_zone or ""
+    return form
+
+
+@bp.route("/time-zone", methods=["GET", "POST"])
+@login_required
+def time_zone():  # Who: any signed-in user, for their own account.
+    if request.method == "GET":
+        return redirect(url_for("auth.password", _anchor="time-zone"))
+    form = time_zone_form()
+    done = submit(
+        form,
+        lambda: accounts.set_time_zone(current_user, form.time_zone.data),
+        redirect_to=lambda _result: url_for("auth.password"),
+        message="Time zone saved.",
+    )
+    return done or (
+        render_template(
+            "auth/password.html", form=PasswordChangeForm(formdata=None), zone_form=form
+        ),
+        400,
+    )
+
+
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def password():  # Who: any signed-in user, for their own account.
@@ -81,4 +113,7 @@ def password():  # Who: any signed-in user, for their own account.
         redirect_to=lambda _result: url_for("main.index"),
         message="Password changed. Your other sessions were signed out.",
     )
-    return done or (render_template("auth/password.html", form=form), form_status(form))
+    return done or (
+        render_template("auth/password.html", form=form, zone_form=time_zone_form(formdata=None)),
+        form_status(form),
+    )

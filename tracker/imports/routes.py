@@ -13,7 +13,7 @@ from wtforms import SelectField, SubmitField
 from wtforms.validators import DataRequired
 
 from tracker.extensions import db
-from tracker.forms import EmptyForm, attach_error, choices
+from tracker.forms import EmptyForm, attach_error, choices, commit_once, first_answer, submitted_key
 from tracker.imports import bp
 from tracker.models import ImportBatch
 from tracker.services import exchange
@@ -92,6 +92,9 @@ def apply(batch_id: str):  # Who: the person who uploaded the file.
     if request.method == "GET":  # a reload of the page shown after an error
         return redirect(url_for("imports.index"))
     _require_writer()
+    key = submitted_key()
+    if key is not None and (first := first_answer(key)) is not None:
+        return first  # applied already: the batch is gone, the result is what it was
     batch = db.get_or_404(ImportBatch, batch_id)
     if batch.user_id != current_user.id:
         raise PermissionDenied("Only the person who uploaded this file can apply it.")
@@ -115,7 +118,8 @@ def apply(batch_id: str):  # Who: the person who uploaded the file.
             "imports/index.html", form=UploadForm(formdata=None), result=None, errors=errors
         ), 409
     db.session.delete(batch)
-    db.session.commit()
+    if (first := commit_once(key, url_for("imports.index"))) is not None:
+        return first
     flash(
         f"Imported {filename}: {result.created} created, {result.updated} updated, "
         f"{result.unchanged} unchanged.",

@@ -26,6 +26,8 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     is_demo: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # An IANA zone name (Europe/Berlin); empty means the site's default (TRACKER_TIME_ZONE).
+    time_zone: Mapped[str | None] = mapped_column(sa.String(64))
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     city: Mapped[City | None] = relationship()
@@ -87,3 +89,23 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class Submission(Base):
+    """A write that was sent with a one-time key (a form's hidden submission key, or the API's
+    Idempotency-Key header) and what it answered, so that the same key sent again stores
+    nothing and gets the first answer."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(255))
+    # A digest of the request (method, path, body): the same key with another request is refused.
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    status: Mapped[int]
+    location: Mapped[str | None] = mapped_column(sa.String(2000))
+    body: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "key"),)

@@ -240,6 +240,28 @@ def reset_password(actor: User, user: User, password: str) -> None:
     )
 
 
+def set_time_zone(user: User, name: str | None) -> None:
+    """A person's own time zone (an IANA name), or None for the site's default."""
+    from tracker.timezones import is_time_zone
+
+    name = (name or "").strip() or None
+    if name is not None and not is_time_zone(name):
+        raise Invalid(f"{name!r} is not a known time zone.", field="time_zone")
+    if name == user.time_zone:
+        return
+    before = user.time_zone
+    user.time_zone = name
+    record_event(
+        user,
+        "user.time_zone",
+        "user",
+        user.id,
+        city_id=user.city_id,
+        before={"time_zone": before},
+        after={"time_zone": name},
+    )
+
+
 def change_own_password(user: User, *, current: str, new: str, keep_session: str | None) -> None:
     if not user.check_password(current):
         raise Invalid("The current password is wrong.", field="current_password")

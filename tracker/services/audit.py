@@ -65,6 +65,9 @@ def check_version(obj: Any, version: int | None, changes: dict[str, Any], entity
     raise Conflict(
         "Someone else saved this record after you opened it; nothing of yours was stored.",
         changes=differing,
+        mine={k: jsonable(v) for k, v in changes.items()},
+        current={k: jsonable(getattr(obj, k)) for k in changes},
+        version=obj.version,
         changed_by=last.actor if last else None,
         changed_at=last.created_at if last else None,
     )
