@@ -193,8 +193,45 @@ def prune_command() -> None:
     )
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Write a checked, consistent backup of the database to PATH (safe while the app runs)."""
+    from tracker.services import backups
+
+    try:
+        manifest = backups.backup(db.engine, path, db.metadata)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"Backed up {sum(manifest.rows.values())} rows in {len(manifest.rows)} tables "
+        f"(schema {manifest.revision}) to {path}."
+    )
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def restore_command(path: Path) -> None:
+    """Replace the database with the backup in PATH, after checking its integrity, schema
+    revision and row counts; a refused file leaves the database as it was."""
+    from tracker import PROJECT_ROOT
+    from tracker.services import backups
+
+    head = backups.head_revision(PROJECT_ROOT / "migrations")
+    try:
+        manifest = backups.restore(db.engine, path, db.metadata, head)
+    except backups.BackupError as exc:
+        raise click.ClickException(f"Nothing was restored: {exc}") from exc
+    click.echo(
+        f"Restored {sum(manifest.rows.values())} rows in {len(manifest.rows)} tables "
+        f"from the backup of {manifest.created_at}."
+    )
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(users)
     app.cli.add_command(imports)
     app.cli.add_command(prune_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -1,0 +1,199 @@
+"""Backups and restores: a backup taken while another process writes restores into a fresh
+database that serves the same pages; a damaged or mismatched file is refused and the database
+stays as it was. On SQLite and on PostgreSQL (pg_dump / pg_restore)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import sys
+import tarfile
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import build_app, fresh_database, make_config
+from tests.helpers import login, make_action, make_plan, make_user
+from tracker import create_app
+from tracker.extensions import db
+from tracker.models import AuditEvent
+from tracker.services import progress
+from tracker.services.accounts import CommandLineActor
+
+WRITER = """
+import sys, time
+import sqlalchemy as sa
+url = sys.argv[1]
+engine = sa.create_engine(url, connect_args={"timeout": 30} if "sqlite" in url else {})
+end = time.monotonic() + float(sys.argv[2])
+while time.monotonic() < end:
+    with engine.begin() as c:
+        c.execute(sa.text(
+            "INSERT INTO audit_events (created_at, actor, verb, entity_type) "
+            "VALUES (CURRENT_TIMESTAMP, 'writer', 'test.write', 'test')"
+        ))
+"""
+PAGES = ["/", "/cities", "/cities/bamberg", "/milestones", "/cohort"]
+
+
+@pytest.fixture
+def source(backend, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A database of its own, with the facts, an account and some progress."""
+    with fresh_database(backend, tmp_path_factory) as url:
+        app = build_app(url, tmp_path_factory.mktemp("source"), demo=False)
+        with app.app_context():
+            make_user("lead")
+            action = make_action(make_plan("bamberg"))
+            progress.log_progress(
+                CommandLineActor(),
+                action,
+                progress.ProgressReport(date(2024, 5, 1), "on_track", 30, note="Tender out"),
+                today=date.today(),
+            )
+            db.session.commit()
+            app.config["TEST_ACTION_ID"] = action.id
+            db.session.remove()
+        yield app
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def fresh(backend, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """An empty database (no schema) to restore into."""
+    with fresh_database(backend, tmp_path_factory) as url:
+        app = create_app(make_config(url, tmp_path_factory.mktemp("fresh")))
+        yield app
+        with app.app_context():
+            db.engine.dispose()
+
+
+def cli(app, *args: str):  # type: ignore[no-untyped-def]
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=list(args))
+        db.session.remove()
+        return result
+
+
+def pages_of(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    with app.app_context():
+        login(client, "lead-all@example.org")
+    shown = {}
+    for path in [*PAGES, f"/actions/{app.config.get('TEST_ACTION_ID', 1)}"]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        html = response.get_data(as_text=True)
+        # One-time values differ from one rendering to the next.
+        shown[path] = re.sub(r'name="(csrf_token|submission_key)" value="[^"]*"', "", html)
+    return shown
+
+
+def audit_count(app) -> int:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        count = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+        db.session.remove()
+        return count
+
+
+def test_a_backup_taken_during_writes_restores_into_a_fresh_database_serving_the_same_pages(
+    source, fresh, tmp_path
+):
+    url = source.config["SQLALCHEMY_DATABASE_URI"]
+    before = audit_count(source)
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, url, "4"])
+    try:
+        deadline = time.monotonic() + 20
+        while audit_count(source) < before + 20 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert audit_count(source) >= before + 20, "the writer did not get going"
+        result = cli(source, "backup", str(tmp_path / "backup.tar"))
+        assert result.exit_code == 0, result.output
+    finally:
+        assert writer.wait(timeout=60) == 0
+    with tarfile.open(tmp_path / "backup.tar") as archive:
+        manifest = json.loads(archive.extractfile("manifest.json").read())
+    assert before + 20 <= manifest["rows"]["audit_events"] < audit_count(source)
+
+    fresh.config["TEST_ACTION_ID"] = source.config["TEST_ACTION_ID"]
+    result = cli(fresh, "restore", str(tmp_path / "backup.tar"))
+    assert result.exit_code == 0, result.output
+    assert audit_count(fresh) == manifest["rows"]["audit_events"]
+    restored, original = pages_of(fresh), pages_of(source)
+    for path, html in original.items():
+        assert restored[path] == html, path
+
+
+def test_a_truncated_backup_is_refused_and_the_database_still_serves(source, tmp_path):
+    path = tmp_path / "backup.tar"
+    assert cli(source, "backup", str(path)).exit_code == 0
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
+    shown = pages_of(source)
+    count = audit_count(source)
+    result = cli(source, "restore", str(path))
+    assert result.exit_code != 0
+    assert "Nothing was restored" in result.output and "truncated" in result.output
+    assert audit_count(source) == count
+    assert pages_of(source) == shown
+
+
+def rewrite_manifest(path: Path, out: Path, change) -> None:  # type: ignore[no-untyped-def]
+    with tarfile.open(path) as archive, tarfile.open(out, "w") as copy:
+        for member in archive.getmembers():
+            data = archive.extractfile(member).read()
+            if member.name == "manifest.json":
+                manifest = json.loads(data)
+                change(manifest)
+                data = json.dumps(manifest).encode()
+                member.size = len(data)
+            copy.addfile(member, io.BytesIO(data))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda m: m["rows"].update(progress_updates=999), "row counts differ"),
+        (lambda m: m.update(revision="0001"), "revision"),
+        (lambda m: m.update(format="something else"), "Not a backup"),
+        (lambda m: m.update(dialect="oracle"), "Not a backup"),
+    ],
+)
+def test_a_backup_that_does_not_check_out_is_refused(source, tmp_path, change, message):
+    path = tmp_path / "backup.tar"
+    assert cli(source, "backup", str(path)).exit_code == 0
+    rewrite_manifest(path, tmp_path / "changed.tar", change)
+    count = audit_count(source)
+    result = cli(source, "restore", str(tmp_path / "changed.tar"))
+    assert result.exit_code != 0 and message in result.output, result.output
+    assert audit_count(source) == count
+
+
+def test_what_is_not_a_backup_is_refused(source, tmp_path):
+    (tmp_path / "notes.txt").write_text("not a backup")
+    with tarfile.open(tmp_path / "empty.tar", "w"):
+        pass
+    for name, message in (
+        ("missing.tar", "is not a file"),
+        ("notes.txt", "damaged or truncated"),
+        ("empty.tar", "no manifest"),
+    ):
+        result = cli(source, "restore", str(tmp_path / name))
+        assert result.exit_code != 0 and message in result.output, (name, result.output)
+
+
+def test_postgresql_backups_say_clearly_when_pg_dump_is_missing(source, tmp_path, monkeypatch):
+    if source.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite needs no outside tool: its backup works with an empty PATH too.
+        monkeypatch.setenv("PATH", str(tmp_path))
+        assert cli(source, "backup", str(tmp_path / "b.tar")).exit_code == 0
+        return
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = cli(source, "backup", str(tmp_path / "b.tar"))
+    assert result.exit_code != 0 and "pg_dump is not installed" in result.output
+    assert not (tmp_path / "b.tar").exists()
