@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy.exc import IntegrityError, MultipleResultsFound, StatementError
 
 from tracker.extensions import db
 from tracker.models import (
@@ -76,6 +76,8 @@ class Spec:
     key: tuple[str, ...]
     fields: dict[str, Value | Ref]
     defaults: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # Which stored rows a record may stand for, besides its key.
+    only: Callable[[], sa.ColumnElement[bool]] | None = None
 
 
 def _milestone_defaults(values: dict[str, Any]) -> dict[str, Any]:
@@ -308,6 +310,9 @@ SPECS: dict[str, Spec] = {
             "evidence_url": Value("url"),
             "source": SOURCE,
         },
+        # A seed record is an original report, never a correction someone made of it since:
+        # a correction shares its original's date, and must not be mistaken for it.
+        only=lambda: ProgressUpdate.corrects_id.is_(None),
     ),
 }
 
@@ -507,9 +512,17 @@ class Loader:
 
         key = {column: values.get(column) for column in spec.key}
         model = spec.model
-        existing = db.session.scalar(
-            sa.select(model).where(*(getattr(model, c) == v for c, v in key.items()))
-        )
+        try:
+            existing = db.session.scalars(
+                sa.select(model).where(
+                    *(getattr(model, c) == v for c, v in key.items()),
+                    *((spec.only(),) if spec.only else ()),
+                )
+            ).one_or_none()
+        except MultipleResultsFound as exc:
+            raise SeedError(
+                record.path, record.where, "its key matches several stored records"
+            ) from exc
         try:
             if existing is None:
                 db.session.add(model(**values))

@@ -342,3 +342,40 @@ def test_a_malformed_record_is_named_with_its_file_and_reason(app, tmp_path, tex
     assert message.startswith(str(tmp_path / "bad.toml"))
     assert where in message
     assert reason in message
+
+
+def test_seeding_again_keeps_a_correction_of_a_demo_report_and_the_present(demo_app):
+    from tracker.demo import load_demo
+    from tracker.models import Action, ProgressUpdate
+    from tracker.services import progress
+    from tracker.services.accounts import CommandLineActor
+
+    original = db.session.scalars(
+        sa.select(ProgressUpdate)
+        .where(ProgressUpdate.action_id.is_not(None))
+        .order_by(ProgressUpdate.reported_on.desc(), ProgressUpdate.id.desc())
+    ).first()
+    action = db.session.get(Action, original.action_id)
+    correction = progress.log_progress(
+        CommandLineActor(),
+        action,
+        progress.ProgressReport(
+            None,
+            "delayed",
+            max(0, original.percent_complete - 5),
+            note="The demo figure was too high",
+            corrects_id=original.id,
+        ),
+        today=date.today(),
+    )
+    db.session.commit()
+    state = (action.status, action.percent_complete)
+    assert state == ("delayed", correction.percent_complete)
+
+    report = load_demo(Path(demo_app.config["SEEDS_DIR"]))
+    db.session.commit()
+    assert report.updated["progress_updates"] == 0
+    db.session.expire_all()
+    kept = db.session.get(ProgressUpdate, correction.id)
+    assert (kept.status, kept.note) == ("delayed", "The demo figure was too high")
+    assert (db.session.get(Action, action.id).status, action.percent_complete) == state
