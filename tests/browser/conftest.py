@@ -14,7 +14,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import build_app, fresh_database
-from tests.helpers import make_user
+from tests.helpers import PASSWORD, make_user
 from tracker.extensions import db
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -76,3 +76,37 @@ def screenshot_dir(backend) -> Path:  # type: ignore[no-untyped-def]
     folder = root / f"{time.strftime('%Y%m%d-%H%M%S')}-{backend}"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+USERS = {"lead": "lead@example.org", "editor": "editor@example.org"}
+
+
+@pytest.fixture
+def signed_in(browser, live_server):  # type: ignore[no-untyped-def]
+    def open_as(role: str):  # type: ignore[no-untyped-def]
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        # A request the browser itself abandons on navigation (net::ERR_ABORTED) is no fault.
+        page.on(
+            "requestfailed",
+            lambda r: (
+                problems.append(f"{r.url}: {r.failure}")
+                if "ABORTED" not in (r.failure or "")
+                else None
+            ),
+        )
+        page.goto(live_server + "/auth/login")
+        page.fill("#email", USERS[role])
+        page.fill("#password", PASSWORD)
+        page.click("#submit")
+        page.wait_for_url(live_server + "/")
+        contexts.append(context)
+        return page, problems
+
+    contexts: list = []
+    yield open_as
+    for context in contexts:
+        context.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import PASSWORD
+from tests.browser.conftest import USERS
 
 PAGES = {
     "overview": "/",
@@ -16,38 +16,6 @@ PAGES = {
     "city": "/cities/dortmund",
     "climate": "/cities/dortmund/climate",
 }
-USERS = {"lead": "lead@example.org", "editor": "editor@example.org"}
-
-
-@pytest.fixture
-def signed_in(browser, live_server):  # type: ignore[no-untyped-def]
-    def open_as(role: str):  # type: ignore[no-untyped-def]
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        problems: list[str] = []
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        # A request the browser itself abandons on navigation (net::ERR_ABORTED) is no fault.
-        page.on(
-            "requestfailed",
-            lambda r: (
-                problems.append(f"{r.url}: {r.failure}")
-                if "ABORTED" not in (r.failure or "")
-                else None
-            ),
-        )
-        page.goto(live_server + "/auth/login")
-        page.fill("#email", USERS[role])
-        page.fill("#password", PASSWORD)
-        page.click("#submit")
-        page.wait_for_url(live_server + "/")
-        contexts.append(context)
-        return page, problems
-
-    contexts: list = []
-    yield open_as
-    for context in contexts:
-        context.close()
 
 
 @pytest.mark.parametrize("role", list(USERS))

@@ -1,0 +1,88 @@
+"""In a real browser: an editor corrects a report and sees it take its place, marked, with the
+present unchanged; a double click stores one report; a reload after an error goes back to the
+form; a conflict page applies the person's values in one step."""
+
+from __future__ import annotations
+
+import re
+
+
+def open_measure(page, live_server):  # type: ignore[no-untyped-def]
+    page.goto(live_server + "/my")
+    page.locator("a:has-text('Log progress')").first.click()
+    page.wait_for_selector("#log")
+    return page.url.split("#")[0]
+
+
+def test_a_correction_takes_its_place_and_keeps_the_present(
+    signed_in,
+    live_server,
+    screenshot_dir,
+):
+    page, problems = signed_in("editor")
+    url = open_measure(page, live_server)
+    page.fill("#reported_on", "2024-06-01")
+    page.fill("#percent_complete", "40")
+    page.click("#submit")
+    page.fill("#reported_on", "2024-09-01")
+    page.fill("#percent_complete", "60")
+    page.click("#submit")
+    present = page.inner_text(".facts dd")
+    assert "60 %" in present
+    # Correct the June report: the form opens pre-filled, the date is kept.
+    june = page.locator(".history li", has_text="2024-06-01").filter(has_text="40 %").first
+    june.locator("a:has-text('Correct this report')").click()
+    assert page.input_value("#percent_complete") == "40"
+    assert page.locator("#reported_on").count() == 0
+    page.fill("#percent_complete", "45")
+    page.fill("#note", "June counted one roof twice")
+    page.click("#submit")
+    assert "Correction saved" in page.inner_text(".flash")
+    assert "60 %" in page.inner_text(".facts dd")  # the present is September's
+    corrected = page.locator(".history li.corrected", has_text="June counted one roof twice")
+    assert corrected.count() == 1
+    corrected.locator("a:has-text('See the correction')").click()
+    assert re.search(r"#update-\d+$", page.url)
+    page.screenshot(path=str(screenshot_dir / "editor-correction.png"), full_page=True)
+    assert page.url.startswith(url)
+    assert [p for p in problems if "400" not in p] == []
+
+
+def test_a_double_click_stores_one_report_and_a_reload_after_an_error_shows_the_form(
+    signed_in,
+    live_server,
+):
+    page, _problems = signed_in("editor")
+    open_measure(page, live_server)
+    before = page.locator(".history > li").count()
+    page.fill("#reported_on", "2024-10-01")
+    page.fill("#percent_complete", "61")
+    page.locator("#submit").dblclick()
+    page.wait_for_load_state("networkidle")
+    page.reload()
+    assert page.locator(".history > li").count() == before + 1
+    # An error, then opening the address of the page that showed it: back to the form, not
+    # a 405 (a reload re-sends the form, and is answered with the form and its error again).
+    page.fill("#percent_complete", "150")
+    page.click("#submit")
+    assert page.locator("#percent_complete-error").count() == 1
+    assert page.url.endswith("/progress")
+    response = page.goto(page.url)
+    assert response.status == 200 and page.locator("#log").count() == 1
+
+
+def test_a_conflict_applies_my_values_in_one_step(signed_in, live_server):
+    mine, _p1 = signed_in("lead")
+    other, _p2 = signed_in("editor")
+    open_measure(other, live_server)
+    edit = other.url.split("#")[0] + "/edit"
+    mine.goto(edit)
+    other.goto(edit)
+    other.fill("#title", "Changed by the editor")
+    other.click("#submit")
+    mine.fill("#title", "Changed by the lead")
+    mine.click("#submit")
+    assert "Your values beside what the record holds now" in mine.inner_text("main")
+    assert "Changed by the editor" in mine.inner_text("table.conflict")
+    mine.click("text=Apply my values to the current version")
+    assert "Changed by the lead" in mine.inner_text("h1")
