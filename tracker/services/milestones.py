@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
@@ -65,32 +66,20 @@ def mark_done(
         raise Invalid("This milestone is already recorded as done.", field="completed_on")
     if completed_on > today:
         raise Invalid("The completion date cannot be in the future.", field="completed_on")
-    update = ProgressUpdate(
-        milestone_id=milestone.id,
-        author_id=actor.id,
+    evidence_url = check_evidence_url(evidence_url)
+    note = check_note(note)
+    return _append_report(
+        actor,
+        milestone,
+        "milestone.done",
+        {"completed_on": completed_on},
+        audited={"evidence_url": evidence_url, "note": note},
         reported_on=today,
         status="done",
         completed_on=completed_on,
-        evidence_url=check_evidence_url(evidence_url),
-        note=check_note(note),
+        evidence_url=evidence_url,
+        note=note,
     )
-    db.session.add(update)
-    milestone.completed_on = completed_on
-    db.session.flush()
-    record_event(
-        actor,
-        "milestone.done",
-        "milestone",
-        milestone.id,
-        city_id=permissions.milestone_city_id(milestone),
-        before={"completed_on": None},
-        after={
-            "completed_on": completed_on,
-            "evidence_url": update.evidence_url,
-            "note": update.note,
-        },
-    )
-    return update
 
 
 def move_due_date(
@@ -116,27 +105,17 @@ def move_due_date(
         raise Invalid("That is the current due date.", field="due_on")
     if milestone.ends_on is not None and due_on > milestone.ends_on:
         raise Invalid("The due date cannot be after the event's last day.", field="due_on")
-    before = milestone.due_on
-    update = ProgressUpdate(
-        milestone_id=milestone.id,
-        author_id=actor.id,
+    note = check_note(reason.strip())
+    return _append_report(
+        actor,
+        milestone,
+        "milestone.move",
+        {"due_on": due_on},
+        audited={"reason": note},
         reported_on=today,
         due_on=due_on,
-        note=check_note(reason.strip()),
+        note=note,
     )
-    db.session.add(update)
-    milestone.due_on = due_on
-    db.session.flush()
-    record_event(
-        actor,
-        "milestone.move",
-        "milestone",
-        milestone.id,
-        city_id=permissions.milestone_city_id(milestone),
-        before={"due_on": before},
-        after={"due_on": due_on, "reason": update.note},
-    )
-    return update
 
 
 def reopen(
@@ -155,24 +134,43 @@ def reopen(
         raise Invalid("This milestone is not done; there is nothing to reopen.", field="reason")
     if not reason or not reason.strip():
         raise Invalid("Say why the milestone is reopened.", field="reason")
-    before = milestone.completed_on
-    update = ProgressUpdate(
-        milestone_id=milestone.id,
-        author_id=actor.id,
+    note = check_note(reason.strip())
+    return _append_report(
+        actor,
+        milestone,
+        "milestone.reopen",
+        {"completed_on": None},
+        audited={"reason": note},
         reported_on=today,
-        note=check_note(reason.strip()),
+        note=note,
     )
+
+
+def _append_report(
+    actor: User,
+    milestone: Milestone,
+    verb: str,
+    change: dict[str, Any],
+    *,
+    audited: dict[str, Any],
+    **report: Any,
+) -> ProgressUpdate:
+    """Append a report to the milestone's history, apply `change` to the milestone, and audit
+    both: the one shape of done, move and reopen."""
+    before = {k: getattr(milestone, k) for k in change}
+    update = ProgressUpdate(milestone_id=milestone.id, author_id=actor.id, **report)
     db.session.add(update)
-    milestone.completed_on = None
+    for key, value in change.items():
+        setattr(milestone, key, value)
     db.session.flush()
     record_event(
         actor,
-        "milestone.reopen",
+        verb,
         "milestone",
         milestone.id,
         city_id=permissions.milestone_city_id(milestone),
-        before={"completed_on": before},
-        after={"completed_on": None, "reason": update.note},
+        before=before,
+        after={**change, **audited},
     )
     return update
 
