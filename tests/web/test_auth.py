@@ -79,15 +79,36 @@ def test_a_deactivated_user_cannot_sign_in(client):
     ("next_url", "expected"),
     [
         ("/healthz", "/healthz"),
+        ("/cities/dortmund?tab=plans#log", "/cities/dortmund?tab=plans#log"),
         ("https://evil.example/", "/"),
+        ("http://evil.example", "/"),
+        ("HTTPS://evil.example", "/"),
         ("//evil.example/x", "/"),
+        ("////evil.example/phish", "/"),
+        ("///evil.example", "/"),
         ("/\\evil.example", "/"),
+        ("\\\\evil.example", "/"),
+        ("/%2F%2Fevil.example", "/"),
+        ("/%2f/evil.example", "/"),
+        ("%2F%2Fevil.example", "/"),
+        ("/%5Cevil.example", "/"),
+        ("/%252F%252Fevil.example", "/"),
+        ("/%0d%0aX:1", "/"),
+        ("/\r\nSet-Cookie: x=1", "/"),
+        ("/%09/evil.example", "/"),
+        ("/%00", "/"),
         ("javascript:alert(1)", "/"),
+        ("JaVaScRiPt:alert(1)", "/"),
+        ("data:text/html,<script>alert(1)</script>", "/"),
+        ("evil.example", "/"),
+        ("", "/"),
+        ("/" + "a" * 3000, "/"),
     ],
 )
 def test_next_redirects_stay_on_the_site(client, next_url, expected):
     user = make_user("viewer")
     response = login(client, user.email, query_string={"next": next_url})
+    assert response.status_code == 302
     assert response.headers["Location"] == expected
 
 

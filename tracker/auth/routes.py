@@ -1,6 +1,6 @@
 """Sign-in (anyone), sign-out, password and time zone (a signed-in user, for their own account)."""
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -15,12 +15,29 @@ from tracker.timezones import zone_names
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this site; anything with a scheme or host goes to the home page."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("main.index")
+    """Only a path of this app: one leading "/", never "//" or "/\\" however it is encoded,
+    no scheme, host or control character; anything else goes to the home page."""
+    home = url_for("main.index")
+    if not target or len(target) > 2000:
+        return home
+    decoded = target
+    for _ in range(5):  # undo nested percent-encoding, as a chain of redirects might
+        once = unquote(decoded)
+        if once == decoded:
+            break
+        decoded = once
+    for text in (target, decoded):
+        parts = urlsplit(text)
+        if (
+            parts.scheme
+            or parts.netloc
+            or not text.startswith("/")
+            or text.startswith(("//", "/\\"))
+            or "\\" in text
+            or any(ord(c) < 0x20 or ord(c) == 0x7F for c in text)
+        ):
+            return home
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -29,6 +46,7 @@ def login():  # Who: anyone.
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        target = safe_next(request.args.get("next"))  # checked before anything is committed
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
             db.session.commit()  # keep the failed attempt in the audit trail
@@ -39,7 +57,7 @@ def login():  # Who: anyone.
         db.session.commit()
         login_user(user)
         flash(f"Signed in as {user.display_name}.", "info")
-        return redirect(safe_next(request.args.get("next")))
+        return redirect(target)
     status = 400 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
 
