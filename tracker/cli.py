@@ -141,7 +141,7 @@ def _import_command(kind: str):  # type: ignore[no-untyped-def]
                     file.name,
                     file.read_bytes(),
                     today=date.today(),
-                    max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+                    limits=exchange.UploadLimits.from_config(current_app.config),
                 )
             except Invalid as exc:
                 db.session.rollback()

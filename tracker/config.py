@@ -25,6 +25,10 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
     "IMPORT_MAX_BYTES": 2 * 1024 * 1024,
+    # An import is read as a stream and refused past these, whatever the file declares.
+    "IMPORT_MAX_ROWS": 10_000,
+    "IMPORT_MAX_COLUMNS": 50,
+    "IMPORT_MAX_EXPANDED_BYTES": 20 * 1024 * 1024,
     "WTF_CSRF_ENABLED": True,
     # Moments (entry times, audit times) are shown in the person's time zone, else this one.
     "TIME_ZONE": "Europe/Berlin",
@@ -41,6 +45,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "TRACKER_STALE_AFTER_DAYS": ("STALE_AFTER_DAYS", int),
     "TRACKER_PASSWORD_HASH_METHOD": ("PASSWORD_HASH_METHOD", str),
     "TRACKER_IMPORT_MAX_BYTES": ("IMPORT_MAX_BYTES", int),
+    "TRACKER_IMPORT_MAX_ROWS": ("IMPORT_MAX_ROWS", int),
     "TRACKER_SESSION_MAX_AGE_HOURS": ("SESSION_MAX_AGE_HOURS", int),
     "TRACKER_TIME_ZONE": ("TIME_ZONE", str),
     "TRACKER_SUBMISSION_KEEP_HOURS": ("SUBMISSION_KEEP_HOURS", int),

@@ -56,7 +56,7 @@ def index():  # Who: editors, leads, admins (rows outside an editor's city are r
             filename,
             content,
             today=date.today(),
-            max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+            limits=exchange.UploadLimits.from_config(current_app.config),
         )
     except Invalid as exc:
         db.session.rollback()
@@ -108,7 +108,7 @@ def apply(batch_id: str):  # Who: the person who uploaded the file.
             filename,
             content,
             today=date.today(),
-            max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+            limits=exchange.UploadLimits.from_config(current_app.config),
         )
     except (Invalid, exchange.ImportRejected) as exc:
         # Something changed since the preview; nothing is applied.
