@@ -11,6 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from tracker.extensions import db
 from tracker.models import City, User, UserSession
@@ -26,7 +27,9 @@ PASSWORD_NOT_LOGGED = {
     "after": {"password": "(new, not logged)", "sessions": "ended"},
 }
 MIN_PASSWORD_LENGTH = 12
-MAX_PASSWORD_LENGTH = 256
+MAX_PASSWORD_LENGTH = 128
+# zxcvbn's score from 0 to 4: 3 is "safely unguessable" for an online attack.
+MIN_PASSWORD_SCORE = 3
 
 
 def hash_password(password: str) -> str:
@@ -59,7 +62,11 @@ def normalise_email(email: str) -> str:
         raise Invalid(f"{email!r} is not a valid e-mail address: {exc}", field="email") from exc
 
 
-def check_password_rules(password: str) -> None:
+def check_password_rules(
+    password: str, *, email: str | None = None, name: str | None = None
+) -> None:
+    """12 to 128 characters of any kind, not the e-mail or its local part, and not guessable
+    (zxcvbn, with the person's e-mail and name as context); the reason is said."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise Invalid(
             f"The password must have at least {MIN_PASSWORD_LENGTH} characters.", field="password"
@@ -67,6 +74,18 @@ def check_password_rules(password: str) -> None:
     if len(password) > MAX_PASSWORD_LENGTH:
         raise Invalid(
             f"The password must have at most {MAX_PASSWORD_LENGTH} characters.", field="password"
+        )
+    context = [part for part in (email, *(email or "").split("@")[:1], name) if part]
+    lowered = password.lower()
+    if any(lowered == part.lower() for part in context[:2]):
+        raise Invalid("The password must not be your e-mail address.", field="password")
+    verdict = zxcvbn(password, user_inputs=[*context, *(name or "").split()])
+    if verdict["score"] < MIN_PASSWORD_SCORE:
+        feedback = verdict["feedback"]
+        reason = feedback.get("warning") or "It would be easy to guess."
+        hints = " ".join(feedback.get("suggestions") or [])
+        raise Invalid(
+            f"This password is too weak: {reason.rstrip('.')}. {hints}".strip(), field="password"
         )
 
 
@@ -101,7 +120,7 @@ def create_user(
 ) -> User:
     email = normalise_email(email)
     city = resolve_city(role, city_slug)
-    check_password_rules(password)
+    check_password_rules(password, email=email, name=name)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Invalid(f"A user with the e-mail {email} exists already.", field="email")
     user = User(email=email, name=name, role=role, city=city, is_demo=is_demo)
@@ -226,7 +245,7 @@ def revoke_all_tokens(actor: User, user: User) -> None:
 
 def reset_password(actor: User, user: User, password: str) -> None:
     permissions.require_admin(actor)
-    check_password_rules(password)
+    check_password_rules(password, email=user.email, name=user.name)
     user.password_hash = hash_password(password)
     end_all_sessions(user)
     record_event(
@@ -266,7 +285,7 @@ def change_own_password(user: User, *, current: str, new: str, keep_session: str
     if not user.check_password(current):
         raise Invalid("The current password is wrong.", field="current_password")
     try:
-        check_password_rules(new)
+        check_password_rules(new, email=user.email, name=user.name)
     except Invalid as exc:
         raise Invalid(exc.message, field="new_password") from exc
     if new == current:

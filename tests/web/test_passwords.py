@@ -1,0 +1,85 @@
+"""Weak passwords are refused, with the reason, wherever a password is set: an admin creating an
+account or resetting one, a person changing their own, and the command line."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from tests.helpers import PASSWORD, login, make_user, page_text, snapshot
+from tracker.extensions import db
+from tracker.models import User
+
+WEAK = [
+    ("aaaaaaaaaaaa", "Repeats"),
+    ("password1234", "very common password"),
+    ("qwertyuiop12", "too weak"),
+    ("new.person@example.org", "must not be your e-mail"),
+    ("new.person2024", "too weak"),
+]
+
+
+@pytest.fixture
+def admin(client, app):  # type: ignore[no-untyped-def]
+    make_user("admin")
+    login(client, "admin-all@example.org")
+    return client
+
+
+@pytest.mark.parametrize(("password", "reason"), WEAK)
+def test_account_creation_refuses_a_weak_password(admin, password, reason):
+    before = snapshot()
+    response = admin.post(
+        "/admin/users",
+        data={"email": "new.person@example.org", "role": "viewer", "password": password},
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    error = html.split('id="password-error">', 1)[1].split("</p>", 1)[0]
+    assert reason.lower() in error.lower()
+    assert snapshot() == before
+
+
+def test_an_admin_reset_refuses_a_weak_password(admin):
+    user = make_user("viewer", email="new.person@example.org")
+    before = snapshot()
+    response = admin.post(f"/admin/users/{user.id}/password", data={"password": "password1234"})
+    assert response.status_code == 400 and "too weak" in page_text(response)
+    assert snapshot() == before
+
+
+def test_changing_ones_own_password_refuses_a_weak_one(client, app):
+    user = make_user("viewer", email="new.person@example.org")
+    login(client, user.email)
+    before = snapshot()
+    response = client.post(
+        "/auth/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "new.person@example.org",
+            "confirm": "new.person@example.org",
+        },
+    )
+    assert response.status_code == 400 and "must not be your e-mail" in page_text(response)
+    assert snapshot() == before
+
+
+def test_the_command_line_refuses_a_weak_password(runner):
+    result = runner.invoke(
+        args=["users", "create", "ops@example.org", "--role", "lead", "--password-stdin"],
+        input="aaaaaaaaaaaa\n",
+    )
+    assert result.exit_code != 0 and "too weak" in result.output
+    assert db.session.scalar(sa.select(User).where(User.email == "ops@example.org")) is None
+
+
+def test_a_strong_password_of_any_characters_is_accepted(admin):
+    response = admin.post(
+        "/admin/users",
+        data={
+            "email": "new.person@example.org",
+            "role": "viewer",
+            "password": "Grüne Dächer über Dortmund 🌞",
+        },
+    )
+    assert response.status_code == 302
