@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     configure_paths(app)
     configure_secret_key(app)
+    configure_production(app, {**settings.from_environment(), **overrides})
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -69,6 +70,21 @@ def configure_secret_key(app: Flask) -> None:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
     app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def configure_production(app: Flask, explicit: Mapping[str, Any]) -> None:
+    """In production, cookies are only sent over HTTPS and browsers are told to keep to HTTPS;
+    a setting that says otherwise is a start-up error, not a silent downgrade."""
+    if app.config["ENV_NAME"] != "production":
+        return
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if explicit.get(key) is False:
+            raise RuntimeError(
+                f"{key} is off, but TRACKER_ENV=production serves over HTTPS only: "
+                "unset TRACKER_SESSION_COOKIE_SECURE or set it to true."
+            )
+        app.config[key] = True
+    app.config["HSTS"] = "max-age=31536000; includeSubDomains"
 
 
 def register_extensions(app: Flask) -> None:
@@ -162,12 +178,21 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+CACHEABLE = frozenset({"static", "assets.plotly_js"})
+
+
 def register_security_headers(app: Flask) -> None:
-    from flask import Response
+    from flask import Response, request
 
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers
+        # Answers may carry a signed-in person's or a token's data: no cache keeps them. Only
+        # the public static files (versioned plotly.js, the stylesheet) may be cached.
+        if request.endpoint not in CACHEABLE:
+            headers["Cache-Control"] = "no-store"
+        if app.config.get("HSTS"):
+            headers.setdefault("Strict-Transport-Security", app.config["HSTS"])
         headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

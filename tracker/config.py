@@ -18,6 +18,8 @@ DEFAULTS: dict[str, Any] = {
     "PERMANENT_SESSION_LIFETIME": 12 * 3600,
     # A sign-in ends this long after it began, however active (an absolute session timeout).
     "SESSION_MAX_AGE_HOURS": 12,
+    # ... and ends after this long without a request (an idle timeout).
+    "IDLE_TIMEOUT_MINUTES": 30,
     # An uploaded file not confirmed within this time is dropped by `flask prune`.
     "IMPORT_BATCH_MAX_AGE_HOURS": 24,
     # Submission and Idempotency-Key records are kept this long, then dropped by `flask prune`.
@@ -47,6 +49,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "TRACKER_IMPORT_MAX_BYTES": ("IMPORT_MAX_BYTES", int),
     "TRACKER_IMPORT_MAX_ROWS": ("IMPORT_MAX_ROWS", int),
     "TRACKER_SESSION_MAX_AGE_HOURS": ("SESSION_MAX_AGE_HOURS", int),
+    "TRACKER_IDLE_TIMEOUT_MINUTES": ("IDLE_TIMEOUT_MINUTES", int),
     "TRACKER_TIME_ZONE": ("TIME_ZONE", str),
     "TRACKER_SUBMISSION_KEEP_HOURS": ("SUBMISSION_KEEP_HOURS", int),
     "TRACKER_SESSION_COOKIE_SECURE": (

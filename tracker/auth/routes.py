@@ -5,7 +5,7 @@ from urllib.parse import unquote, urlsplit
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from tracker.auth import bp
+from tracker.auth import bp, mark_active
 from tracker.auth.forms import LoginForm, PasswordChangeForm, TimeZoneForm
 from tracker.extensions import db
 from tracker.forms import EmptyForm, choices, form_status, submit
@@ -56,6 +56,7 @@ def login():  # Who: anyone.
         accounts.start_session(user)
         db.session.commit()
         login_user(user)
+        mark_active()
         flash(f"Signed in as {user.display_name}.", "info")
         return redirect(target)
     status = 400 if form.is_submitted() else 200
