@@ -33,6 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_secret_key(app)
     configure_production(app, {**settings.from_environment(), **overrides})
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_security_headers(app)
@@ -99,6 +100,20 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
 
 
+def register_converters(app: Flask) -> None:
+    from werkzeug.routing import IntegerConverter
+
+    from tracker.models.base import MAX_ID
+
+    class IdConverter(IntegerConverter):
+        """A record id in a URL: digits within the databases' integer range, else 404."""
+
+        def __init__(self, url_map, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            super().__init__(url_map, min=1, max=MAX_ID)
+
+    app.url_map.converters["id"] = IdConverter
+
+
 def register_blueprints(app: Flask) -> None:
     from tracker import (
         actions,
@@ -138,6 +153,8 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from urllib.parse import urlencode
+
     from flask import request, url_for
 
     from tracker.assets import PLOTLY_VERSION
@@ -146,8 +163,10 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def helpers() -> dict[str, Any]:
         def csv_url(table: str) -> str:
-            args = {**request.view_args, **request.args.to_dict(), "format": "csv", "table": table}
-            return url_for(request.endpoint, **args)
+            # The query goes on as a query string, never as url_for's keywords: an argument
+            # named "endpoint" or "_external" must not change what url_for does.
+            query = {**request.args.to_dict(), "format": "csv", "table": table}
+            return url_for(request.endpoint, **(request.view_args or {})) + "?" + urlencode(query)
 
         def plotly_url() -> str:
             return url_for("assets.plotly_js", version=PLOTLY_VERSION)

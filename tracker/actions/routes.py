@@ -48,13 +48,13 @@ def _to_action(action_id: int):  # type: ignore[no-untyped-def]
     return lambda _result: url_for("actions.detail", action_id=action_id)
 
 
-@bp.route("/<int:action_id>")
+@bp.route("/<id:action_id>")
 @login_required
 def detail(action_id: int):  # Who: every signed-in user.
     return _detail(db.get_or_404(Action, action_id))
 
 
-@bp.route("/<int:action_id>/progress", methods=["GET", "POST"])
+@bp.route("/<id:action_id>/progress", methods=["GET", "POST"])
 @login_required
 def log_progress(action_id: int):  # Who: the city's editors, leads, admins.
     if request.method == "GET":  # a reload of the page shown after an error
@@ -72,7 +72,7 @@ def log_progress(action_id: int):  # Who: the city's editors, leads, admins.
     return done or _detail(action, form, 400)
 
 
-@bp.route("/updates/<int:update_id>/correct", methods=["GET", "POST"])
+@bp.route("/updates/<id:update_id>/correct", methods=["GET", "POST"])
 @login_required
 def correct(update_id: int):  # Who: the city's editors, leads, admins.
     corrected = db.get_or_404(ProgressUpdate, update_id)
@@ -104,7 +104,7 @@ def correct(update_id: int):  # Who: the city's editors, leads, admins.
     )
 
 
-@bp.route("/<int:action_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:action_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(action_id: int):  # Who: the city's editors, leads, admins.
     action = db.get_or_404(Action, action_id)
@@ -125,7 +125,7 @@ def edit(action_id: int):  # Who: the city's editors, leads, admins.
     )
 
 
-@bp.route("/<int:action_id>/indicators/new", methods=["GET", "POST"])
+@bp.route("/<id:action_id>/indicators/new", methods=["GET", "POST"])
 @login_required
 def new_indicator(action_id: int):  # Who: the city's editors, leads, admins.
     action = db.get_or_404(Action, action_id)
@@ -143,7 +143,7 @@ def new_indicator(action_id: int):  # Who: the city's editors, leads, admins.
     )
 
 
-@bp.route("/indicators/<int:indicator_id>/edit", methods=["GET", "POST"])
+@bp.route("/indicators/<id:indicator_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_indicator(indicator_id: int):  # Who: the city's editors, leads, admins.
     indicator = db.get_or_404(Indicator, indicator_id)

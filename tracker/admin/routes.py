@@ -70,7 +70,7 @@ def users():  # Who: admins.
     return render_template("admin/users.html", users=listing, form=form), form_status(form)
 
 
-@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_user(user_id: int):  # Who: admins.
     permissions.require_admin(current_user)
@@ -94,7 +94,7 @@ def edit_user(user_id: int):  # Who: admins.
     return done or (_user_page(user, form, reset), form_status(form))
 
 
-@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/password", methods=["GET", "POST"])
 @login_required
 def reset_password(user_id: int):  # Who: admins.
     if request.method == "GET":  # a reload of the page shown after an error
@@ -125,7 +125,7 @@ def _user_page(user: User, form: UserForm, reset: PasswordResetForm, **extra: ob
     )
 
 
-@bp.route("/users/<int:user_id>/tokens", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/tokens", methods=["GET", "POST"])
 @login_required
 def issue_token(user_id: int):  # Who: admins.
     if request.method == "GET":  # a reload of the page shown after an error (or the token)
@@ -158,7 +158,7 @@ def issue_token(user_id: int):  # Who: admins.
     return page, (200 if new_token else 400)
 
 
-@bp.route("/tokens/<int:token_id>/revoke", methods=["GET", "POST"])
+@bp.route("/tokens/<id:token_id>/revoke", methods=["GET", "POST"])
 @login_required
 def revoke_token(token_id: int):  # Who: admins.
     permissions.require_admin(current_user)

@@ -6,12 +6,11 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from tracker.models.base import MAX_ID
 from tracker.models.city import PARTICIPATION_ROLES
 from tracker.models.plan import ACTION_STATUSES, LGD_STATUSES, PARTNER_KINDS, PLAN_KINDS
 from tracker.services.milestones import MILESTONE_STATES
 from tracker.services.progress import NOTE_MAX, URL_MAX
-
-MAX_ID = 2**31 - 1
 
 
 def t(kind: str, nullable: bool = False, **extra: Any) -> dict[str, Any]:

@@ -335,7 +335,7 @@ def actions():  # Who: any reader.
     return listing(select, page, lambda rows: [_action(a) for a in rows])
 
 
-@bp.route("/actions/<int:action_id>")
+@bp.route("/actions/<id:action_id>")
 def action(action_id: int):  # Who: any reader.
     get_or_404(Action, action_id)
     row = (
@@ -489,7 +489,7 @@ def indicators():  # Who: any reader.
     )
 
 
-@bp.route("/indicators/<int:indicator_id>/values")
+@bp.route("/indicators/<id:indicator_id>/values")
 def indicator_values(indicator_id: int):  # Who: any reader.
     get_or_404(Indicator, indicator_id)
     filters, page = query("updated_since")
@@ -516,9 +516,9 @@ PROGRESS_FIELDS = {
     "percent_complete": Field("integer", required=True, minimum=0, maximum=100),
     "note": Field("string", max_length=progress.NOTE_MAX),
     "evidence_url": Field("uri", max_length=progress.URL_MAX),
-    "indicator_id": Field("integer", minimum=1, maximum=2**31 - 1),
+    "indicator_id": Field("integer", minimum=1, maximum=MAX_ID),
     "indicator_value": Field("number", minimum=-1e12, maximum=1e12),
-    "corrects_id": Field("integer", minimum=1, maximum=2**31 - 1),
+    "corrects_id": Field("integer", minimum=1, maximum=MAX_ID),
 }
 
 
@@ -582,7 +582,7 @@ def _replay(first):  # type: ignore[no-untyped-def]
     return response
 
 
-@bp.route("/actions/<int:action_id>/progress", methods=["POST"])
+@bp.route("/actions/<id:action_id>/progress", methods=["POST"])
 @idempotent
 def log_progress(action_id: int):  # Who: the action's city's editors, leads, admins.
     row = get_or_404(Action, action_id)
@@ -602,11 +602,11 @@ MILESTONE_FIELDS = {
     "due_on": Field("date"),
     "note": Field("string", max_length=progress.NOTE_MAX),
     "evidence_url": Field("uri", max_length=progress.URL_MAX),
-    "version": Field("integer", minimum=1, maximum=2**31 - 1),
+    "version": Field("integer", minimum=1, maximum=MAX_ID),
 }
 
 
-@bp.route("/milestones/<int:milestone_id>/progress", methods=["POST"])
+@bp.route("/milestones/<id:milestone_id>/progress", methods=["POST"])
 @idempotent
 def milestone_progress(
     milestone_id: int,
@@ -655,7 +655,7 @@ VALUE_FIELDS = {
 }
 
 
-@bp.route("/indicators/<int:indicator_id>/values", methods=["POST"])
+@bp.route("/indicators/<id:indicator_id>/values", methods=["POST"])
 @idempotent
 def add_indicator_value(indicator_id: int):  # Who: the indicator's city's editors, leads, admins.
     row = get_or_404(Indicator, indicator_id)

@@ -131,7 +131,7 @@ def index():  # Who: every signed-in user reads; POST (add a pair): leads and ad
     ), (form_status(form) if form else 200)
 
 
-@bp.route("/<int:mentorship_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:mentorship_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(mentorship_id: int):  # Who: leads and admins.
     permissions.require_programme_editor(current_user)

@@ -114,7 +114,7 @@ def index():  # Who: every signed-in user.
     )
 
 
-@bp.route("/<int:milestone_id>")
+@bp.route("/<id:milestone_id>")
 @login_required
 def detail(milestone_id: int):  # Who: every signed-in user.
     return _page(db.get_or_404(Milestone, milestone_id))
@@ -124,7 +124,7 @@ def _to_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
     return lambda _result: url_for("milestones.detail", milestone_id=milestone_id)
 
 
-@bp.route("/<int:milestone_id>/done", methods=["GET", "POST"])
+@bp.route("/<id:milestone_id>/done", methods=["GET", "POST"])
 @login_required
 def mark_done(milestone_id: int):  # Who: see the module docstring.
     if request.method == "GET":  # a reload of the page shown after an error
@@ -149,7 +149,7 @@ def mark_done(milestone_id: int):  # Who: see the module docstring.
     return done or _page(milestone, done=form, status=400)
 
 
-@bp.route("/<int:milestone_id>/move", methods=["GET", "POST"])
+@bp.route("/<id:milestone_id>/move", methods=["GET", "POST"])
 @login_required
 def move(milestone_id: int):  # Who: see the module docstring.
     if request.method == "GET":  # a reload of the page shown after an error
@@ -173,7 +173,7 @@ def move(milestone_id: int):  # Who: see the module docstring.
     return done or _page(milestone, move=form, status=400)
 
 
-@bp.route("/<int:milestone_id>/reopen", methods=["GET", "POST"])
+@bp.route("/<id:milestone_id>/reopen", methods=["GET", "POST"])
 @login_required
 def reopen(milestone_id: int):  # Who: see the module docstring.
     if request.method == "GET":  # a reload of the page shown after an error

@@ -28,7 +28,7 @@ def _to_plan(plan_id: int):  # type: ignore[no-untyped-def]
     return lambda _result: url_for("plans.detail", plan_id=plan_id)
 
 
-@bp.route("/<int:plan_id>")
+@bp.route("/<id:plan_id>")
 @login_required
 def detail(plan_id: int):  # Who: every signed-in user.
     plan = db.get_or_404(Plan, plan_id)
@@ -61,7 +61,7 @@ def create():  # Who: the city's editors, leads, admins. Makes the city's Local 
     return done or _form_page(form, city, "New Local Green Deal")
 
 
-@bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:plan_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(plan_id: int):  # Who: the plan's city's editors, leads, admins.
     plan = db.get_or_404(Plan, plan_id)
@@ -78,7 +78,7 @@ def edit(plan_id: int):  # Who: the plan's city's editors, leads, admins.
     return done or _form_page(form, plan.city, f"Edit {plan.title}", plan)
 
 
-@bp.route("/<int:plan_id>/partners/new", methods=["GET", "POST"])
+@bp.route("/<id:plan_id>/partners/new", methods=["GET", "POST"])
 @login_required
 def new_partner(plan_id: int):  # Who: the plan's city's editors, leads, admins.
     plan = db.get_or_404(Plan, plan_id)
@@ -93,7 +93,7 @@ def new_partner(plan_id: int):  # Who: the plan's city's editors, leads, admins.
     return done or _form_page(form, plan.city, "New partner", plan)
 
 
-@bp.route("/partners/<int:partner_id>/edit", methods=["GET", "POST"])
+@bp.route("/partners/<id:partner_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_partner(partner_id: int):  # Who: the partner's city's editors, leads, admins.
     partner = db.get_or_404(Partner, partner_id)
@@ -111,7 +111,7 @@ def edit_partner(partner_id: int):  # Who: the partner's city's editors, leads, 
     return done or _form_page(form, plan.city, f"Edit partner {partner.name}", plan)
 
 
-@bp.route("/<int:plan_id>/actions/new", methods=["GET", "POST"])
+@bp.route("/<id:plan_id>/actions/new", methods=["GET", "POST"])
 @login_required
 def new_action(plan_id: int):  # Who: the plan's city's editors, leads, admins.
     plan = db.get_or_404(Plan, plan_id)

@@ -1,0 +1,61 @@
+"""No input gives a 500: every GET route of the app, taken from its URL map, requested with
+hostile path values and query strings, signed in and signed out, answers below 500."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import login, make_user
+
+HOSTILE_IDS = ["9223372036854775808", "2147483648", "99999999999999999999999", "0", "-1", "1"]
+HOSTILE_TEXT = ["x", "%00", "..%2F..%2Fetc", "%0d%0aX:1", "a" * 300, "dortmund"]
+HOSTILE_QUERIES = [
+    "",
+    "?endpoint=x&_external=1&_anchor=y",
+    "?format=csv&table=../../x",
+    "?format=csv&table=%00",
+    "?limit=%D9%A3&offset=1000000000000000000000",
+    "?city=%00&country=%0d%0a&sector=%ff&state=%2e%2e&sort=%3Cscript%3E&page=-1",
+    "?next=%0d%0aX:1&updated_since=9999-99-99",
+    "?date_from=2024-02-30&date_to=x&user=" + "u" * 500,
+    "?role=admin&status=on_track&kind=x&late=2",
+]
+
+
+def values_for(converter: str) -> list[str]:
+    return HOSTILE_IDS if converter in {"IdConverter", "IntegerConverter"} else HOSTILE_TEXT
+
+
+def urls(app) -> list[str]:  # type: ignore[no-untyped-def]
+    found = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        paths = [rule.rule]
+        for name, converter in rule._converters.items():
+            paths = [_fill(p, name, v) for p in paths for v in values_for(type(converter).__name__)]
+        found += [p + q for p in paths for q in HOSTILE_QUERIES]
+    return found
+
+
+def _fill(path: str, name: str, value: str) -> str:
+    start = path.index("<")
+    while not path[start:].split(">", 1)[0].endswith(name):
+        start = path.index("<", start + 1)
+    end = path.index(">", start)
+    return path[:start] + value + path[end + 1 :]
+
+
+@pytest.mark.parametrize("who", ["signed_out", "lead"])
+def test_no_get_route_answers_5xx_to_hostile_input(app, who):
+    client = app.test_client()
+    if who == "lead":
+        make_user("lead")
+        login(client, "lead-all@example.org")
+    failures = []
+    for url in urls(app):
+        response = client.get(url)
+        response.close()
+        if response.status_code >= 500:
+            failures.append(f"{response.status_code} {url}")
+    assert failures == []
