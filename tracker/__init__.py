@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_converters(app)
     register_blueprints(app)
     register_error_handlers(app)
+    register_input_guard(app)
     register_security_headers(app)
     register_commands(app)
     return app
@@ -198,6 +199,20 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 CACHEABLE = frozenset({"static", "assets.plotly_js"})
+
+
+def register_input_guard(app: Flask) -> None:
+    from flask import abort, request
+
+    @app.before_request
+    def refuse_nul() -> None:
+        """No field anywhere may hold a NUL character (PostgreSQL cannot store one): a request
+        that carries one in its path, query or form is refused before anything reads it."""
+        values = [request.path, *request.args.values(), *request.args.keys()]
+        if request.method not in {"GET", "HEAD"}:
+            values += [*request.form.values(), *request.form.keys()]
+        if any("\x00" in value for value in values):
+            abort(400, "The request contains a NUL character, which no field may hold.")
 
 
 def register_security_headers(app: Flask) -> None:

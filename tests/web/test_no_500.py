@@ -59,3 +59,41 @@ def test_no_get_route_answers_5xx_to_hostile_input(app, who):
         if response.status_code >= 500:
             failures.append(f"{response.status_code} {url}")
     assert failures == []
+
+
+def test_a_nul_character_in_a_form_or_a_json_body_is_refused_and_stores_nothing(app):
+    from datetime import date
+
+    from tests.helpers import make_action, make_plan, snapshot
+    from tracker.extensions import db
+    from tracker.services import tokens
+
+    action = make_action(make_plan("bamberg", started_on=date(2023, 9, 1)))
+    user = make_user("editor", city="bamberg")
+    token = tokens.issue_token(None, user, "t", actor_label="test")
+    db.session.commit()
+    client = app.test_client()
+    login(client, user.email)
+    before = snapshot()
+    form = client.post(
+        f"/actions/{action.id}/progress",
+        data={
+            "reported_on": "2024-05-01",
+            "status": "on_track",
+            "percent_complete": "5",
+            "note": "a\x00b",
+        },
+    )
+    assert form.status_code == 400 and "NUL character" in form.get_data(as_text=True)
+    body = client.post(
+        f"/api/v1/actions/{action.id}/progress",
+        json={
+            "reported_on": "2024-05-01",
+            "status": "on_track",
+            "percent_complete": 5,
+            "note": "a\x00b",
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert body.status_code == 422 and "NUL" in str(body.get_json())
+    assert snapshot() == before

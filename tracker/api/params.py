@@ -143,6 +143,8 @@ def _convert(field: Field, value: Any) -> Any:
     if field.kind in {"string", "uri", "enum", "date"}:
         if not isinstance(value, str):
             raise ValueError("must be a string")
+        if "\x00" in value:
+            raise ValueError("must not contain a NUL character")
         if field.max_length is not None and len(value) > field.max_length:
             raise ValueError(f"must have at most {field.max_length} characters")
         if field.kind == "date":
