@@ -10,8 +10,25 @@ from typing import Any
 
 from flask import Response, abort, request
 
-# A cell starting with one of these is read as a formula by spreadsheet programs.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A cell starting with one of these is read as a formula (or a DDE command) by some spreadsheet
+# program: the OWASP list, with the full-width forms some programs also accept, and leading
+# blanks that some programs skip before a formula.
+FORMULA_STARTS = (
+    "=",
+    "+",
+    "-",
+    "@",
+    "\t",
+    "\r",
+    "\n",
+    " ",
+    "|",
+    "%",
+    "\uff1d",
+    "\uff0b",
+    "\uff0d",
+    "\uff20",
+)
 
 
 @dataclass

@@ -39,6 +39,12 @@ def _country(value: str) -> str:
     return value
 
 
+def shown(name: str) -> str:
+    """A name the client sent, as an error may repeat it: printable, and at most 40 characters."""
+    text = "".join(c if c.isprintable() and c not in "<>" else "?" for c in name[:40])
+    return text + ("…" if len(name) > 40 else "")
+
+
 def choice(*allowed: str) -> Callable[[str], str]:
     def parse(value: str) -> str:
         if value not in allowed:
@@ -50,7 +56,7 @@ def choice(*allowed: str) -> Callable[[str], str]:
 
 def _int_in(low: int, high: int) -> Callable[[str], int]:
     def parse(value: str) -> int:
-        if not re.fullmatch(r"\d{1,9}", value):
+        if not re.fullmatch(r"[0-9]{1,12}", value):  # ASCII digits only: int() takes "٣" too
             raise ValueError("not a whole number")
         number = int(value)
         if not low <= number <= high:
@@ -89,13 +95,13 @@ def query(*names: str, **special: Callable[[str], Any]) -> tuple[dict[str, Any],
     values: dict[str, Any] = {}
     for name in request.args:
         if name not in allowed:
-            errors.append({"field": name, "reason": "unknown query parameter"})
+            errors.append({"field": shown(name), "reason": "unknown query parameter"})
             continue
         raw = request.args.get(name, "")
         try:
             values[name] = allowed[name](raw)
         except ValueError as exc:
-            errors.append({"field": name, "reason": f"{raw!r} is {exc}"})
+            errors.append({"field": name, "reason": f"the value is {exc}"})
     if errors:
         raise ApiError(400, "Bad Request", "Some query parameters are invalid.", errors)
     page = Page(values.pop("limit", 100), values.pop("offset", 0))
@@ -120,7 +126,7 @@ def body(fields: dict[str, Field]) -> dict[str, Any]:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ApiError(400, "Bad Request", "The body is not a JSON object.")
-    errors = [{"field": k, "reason": "unknown field"} for k in data if k not in fields]
+    errors = [{"field": shown(k), "reason": "unknown field"} for k in data if k not in fields]
     values: dict[str, Any] = {}
     for name, field in fields.items():
         if name not in data:

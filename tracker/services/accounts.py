@@ -140,12 +140,15 @@ def create_user(
     return user
 
 
+NOT_AN_ADDRESS = "(not an e-mail address)"
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None; records the attempt either way."""
     try:
         email = normalise_email(email)
     except Invalid:
-        email = email.strip().lower()
+        email = NOT_AN_ADDRESS  # never store what was typed: it may be a password
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
         check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
