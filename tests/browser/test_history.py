@@ -86,3 +86,33 @@ def test_a_conflict_applies_my_values_in_one_step(signed_in, live_server):
     assert "Changed by the editor" in mine.inner_text("table.conflict")
     mine.click("text=Apply my values to the current version")
     assert "Changed by the lead" in mine.inner_text("h1")
+
+
+def test_markup_in_an_indicator_is_drawn_as_text_in_its_chart(signed_in, live_server):
+    page, problems = signed_in("editor")
+    open_measure(page, live_server)
+    page.click("text=Add indicator")
+    hostile = '<a href="https://evil.example">U</a>'
+    page.fill("#name", "Roofs <b>bold</b> %{y}")
+    page.fill("#unit", hostile)
+    page.click("#submit")
+    page.select_option("#indicator_id", label=f"Roofs <b>bold</b> %{{y}} ({hostile})")
+    page.fill("#indicator_value", "12")
+    page.fill("#reported_on", "2024-11-01")
+    page.fill("#percent_complete", "62")
+    page.click("#submit")
+    page.goto(live_server + "/cities/dortmund")
+    expected = page.locator("script[data-chart]").count()
+    page.wait_for_function(
+        "n => document.querySelectorAll('.chart[data-drawn=true]').length === n", arg=expected
+    )
+    links = page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot a')].map(a => a.getAttribute('href'))"
+    )
+    assert not any("evil.example" in (href or "") for href in links)
+    drawn = page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot text')].map(t => t.textContent)"
+    )
+    assert hostile in drawn  # the axis title shows the unit as typed
+    assert not any(t == "bold" for t in drawn)
+    assert [p for p in problems if "400" not in p] == []

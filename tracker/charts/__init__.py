@@ -32,6 +32,14 @@ COLOURS = {
 FONT = {"family": "system-ui, sans-serif", "size": 13, "color": "#1d2a33"}
 
 
+def plain(text: str) -> str:
+    """User-supplied text as Plotly draws it: its label markup (<a>, <b>, <br>, entities) and
+    hover-template fields (%{...}) shown as the characters they are, never interpreted."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("%", "&#37;")
+    )
+
+
 def _figure(data: list, height: int = 360, **layout: object) -> go.Figure:
     figure = go.Figure(data=data)
     figure.update_layout(
@@ -79,12 +87,12 @@ def timeline(
                 x=[(end - phase.start).days * 86_400_000],
                 base=[phase.start.isoformat()],
                 orientation="h",
-                name=phase.label,
-                text=[phase.label],
+                name=plain(phase.label),
+                text=[plain(phase.label)],
                 textposition="inside",
                 insidetextanchor="middle",
                 marker={"color": "#cfe3da", "line": {"color": "#0b6e4f", "width": 1}},
-                hovertemplate=f"{phase.label}<br>%{{base|%Y-%m-%d}}<extra></extra>",
+                hovertemplate=f"{plain(phase.label)}<br>%{{base|%Y-%m-%d}}<extra></extra>",
             )
         )
     by_state: dict[str, list[TimelineItem]] = {}
@@ -97,7 +105,7 @@ def timeline(
                 y=["Milestones"] * len(items),
                 mode="markers",
                 name=state.replace("_", " "),
-                text=[i.label for i in items],
+                text=[plain(i.label) for i in items],
                 marker={"size": 13, "color": COLOURS.get(state, "#555"), "symbol": "diamond"},
                 hovertemplate="%{text}<br>%{x|%Y-%m-%d}<extra></extra>",
             )
@@ -158,7 +166,7 @@ def progress_by_sector(rows: Sequence[tuple[str, int, float | None]]) -> go.Figu
         [
             go.Bar(
                 x=[round(avg or 0, 1) for _name, _n, avg in rows],
-                y=[name for name, _n, _avg in rows],
+                y=[plain(name) for name, _n, _avg in rows],
                 orientation="h",
                 text=[
                     f"{round(avg or 0)} % of {n} action{'s' if n != 1 else ''}"
@@ -200,8 +208,8 @@ def cohort_heatmap(
         [
             go.Heatmap(
                 z=z,
-                x=list(columns),
-                y=list(rows),
+                x=[plain(c) for c in columns],
+                y=[plain(r) for r in rows],
                 text=text,
                 zmin=-0.5,
                 zmax=3.5,
@@ -269,7 +277,7 @@ def mentorship_network(
                 y=[positions[n.key][1] for n in nodes],
                 mode="markers+text",
                 name=role + "s",
-                text=[n.label for n in nodes],
+                text=[plain(n.label) for n in nodes],
                 textposition=position,
                 customdata=[
                     round(n.progress) if n.progress is not None else "no report" for n in nodes
@@ -311,7 +319,7 @@ def milestone_gantt(rows: Sequence[GanttRow], today: date) -> go.Figure:
     for state, items in by_state.items():
         data.append(
             go.Bar(
-                y=[r.label for r in items],
+                y=[plain(r.label) for r in items],
                 x=[max((r.end - r.start).days, 1) * 86_400_000 for r in items],
                 base=[r.start.isoformat() for r in items],
                 orientation="h",
@@ -364,7 +372,7 @@ def city_map(places: Sequence[Place]) -> go.Figure:
                     y=[p.latitude for p in chosen],
                     mode="markers+text",
                     name=role,
-                    text=[p.label for p in chosen],
+                    text=[plain(p.label) for p in chosen],
                     textposition="top center",
                     marker={"size": 11, "color": COLOURS[role]},
                     hovertemplate="%{text}<br>%{y:.2f}, %{x:.2f}<extra></extra>",
@@ -389,15 +397,15 @@ def indicator_series(
 ) -> go.Figure:
     """An indicator's values over time against its baseline and target."""
     if not values:
-        return _empty(f"No value of {name} yet.", height=160)
+        return _empty(f"No value of {plain(name)} yet.", height=160)
     data = [
         go.Scatter(
             x=[d.isoformat() for d, _v in values],
             y=[v for _d, v in values],
             mode="lines+markers",
-            name=name,
+            name=plain(name),
             line={"color": "#0b6e4f"},
-            hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y}} {unit}<extra></extra>",
+            hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y}} {plain(unit)}<extra></extra>",
         )
     ]
     first = values[0][0]
@@ -411,14 +419,14 @@ def indicator_series(
                     mode="lines",
                     name=label,
                     line={"color": colour, "dash": "dash"},
-                    hovertemplate=f"{label}: {level} {unit}<extra></extra>",
+                    hovertemplate=f"{label}: {level} {plain(unit)}<extra></extra>",
                 )
             )
     return _figure(
         data,
         height=260,
         showlegend=True,
-        yaxis={"title": {"text": unit}},
+        yaxis={"title": {"text": plain(unit)}},
         xaxis={"type": "date"},
         legend={"orientation": "h", "y": -0.3},
     )
