@@ -91,7 +91,7 @@ def configure_production(app: Flask, explicit: Mapping[str, Any]) -> None:
 
 def register_extensions(app: Flask) -> None:
     from tracker.database import configure_engine
-    from tracker.extensions import csrf, db, login_manager, migrate
+    from tracker.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     with app.app_context():
@@ -99,6 +99,17 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    if app.config.get("REDIS_URL"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    limiter.init_app(app)
+
+
+# 1 to 2147483647 (MAX_ID) as a regular expression: fewer digits, or ten digits no larger.
+MAX_ID_PATTERN = (
+    r"(?:[1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}"
+    r"|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}"
+    r"|21474836[0-3][0-9]|214748364[0-7])"
+)
 
 
 def register_converters(app: Flask) -> None:
@@ -107,7 +118,11 @@ def register_converters(app: Flask) -> None:
     from tracker.models.base import MAX_ID
 
     class IdConverter(IntegerConverter):
-        """A record id in a URL: digits within the databases' integer range, else 404."""
+        """A record id in a URL: 1 to MAX_ID, else no route matches (404). The range is in the
+        pattern itself: a value refused only after matching makes werkzeug answer 405 where
+        another method's rule shares the path."""
+
+        regex = MAX_ID_PATTERN
 
         def __init__(self, url_map, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
             super().__init__(url_map, min=1, max=MAX_ID)

@@ -18,6 +18,16 @@ DEFAULTS: dict[str, Any] = {
     "PERMANENT_SESSION_LIFETIME": 12 * 3600,
     # A sign-in ends this long after it began, however active (an absolute session timeout).
     "SESSION_MAX_AGE_HOURS": 12,
+    # Failed sign-ins per account (counted in the database, so every worker sees one count):
+    # past the limit within the window the account is refused, right password or not.
+    "SIGN_IN_MAX_FAILURES": 10,
+    "SIGN_IN_WINDOW_MINUTES": 15,
+    # Per client address (Flask-Limiter): sign-in attempts, and API requests with a bad token.
+    "SIGN_IN_RATE_LIMIT": "30 per minute;300 per hour",
+    "TOKEN_FAILURE_RATE_LIMIT": "30 per minute;300 per hour",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "REDIS_URL": None,
     # ... and ends after this long without a request (an idle timeout).
     "IDLE_TIMEOUT_MINUTES": 30,
     # An uploaded file not confirmed within this time is dropped by `flask prune`.
@@ -51,6 +61,8 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "TRACKER_SESSION_MAX_AGE_HOURS": ("SESSION_MAX_AGE_HOURS", int),
     "TRACKER_IDLE_TIMEOUT_MINUTES": ("IDLE_TIMEOUT_MINUTES", int),
     "TRACKER_TIME_ZONE": ("TIME_ZONE", str),
+    "TRACKER_REDIS_URL": ("REDIS_URL", str),
+    "TRACKER_SIGN_IN_RATE_LIMIT": ("SIGN_IN_RATE_LIMIT", str),
     "TRACKER_SUBMISSION_KEEP_HOURS": ("SUBMISSION_KEEP_HOURS", int),
     "TRACKER_SESSION_COOKIE_SECURE": (
         "SESSION_COOKIE_SECURE",

@@ -16,6 +16,10 @@ MESSAGES = {
     405: ("Method not allowed", "This address does not accept that kind of request."),
     409: ("Conflict", "Someone else changed this meanwhile; nothing of yours was stored."),
     413: ("Too large", "What was sent is larger than this site accepts."),
+    429: (
+        "Too many requests",
+        "Too many attempts from your address: wait a little, then try again.",
+    ),
     500: ("Something went wrong", "The error was logged. Please try again later."),
 }
 
@@ -54,7 +58,7 @@ def resendable_fields() -> list[tuple[str, list[str]]]:
 
 
 def register(app: Flask) -> None:
-    for status in (400, 403, 404, 405, 409, 413):
+    for status in (400, 403, 404, 405, 409, 413, 429):
         app.register_error_handler(status, lambda exc, status=status: render_http(exc, status))
 
     @app.errorhandler(CSRFError)

@@ -1,5 +1,7 @@
 """Unbound extension objects, bound to an app by the factory."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -14,3 +16,6 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to see this page."
 csrf = CSRFProtect()
+# Per client address; storage from RATELIMIT_STORAGE_URI (Redis when TRACKER_REDIS_URL is set,
+# else memory, which counts per worker process).
+limiter = Limiter(get_remote_address)

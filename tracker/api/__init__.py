@@ -5,20 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, g, json, request
+from flask import Blueprint, Response, current_app, g, json, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from tracker.database import SAFE_METHODS
-from tracker.extensions import csrf, db
+from tracker.extensions import csrf, db, limiter
 from tracker.services import tokens
 from tracker.services.errors import Conflict, DomainError, Invalid
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Token requests carry no cookie to forge; session requests are checked below instead.
 csrf.exempt(bp)
+
+# Guessing tokens: requests refused for their token count against the client's address.
+limiter.limit(
+    lambda: current_app.config["TOKEN_FAILURE_RATE_LIMIT"],
+    deduct_when=lambda response: response.status_code == 401,
+)(bp)
 
 # The readable page is an ordinary page: a signed-out visitor is sent to sign in.
 PAGES = {"api.docs"}

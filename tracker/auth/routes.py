@@ -7,11 +7,17 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker.auth import bp, mark_active
 from tracker.auth.forms import LoginForm, PasswordChangeForm, TimeZoneForm
-from tracker.extensions import db
+from tracker.extensions import db, limiter
 from tracker.forms import EmptyForm, choices, form_status, submit
 from tracker.services import accounts
 from tracker.services.audit import record_event
 from tracker.timezones import zone_names
+
+# The one answer to every refused sign-in: unknown account, wrong password, locked account.
+SIGN_IN_REFUSED = (
+    "E-mail or password is wrong, or this account had too many failed sign-ins: "
+    "check both, or wait a quarter of an hour."
+)
 
 
 def safe_next(target: str | None) -> str:
@@ -41,7 +47,8 @@ def safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # Who: anyone.
+@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
+def login():  # Who: anyone; attempts are limited per account and per client address.
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
@@ -50,7 +57,7 @@ def login():  # Who: anyone.
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
             db.session.commit()  # keep the failed attempt in the audit trail
-            form.password.errors.append("E-mail or password is wrong.")
+            form.password.errors.append(SIGN_IN_REFUSED)
             return render_template("auth/login.html", form=form), 400
         session.clear()
         accounts.start_session(user)

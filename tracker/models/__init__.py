@@ -6,7 +6,7 @@ from tracker.models.city import City, Mentorship, Participation
 from tracker.models.plan import Action, Indicator, IndicatorValue, Partner, Plan, PlanTarget
 from tracker.models.programme import Milestone, Phase, Programme, Sector, Theme
 from tracker.models.progress import ProgressUpdate
-from tracker.models.user import ApiToken, Submission, User, UserSession
+from tracker.models.user import ApiToken, SignInThrottle, Submission, User, UserSession
 
 __all__ = [
     "Action",
@@ -27,6 +27,7 @@ __all__ = [
     "Programme",
     "ProgressUpdate",
     "Sector",
+    "SignInThrottle",
     "Submission",
     "Theme",
     "User",

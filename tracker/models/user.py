@@ -109,3 +109,14 @@ class Submission(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     __table_args__ = (sa.UniqueConstraint("user_id", "key"),)
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins of one account (by its normalised e-mail, known or not) in the current
+    window: one row per account and window, counted in place, instead of a row per attempt."""
+
+    __tablename__ = "sign_in_throttles"
+
+    key: Mapped[str] = mapped_column(sa.String(254), primary_key=True)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    failures: Mapped[int]

@@ -9,12 +9,14 @@ from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from tracker.extensions import db
-from tracker.models import City, User, UserSession
+from tracker.models import City, SignInThrottle, User, UserSession
 from tracker.models.user import USER_ROLES
 from tracker.services import permissions
 from tracker.services.audit import record_event, update_versioned
@@ -143,29 +145,74 @@ def create_user(
 NOT_AN_ADDRESS = "(not an e-mail address)"
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or None; records the attempt either way."""
+def authenticate(email: str, password: str, *, now: datetime | None = None) -> User | None:
+    """The active user with this e-mail and password, or None. An account with too many
+    failures in the current window is refused even with the right password; an unknown
+    account, a wrong password and a refused account cost the same work and look the same."""
+    now = now or datetime.now(UTC)
     try:
         email = normalise_email(email)
     except Invalid:
         email = NOT_AN_ADDRESS  # never store what was typed: it may be a password
     user = db.session.scalar(select(User).where(User.email == email))
+    window = timedelta(minutes=current_app.config["SIGN_IN_WINDOW_MINUTES"])
+    throttle = db.session.get(SignInThrottle, email)
+    locked = (
+        throttle is not None
+        and _aware(throttle.window_started_at) > now - window
+        and throttle.failures >= current_app.config["SIGN_IN_MAX_FAILURES"]
+    )
     if user is None:
         check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         ok = False
     else:
-        ok = user.check_password(password) and user.is_active
-    record_event(
-        user if ok else None,
-        "auth.sign_in" if ok else "auth.sign_in_failed",
-        "user",
-        user.id if user else None,
-        actor_label=email[:254],
-        city_id=user.city_id if user else None,
-        before={"signed_in": False},
-        after={"signed_in": ok},
+        ok = user.check_password(password) and user.is_active and not locked
+    if ok:
+        record_event(
+            user,
+            "auth.sign_in",
+            "user",
+            user.id,
+            city_id=user.city_id,
+            before={"signed_in": False},
+            after={"signed_in": True},
+        )
+        return user
+    failures, window_started = _count_failure(email, now, window)
+    if failures == 1:  # one audit event per account and window; the rest are counted
+        record_event(
+            None,
+            "auth.sign_in_failed",
+            "user",
+            user.id if user else None,
+            actor_label=email,
+            city_id=user.city_id if user else None,
+            before={"signed_in": False},
+            after={"signed_in": False, "window_started_at": window_started},
+        )
+    return None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _count_failure(key: str, now: datetime, window: timedelta) -> tuple[int, datetime]:
+    """Add a failure to the key's count in one statement, so that concurrent attempts on any
+    worker are all counted; a window that has passed starts again at 1."""
+    table = SignInThrottle.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
+    expired = table.c.window_started_at <= now - window
+    statement = insert.values(key=key, window_started_at=now, failures=1).on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={
+            "failures": case((expired, 1), else_=table.c.failures + 1),
+            "window_started_at": case((expired, now), else_=table.c.window_started_at),
+        },
     )
-    return user if ok else None
+    row = db.session.execute(statement.returning(table.c.failures, table.c.window_started_at)).one()
+    return row.failures, _aware(row.window_started_at)
 
 
 def start_session(user: User) -> str:

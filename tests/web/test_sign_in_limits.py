@@ -1,0 +1,204 @@
+"""Sign-in limits: per account, counted in the database (so every worker sees one count), the
+11th failure in 15 minutes locks the account even against the right password, with the same
+answer as a wrong one, until the window has passed; failures leave one audit event per account
+and window. Per client address, Flask-Limiter answers 429 with Retry-After, for sign-ins and for
+API requests with a bad token."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import build_app, fresh_database
+from tests.helpers import PASSWORD, login, make_user
+from tracker.auth.routes import SIGN_IN_REFUSED
+from tracker.extensions import db
+from tracker.models import AuditEvent, SignInThrottle, UserSession
+
+
+def client_from(app, address: str):  # type: ignore[no-untyped-def]
+    """A test client whose requests come from `address` (a documentation address, RFC 5737)."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def attempt(client, email: str, password: str) -> str:  # type: ignore[no-untyped-def]
+    response = login(client, email, password)
+    return "signed in" if response.status_code == 302 else response.get_data(as_text=True)
+
+
+def test_after_ten_failures_the_right_password_is_refused_until_the_window_passes(client, app):
+    user = make_user("viewer")
+    for _ in range(9):
+        assert SIGN_IN_REFUSED in attempt(client, user.email, "not the password at all")
+    # Nine failures: the right password still works.
+    assert attempt(app.test_client(), user.email, PASSWORD) == "signed in"
+    assert SIGN_IN_REFUSED in attempt(client, user.email, "not the password at all")
+    # Ten: the eleventh attempt is refused even with the right password, like a wrong one.
+    refused = attempt(app.test_client(), user.email, PASSWORD)
+    wrong = attempt(app.test_client(), user.email, "not the password at all")
+    unknown = attempt(app.test_client(), "nobody@example.org", "not the password at all")
+    for page in (refused, wrong, unknown):
+        assert SIGN_IN_REFUSED in page
+    assert len(re.sub(r'value="[^"]*"', "", refused)) == len(re.sub(r'value="[^"]*"', "", wrong))
+    # One audit event for the window, however many failures; the count is kept apart.
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(
+            AuditEvent.verb == "auth.sign_in_failed", AuditEvent.actor == user.email
+        )
+    ).all()
+    assert len(events) == 1
+    assert db.session.get(SignInThrottle, user.email).failures == 12
+    # When the window has passed, the right password works again.
+    throttle = db.session.get(SignInThrottle, user.email)
+    throttle.window_started_at = throttle.window_started_at - timedelta(minutes=16)
+    db.session.commit()
+    assert attempt(app.test_client(), user.email, PASSWORD) == "signed in"
+
+
+def test_a_refused_sign_in_costs_about_the_same_work_whoever_it_is(client, app):
+    user = make_user("viewer")
+    for _ in range(11):
+        attempt(client, user.email, "wrong wrong wrong")
+
+    def timed(email: str, password: str) -> float:
+        started = time.perf_counter()
+        attempt(app.test_client(), email, password)
+        return time.perf_counter() - started
+
+    # Each path checks one password hash: none is ten times another.
+    locked, wrong, unknown = (
+        min(timed(e, p) for _ in range(3))
+        for e, p in (
+            (user.email, PASSWORD),
+            ("viewer-all@example.org", "wrong"),
+            ("nobody@example.org", "wrong"),
+        )
+    )
+    assert max(locked, wrong, unknown) < 10 * min(locked, wrong, unknown)
+
+
+def test_the_per_address_limit_answers_429_with_retry_after(app):
+    app.config["SIGN_IN_RATE_LIMIT"] = "3 per minute"
+    make_user("viewer")
+    client = client_from(app, "192.0.2.10")
+    statuses = [login(client, "viewer-all@example.org", "wrong").status_code for _ in range(4)]
+    assert statuses == [400, 400, 400, 429]
+    response = login(client, "viewer-all@example.org", PASSWORD)
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(UserSession)) == 0
+    # Another address is not affected.
+    elsewhere = client_from(app, "192.0.2.11")
+    assert login(elsewhere, "viewer-all@example.org", PASSWORD).status_code == 302
+
+
+def test_guessing_api_tokens_is_limited_per_address(app):
+    app.config["TOKEN_FAILURE_RATE_LIMIT"] = "3 per minute"
+    client = client_from(app, "192.0.2.20")
+    headers = {"Authorization": "Bearer icc_guess"}
+    statuses = [client.get("/api/v1/programmes", headers=headers).status_code for _ in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    assert "Retry-After" in client.get("/api/v1/programmes", headers=headers).headers
+
+
+# Two gunicorn workers on loopback share one count --------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def gunicorn(backend, tmp_path_factory, tmp_path):  # type: ignore[no-untyped-def]
+    with fresh_database(backend, tmp_path_factory) as url:
+        app = build_app(url, tmp_path_factory.mktemp("gunicorn"), demo=False)
+        with app.app_context():
+            make_user("viewer")
+            db.session.remove()
+            db.engine.dispose()
+        port = free_port()
+        env = {
+            **os.environ,
+            "TRACKER_DATABASE_URL": url,
+            "TRACKER_SECRET_KEY": "gunicorn-test-secret",
+            "TRACKER_INSTANCE_PATH": str(tmp_path),
+            "TRACKER_SIGN_IN_RATE_LIMIT": "1000 per minute",
+            "TRACKER_PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        }
+        process = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "tracker:create_app()",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(100):
+                try:
+                    with urllib.request.urlopen(base + "/healthz", timeout=2):  # noqa: S310
+                        break
+                except OSError:
+                    time.sleep(0.1)
+            yield base, url
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+def sign_in_over_http(base: str, email: str, password: str) -> tuple[int, str]:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
+    with opener.open(base + "/auth/login", timeout=10) as response:
+        page = response.read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    body = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token})
+    try:
+        with opener.open(base + "/auth/login", data=body.encode(), timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, error.read().decode()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return None
+
+
+def test_two_gunicorn_workers_share_one_failure_count(gunicorn):
+    base, url = gunicorn
+    for _ in range(11):
+        status, page = sign_in_over_http(base, "viewer-all@example.org", "not it at all")
+        assert status == 400 and SIGN_IN_REFUSED in page
+    status, page = sign_in_over_http(base, "viewer-all@example.org", PASSWORD)
+    assert status == 400 and SIGN_IN_REFUSED in page
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        failures = connection.execute(
+            sa.text("SELECT failures FROM sign_in_throttles WHERE key = 'viewer-all@example.org'")
+        ).scalar()
+    engine.dispose()
+    assert failures == 12
