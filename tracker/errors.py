@@ -1,7 +1,7 @@
 """Error pages in the site's layout; domain errors become their HTTP status; a 500 never
 shows a trace."""
 
-from flask import Flask, render_template, request
+from flask import Flask, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -35,11 +35,16 @@ def render_http(exc: HTTPException, status: int):  # type: ignore[no-untyped-def
     """abort(400, "why") shows its reason; a bare abort shows the standard message. Under
     /api/ (an unknown address, a method not allowed) the answer is a problem document."""
     if request.path.startswith("/api/"):
-        from tracker.api import problem
+        from tracker.api import http_error
 
-        return problem(status, exc.name, exc.description)
+        return http_error(exc)
     default = type(exc).description
-    return render(status, exc.description if exc.description != default else None)
+    body, status = render(status, exc.description if exc.description != default else None)
+    response = make_response(body, status)
+    for name, value in exc.get_headers():  # e.g. Allow on a 405, Retry-After on a 429
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 # Never sent back into a page: secrets, and what the apply form sets anew.

@@ -269,12 +269,12 @@ BAD_BODIES = [
             "status": "on_track",
             "percent_complete": 5,
         },
-        422,
+        409,  # what is refused by what is stored or by today is a conflict, not a bad body
         "reported_on",
     ),
     (
         {"reported_on": "2023-08-01", "status": "on_track", "percent_complete": 5},
-        422,
+        409,
         "reported_on",
     ),
     (
@@ -306,7 +306,7 @@ BAD_BODIES = [
             "indicator_id": 999999,
             "indicator_value": 1,
         },
-        422,
+        409,
         "indicator_id",
     ),
     (
@@ -382,14 +382,14 @@ def test_indicator_values(client, world):
         ).status_code
         == 201
     )
-    for bad in (
-        {"measured_on": TODAY},
-        {"measured_on": TODAY, "value": "many"},
-        {"measured_on": "2999-01-01", "value": 1},
-        {"measured_on": TODAY, "value": 1e13},
+    for bad, status in (
+        ({"measured_on": TODAY}, 422),
+        ({"measured_on": TODAY, "value": "many"}, 422),
+        ({"measured_on": "2999-01-01", "value": 1}, 409),  # refused by today's date
+        ({"measured_on": TODAY, "value": 1e13}, 422),
     ):
         before = snapshot()
-        assert client.post(url, headers=bearer(token), json=bad).status_code == 422
+        assert client.post(url, headers=bearer(token), json=bad).status_code == status
         assert snapshot() == before
     values = client.get(url, headers=bearer(token)).get_json()
     assert [v["value"] for v in values["items"]] == [300.0]

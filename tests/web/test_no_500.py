@@ -97,3 +97,11 @@ def test_a_nul_character_in_a_form_or_a_json_body_is_refused_and_stores_nothing(
     )
     assert body.status_code == 422 and "NUL" in str(body.get_json())
     assert snapshot() == before
+
+
+def test_a_method_not_allowed_names_the_allowed_ones(app):
+    client = app.test_client()
+    for url in ("/auth/login", "/api/v1/programmes"):
+        response = client.delete(url)
+        assert response.status_code == 405
+        assert "GET" in response.headers["Allow"], url

@@ -172,7 +172,7 @@ def test_one_key_with_another_request_or_a_bad_key_is_refused(api, action):
     api.post(url, json=report(), headers={"Idempotency-Key": "k1"})
     before = snapshot()
     other = api.post(url, json=report(31), headers={"Idempotency-Key": "k1"})
-    assert other.status_code == 422 and "another request" in other.get_json()["detail"]
+    assert other.status_code == 409 and "another request" in other.get_json()["detail"]
     for bad in ("", "x" * 256, "tab\there", "ümlaut"):
         response = api.post(url, json=report(32), headers={"Idempotency-Key": bad})
         assert response.status_code == 400, bad

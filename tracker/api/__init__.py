@@ -88,8 +88,11 @@ def api_error(exc: ApiError) -> Response:
 def domain_error(exc: DomainError) -> Response:
     db.session.rollback()
     if isinstance(exc, Invalid):
+        # The body kept to the document (checked before), so what a service refuses depends on
+        # what is stored: the plan's start, today, whose indicator, which update. A conflict
+        # with the current state (RFC 9110), not an unprocessable body.
         errors = [{"field": exc.field, "reason": exc.message}] if exc.field else None
-        return problem(422, "Unprocessable Content", exc.message, errors)
+        return problem(409, "Conflict", exc.message, errors)
     titles = {403: "Forbidden", 404: "Not Found", 409: "Conflict"}
     detail = exc.message
     if isinstance(exc, Conflict) and exc.changes:
@@ -115,7 +118,11 @@ def csrf_error(exc: CSRFError) -> Response:
 @bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException) -> Response:
     db.session.rollback()
-    return problem(exc.code or 500, exc.name, exc.description)
+    response = problem(exc.code or 500, exc.name, exc.description)
+    for name, value in exc.get_headers():  # e.g. Allow on a 405 (RFC 9110)
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 from tracker.api import routes  # noqa: E402, F401

@@ -216,6 +216,7 @@ SCHEMAS: dict[str, Any] = {
 }
 
 URL_PATTERN = r"^https?://\S+$"
+NOT_BLANK = r"\S"  # a reason: at least one character that is not white space
 BODIES: dict[str, Any] = {
     "ProgressReport": {
         "type": "object",
@@ -252,6 +253,24 @@ BODIES: dict[str, Any] = {
                 "in time",
             },
         },
+        # The rules that hold whatever is stored; the ones that depend on what is stored (the
+        # plan's start, whose indicator, which update) are answered with 409.
+        "dependentRequired": {
+            "indicator_id": ["indicator_value"],
+            "indicator_value": ["indicator_id"],
+            "corrects_id": ["note"],
+        },
+        "allOf": [
+            {
+                "if": {"required": ["status"], "properties": {"status": {"const": "done"}}},
+                "then": {"properties": {"percent_complete": {"const": 100}}},
+            },
+            {"if": {"not": {"required": ["corrects_id"]}}, "then": {"required": ["reported_on"]}},
+            {
+                "if": {"required": ["corrects_id"]},
+                "then": {"properties": {"note": {"pattern": NOT_BLANK}}},
+            },
+        ],
     },
     "MilestoneReport": {
         "type": "object",
@@ -276,6 +295,23 @@ BODIES: dict[str, Any] = {
                 "description": "the version read; a stale one is refused with 409",
             },
         },
+        "allOf": [
+            {
+                "if": {"properties": {"kind": {"const": "done"}}},
+                "then": {"required": ["completed_on"]},
+            },
+            {
+                "if": {"properties": {"kind": {"const": "move"}}},
+                "then": {
+                    "required": ["due_on", "note"],
+                    "properties": {"note": {"pattern": NOT_BLANK}},
+                },
+            },
+            {
+                "if": {"properties": {"kind": {"const": "reopen"}}},
+                "then": {"required": ["note"], "properties": {"note": {"pattern": NOT_BLANK}}},
+            },
+        ],
     },
     "IndicatorValueReport": {
         "type": "object",
@@ -396,7 +432,7 @@ IDEMPOTENCY_KEY = {
         "A key of your choosing, new for each write (a UUID, say). Sent again by the same "
         "account with the same request (method, path and body), it stores nothing and returns "
         "the first answer again, marked with the header Idempotent-Replayed: true; with another "
-        "request it is refused (422). Keys are kept at least 24 hours."
+        "request it is refused (409). Keys are kept at least 24 hours."
     ),
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
 }

@@ -168,7 +168,10 @@ def _convert(field: Field, value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"must be a{'n integer' if field.kind == 'integer' else ' number'}")
     if field.kind == "integer" and not isinstance(value, int):
-        raise ValueError("must be an integer")
+        # JSON has one number type: 2.0 is the integer 2 (as JSON Schema counts it).
+        if not (isinstance(value, float) and value.is_integer()):
+            raise ValueError("must be an integer")
+        value = int(value)
     if not math.isfinite(value):
         raise ValueError("must be finite")
     if field.minimum is not None and value < field.minimum:

@@ -3,7 +3,9 @@ the web forms (the services decide), answered with 201 and the new record."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from functools import wraps
 from typing import Any
@@ -522,6 +524,64 @@ PROGRESS_FIELDS = {
 }
 
 
+def _blank(text: Any) -> bool:
+    return not isinstance(text, str) or not re.search(r"\S", text)
+
+
+# The conditional rules of the bodies, as the document states them: (field, reason, broken).
+Rule = tuple[str, str, Callable[[dict[str, Any]], bool]]
+PROGRESS_RULES: list[Rule] = [
+    (
+        "percent_complete",
+        "must be 100 when the status is done",
+        lambda v: v.get("status") == "done" and v.get("percent_complete") != 100,
+    ),
+    (
+        "indicator_value",
+        "required with indicator_id",
+        lambda v: "indicator_id" in v and "indicator_value" not in v,
+    ),
+    (
+        "indicator_id",
+        "required with indicator_value",
+        lambda v: "indicator_value" in v and "indicator_id" not in v,
+    ),
+    (
+        "reported_on",
+        "required for a new report",
+        lambda v: "corrects_id" not in v and "reported_on" not in v,
+    ),
+    (
+        "note",
+        "a correction needs a note that says why",
+        lambda v: "corrects_id" in v and _blank(v.get("note")),
+    ),
+]
+MILESTONE_RULES: list[Rule] = [
+    (
+        "completed_on",
+        "required to mark done",
+        lambda v: v["kind"] == "done" and "completed_on" not in v,
+    ),
+    ("due_on", "required to move", lambda v: v["kind"] == "move" and "due_on" not in v),
+    (
+        "note",
+        "say why (the reason)",
+        lambda v: v["kind"] in {"move", "reopen"} and _blank(v.get("note")),
+    ),
+]
+
+
+def check_rules(values: dict[str, Any], rules: list[Rule]) -> None:
+    errors = [
+        {"field": field, "reason": reason} for field, reason, broken in rules if broken(values)
+    ]
+    if errors:
+        raise ApiError(
+            422, "Unprocessable Content", "The body breaks the document's rules.", errors
+        )
+
+
 def created(payload: dict[str, Any]):  # type: ignore[no-untyped-def]
     """Commit the write, with its Idempotency-Key and answer when one was sent."""
     text = current_app.json.dumps(payload)
@@ -559,8 +619,8 @@ def idempotent(view):  # type: ignore[no-untyped-def]
         if first is not None:
             if first.fingerprint != _fingerprint():
                 raise ApiError(
-                    422,
-                    "Unprocessable Content",
+                    409,
+                    "Conflict",
                     "This Idempotency-Key was used for another request; use a new key.",
                 )
             return _replay(first)
@@ -587,6 +647,7 @@ def _replay(first):  # type: ignore[no-untyped-def]
 def log_progress(action_id: int):  # Who: the action's city's editors, leads, admins.
     row = get_or_404(Action, action_id)
     values = body(PROGRESS_FIELDS)
+    check_rules(values, PROGRESS_RULES)
     update = progress.log_progress(
         g.api_user,
         row,
@@ -613,13 +674,14 @@ def milestone_progress(
 ):  # Who: leads for the programme's, plus the city's editors.
     row = get_or_404(Milestone, milestone_id)
     values = body(MILESTONE_FIELDS)
+    check_rules(values, MILESTONE_RULES)
     version = values.get("version", row.version)
     if values["kind"] == "done":
         update = milestone_service.mark_done(
             g.api_user,
             row,
             version=version,
-            completed_on=_required(values, "completed_on"),
+            completed_on=values["completed_on"],
             evidence_url=values.get("evidence_url"),
             note=values.get("note"),
             today=date.today(),
@@ -633,19 +695,11 @@ def milestone_progress(
             g.api_user,
             row,
             version=version,
-            due_on=_required(values, "due_on"),
+            due_on=values["due_on"],
             reason=values.get("note", ""),
             today=date.today(),
         )
     return created(_update(update))
-
-
-def _required(values: dict[str, Any], name: str) -> Any:
-    from tracker.services.errors import Invalid
-
-    if name not in values:
-        raise Invalid(f"{name} is required for this kind of report.", field=name)
-    return values[name]
 
 
 VALUE_FIELDS = {
