@@ -124,8 +124,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+REDIS_URL = os.environ.get("TRACKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_problem() -> str | None:
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as exc:  # any failure to reach it is the reason to skip
+        return str(exc)
+    return None
+
+
 @pytest.fixture
-def gunicorn(backend, tmp_path_factory, tmp_path):  # type: ignore[no-untyped-def]
+def gunicorn(backend, tmp_path_factory, tmp_path, request):  # type: ignore[no-untyped-def]
+    extra = getattr(request, "param", {})
     with fresh_database(backend, tmp_path_factory) as url:
         app = build_app(url, tmp_path_factory.mktemp("gunicorn"), demo=False)
         with app.app_context():
@@ -140,6 +154,7 @@ def gunicorn(backend, tmp_path_factory, tmp_path):  # type: ignore[no-untyped-de
             "TRACKER_INSTANCE_PATH": str(tmp_path),
             "TRACKER_SIGN_IN_RATE_LIMIT": "1000 per minute",
             "TRACKER_PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+            **extra,
         }
         process = subprocess.Popen(
             [
@@ -202,3 +217,29 @@ def test_two_gunicorn_workers_share_one_failure_count(gunicorn):
         ).scalar()
     engine.dispose()
     assert failures == 12
+
+
+@pytest.mark.parametrize(
+    "gunicorn",
+    [
+        {
+            "TRACKER_REDIS_URL": REDIS_URL,
+            "TRACKER_SIGN_IN_RATE_LIMIT": "5 per minute",
+            # A prefix of this run's own, so no earlier run's count is seen.
+            "TRACKER_RATELIMIT_KEY_PREFIX": f"tracker-test-{os.getpid()}-{time.time_ns()}",
+        }
+    ],
+    indirect=True,
+)
+def test_with_redis_two_gunicorn_workers_share_one_address_limit(gunicorn):
+    problem = redis_problem()
+    if problem:
+        if os.environ.get("TRACKER_TEST_REQUIRE_REDIS"):
+            pytest.fail(f"Redis is required but unreachable: {problem}")
+        pytest.skip(f"Redis unreachable at {REDIS_URL} ({problem})")
+    base, _url = gunicorn
+    # Each attempt opens a new connection, so the two workers share them; with memory
+    # storage each worker would count its own and let about ten through.
+    statuses = [sign_in_over_http(base, "viewer-all@example.org", "wrong")[0] for _ in range(8)]
+    assert statuses[:5] == [400] * 5
+    assert statuses[5:] == [429] * 3
