@@ -134,6 +134,25 @@ def build_app(database_url: str, instance: Path, *, demo: bool) -> Flask:
     return app
 
 
+@contextmanager
+def served(app: Flask) -> Iterator[str]:
+    """The app served over HTTP on a free loopback port, in a thread; its address."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def base_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     app = build_app(database_url, tmp_path_factory.mktemp("instance"), demo=False)

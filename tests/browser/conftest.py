@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.conftest import build_app, fresh_database
+from tests.conftest import build_app, fresh_database, served
 from tests.helpers import PASSWORD, make_user
-from tracker.extensions import db
 
 PROJECT = Path(__file__).resolve().parents[2]
 CHROMIUM_FLAGS = [
@@ -45,16 +42,8 @@ def live_server(backend, tmp_path_factory, chromium_path) -> Iterator[str]:  # t
         with app.app_context():
             make_user("lead", email="lead@example.org")
             make_user("editor", city="dortmund", email="editor@example.org")
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_port}"
-        finally:
-            server.shutdown()
-            thread.join(timeout=10)
-            with app.app_context():
-                db.engine.dispose()
+        with served(app) as address:
+            yield address
 
 
 @pytest.fixture(scope="session")

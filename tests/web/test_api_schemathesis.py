@@ -3,17 +3,14 @@ response matches the document, and writes refuse what the document forbids."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 schemathesis = pytest.importorskip("schemathesis", reason="Schemathesis is not installed")
 from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis.checks import CHECKS as ALL_CHECKS  # noqa: E402
 from schemathesis.specs.openapi import checks as _openapi  # noqa: E402, F401  (registers them)
-from werkzeug.serving import make_server  # noqa: E402
 
-from tests.conftest import build_app, fresh_database  # noqa: E402
+from tests.conftest import build_app, fresh_database, served  # noqa: E402
 from tests.helpers import make_action, make_plan, make_user  # noqa: E402
 from tracker.api.openapi import document  # noqa: E402
 from tracker.extensions import db  # noqa: E402
@@ -54,16 +51,8 @@ def served_api(backend, tmp_path_factory):  # type: ignore[no-untyped-def]
             make_action(make_plan("bamberg"))
             db.session.commit()
             db.session.remove()
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_port}"
-        finally:
-            server.shutdown()
-            thread.join(timeout=10)
-            with app.app_context():
-                db.engine.dispose()
+        with served(app) as address:
+            yield address
 
 
 # The document is built without a database, so it can be loaded when the tests are collected.
