@@ -22,10 +22,11 @@ run: $(STAMP)
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 ## Create the environment and run lint plus the whole suite on SQLite, then on PostgreSQL
-## (skipped with a reason when no server answers; TRACKER_TEST_REQUIRE_POSTGRES=1 makes that fail)
+## (skipped with a reason when no server answers; TRACKER_TEST_REQUIRE_POSTGRES=1 makes that fail).
+## Two workers; the browser tests, which do not depend on the database, run in the SQLite pass.
 test: $(STAMP) lint
-	$(BIN)/pytest
-	$(BIN)/pytest --db=postgresql
+	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --db=postgresql -m "not browser"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

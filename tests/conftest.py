@@ -52,6 +52,9 @@ def _postgres_unreachable(url: str) -> str | None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in item.nodeid:
+            item.add_marker(pytest.mark.browser)
     if config.getoption("--db") == "postgresql":
         problem = _postgres_unreachable(_postgres_admin_url())
         if problem:
