@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(overrides)
 
     configure_paths(app)
+    configure_proxies(app)
     configure_secret_key(app)
     configure_production(app, {**settings.from_environment(), **overrides})
     register_extensions(app)
@@ -72,6 +73,14 @@ def configure_secret_key(app: Flask) -> None:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
     app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def configure_proxies(app: Flask) -> None:
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def configure_production(app: Flask, explicit: Mapping[str, Any]) -> None:

@@ -28,6 +28,9 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "REDIS_URL": None,
+    # Proxies in front of the app (a load balancer: 1). Their X-Forwarded-For and -Proto are
+    # trusted that many hops deep, so limits count the client's address, not the proxy's.
+    "PROXY_HOPS": 0,
     # ... and ends after this long without a request (an idle timeout).
     "IDLE_TIMEOUT_MINUTES": 30,
     # An uploaded file not confirmed within this time is dropped by `flask prune`.
@@ -63,6 +66,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "TRACKER_TIME_ZONE": ("TIME_ZONE", str),
     "TRACKER_REDIS_URL": ("REDIS_URL", str),
     "TRACKER_RATELIMIT_KEY_PREFIX": ("RATELIMIT_KEY_PREFIX", str),
+    "TRACKER_PROXY_HOPS": ("PROXY_HOPS", int),
     "TRACKER_SIGN_IN_RATE_LIMIT": ("SIGN_IN_RATE_LIMIT", str),
     "TRACKER_SUBMISSION_KEEP_HOURS": ("SUBMISSION_KEEP_HOURS", int),
     "TRACKER_SESSION_COOKIE_SECURE": (

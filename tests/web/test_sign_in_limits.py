@@ -243,3 +243,41 @@ def test_with_redis_two_gunicorn_workers_share_one_address_limit(gunicorn):
     statuses = [sign_in_over_http(base, "viewer-all@example.org", "wrong")[0] for _ in range(8)]
     assert statuses[:5] == [400] * 5
     assert statuses[5:] == [429] * 3
+
+
+def test_behind_a_proxy_the_limit_counts_each_client_not_the_proxy(backend, tmp_path_factory):
+    with fresh_database(backend, tmp_path_factory) as url:
+        app = build_app(url, tmp_path_factory.mktemp("proxied"), demo=False)
+        app.config["SIGN_IN_RATE_LIMIT"] = "2 per minute"
+        # PROXY_HOPS is read when the app is made; wrap as create_app does for PROXY_HOPS=1.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+        client_address = f"192.0.2.{os.getpid() % 200 + 30}"
+
+        def attempts(address: str) -> list[int]:
+            client = app.test_client()
+            client.environ_base["REMOTE_ADDR"] = "198.51.100.1"  # the load balancer
+            client.environ_base["HTTP_X_FORWARDED_FOR"] = address
+            with app.app_context():
+                return [login(client, "nobody@example.org", "x").status_code for _ in range(3)]
+
+        assert attempts(client_address) == [400, 400, 429]
+        assert attempts(client_address + "1") == [400, 400, 429]  # a count of its own
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_proxy_hops_wrap_the_app_in_proxy_fix(tmp_path):
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from tracker import create_app
+
+    config = {
+        "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        "SECRET_KEY": "x",
+        "INSTANCE_PATH": str(tmp_path),
+    }
+    assert not isinstance(create_app(config).wsgi_app, ProxyFix)
+    proxied = create_app({**config, "PROXY_HOPS": 1}).wsgi_app
+    assert isinstance(proxied, ProxyFix) and proxied.x_for == 1
