@@ -125,7 +125,7 @@ def _import_command(kind: str):  # type: ignore[no-untyped-def]
         from datetime import date
 
         from tracker.models import User
-        from tracker.services import exchange
+        from tracker.services import imports as importing
         from tracker.services.accounts import CommandLineActor
 
         with writing():
@@ -135,18 +135,18 @@ def _import_command(kind: str):  # type: ignore[no-untyped-def]
                 if user is None or not user.is_active:
                     raise click.UsageError(f"No active account with the e-mail {email}.")
             try:
-                result = exchange.import_table(
+                result = importing.import_table(
                     user,
                     kind,
                     file.name,
                     file.read_bytes(),
                     today=date.today(),
-                    limits=exchange.UploadLimits.from_config(current_app.config),
+                    limits=importing.UploadLimits.from_config(current_app.config),
                 )
             except Invalid as exc:
                 db.session.rollback()
                 raise click.UsageError(exc.message) from exc
-            except exchange.ImportRejected as exc:
+            except importing.ImportRejected as exc:
                 db.session.rollback()
                 click.echo(f"{file}: nothing imported; fix these rows:", err=True)
                 for error in exc.errors:

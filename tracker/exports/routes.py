@@ -10,7 +10,7 @@ from flask_login import login_required
 from tracker.exports import bp
 from tracker.models.city import PARTICIPATION_ROLES
 from tracker.models.plan import ACTION_STATUSES
-from tracker.services import exchange
+from tracker.services import exports
 
 FILTER_RULES = {
     "city": re.compile(r"^[a-z0-9-]{1,80}$"),
@@ -28,13 +28,13 @@ MIMETYPES = {
 @bp.route("")
 @login_required
 def index():  # Who: every signed-in user.
-    return render_template("exports/index.html", exports=exchange.EXPORTS)
+    return render_template("exports/index.html", exports=exports.EXPORTS)
 
 
 @bp.route("/<kind>.<fmt>")
 @login_required
 def download(kind: str, fmt: str):  # Who: every signed-in user.
-    spec = exchange.EXPORTS.get(kind)
+    spec = exports.EXPORTS.get(kind)
     if spec is None or fmt not in MIMETYPES:
         abort(404)
     filters = {}
@@ -47,16 +47,16 @@ def download(kind: str, fmt: str):  # Who: every signed-in user.
         if not rule.match(value):
             abort(400, f"{value!r} is not a valid {name}.")
         filters[name] = value
-    rows = exchange.export_rows(kind, filters)
+    rows = exports.export_rows(kind, filters)
     name = f"icc-{kind}.{fmt}"
     if fmt == "csv":
         return Response(
-            stream_with_context(exchange.csv_chunks(rows)),
+            stream_with_context(exports.csv_chunks(rows)),
             mimetype=MIMETYPES["csv"],
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
     return send_file(
-        exchange.xlsx_file(rows, kind),
+        exports.xlsx_file(rows, kind),
         mimetype=MIMETYPES["xlsx"],
         as_attachment=True,
         download_name=name,

@@ -16,7 +16,7 @@ from tracker.extensions import db
 from tracker.forms import EmptyForm, attach_error, choices, commit_once, first_answer, submitted_key
 from tracker.imports import bp
 from tracker.models import ImportBatch
-from tracker.services import exchange
+from tracker.services import imports as importing
 from tracker.services.errors import Invalid, PermissionDenied
 
 WRITERS = {"editor", "lead", "admin"}
@@ -25,7 +25,7 @@ WRITERS = {"editor", "lead", "admin"}
 class UploadForm(FlaskForm):
     kind = SelectField(
         "What the file holds",
-        choices=choices((k, k) for k in exchange.IMPORT_KINDS),
+        choices=choices((k, k) for k in importing.IMPORT_KINDS),
         validators=[DataRequired()],
     )
     file = FileField("CSV or XLSX file", validators=[FileRequired()])
@@ -50,19 +50,19 @@ def index():  # Who: editors, leads, admins (rows outside an editor's city are r
     with upload.stream:  # a large upload is spooled to a temporary file: close it here
         content = upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
     try:
-        result = exchange.import_table(
+        result = importing.import_table(
             current_user,
             form.kind.data,
             filename,
             content,
             today=date.today(),
-            limits=exchange.UploadLimits.from_config(current_app.config),
+            limits=importing.UploadLimits.from_config(current_app.config),
         )
     except Invalid as exc:
         db.session.rollback()
         attach_error(form, exc)
         return render_template("imports/index.html", form=form, result=None, errors=None), 400
-    except exchange.ImportRejected as exc:
+    except importing.ImportRejected as exc:
         db.session.rollback()
         return render_template("imports/index.html", form=form, result=None, errors=exc.errors), 400
     # A preview changes nothing: undo the trial run, keep the file for the confirmation.
@@ -102,18 +102,18 @@ def apply(batch_id: str):  # Who: the person who uploaded the file.
         return redirect(url_for("imports.index"))
     kind, filename, content = batch.kind, batch.filename, batch.content
     try:
-        result = exchange.import_table(
+        result = importing.import_table(
             current_user,
             kind,
             filename,
             content,
             today=date.today(),
-            limits=exchange.UploadLimits.from_config(current_app.config),
+            limits=importing.UploadLimits.from_config(current_app.config),
         )
-    except (Invalid, exchange.ImportRejected) as exc:
+    except (Invalid, importing.ImportRejected) as exc:
         # Something changed since the preview; nothing is applied.
         db.session.rollback()
-        errors = getattr(exc, "errors", None) or [exchange.RowError(1, "file", str(exc))]
+        errors = getattr(exc, "errors", None) or [importing.RowError(1, "file", str(exc))]
         return render_template(
             "imports/index.html", form=UploadForm(formdata=None), result=None, errors=errors
         ), 409

@@ -23,7 +23,7 @@ from tracker.models import (
     Partner,
     ProgressUpdate,
 )
-from tracker.services.exchange import EXPORTS
+from tracker.services.exports import EXPORTS
 
 KINDS = list(EXPORTS)
 
