@@ -201,6 +201,16 @@ def register_template_helpers(app: Flask) -> None:
     # A global, so that macros imported without context can put it into every write form.
     app.jinja_env.globals["submission_key"] = form_submission_key
 
+    from flask_login import current_user
+
+    from tracker.services import permissions
+
+    def can(ability: str) -> bool:
+        """What the signed-in person may do, asked of the permission module."""
+        return permissions.can(current_user, ability)
+
+    app.jinja_env.globals["can"] = can
+
     from tracker.timezones import local_time
 
     app.add_template_filter(local_time)

@@ -385,3 +385,22 @@ def test_edit_forms_are_refused_to_readers_too(client, csrf_on, world):
         "/admin/audit",
     ):
         assert client.get(url).status_code == 403, url
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [
+        ("viewer", set()),
+        ("editor", {"My city", "Import"}),
+        ("lead", {"Import", "Audit log"}),
+        ("admin", {"Import", "Audit log", "Accounts"}),
+    ],
+)
+def test_the_header_offers_each_role_its_tools(client, app, role, shown):
+    user = make_user(role, city="bamberg" if role == "editor" else None)
+    client.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+    header = client.get("/").get_data(as_text=True).split("</header>", 1)[0]
+    offered = {
+        tool for tool in ("My city", "Import", "Audit log", "Accounts") if f">{tool}<" in header
+    }
+    assert offered == shown

@@ -17,9 +17,8 @@ from tracker.forms import EmptyForm, attach_error, choices, commit_once, first_a
 from tracker.imports import bp
 from tracker.models import ImportBatch
 from tracker.services import imports as importing
+from tracker.services import permissions
 from tracker.services.errors import Invalid, PermissionDenied
-
-WRITERS = {"editor", "lead", "admin"}
 
 
 class UploadForm(FlaskForm):
@@ -32,15 +31,10 @@ class UploadForm(FlaskForm):
     submit = SubmitField("Preview")
 
 
-def _require_writer() -> None:
-    if current_user.role not in WRITERS:
-        raise PermissionDenied("Viewers cannot import.")
-
-
 @bp.route("", methods=["GET", "POST"])
 @login_required
 def index():  # Who: editors, leads, admins (rows outside an editor's city are refused).
-    _require_writer()
+    permissions.require_importer(current_user)
     form = UploadForm()
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
@@ -91,7 +85,7 @@ def index():  # Who: editors, leads, admins (rows outside an editor's city are r
 def apply(batch_id: str):  # Who: the person who uploaded the file.
     if request.method == "GET":  # a reload of the page shown after an error
         return redirect(url_for("imports.index"))
-    _require_writer()
+    permissions.require_importer(current_user)
     key = submitted_key()
     if key is not None and (first := first_answer(key)) is not None:
         return first  # applied already: the batch is gone, the result is what it was

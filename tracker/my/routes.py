@@ -7,13 +7,13 @@ from flask_login import current_user, login_required
 
 from tracker.actions.forms import STATUS_LABELS
 from tracker.my import bp
-from tracker.services import mycity
+from tracker.services import mycity, permissions
 
 
 @bp.route("")
 @login_required
 def index():  # Who: editors (their own city). Others are redirected to the overview.
-    if current_user.role != "editor":
+    if not permissions.has_own_city(current_user):
         flash(
             "My city is the page of a city's editors; your account is not bound to a city.", "info"
         )

@@ -37,8 +37,40 @@ def require_programme_editor(user: User) -> None:
         raise PermissionDenied("Only programme leads may change programme data.")
 
 
+def is_admin(user: User) -> bool:
+    return user.is_authenticated and user.role == "admin"
+
+
+def can_import(user: User) -> bool:
+    """Editors import their own city's rows (the services check each row); leads any."""
+    return user.is_authenticated and user.role in CITY_WRITERS
+
+
+def has_own_city(user: User) -> bool:
+    return user.is_authenticated and user.role == "editor"
+
+
+CITY_WRITERS = frozenset({"editor", *PROGRAMME_ROLES})
+# What the templates may ask: can("import") and the like, never a role compared by hand.
+ABILITIES = {
+    "import": can_import,
+    "read_audit": is_programme_editor,
+    "manage_accounts": is_admin,
+    "use_my_city": has_own_city,
+}
+
+
+def can(user: User, ability: str) -> bool:
+    return ABILITIES[ability](user)
+
+
+def require_importer(user: User) -> None:
+    if not can_import(user):
+        raise PermissionDenied("Viewers cannot import.")
+
+
 def require_admin(user: User) -> None:
-    if not (user.is_authenticated and user.role == "admin"):
+    if not is_admin(user):
         raise PermissionDenied("Only administrators may manage accounts.")
 
 
