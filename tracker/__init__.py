@@ -215,6 +215,11 @@ def register_template_helpers(app: Flask) -> None:
 
     app.add_template_filter(local_time)
 
+    from tracker.vocabulary import day, label
+
+    app.add_template_filter(day)
+    app.add_template_filter(label)
+
 
 # No inline script anywhere (figures travel as JSON data blocks), so scripts may come only from
 # the app itself. Styles allow inline: plotly.js sets them at run time, and bars use widths.

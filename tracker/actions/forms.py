@@ -17,15 +17,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from tracker.forms import choices, http_url, optional_int, version_field
 from tracker.models.plan import ACTION_STATUSES
 from tracker.services.progress import NOTE_MAX, URL_MAX, ProgressReport
+from tracker.vocabulary import STATUS_LABELS
 
-STATUS_LABELS = {
-    "not_started": "Not started",
-    "on_track": "On track",
-    "at_risk": "At risk",
-    "delayed": "Delayed",
-    "done": "Done",
-    "cancelled": "Cancelled",
-}
 # Indicator values: any finite number a city might measure; NumberRange also refuses nan/inf.
 VALUE_RANGE = NumberRange(min=-1e12, max=1e12, message="Give a finite number.")
 

@@ -10,7 +10,6 @@ from flask_login import current_user, login_required
 
 from tracker.actions import bp
 from tracker.actions.forms import (
-    STATUS_LABELS,
     ActionForm,
     CorrectionForm,
     IndicatorForm,
@@ -21,6 +20,7 @@ from tracker.extensions import db
 from tracker.forms import form_status, submit
 from tracker.models import Action, Indicator, ProgressUpdate
 from tracker.services import options, permissions, plans, progress
+from tracker.vocabulary import STATUS_LABELS
 
 
 def _detail(action: Action, form: ProgressForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]

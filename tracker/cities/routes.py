@@ -9,7 +9,6 @@ from flask import abort, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from tracker import charts
-from tracker.actions.forms import STATUS_LABELS
 from tracker.cities import bp
 from tracker.cities.forms import CityFilterForm
 from tracker.extensions import db
@@ -20,6 +19,7 @@ from tracker.models.plan import LGD_STATUSES
 from tracker.services import cities, options, overview, permissions
 from tracker.services.milestones import state_expression
 from tracker.tables import Table, csv_of, csv_requested
+from tracker.vocabulary import STATUS_LABELS
 
 CLIMATE_KINDS = ("climate_programme", "action_programme")
 

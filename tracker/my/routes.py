@@ -5,9 +5,9 @@ from datetime import date
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from tracker.actions.forms import STATUS_LABELS
 from tracker.my import bp
 from tracker.services import mycity, permissions
+from tracker.vocabulary import STATUS_LABELS
 
 
 @bp.route("")

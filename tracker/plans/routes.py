@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from tracker.actions.forms import STATUS_LABELS, NewActionForm
+from tracker.actions.forms import NewActionForm
 from tracker.extensions import db
 from tracker.forms import form_status, submit
 from tracker.models import City, Partner, Plan
@@ -16,6 +16,7 @@ from tracker.plans import bp
 from tracker.plans.forms import NewPartnerForm, NewPlanForm, PartnerForm, PlanForm
 from tracker.services import options, overview, permissions, plans
 from tracker.services.milestones import milestone_state
+from tracker.vocabulary import STATUS_LABELS
 
 
 def _form_page(form, city: City, heading: str, plan: Plan | None = None):  # type: ignore[no-untyped-def]

@@ -1,0 +1,28 @@
+"""The template vocabulary: one date format and one way to word a stored code."""
+
+from datetime import UTC, date, datetime
+
+from tracker.vocabulary import STATUS_LABELS, day, label
+
+
+def test_day_is_iso_and_empty_for_no_date():
+    assert day(date(2024, 10, 9)) == "2024-10-09"
+    assert day(datetime(2024, 10, 9, 23, 30, tzinfo=UTC)) == "2024-10-09"
+    assert day(None) == ""
+
+
+def test_label_words_a_code():
+    assert label("due_soon") == "due soon"
+    assert label(None) == ""
+    assert STATUS_LABELS["on_track"] == "On track"
+
+
+def test_templates_use_the_filters_not_python_methods():
+    from pathlib import Path
+
+    from tracker import PROJECT_ROOT
+
+    for path in Path(PROJECT_ROOT / "templates").rglob("*.html"):
+        text = path.read_text()
+        assert ".isoformat()" not in text, path
+        assert ".replace('_', ' ')" not in text, path
