@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from html.parser import HTMLParser
 
 import sqlalchemy as sa
 from flask.testing import FlaskClient
@@ -148,56 +149,64 @@ def upload(client, kind: str, content: bytes, name: str = "data.csv", apply: boo
     return client.post(f"/import/{batch.id}/apply")
 
 
+class _FormReader(HTMLParser):
+    """The fields of the form posting to `action`, as a browser would send them."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        self.action = action
+        self.inside = False
+        self.fields: dict[str, str] = {}
+        self.select: str | None = None
+        self.textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.inside = a.get("action") == self.action
+        elif self.inside:
+            handler = getattr(self, f"_start_{tag}", None)
+            if handler is not None:
+                handler(a)
+
+    def _start_input(self, a: dict[str, str]) -> None:
+        if not a.get("name") or a.get("type") == "submit":
+            return
+        if a.get("type") != "checkbox":
+            self.fields[a["name"]] = a.get("value", "")
+        elif "checked" in a:
+            self.fields[a["name"]] = a.get("value") or "y"
+
+    def _start_select(self, a: dict[str, str]) -> None:
+        self.select = a.get("name")
+
+    def _start_option(self, a: dict[str, str]) -> None:
+        if self.select is None:
+            return
+        # The first option stands until one is marked selected.
+        if self.select not in self.fields or "selected" in a:
+            self.fields[self.select] = a.get("value", "")
+
+    def _start_textarea(self, a: dict[str, str]) -> None:
+        self.textarea = a.get("name") or ""
+        self.fields[self.textarea] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self.textarea is not None:
+            self.fields[self.textarea] += data.removeprefix("\n")
+
+
 def form_fields(html: str, action: str) -> dict[str, str]:
     """What a browser would send for the form posting to `action`, as the page filled it in:
     inputs with their values, checked boxes, each select's selected option, textareas."""
-    from html.parser import HTMLParser
-
-    class Reader(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__()
-            self.inside = False
-            self.fields: dict[str, str] = {}
-            self.select: str | None = None
-            self.first_option: str | None = None
-            self.textarea: str | None = None
-
-        def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
-            a = {k: v or "" for k, v in attrs}
-            if tag == "form":
-                self.inside = a.get("action") == action
-            if not self.inside:
-                return
-            if tag == "input" and a.get("name") and a.get("type") != "submit":
-                if a.get("type") == "checkbox":
-                    if "checked" in a:
-                        self.fields[a["name"]] = a.get("value") or "y"
-                else:
-                    self.fields[a["name"]] = a.get("value", "")
-            elif tag == "select":
-                self.select, self.first_option = a.get("name"), None
-            elif tag == "option" and self.select:
-                if self.first_option is None:
-                    self.first_option = a.get("value", "")
-                    self.fields.setdefault(self.select, self.first_option)
-                if "selected" in a:
-                    self.fields[self.select] = a.get("value", "")
-            elif tag == "textarea":
-                self.textarea = a.get("name")
-                self.fields[self.textarea or ""] = ""
-
-        def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
-            if tag == "form":
-                self.inside = False
-            elif tag == "select":
-                self.select = None
-            elif tag == "textarea":
-                self.textarea = None
-
-        def handle_data(self, data):  # type: ignore[no-untyped-def]
-            if self.textarea:
-                self.fields[self.textarea] += data.removeprefix("\n")
-
-    reader = Reader()
+    reader = _FormReader(action)
     reader.feed(html)
     return reader.fields

@@ -380,6 +380,62 @@ def read_records(paths: Iterable[Path]) -> list[Record]:
     return records
 
 
+INVALID = object()
+
+
+def _as_str(raw: Any, _sources: dict[str, str]) -> Any:
+    return raw.strip() if isinstance(raw, str) and raw.strip() else INVALID
+
+
+def _as_bool(raw: Any, _sources: dict[str, str]) -> Any:
+    return raw if isinstance(raw, bool) else INVALID
+
+
+def _as_int(raw: Any, _sources: dict[str, str]) -> Any:
+    return raw if isinstance(raw, int) and not isinstance(raw, bool) else INVALID
+
+
+def _as_float(raw: Any, _sources: dict[str, str]) -> Any:
+    is_number = isinstance(raw, int | float) and not isinstance(raw, bool) and raw == raw
+    return float(raw) if is_number else INVALID
+
+
+def _as_date(raw: Any, _sources: dict[str, str]) -> Any:
+    if isinstance(raw, date) and not isinstance(raw, datetime):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            return INVALID
+    return INVALID
+
+
+def _as_url(raw: Any, sources: dict[str, str]) -> Any:
+    value = sources.get(raw, raw) if isinstance(raw, str) else raw
+    is_url = isinstance(value, str) and value.startswith(("https://", "http://"))
+    return value if is_url else INVALID
+
+
+# A plain field's kind: how a raw TOML value becomes a column value, and what it must be.
+CONVERTERS: dict[str, Callable[[Any, dict[str, str]], Any]] = {
+    "str": _as_str,
+    "bool": _as_bool,
+    "int": _as_int,
+    "float": _as_float,
+    "date": _as_date,
+    "url": _as_url,
+}
+EXPECTED = {
+    "str": "a non-empty string",
+    "bool": "true or false",
+    "int": "a whole number",
+    "float": "a number",
+    "date": "a date (YYYY-MM-DD)",
+    "url": "an http(s) address or a key of [sources]",
+}
+
+
 class Loader:
     def __init__(self, *, is_demo: bool, require_source: bool) -> None:
         self.is_demo = is_demo
@@ -403,40 +459,12 @@ class Loader:
     # Values -------------------------------------------------------------------------------
 
     def convert(self, record: Record, name: str, spec: Value, raw: Any) -> Any:
-        def fail(expected: str) -> SeedError:
-            return SeedError(record.path, record.where, f"{name} must be {expected}, not {raw!r}")
-
-        if spec.kind == "str":
-            if not isinstance(raw, str) or not raw.strip():
-                raise fail("a non-empty string")
-            return raw.strip()
-        if spec.kind == "bool":
-            if not isinstance(raw, bool):
-                raise fail("true or false")
-            return raw
-        if spec.kind == "int":
-            if isinstance(raw, bool) or not isinstance(raw, int):
-                raise fail("a whole number")
-            return raw
-        if spec.kind == "float":
-            if isinstance(raw, bool) or not isinstance(raw, int | float) or raw != raw:
-                raise fail("a number")
-            return float(raw)
-        if spec.kind == "date":
-            if isinstance(raw, date) and not isinstance(raw, datetime):
-                return raw
-            if isinstance(raw, str):
-                try:
-                    return date.fromisoformat(raw)
-                except ValueError:
-                    pass
-            raise fail("a date (YYYY-MM-DD)")
-        if spec.kind == "url":
-            value = record.sources.get(raw, raw) if isinstance(raw, str) else raw
-            if not isinstance(value, str) or not value.startswith(("https://", "http://")):
-                raise fail("an http(s) address or a key of [sources]")
-            return value
-        raise AssertionError(spec.kind)
+        converted = CONVERTERS[spec.kind](raw, record.sources)
+        if converted is INVALID:
+            raise SeedError(
+                record.path, record.where, f"{name} must be {EXPECTED[spec.kind]}, not {raw!r}"
+            )
+        return converted
 
     def resolve(self, record: Record, name: str, ref: Ref, raw: Any, values: dict[str, Any]) -> int:
         shape = PATH_SHAPES.get(ref.target)
@@ -481,6 +509,18 @@ class Loader:
 
     def upsert(self, record: Record) -> dict[str, Any]:
         spec = SPECS[record.table]
+        self.check_fields(record, spec)
+        values = self.values_of(record, spec)
+        try:
+            self.write(record, spec, values)
+        except (IntegrityError, StatementError) as exc:
+            reason = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
+            raise SeedError(
+                record.path, record.where, f"the database refused it: {reason}"
+            ) from exc
+        return values
+
+    def check_fields(self, record: Record, spec: Spec) -> None:
         unknown = sorted(set(record.data) - set(spec.fields))
         if unknown:
             raise SeedError(
@@ -494,6 +534,7 @@ class Loader:
         if self.require_source and "source" not in record.data:
             raise SeedError(record.path, record.where, "source is required for a fact")
 
+    def values_of(self, record: Record, spec: Spec) -> dict[str, Any]:
         values: dict[str, Any] = {}
         # Declared order matters: a mentorship's programme is resolved before its two ends.
         for name, fspec in spec.fields.items():
@@ -509,13 +550,14 @@ class Loader:
                 values.setdefault(column, default)
         if hasattr(spec.model, "is_demo"):
             values["is_demo"] = self.is_demo
+        return values
 
-        key = {column: values.get(column) for column in spec.key}
+    def existing(self, record: Record, spec: Spec, values: dict[str, Any]) -> Any:
         model = spec.model
         try:
-            existing = db.session.scalars(
+            return db.session.scalars(
                 sa.select(model).where(
-                    *(getattr(model, c) == v for c, v in key.items()),
+                    *(getattr(model, c) == values.get(c) for c in spec.key),
                     *((spec.only(),) if spec.only else ()),
                 )
             ).one_or_none()
@@ -523,26 +565,22 @@ class Loader:
             raise SeedError(
                 record.path, record.where, "its key matches several stored records"
             ) from exc
-        try:
-            if existing is None:
-                db.session.add(model(**values))
-                db.session.flush()
-                self.report.created[record.table] += 1
-            else:
-                changed = {c: v for c, v in values.items() if getattr(existing, c) != v}
-                if changed:
-                    for column, value in changed.items():
-                        setattr(existing, column, value)
-                    db.session.flush()
-                    self.report.updated[record.table] += 1
-                else:
-                    self.report.unchanged[record.table] += 1
-        except (IntegrityError, StatementError) as exc:
-            reason = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
-            raise SeedError(
-                record.path, record.where, f"the database refused it: {reason}"
-            ) from exc
-        return values
+
+    def write(self, record: Record, spec: Spec, values: dict[str, Any]) -> None:
+        existing = self.existing(record, spec, values)
+        if existing is None:
+            db.session.add(spec.model(**values))
+            db.session.flush()
+            self.report.created[record.table] += 1
+            return
+        changed = {c: v for c, v in values.items() if getattr(existing, c) != v}
+        if not changed:
+            self.report.unchanged[record.table] += 1
+            return
+        for column, value in changed.items():
+            setattr(existing, column, value)
+        db.session.flush()
+        self.report.updated[record.table] += 1
 
 
 def fact_files(seeds_dir: Path) -> list[Path]:

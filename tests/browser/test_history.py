@@ -68,7 +68,8 @@ def test_a_double_click_stores_one_report_and_a_reload_after_an_error_shows_the_
     assert page.locator("#percent_complete-error").count() == 1
     assert page.url.endswith("/progress")
     response = page.goto(page.url)
-    assert response.status == 200 and page.locator("#log").count() == 1
+    assert response.status == 200
+    assert page.locator("#log").count() == 1
 
 
 def test_a_conflict_applies_my_values_in_one_step(signed_in, live_server):

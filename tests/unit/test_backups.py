@@ -138,7 +138,8 @@ def test_a_truncated_backup_is_refused_and_the_database_still_serves(source, tmp
     count = audit_count(source)
     result = cli(source, "restore", str(path))
     assert result.exit_code != 0
-    assert "Nothing was restored" in result.output and "truncated" in result.output
+    assert "Nothing was restored" in result.output
+    assert "truncated" in result.output
     assert audit_count(source) == count
     assert pages_of(source) == shown
 
@@ -170,7 +171,8 @@ def test_a_backup_that_does_not_check_out_is_refused(source, tmp_path, change, m
     rewrite_manifest(path, tmp_path / "changed.tar", change)
     count = audit_count(source)
     result = cli(source, "restore", str(tmp_path / "changed.tar"))
-    assert result.exit_code != 0 and message in result.output, result.output
+    assert result.exit_code != 0
+    assert message in result.output, result.output
     assert audit_count(source) == count
 
 
@@ -184,7 +186,8 @@ def test_what_is_not_a_backup_is_refused(source, tmp_path):
         ("empty.tar", "no manifest"),
     ):
         result = cli(source, "restore", str(tmp_path / name))
-        assert result.exit_code != 0 and message in result.output, (name, result.output)
+        assert result.exit_code != 0, name
+        assert message in result.output, (name, result.output)
 
 
 def test_postgresql_backups_say_clearly_when_pg_dump_is_missing(source, tmp_path, monkeypatch):
@@ -195,5 +198,6 @@ def test_postgresql_backups_say_clearly_when_pg_dump_is_missing(source, tmp_path
         return
     monkeypatch.setenv("PATH", str(tmp_path))
     result = cli(source, "backup", str(tmp_path / "b.tar"))
-    assert result.exit_code != 0 and "pg_dump is not installed" in result.output
+    assert result.exit_code != 0
+    assert "pg_dump is not installed" in result.output
     assert not (tmp_path / "b.tar").exists()

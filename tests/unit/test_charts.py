@@ -49,7 +49,8 @@ def test_timeline_places_phases_milestones_and_today():
     ]
     data = as_dict(charts.timeline(phases, milestones, TODAY))
     bar, *points = data["data"]
-    assert bar["type"] == "bar" and bar["base"] == ["2023-09-05"]
+    assert bar["type"] == "bar"
+    assert bar["base"] == ["2023-09-05"]
     assert bar["x"] == [(date(2024, 3, 21) - date(2023, 9, 5)).days * 86_400_000]
     assert {p["name"]: p["x"] for p in points} == {
         "done": ["2023-11-23"],
@@ -104,8 +105,10 @@ def test_network_draws_one_line_per_pair_and_sizes_mentees_by_progress():
 def test_gantt_bars_run_from_first_planned_to_due_date():
     rows = [charts.GanttRow("EoI deadline", date(2023, 4, 28), date(2023, 5, 31), "done")]
     bar = as_dict(charts.milestone_gantt(rows, TODAY))["data"][0]
-    assert bar["base"] == ["2023-04-28"] and bar["x"] == [33 * 86_400_000]
-    assert bar["y"] == ["EoI deadline"] and bar["name"] == "done"
+    assert bar["base"] == ["2023-04-28"]
+    assert bar["x"] == [33 * 86_400_000]
+    assert bar["y"] == ["EoI deadline"]
+    assert bar["name"] == "done"
 
 
 def test_city_map_groups_places_by_role():
@@ -115,7 +118,8 @@ def test_city_map_groups_places_by_role():
     ]
     trace = as_dict(charts.city_map(places))["data"][0]
     assert trace["name"] == "mentor"
-    assert trace["x"] == [7.47, -79.38] and trace["y"] == [51.5, 43.65]
+    assert trace["x"] == [7.47, -79.38]
+    assert trace["y"] == [51.5, 43.65]
 
 
 def test_indicator_series_draws_values_baseline_and_target():

@@ -52,7 +52,8 @@ def test_seed_demo_is_marked_idempotent_and_its_accounts_sign_in(runner, client)
     first = runner.invoke(args=["seed", "--demo"])
     assert first.exit_code == 0, first.output
     after_first = row_counts()
-    assert after_first["mentorships"] > 0 and after_first["progress_updates"] > 0
+    assert after_first["mentorships"] > 0
+    assert after_first["progress_updates"] > 0
     assert after_first["cities"] == before["cities"]  # demo data invents no city
 
     second = runner.invoke(args=["seed", "--demo"])
@@ -127,7 +128,8 @@ def test_a_bad_record_late_in_the_load_undoes_the_earlier_records(runner, tmp_pa
     result = runner.invoke(args=["seed", "--dir", str(seeds)])
     assert result.exit_code == 1
     assert str(dortmund) in result.output
-    assert "[[indicator_values]]" in result.output and "no such indicator" in result.output
+    assert "[[indicator_values]]" in result.output
+    assert "no such indicator" in result.output
     assert row_counts() == before
     assert db.session.scalar(sa.select(City).where(City.slug == "new-town")) is None
 
@@ -139,7 +141,8 @@ def test_a_broken_demo_file_changes_nothing(runner, tmp_path):
     before = row_counts()
     result = runner.invoke(args=["seed", "--demo", "--dir", str(seeds)])
     assert result.exit_code == 1
-    assert str(demo) in result.output and "spectator" in result.output
+    assert str(demo) in result.output
+    assert "spectator" in result.output
     assert row_counts() == before
 
 
@@ -165,7 +168,8 @@ def test_users_create_editor_with_password_from_stdin(runner, client):
     assert user.password_hash.startswith("scrypt:")
     assert "a long enough password" not in user.password_hash
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.verb == "user.create"))
-    assert event.after["email"] == "anna@example.org" and "password" not in event.after
+    assert event.after["email"] == "anna@example.org"
+    assert "password" not in event.after
     response = client.post(
         "/auth/login", data={"email": "anna@example.org", "password": "a long enough password"}
     )
@@ -238,4 +242,5 @@ def test_users_token_prints_a_working_token_once(runner, client):
     response = client.get("/api/v1/programmes", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     missing = runner.invoke(args=["users", "token", "nobody@example.org"])
-    assert missing.exit_code == 2 and "No account" in missing.output
+    assert missing.exit_code == 2
+    assert "No account" in missing.output

@@ -30,8 +30,8 @@ def participation(city_slug: str) -> Participation:
 
 
 def refused(*objects: object) -> None:
+    db.session.add_all(objects)
     with pytest.raises(IntegrityError):
-        db.session.add_all(objects)
         db.session.flush()
     db.session.rollback()
 

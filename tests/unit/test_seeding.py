@@ -112,7 +112,7 @@ def participations(role: str) -> dict[str, date]:
         .join(Participation.city)
         .where(Participation.role == role)
     )
-    return {slug: joined for slug, joined in rows}
+    return dict(rows.all())
 
 
 def test_ten_mentors_by_the_kick_off_and_trento_from_march_2024(app):
@@ -128,7 +128,8 @@ def test_every_verified_core_city_and_the_2024_joiners(app):
     assert {
         slug for slug, joined in core.items() if joined == FIRST_IMPLEMENTATION_LAB
     } == CORE_2024
-    assert "catanzaro" not in core and "catania" not in core
+    assert "catanzaro" not in core
+    assert "catania" not in core
 
 
 def test_observers_and_communications_ambassadors(app):
@@ -261,7 +262,8 @@ def test_every_fact_record_carries_its_source_address(app, model):
     assert rows
     for source_url, is_demo in rows:
         assert not is_demo
-        assert source_url and source_url.startswith(("https://", "http://"))
+        assert source_url
+        assert source_url.startswith(("https://", "http://"))
 
 
 # The loader's refusals ---------------------------------------------------------------------

@@ -123,7 +123,8 @@ def csv_of(rows: int, columns: int = 5) -> bytes:
 def test_the_row_limit_is_named_and_the_limit_itself_is_accepted():
     limits = UploadLimits()
     header, rows = read_table("csv", csv_of(10_000), limits)
-    assert len(rows) == 10_000 and header == HEADER
+    assert len(rows) == 10_000
+    assert header == HEADER
     with pytest.raises(ImportRejected) as caught:
         read_table("csv", csv_of(10_001), limits)
     assert "the limit is 10000 rows" in str(caught.value.errors)
@@ -162,7 +163,8 @@ def test_a_hostile_csv_is_a_row_error_not_a_500(client, app, content, message):
 def test_a_bare_carriage_return_ends_a_line():
     content = (",".join(HEADER) + "\rid,bamberg/p/a,2024-01-01,on_track,10\r").encode()
     header, rows = read_table("csv", content)
-    assert header == HEADER and rows[0][1]["external_id"] == "id"
+    assert header == HEADER
+    assert rows[0][1]["external_id"] == "id"
 
 
 def test_the_web_import_refuses_the_dimension_file_with_the_limit(client, app):

@@ -49,7 +49,8 @@ def test_admin_creates_an_editor_who_can_sign_in(admin, app):
             AuditEvent.verb == "user.create", AuditEvent.entity_id == str(user.id)
         )
     )
-    assert event.actor == "admin-all@example.org" and event.after["role"] == "editor"
+    assert event.actor == "admin-all@example.org"
+    assert event.after["role"] == "editor"
     assert login(app.test_client(), "clara@bamberg.de").status_code == 302
 
 
@@ -95,7 +96,8 @@ def test_deactivating_a_user_ends_their_session_even_a_copied_cookie(admin, app)
         data={"name": "", "role": "viewer", "city": "", "version": viewer.version},
     )  # is_active unticked
     assert response.status_code == 302
-    assert not signed_in(victim) and not signed_in(copied)
+    assert not signed_in(victim)
+    assert not signed_in(copied)
     assert login(app.test_client(), viewer.email).status_code == 400
 
 
@@ -176,11 +178,14 @@ def test_audit_log_for_leads_with_filters(client, app):
     make_user("lead")
     login(client, "lead-all@example.org")
     page = page_text(client.get("/admin/audit"))
-    assert "user.create" in page and "auth.sign_in" in page
+    assert "user.create" in page
+    assert "auth.sign_in" in page
     by_city = page_text(client.get("/admin/audit?city=bamberg"))
-    assert "bamberg" in by_city.lower() and "editor-heidelberg@example.org" not in by_city
+    assert "bamberg" in by_city.lower()
+    assert "editor-heidelberg@example.org" not in by_city
     by_user = page_text(client.get("/admin/audit?user=lead-all@example.org"))
-    assert "auth.sign_in" in by_user and "editor-bamberg" not in by_user
+    assert "auth.sign_in" in by_user
+    assert "editor-bamberg" not in by_user
     today = date.today()
     assert "0 events" in page_text(
         client.get(f"/admin/audit?date_to={(today - timedelta(days=2)).isoformat()}")

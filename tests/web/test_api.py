@@ -60,7 +60,8 @@ def test_the_document_is_valid_openapi_3_1_and_has_a_readable_page(client):
     assert docs.status_code == 200
     html = docs.get_data(as_text=True)
     assert "POST /api/v1/actions/{action_id}/progress" in page_text(docs)
-    assert "cdn" not in html.lower() and 'src="http' not in html
+    assert "cdn" not in html.lower()
+    assert 'src="http' not in html
 
 
 @pytest.mark.parametrize(
@@ -77,7 +78,9 @@ def test_reads_need_a_valid_token_or_session(client, headers, detail):
     assert response.status_code == 401
     assert response.mimetype == "application/problem+json"
     body = response.get_json()
-    assert body["status"] == 401 and body["title"] == "Unauthorized" and detail in body["detail"]
+    assert body["status"] == 401
+    assert body["title"] == "Unauthorized"
+    assert detail in body["detail"]
 
 
 def test_a_revoked_token_is_refused(client, app):
@@ -93,7 +96,8 @@ def test_a_revoked_token_is_refused(client, app):
 def test_tokens_are_stored_only_as_a_hash(app):
     token = token_for("viewer")
     row = db.session.scalar(sa.select(ApiToken))
-    assert token not in (row.token_hash, row.prefix) and len(row.token_hash) == 64
+    assert token not in (row.token_hash, row.prefix)
+    assert len(row.token_hash) == 64
     assert token.startswith(row.prefix)
 
 
@@ -119,7 +123,8 @@ def test_session_writes_need_the_csrf_header(client, csrf_on, world):
     url = f"/api/v1/actions/{world['action'].id}/progress"
     before = snapshot()
     refused = client.post(url, json=body)
-    assert refused.status_code == 400 and "X-CSRFToken" in refused.get_json()["detail"]
+    assert refused.status_code == 400
+    assert "X-CSRFToken" in refused.get_json()["detail"]
     assert snapshot() == before
     accepted = client.post(url, json=body, headers={"X-CSRFToken": csrf_token(page)})
     assert accepted.status_code == 201
@@ -131,7 +136,8 @@ def test_lists_are_paged_in_a_stable_order_with_the_total(client):
     second = client.get("/api/v1/cities?limit=10&offset=10", headers=bearer(token)).get_json()
     assert first["total"] == second["total"] == 71
     slugs = [c["slug"] for c in first["items"] + second["items"]]
-    assert slugs == sorted(slugs) and len(set(slugs)) == 20
+    assert slugs == sorted(slugs)
+    assert len(set(slugs)) == 20
     everything = client.get("/api/v1/cities?limit=500", headers=bearer(token)).get_json()
     assert [c["slug"] for c in everything["items"]][:20] == slugs
 
@@ -155,9 +161,11 @@ def test_filters(client, world):
     ).get_json()
     assert actions["total"] == 10
     one = client.get("/api/v1/cities/dortmund", headers=bearer(token)).get_json()
-    assert one["role"] == "mentor" and one["participations"][0]["joined_on"] == "2023-07-13"
+    assert one["role"] == "mentor"
+    assert one["participations"][0]["joined_on"] == "2023-07-13"
     slips = client.get("/api/v1/milestones?city=bamberg", headers=bearer(token)).get_json()
-    assert slips["total"] == 1 and slips["items"][0]["slips"] == []
+    assert slips["total"] == 1
+    assert slips["items"][0]["slips"] == []
 
 
 @pytest.mark.parametrize(
@@ -230,7 +238,8 @@ def test_logging_progress_through_the_api_uses_the_same_service(client, world):
     db.session.refresh(action)
     assert (action.status, action.percent_complete) == ("at_risk", 45)
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.verb == "progress.log"))
-    assert event.after["percent_complete"] == 45 and event.before["status"] is None
+    assert event.after["percent_complete"] == 45
+    assert event.before["status"] is None
 
 
 BAD_BODIES = [
@@ -360,7 +369,8 @@ def test_milestone_reports_done_and_move(client, world):
         headers=bearer(token),
         json={"kind": "move", "due_on": "2031-01-01", "note": "Council postponed"},
     )
-    assert moved.status_code == 201 and moved.get_json()["due_on"] == "2031-01-01"
+    assert moved.status_code == 201
+    assert moved.get_json()["due_on"] == "2031-01-01"
     stale = client.post(
         url, headers=bearer(token), json={"kind": "done", "completed_on": TODAY, "version": 1}
     )
@@ -368,7 +378,8 @@ def test_milestone_reports_done_and_move(client, world):
     done = client.post(url, headers=bearer(token), json={"kind": "done", "completed_on": TODAY})
     assert done.status_code == 201
     db.session.refresh(milestone)
-    assert milestone.completed_on == date.today() and milestone.due_on == date(2031, 1, 1)
+    assert milestone.completed_on == date.today()
+    assert milestone.due_on == date(2031, 1, 1)
     listed = client.get("/api/v1/milestones?city=bamberg", headers=bearer(token)).get_json()
     assert listed["items"][0]["slips"][0]["reason"] == "Council postponed"
 

@@ -122,7 +122,8 @@ def test_sign_out_ends_the_session_even_for_a_copied_cookie(client, app):
     replay = app.test_client()
     replay.set_cookie("session", copied)
     response = replay.get("/")
-    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    assert response.status_code == 302
+    assert "/auth/login" in response.headers["Location"]
 
 
 def test_a_user_deactivated_while_signed_in_is_signed_out(client):
@@ -137,7 +138,8 @@ def test_sign_out_needs_a_post(client):
     user = make_user("viewer")
     login(client, user.email)
     response = client.get("/auth/logout")
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
     assert signed_in(client)
 
 

@@ -79,7 +79,8 @@ def test_two_editors_open_the_same_form_first_save_wins_second_gets_409(app, pla
     )
     assert refused.status_code == 409
     page = page_text(refused)
-    assert "Solar on all schools" in page and "School board" in page  # what changed meanwhile
+    assert "Solar on all schools" in page
+    assert "School board" in page
     assert "editor-bamberg@example.org" in page  # and who changed it
     assert snapshot() == before
     db.session.expire_all()
@@ -209,7 +210,8 @@ def test_partners_are_added_and_edited_and_names_stay_unique(editor, plan):
     assert editor.post(f"/plans/{plan.id}/partners/new", data=data).status_code == 302
     before = snapshot()
     duplicate = editor.post(f"/plans/{plan.id}/partners/new", data=data)
-    assert duplicate.status_code == 400 and "partner of that name already" in page_text(duplicate)
+    assert duplicate.status_code == 400
+    assert "partner of that name already" in page_text(duplicate)
     bad_kind = editor.post(
         f"/plans/{plan.id}/partners/new", data={**data, "name": "X", "kind": "mafia"}
     )
@@ -238,7 +240,8 @@ def test_new_actions_and_indicators(editor, plan):
     )
     assert response.status_code == 302
     action = db.session.scalar(sa.select(Action).where(Action.plan_id == plan.id))
-    assert action.slug == "cargo-bikes-for-retailers" and action.status is None
+    assert action.slug == "cargo-bikes-for-retailers"
+    assert action.status is None
     response = editor.post(
         f"/actions/{action.id}/indicators/new",
         data={"name": "Bikes in use", "unit": "bikes", "baseline_value": "0", "target_value": "40"},
@@ -356,7 +359,8 @@ def test_programme_milestones_are_the_leads(client, app):
         sa.select(Milestone).where(Milestone.slug == "icc-2023-25/lgd-target")
     )
     page = page_text(client.get(f"/milestones/{milestone.id}"))
-    assert "Mark done" in page and "Move the due date" in page
+    assert "Mark done" in page
+    assert "Move the due date" in page
     assert "No source reporting the final count has been found." in page
 
 
@@ -374,9 +378,11 @@ def test_my_city_lists_open_work_stale_items_and_links_to_log(editor, plan):
     )
     make_milestone(plan, due_on=date(2020, 1, 1))
     page = page_text(editor.get("/my"))
-    assert "Fresh action" in page and "Forgotten action" in page
+    assert "Fresh action" in page
+    assert "Forgotten action" in page
     row = page.split("Forgotten action", 1)[1].split("</tr>", 1)[0]
-    assert "never" in row and "stale" in row
+    assert "never" in row
+    assert "stale" in row
     assert "overdue" in page
     assert f"/actions/{stale.id}#log" in page
     fresh_row = page.split("Fresh action", 1)[1].split("</tr>", 1)[0]
@@ -388,7 +394,8 @@ def test_my_city_only_shows_the_editors_own_city(client, app):
     make_user("editor", city="bamberg")
     login(client, "editor-bamberg@example.org")
     page = page_text(client.get("/my"))
-    assert "Bamberg" in page and "Heidelberg action" not in page
+    assert "Bamberg" in page
+    assert "Heidelberg action" not in page
     assert "Start Bamberg's Local Green Deal" in page
 
 
@@ -396,7 +403,8 @@ def test_my_city_sends_other_roles_to_the_overview(client, app):
     make_user("lead")
     login(client, "lead-all@example.org")
     response = client.get("/my")
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
 
 
 def test_the_plan_page_shows_demo_badges(editor, plan):

@@ -51,7 +51,8 @@ def test_the_page_showing_a_new_token_is_never_stored(signed_in, app):
     client = app.test_client()
     login(client, admin.email)
     response = client.post(f"/admin/users/{admin.id}/tokens", data={"name": "script"})
-    assert response.status_code == 200 and "icc_" in response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "icc_" in response.get_data(as_text=True)
     assert response.headers["Cache-Control"] == "no-store"
 
 
@@ -75,7 +76,8 @@ def test_production_sends_secure_cookies_and_hsts(clean_env, tmp_path):  # noqa:
     response = app.test_client().get("/auth/login")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
     cookie = response.headers["Set-Cookie"]  # the sign-in form's session (its CSRF token)
-    assert cookie.startswith("session=") and "; Secure" in cookie
+    assert cookie.startswith("session=")
+    assert "; Secure" in cookie
     development = create_app(
         {
             "INSTANCE_PATH": str(tmp_path),
@@ -106,6 +108,7 @@ def test_an_idle_sign_in_ends_after_the_timeout(signed_in, app, monkeypatch):
     # Then 31 idle minutes: the sign-in has ended.
     monkeypatch.setattr(auth, "now", lambda: start + 89 * 60)
     response = signed_in.get("/")
-    assert response.status_code == 302 and response.headers["Location"].startswith("/auth/login")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login")
     monkeypatch.setattr(auth, "now", lambda: start + 90 * 60)
     assert signed_in.get("/").status_code == 302

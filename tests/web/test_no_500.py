@@ -84,7 +84,8 @@ def test_a_nul_character_in_a_form_or_a_json_body_is_refused_and_stores_nothing(
             "note": "a\x00b",
         },
     )
-    assert form.status_code == 400 and "NUL character" in form.get_data(as_text=True)
+    assert form.status_code == 400
+    assert "NUL character" in form.get_data(as_text=True)
     body = client.post(
         f"/api/v1/actions/{action.id}/progress",
         json={
@@ -95,7 +96,8 @@ def test_a_nul_character_in_a_form_or_a_json_body_is_refused_and_stores_nothing(
         },
         headers={"Authorization": f"Bearer {token}"},
     )
-    assert body.status_code == 422 and "NUL" in str(body.get_json())
+    assert body.status_code == 422
+    assert "NUL" in str(body.get_json())
     assert snapshot() == before
 
 

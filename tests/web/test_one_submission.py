@@ -163,7 +163,8 @@ def test_the_same_api_write_with_one_key_stores_one_and_answers_the_same(api, ac
     assert second.headers["Idempotent-Replayed"] == "true"
     assert count_updates() == 1
     third = api.post(url, json=report(), headers={"Idempotency-Key": "another"})
-    assert third.status_code == 201 and third.get_json()["id"] != first.get_json()["id"]
+    assert third.status_code == 201
+    assert third.get_json()["id"] != first.get_json()["id"]
     assert count_updates() == 2
 
 
@@ -172,7 +173,8 @@ def test_one_key_with_another_request_or_a_bad_key_is_refused(api, action):
     api.post(url, json=report(), headers={"Idempotency-Key": "k1"})
     before = snapshot()
     other = api.post(url, json=report(31), headers={"Idempotency-Key": "k1"})
-    assert other.status_code == 409 and "another request" in other.get_json()["detail"]
+    assert other.status_code == 409
+    assert "another request" in other.get_json()["detail"]
     for bad in ("", "x" * 256, "tab\there", "ümlaut"):
         response = api.post(url, json=report(32), headers={"Idempotency-Key": bad})
         assert response.status_code == 400, bad
@@ -192,7 +194,8 @@ def test_keys_are_per_account(api, app, action):
         json=report(),
         headers={"Idempotency-Key": "shared", "Authorization": f"Bearer {token}"},
     )
-    assert response.status_code == 201 and "Idempotent-Replayed" not in response.headers
+    assert response.status_code == 201
+    assert "Idempotent-Replayed" not in response.headers
     assert count_updates() == 2
 
 

@@ -147,24 +147,36 @@ def body(fields: dict[str, Field]) -> dict[str, Any]:
 
 def _convert(field: Field, value: Any) -> Any:
     if field.kind in {"string", "uri", "enum", "date"}:
-        if not isinstance(value, str):
-            raise ValueError("must be a string")
-        if "\x00" in value:
-            raise ValueError("must not contain a NUL character")
-        if field.max_length is not None and len(value) > field.max_length:
-            raise ValueError(f"must have at most {field.max_length} characters")
-        if field.kind == "date":
-            try:
-                if len(value) != 10:
-                    raise ValueError
-                return date.fromisoformat(value)
-            except ValueError:
-                raise ValueError("must be a date, YYYY-MM-DD") from None
-        if field.kind == "enum" and value not in field.values:
-            raise ValueError(f"must be one of {', '.join(field.values)}")
-        if field.kind == "uri" and not re.match(r"^https?://[^\s/$.?#][^\s]*$", value):
-            raise ValueError("must be an http:// or https:// address")
-        return value
+        return _convert_text(field, value)
+    return _convert_number(field, value)
+
+
+def _convert_text(field: Field, value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    if field.max_length is not None and len(value) > field.max_length:
+        raise ValueError(f"must have at most {field.max_length} characters")
+    if field.kind == "date":
+        return _convert_date(value)
+    if field.kind == "enum" and value not in field.values:
+        raise ValueError(f"must be one of {', '.join(field.values)}")
+    if field.kind == "uri" and not re.match(r"^https?://[^\s/$.?#][^\s]*$", value):
+        raise ValueError("must be an http:// or https:// address")
+    return value
+
+
+def _convert_date(value: str) -> date:
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be a date, YYYY-MM-DD") from None
+
+
+def _convert_number(field: Field, value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"must be a{'n integer' if field.kind == 'integer' else ' number'}")
     if field.kind == "integer" and not isinstance(value, int):

@@ -152,14 +152,14 @@ def _import_progress(actor: User, r: Reader, result: ImportResult, today: date) 
     action = keys.lookup_action(ref) if ref else None
     if ref and action is None:
         r.fail("action", f"no action {ref!r} (write it as city/plan/action)")
-    report = dict(
-        reported_on=r.day("reported_on", required=True),
-        status=r.choice("status", ACTION_STATUSES, required=True),
-        percent_complete=r.number("percent_complete", whole=True, required=True),
-        note=r.text("note", max_length=progress.NOTE_MAX),
-        evidence_url=r.text("evidence_url", max_length=progress.URL_MAX),
-        indicator_value=r.number("indicator_value"),
-    )
+    report = {
+        "reported_on": r.day("reported_on", required=True),
+        "status": r.choice("status", ACTION_STATUSES, required=True),
+        "percent_complete": r.number("percent_complete", whole=True, required=True),
+        "note": r.text("note", max_length=progress.NOTE_MAX),
+        "evidence_url": r.text("evidence_url", max_length=progress.URL_MAX),
+        "indicator_value": r.number("indicator_value"),
+    }
     indicator_slug = r.text("indicator", max_length=80)
     corrects_ref = r.text("corrects", max_length=100)
     if r.errors or action is None or ext is None:
@@ -215,12 +215,12 @@ def _import_progress(actor: User, r: Reader, result: ImportResult, today: date) 
 def _import_action(actor: User, r: Reader, result: ImportResult, _today: date) -> None:
     ext = r.text("external_id", required=True, max_length=300)
     plan_text = r.text("plan", required=True, max_length=200)
-    values = dict(
-        title=r.text("title", required=True, max_length=300),
-        lead_organisation=r.text("lead_organisation", max_length=300),
-        starts_on=r.day("starts_on"),
-        due_on=r.day("due_on"),
-    )
+    values = {
+        "title": r.text("title", required=True, max_length=300),
+        "lead_organisation": r.text("lead_organisation", max_length=300),
+        "starts_on": r.day("starts_on"),
+        "due_on": r.day("due_on"),
+    }
     sector, theme = r.text("sector", max_length=80), r.text("theme", max_length=80)
     values["sector_id"] = _slug_of(Sector)(sector)
     values["theme_id"] = _slug_of(Theme)(theme)
@@ -257,12 +257,12 @@ def _import_action(actor: User, r: Reader, result: ImportResult, _today: date) -
 def _import_partner(actor: User, r: Reader, result: ImportResult, _today: date) -> None:
     ext = r.text("external_id", required=True, max_length=100)
     plan_text = r.text("plan", required=True, max_length=200)
-    values = dict(
-        name=r.text("name", required=True, max_length=300),
-        kind=r.choice("kind", PARTNER_KINDS, required=True),
-        commitment=r.text("commitment", max_length=5000),
-        signed_on=r.day("signed_on"),
-    )
+    values = {
+        "name": r.text("name", required=True, max_length=300),
+        "kind": r.choice("kind", PARTNER_KINDS, required=True),
+        "commitment": r.text("commitment", max_length=5000),
+        "signed_on": r.day("signed_on"),
+    }
     plan = keys.lookup_plan(plan_text) if plan_text else None
     if plan_text and plan is None:
         r.fail("plan", f"no plan {plan_text!r} (write it as city/plan)")
