@@ -25,8 +25,10 @@ run: $(STAMP)
 ## (skipped with a reason when no server answers; TRACKER_TEST_REQUIRE_POSTGRES=1 makes that fail).
 ## Two workers; the browser tests, which do not depend on the database, run in the SQLite pass.
 test: $(STAMP) lint
-	$(BIN)/pytest -n 2
-	$(BIN)/pytest -n 2 --db=postgresql -m "not browser"
+	$(BIN)/pytest -n 2 --cov=tracker --cov-branch --cov-report=
+	$(BIN)/pytest -n 2 --db=postgresql -m "not browser" --cov=tracker --cov-branch --cov-append \
+		--cov-report=term:skip-covered
+	$(BIN)/coverage report --include='tracker/services/*' --precision=1
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
