@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from tracker.actions import bp
@@ -50,13 +51,13 @@ def _to_action(action_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<id:action_id>")
 @login_required
-def detail(action_id: int):  # Who: every signed-in user.
+def detail(action_id: int) -> ResponseReturnValue:  # Who: every signed-in user.
     return _detail(db.get_or_404(Action, action_id))
 
 
 @bp.route("/<id:action_id>/progress", methods=["GET", "POST"])
 @login_required
-def log_progress(action_id: int):  # Who: the city's editors, leads, admins.
+def log_progress(action_id: int) -> ResponseReturnValue:  # Who: the city's editors, leads, admins.
     if request.method == "GET":  # a reload of the page shown after an error
         return redirect(url_for("actions.detail", action_id=action_id, _anchor="log"))
     action = db.get_or_404(Action, action_id)
@@ -74,7 +75,7 @@ def log_progress(action_id: int):  # Who: the city's editors, leads, admins.
 
 @bp.route("/updates/<id:update_id>/correct", methods=["GET", "POST"])
 @login_required
-def correct(update_id: int):  # Who: the city's editors, leads, admins.
+def correct(update_id: int) -> ResponseReturnValue:  # Who: the city's editors, leads, admins.
     corrected = db.get_or_404(ProgressUpdate, update_id)
     if corrected.action is None:
         abort(404)
@@ -106,7 +107,7 @@ def correct(update_id: int):  # Who: the city's editors, leads, admins.
 
 @bp.route("/<id:action_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(action_id: int):  # Who: the city's editors, leads, admins.
+def edit(action_id: int) -> ResponseReturnValue:  # Who: the city's editors, leads, admins.
     action = db.get_or_404(Action, action_id)
     permissions.require_city_editor(current_user, action.plan.city_id)
     form = ActionForm(obj=action)
@@ -127,7 +128,7 @@ def edit(action_id: int):  # Who: the city's editors, leads, admins.
 
 @bp.route("/<id:action_id>/indicators/new", methods=["GET", "POST"])
 @login_required
-def new_indicator(action_id: int):  # Who: the city's editors, leads, admins.
+def new_indicator(action_id: int) -> ResponseReturnValue:  # Who: the city's editors, leads, admins.
     action = db.get_or_404(Action, action_id)
     permissions.require_city_editor(current_user, action.plan.city_id)
     form = NewIndicatorForm()
@@ -145,7 +146,9 @@ def new_indicator(action_id: int):  # Who: the city's editors, leads, admins.
 
 @bp.route("/indicators/<id:indicator_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit_indicator(indicator_id: int):  # Who: the city's editors, leads, admins.
+def edit_indicator(
+    indicator_id: int,
+) -> ResponseReturnValue:  # Who: the city's editors, leads, admins.
     indicator = db.get_or_404(Indicator, indicator_id)
     permissions.require_city_editor(current_user, indicator.action.plan.city_id)
     form = IndicatorForm(obj=indicator)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -47,7 +48,7 @@ def _user_form(user: User, **kwargs: object) -> UserForm:
 
 @bp.route("/users", methods=["GET", "POST"])
 @login_required
-def users():  # Who: admins.
+def users() -> ResponseReturnValue:  # Who: admins.
     permissions.require_admin(current_user)
     form = NewUserForm()
     form.city.choices = _city_choices()
@@ -72,7 +73,7 @@ def users():  # Who: admins.
 
 @bp.route("/users/<id:user_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit_user(user_id: int):  # Who: admins.
+def edit_user(user_id: int) -> ResponseReturnValue:  # Who: admins.
     permissions.require_admin(current_user)
     user = db.get_or_404(User, user_id)
     form = _user_form(user)
@@ -96,7 +97,7 @@ def edit_user(user_id: int):  # Who: admins.
 
 @bp.route("/users/<id:user_id>/password", methods=["GET", "POST"])
 @login_required
-def reset_password(user_id: int):  # Who: admins.
+def reset_password(user_id: int) -> ResponseReturnValue:  # Who: admins.
     if request.method == "GET":  # a reload of the page shown after an error
         return redirect(url_for("admin.edit_user", user_id=user_id))
     permissions.require_admin(current_user)
@@ -127,7 +128,7 @@ def _user_page(user: User, form: UserForm, reset: PasswordResetForm, **extra: ob
 
 @bp.route("/users/<id:user_id>/tokens", methods=["GET", "POST"])
 @login_required
-def issue_token(user_id: int):  # Who: admins.
+def issue_token(user_id: int) -> ResponseReturnValue:  # Who: admins.
     if request.method == "GET":  # a reload of the page shown after an error (or the token)
         return redirect(url_for("admin.edit_user", user_id=user_id, _anchor="tokens"))
     permissions.require_admin(current_user)
@@ -160,7 +161,7 @@ def issue_token(user_id: int):  # Who: admins.
 
 @bp.route("/tokens/<id:token_id>/revoke", methods=["GET", "POST"])
 @login_required
-def revoke_token(token_id: int):  # Who: admins.
+def revoke_token(token_id: int) -> ResponseReturnValue:  # Who: admins.
     permissions.require_admin(current_user)
     token = db.get_or_404(ApiToken, token_id)
     if request.method == "GET":  # a reload of the page shown after an error
@@ -181,7 +182,7 @@ def revoke_token(token_id: int):  # Who: admins.
 
 @bp.route("/audit")
 @login_required
-def audit():  # Who: leads and admins.
+def audit() -> ResponseReturnValue:  # Who: leads and admins.
     permissions.require_audit_reader(current_user)
     form = AuditFilterForm(request.args)
     form.city.choices = _city_choices()

@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, g, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
@@ -66,7 +67,7 @@ def plain(obj: Any, *names: str) -> dict[str, Any]:
 
 
 @bp.route("/programmes")
-def programmes():  # Who: any reader.
+def programmes() -> ResponseReturnValue:  # Who: any reader.
     _filters, page = query()
     return listing(
         sa.select(Programme).order_by(Programme.starts_on, Programme.id),
@@ -89,7 +90,7 @@ def programmes():  # Who: any reader.
 
 
 @bp.route("/phases")
-def phases():  # Who: any reader.
+def phases() -> ResponseReturnValue:  # Who: any reader.
     filters, page = query("programme")
     select = sa.select(Phase).join(Phase.programme).options(joinedload(Phase.programme))
     if "programme" in filters:
@@ -175,13 +176,13 @@ def _cities(rows: list[Participation]) -> list[dict[str, Any]]:
 
 
 @bp.route("/cities")
-def cities():  # Who: any reader.
+def cities() -> ResponseReturnValue:  # Who: any reader.
     filters, page = query("city", "country", "sector", role=choice(*PARTICIPATION_ROLES))
     return listing(listings.participations(filters), page, _cities)
 
 
 @bp.route("/cities/<slug>")
-def city(slug: str):  # Who: any reader.
+def city(slug: str) -> ResponseReturnValue:  # Who: any reader.
     rows = db.session.scalars(listings.participations({"city": slug})).unique().all()
     if not rows:
         raise NotFound(f"No city with the slug {slug!r}.")
@@ -201,7 +202,7 @@ def city(slug: str):  # Who: any reader.
 
 
 @bp.route("/mentorships")
-def mentorships():  # Who: any reader.
+def mentorships() -> ResponseReturnValue:  # Who: any reader.
     filters, page = query("city")
     select = listings.mentorships(filters)
     return listing(
@@ -226,7 +227,7 @@ def mentorships():  # Who: any reader.
 
 
 @bp.route("/plans")
-def plans():  # Who: any reader.
+def plans() -> ResponseReturnValue:  # Who: any reader.
     filters, page = query("city", "country", kind=choice(*PLAN_KINDS), status=choice(*LGD_STATUSES))
     select = listings.city_scope(
         sa.select(Plan).join(Plan.city).options(joinedload(Plan.city)), filters
@@ -266,7 +267,7 @@ def plans():  # Who: any reader.
 
 
 @bp.route("/partners")
-def partners():  # Who: any reader.
+def partners() -> ResponseReturnValue:  # Who: any reader.
     filters, page = query("city", "country")
     select = listings.partners(filters)
     return listing(
@@ -321,7 +322,7 @@ def _action(a: Action) -> dict[str, Any]:
 
 
 @bp.route("/actions")
-def actions():  # Who: any reader.
+def actions() -> ResponseReturnValue:  # Who: any reader.
     filters, page = query(
         "city", "country", "sector", "updated_since", status=choice(*ACTION_STATUSES)
     )
@@ -338,7 +339,7 @@ def actions():  # Who: any reader.
 
 
 @bp.route("/actions/<id:action_id>")
-def action(action_id: int):  # Who: any reader.
+def action(action_id: int) -> ResponseReturnValue:  # Who: any reader.
     get_or_404(Action, action_id)
     row = (
         db.session.scalars(listings.actions({}).where(Action.id == action_id))
@@ -354,7 +355,7 @@ def action(action_id: int):  # Who: any reader.
 
 
 @bp.route("/milestones")
-def milestones():  # Who: any reader.
+def milestones() -> ResponseReturnValue:  # Who: any reader.
     filters, page = query(
         "city", "country", "sector", status=choice(*milestone_service.MILESTONE_STATES)
     )
@@ -450,7 +451,7 @@ def _update(u: ProgressUpdate) -> dict[str, Any]:
 
 
 @bp.route("/progress-updates")
-def progress_updates():  # Who: any reader.
+def progress_updates() -> ResponseReturnValue:  # Who: any reader.
     filters, page = query(
         "city", "country", "sector", "updated_since", status=choice(*ACTION_STATUSES)
     )
@@ -461,7 +462,7 @@ def progress_updates():  # Who: any reader.
 
 
 @bp.route("/indicators")
-def indicators():  # Who: any reader.
+def indicators() -> ResponseReturnValue:  # Who: any reader.
     filters, page = query("city", "country")
     select = listings.city_scope(
         sa.select(Indicator).join(Indicator.action).join(Action.plan).join(Plan.city), filters
@@ -492,7 +493,7 @@ def indicators():  # Who: any reader.
 
 
 @bp.route("/indicators/<id:indicator_id>/values")
-def indicator_values(indicator_id: int):  # Who: any reader.
+def indicator_values(indicator_id: int) -> ResponseReturnValue:  # Who: any reader.
     get_or_404(Indicator, indicator_id)
     filters, page = query("updated_since")
     select = sa.select(IndicatorValue).where(
@@ -644,7 +645,9 @@ def _replay(first):  # type: ignore[no-untyped-def]
 
 @bp.route("/actions/<id:action_id>/progress", methods=["POST"])
 @idempotent
-def log_progress(action_id: int):  # Who: the action's city's editors, leads, admins.
+def log_progress(
+    action_id: int,
+) -> ResponseReturnValue:  # Who: the action's city's editors, leads, admins.
     row = get_or_404(Action, action_id)
     values = body(PROGRESS_FIELDS)
     check_rules(values, PROGRESS_RULES)
@@ -711,7 +714,9 @@ VALUE_FIELDS = {
 
 @bp.route("/indicators/<id:indicator_id>/values", methods=["POST"])
 @idempotent
-def add_indicator_value(indicator_id: int):  # Who: the indicator's city's editors, leads, admins.
+def add_indicator_value(
+    indicator_id: int,
+) -> ResponseReturnValue:  # Who: the indicator's city's editors, leads, admins.
     row = get_or_404(Indicator, indicator_id)
     values = body(VALUE_FIELDS)
     value = progress.record_indicator_value(
@@ -731,11 +736,11 @@ def add_indicator_value(indicator_id: int):  # Who: the indicator's city's edito
 
 
 @bp.route("/openapi.json")
-def openapi():  # Who: any reader (token or session).
+def openapi() -> ResponseReturnValue:  # Who: any reader (token or session).
     return jsonify(document())
 
 
 @bp.route("/docs")
 @login_required
-def docs():  # Who: every signed-in user.
+def docs() -> ResponseReturnValue:  # Who: every signed-in user.
     return render_template("api/docs.html", spec=document())

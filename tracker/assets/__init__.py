@@ -5,6 +5,7 @@ from pathlib import Path
 
 import plotly
 from flask import Blueprint, abort, send_file
+from flask.typing import ResponseReturnValue
 
 bp = Blueprint("assets", __name__, url_prefix="/assets")
 
@@ -14,7 +15,7 @@ ONE_YEAR = 365 * 24 * 3600
 
 
 @bp.route("/plotly-<version>.min.js")
-def plotly_js(version: str):  # Who: anyone; a public library file.
+def plotly_js(version: str) -> ResponseReturnValue:  # Who: anyone; a public library file.
     if version != PLOTLY_VERSION:
         abort(404)
     response = send_file(PLOTLY_JS, mimetype="text/javascript", max_age=ONE_YEAR, conditional=True)

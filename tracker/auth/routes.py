@@ -3,6 +3,7 @@
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker.auth import bp, mark_active
@@ -48,7 +49,9 @@ def safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
-def login():  # Who: anyone; attempts are limited per account and per client address.
+def login() -> (
+    ResponseReturnValue
+):  # Who: anyone; attempts are limited per account and per client address.
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
@@ -72,7 +75,7 @@ def login():  # Who: anyone; attempts are limited per account and per client add
 
 @bp.route("/logout", methods=["GET", "POST"])
 @login_required
-def logout():  # Who: any signed-in user, for their own session.
+def logout() -> ResponseReturnValue:  # Who: any signed-in user, for their own session.
     if request.method == "GET":  # signing out is a form's POST; a GET goes back to the site
         return redirect(url_for("main.index"))
     if EmptyForm().validate_on_submit():
@@ -106,7 +109,7 @@ def time_zone_form(**kwargs: object) -> TimeZoneForm:
 
 @bp.route("/time-zone", methods=["GET", "POST"])
 @login_required
-def time_zone():  # Who: any signed-in user, for their own account.
+def time_zone() -> ResponseReturnValue:  # Who: any signed-in user, for their own account.
     if request.method == "GET":
         return redirect(url_for("auth.password", _anchor="time-zone"))
     form = time_zone_form()
@@ -126,7 +129,7 @@ def time_zone():  # Who: any signed-in user, for their own account.
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
-def password():  # Who: any signed-in user, for their own account.
+def password() -> ResponseReturnValue:  # Who: any signed-in user, for their own account.
     form = PasswordChangeForm()
     done = submit(
         form,

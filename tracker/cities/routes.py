@@ -6,6 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import abort, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from tracker import charts
@@ -36,7 +37,7 @@ def _filter_choices(form: CityFilterForm) -> None:
 
 @bp.route("")
 @login_required
-def index():  # Who: every signed-in user.
+def index() -> ResponseReturnValue:  # Who: every signed-in user.
     programme = overview.current_programme()
     if programme is None:
         abort(404)
@@ -100,7 +101,7 @@ def index():  # Who: every signed-in user.
 
 @bp.route("/<slug>")
 @login_required
-def detail(slug: str):  # Who: every signed-in user.
+def detail(slug: str) -> ResponseReturnValue:  # Who: every signed-in user.
     city = db.one_or_404(sa.select(City).where(City.slug == slug))
     state = state_expression(date.today(), current_app.config["DUE_SOON_DAYS"])
     page = cities.page(city, state)
@@ -147,7 +148,7 @@ def detail(slug: str):  # Who: every signed-in user.
 
 @bp.route("/<slug>/climate")
 @login_required
-def climate(slug: str):  # Who: every signed-in user.
+def climate(slug: str) -> ResponseReturnValue:  # Who: every signed-in user.
     city = db.one_or_404(sa.select(City).where(City.slug == slug))
     state = state_expression(date.today(), current_app.config["DUE_SOON_DAYS"])
     page = cities.page(city, state)

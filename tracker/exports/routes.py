@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import Response, abort, render_template, request, send_file, stream_with_context
+from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from tracker.exports import bp
@@ -27,13 +28,13 @@ MIMETYPES = {
 
 @bp.route("")
 @login_required
-def index():  # Who: every signed-in user.
+def index() -> ResponseReturnValue:  # Who: every signed-in user.
     return render_template("exports/index.html", exports=exports.EXPORTS)
 
 
 @bp.route("/<kind>.<fmt>")
 @login_required
-def download(kind: str, fmt: str):  # Who: every signed-in user.
+def download(kind: str, fmt: str) -> ResponseReturnValue:  # Who: every signed-in user.
     spec = exports.EXPORTS.get(kind)
     if spec is None or fmt not in MIMETYPES:
         abort(404)

@@ -1,6 +1,7 @@
 """Health check for load balancers: is the database answering?"""
 
 from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -10,7 +11,7 @@ bp = Blueprint("health", __name__)
 
 
 @bp.route("/healthz")
-def healthz():  # Who: anyone; it tells nothing but up or down.
+def healthz() -> ResponseReturnValue:  # Who: anyone; it tells nothing but up or down.
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:

@@ -6,6 +6,7 @@ import secrets
 from datetime import date
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -33,7 +34,9 @@ class UploadForm(FlaskForm):
 
 @bp.route("", methods=["GET", "POST"])
 @login_required
-def index():  # Who: editors, leads, admins (rows outside an editor's city are refused).
+def index() -> (
+    ResponseReturnValue
+):  # Who: editors, leads, admins (rows outside an editor's city are refused).
     permissions.require_importer(current_user)
     form = UploadForm()
     if not form.validate_on_submit():
@@ -82,7 +85,7 @@ def index():  # Who: editors, leads, admins (rows outside an editor's city are r
 
 @bp.route("/<batch_id>/apply", methods=["GET", "POST"])
 @login_required
-def apply(batch_id: str):  # Who: the person who uploaded the file.
+def apply(batch_id: str) -> ResponseReturnValue:  # Who: the person who uploaded the file.
     if request.method == "GET":  # a reload of the page shown after an error
         return redirect(url_for("imports.index"))
     permissions.require_importer(current_user)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from tracker import charts
@@ -17,7 +18,7 @@ from tracker.tables import Table, csv_of, csv_requested
 
 @bp.route("/")
 @login_required
-def index():  # Who: every signed-in user.
+def index() -> ResponseReturnValue:  # Who: every signed-in user.
     programme = overview.current_programme()
     if programme is None:
         return render_template("main/empty.html")
@@ -78,7 +79,7 @@ def index():  # Who: every signed-in user.
 
 @bp.route("/cohort")
 @login_required
-def cohort():  # Who: every signed-in user.
+def cohort() -> ResponseReturnValue:  # Who: every signed-in user.
     programme = overview.current_programme()
     if programme is None:
         return render_template("main/empty.html")

@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import date
 
 from flask import abort, current_app, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from tracker import charts
@@ -35,7 +36,9 @@ def _to_index(_result: object) -> str:
 
 @bp.route("", methods=["GET", "POST"])
 @login_required
-def index():  # Who: every signed-in user reads; POST (add a pair): leads and admins.
+def index() -> (
+    ResponseReturnValue
+):  # Who: every signed-in user reads; POST (add a pair): leads and admins.
     if request.method == "POST":
         permissions.require_programme_editor(current_user)
     programme = _programme()
@@ -133,7 +136,7 @@ def index():  # Who: every signed-in user reads; POST (add a pair): leads and ad
 
 @bp.route("/<id:mentorship_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(mentorship_id: int):  # Who: leads and admins.
+def edit(mentorship_id: int) -> ResponseReturnValue:  # Who: leads and admins.
     permissions.require_programme_editor(current_user)
     pair = db.get_or_404(Mentorship, mentorship_id)
     form = EditMentorshipForm(obj=pair)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from tracker import charts
@@ -56,7 +57,7 @@ def filter_choices(form) -> None:  # type: ignore[no-untyped-def]
 
 @bp.route("")
 @login_required
-def index():  # Who: every signed-in user.
+def index() -> ResponseReturnValue:  # Who: every signed-in user.
     form = MilestoneFilterForm(request.args)
     filter_choices(form)
     if request.args.keys() - {"format", "table"} and not form.validate():
@@ -116,7 +117,7 @@ def index():  # Who: every signed-in user.
 
 @bp.route("/<id:milestone_id>")
 @login_required
-def detail(milestone_id: int):  # Who: every signed-in user.
+def detail(milestone_id: int) -> ResponseReturnValue:  # Who: every signed-in user.
     return _page(db.get_or_404(Milestone, milestone_id))
 
 
@@ -126,7 +127,7 @@ def _to_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<id:milestone_id>/done", methods=["GET", "POST"])
 @login_required
-def mark_done(milestone_id: int):  # Who: see the module docstring.
+def mark_done(milestone_id: int) -> ResponseReturnValue:  # Who: see the module docstring.
     if request.method == "GET":  # a reload of the page shown after an error
         return redirect(url_for("milestones.detail", milestone_id=milestone_id))
     milestone = db.get_or_404(Milestone, milestone_id)
@@ -151,7 +152,7 @@ def mark_done(milestone_id: int):  # Who: see the module docstring.
 
 @bp.route("/<id:milestone_id>/move", methods=["GET", "POST"])
 @login_required
-def move(milestone_id: int):  # Who: see the module docstring.
+def move(milestone_id: int) -> ResponseReturnValue:  # Who: see the module docstring.
     if request.method == "GET":  # a reload of the page shown after an error
         return redirect(url_for("milestones.detail", milestone_id=milestone_id))
     milestone = db.get_or_404(Milestone, milestone_id)
@@ -175,7 +176,7 @@ def move(milestone_id: int):  # Who: see the module docstring.
 
 @bp.route("/<id:milestone_id>/reopen", methods=["GET", "POST"])
 @login_required
-def reopen(milestone_id: int):  # Who: see the module docstring.
+def reopen(milestone_id: int) -> ResponseReturnValue:  # Who: see the module docstring.
     if request.method == "GET":  # a reload of the page shown after an error
         return redirect(url_for("milestones.detail", milestone_id=milestone_id))
     milestone = db.get_or_404(Milestone, milestone_id)

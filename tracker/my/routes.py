@@ -3,6 +3,7 @@
 from datetime import date
 
 from flask import current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from tracker.my import bp
@@ -12,7 +13,9 @@ from tracker.vocabulary import STATUS_LABELS
 
 @bp.route("")
 @login_required
-def index():  # Who: editors (their own city). Others are redirected to the overview.
+def index() -> (
+    ResponseReturnValue
+):  # Who: editors (their own city). Others are redirected to the overview.
     if not permissions.has_own_city(current_user):
         flash(
             "My city is the page of a city's editors; your account is not bound to a city.", "info"

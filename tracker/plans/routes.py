@@ -6,6 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import abort, current_app, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from tracker.actions.forms import NewActionForm
@@ -31,7 +32,7 @@ def _to_plan(plan_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<id:plan_id>")
 @login_required
-def detail(plan_id: int):  # Who: every signed-in user.
+def detail(plan_id: int) -> ResponseReturnValue:  # Who: every signed-in user.
     plan = db.get_or_404(Plan, plan_id)
     today, soon = date.today(), current_app.config["DUE_SOON_DAYS"]
     states = {m.id: milestone_state(m.due_on, m.completed_on, today, soon) for m in plan.milestones}
@@ -46,7 +47,9 @@ def detail(plan_id: int):  # Who: every signed-in user.
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
-def create():  # Who: the city's editors, leads, admins. Makes the city's Local Green Deal.
+def create() -> (
+    ResponseReturnValue
+):  # Who: the city's editors, leads, admins. Makes the city's Local Green Deal.
     city = db.session.scalar(sa.select(City).where(City.slug == request.args.get("city", "")))
     programme = overview.current_programme()
     if city is None or programme is None:
@@ -64,7 +67,7 @@ def create():  # Who: the city's editors, leads, admins. Makes the city's Local 
 
 @bp.route("/<id:plan_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(plan_id: int):  # Who: the plan's city's editors, leads, admins.
+def edit(plan_id: int) -> ResponseReturnValue:  # Who: the plan's city's editors, leads, admins.
     plan = db.get_or_404(Plan, plan_id)
     permissions.require_city_editor(current_user, plan.city_id)
     form = PlanForm(obj=plan)
@@ -81,7 +84,9 @@ def edit(plan_id: int):  # Who: the plan's city's editors, leads, admins.
 
 @bp.route("/<id:plan_id>/partners/new", methods=["GET", "POST"])
 @login_required
-def new_partner(plan_id: int):  # Who: the plan's city's editors, leads, admins.
+def new_partner(
+    plan_id: int,
+) -> ResponseReturnValue:  # Who: the plan's city's editors, leads, admins.
     plan = db.get_or_404(Plan, plan_id)
     permissions.require_city_editor(current_user, plan.city_id)
     form = NewPartnerForm()
@@ -96,7 +101,9 @@ def new_partner(plan_id: int):  # Who: the plan's city's editors, leads, admins.
 
 @bp.route("/partners/<id:partner_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit_partner(partner_id: int):  # Who: the partner's city's editors, leads, admins.
+def edit_partner(
+    partner_id: int,
+) -> ResponseReturnValue:  # Who: the partner's city's editors, leads, admins.
     partner = db.get_or_404(Partner, partner_id)
     plan = partner.plan
     permissions.require_city_editor(current_user, plan.city_id)
@@ -114,7 +121,9 @@ def edit_partner(partner_id: int):  # Who: the partner's city's editors, leads, 
 
 @bp.route("/<id:plan_id>/actions/new", methods=["GET", "POST"])
 @login_required
-def new_action(plan_id: int):  # Who: the plan's city's editors, leads, admins.
+def new_action(
+    plan_id: int,
+) -> ResponseReturnValue:  # Who: the plan's city's editors, leads, admins.
     plan = db.get_or_404(Plan, plan_id)
     permissions.require_city_editor(current_user, plan.city_id)
     form = NewActionForm()
