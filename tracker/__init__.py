@@ -191,7 +191,8 @@ def register_template_helpers(app: Flask) -> None:
             # The query goes on as a query string, never as url_for's keywords: an argument
             # named "endpoint" or "_external" must not change what url_for does.
             query = {**request.args.to_dict(), "format": "csv", "table": table}
-            return url_for(request.endpoint, **(request.view_args or {})) + "?" + urlencode(query)
+            endpoint = request.endpoint or "main.index"
+            return url_for(endpoint, **(request.view_args or {})) + "?" + urlencode(query)
 
         def plotly_url() -> str:
             return url_for("assets.plotly_js", version=PLOTLY_VERSION)

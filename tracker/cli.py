@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any, cast
 
 import click
 import sqlalchemy as sa
@@ -129,11 +130,15 @@ def _import_command(kind: str):  # type: ignore[no-untyped-def]
         from tracker.services.accounts import CommandLineActor
 
         with writing():
-            user = CommandLineActor()
+            # The operator acts through the attributes an account has (id, email, role, city).
+            user = cast(User, CommandLineActor())
             if email is not None:
-                user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
-                if user is None or not user.is_active:
+                account = db.session.scalar(
+                    sa.select(User).where(User.email == email.strip().lower())
+                )
+                if account is None or not account.is_active:
                     raise click.UsageError(f"No active account with the e-mail {email}.")
+                user = account
             try:
                 result = importing.import_table(
                     user,
@@ -166,6 +171,11 @@ for _kind in ("progress", "actions", "partners"):
     _import_command(_kind)
 
 
+def deleted(statement: sa.Delete) -> int:
+    """Run a DELETE and say how many rows it removed."""
+    return cast("sa.CursorResult[Any]", db.session.execute(statement)).rowcount
+
+
 @click.command("prune")
 def prune_command() -> None:
     """Delete ended sign-ins and uploads nobody confirmed (safe to run from cron)."""
@@ -179,12 +189,8 @@ def prune_command() -> None:
         hours=current_app.config["IMPORT_BATCH_MAX_AGE_HOURS"]
     )
     with writing():
-        sessions = db.session.execute(
-            sa.delete(UserSession).where(UserSession.created_at < session_cutoff())
-        ).rowcount
-        batches = db.session.execute(
-            sa.delete(ImportBatch).where(ImportBatch.created_at < batch_cutoff)
-        ).rowcount
+        sessions = deleted(sa.delete(UserSession).where(UserSession.created_at < session_cutoff()))
+        batches = deleted(sa.delete(ImportBatch).where(ImportBatch.created_at < batch_cutoff))
         keys = submissions.prune(current_app.config["SUBMISSION_KEEP_HOURS"])
         db.session.commit()
     click.echo(

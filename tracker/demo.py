@@ -45,7 +45,7 @@ def _participants(programme_slug: str) -> list[tuple[str, str, str, date]]:
         .where(Programme.slug == programme_slug, Participation.role.in_(("mentor", "core")))
     )
     # Sorted here, not by the database: collations differ, and the order feeds the random draws.
-    return sorted(tuple(row) for row in rows)
+    return sorted((row[0], row[1], row[2], row[3]) for row in rows)
 
 
 def _day(rng: random.Random, start: date, end: date) -> date:

@@ -483,7 +483,9 @@ class Loader:
     @staticmethod
     def _lookup(target: str, raw: str, values: dict[str, Any]) -> sa.Select[Any]:
         if target in {"programme", "city", "sector", "theme"}:
-            model = {"programme": Programme, "city": City, "sector": Sector, "theme": Theme}[target]
+            model: Any = {"programme": Programme, "city": City, "sector": Sector, "theme": Theme}[
+                target
+            ]
             return sa.select(model.id).where(model.slug == raw)
         if target == "participation":  # a city's participation in the record's programme
             return (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -95,7 +97,7 @@ class ActionForm(FlaskForm):
         self.sector_id.choices = choices([(None, "None"), *sectors])
         self.theme_id.choices = choices([(None, "None"), *themes])
 
-    def values(self) -> dict:  # type: ignore[type-arg]
+    def values(self) -> dict[str, Any]:
         return {
             "title": self.title.data.strip(),
             "description": (self.description.data or "").strip() or None,
@@ -121,7 +123,7 @@ class IndicatorForm(FlaskForm):
     version = version_field()
     submit = SubmitField("Save")
 
-    def values(self) -> dict:  # type: ignore[type-arg]
+    def values(self) -> dict[str, Any]:
         return {
             "name": self.name.data.strip(),
             "unit": self.unit.data.strip(),

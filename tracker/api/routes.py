@@ -381,10 +381,10 @@ def milestones() -> ResponseReturnValue:  # Who: any reader.
         )
         .order_by(ProgressUpdate.id)
     ):
-        slips[update.milestone_id].append(
+        slips[update.milestone_id or 0].append(
             {
                 "moved_on": update.reported_on.isoformat(),
-                "due_on": update.due_on.isoformat(),
+                "due_on": jsonable(update.due_on),
                 "reason": update.note,
             }
         )
@@ -674,7 +674,7 @@ MILESTONE_FIELDS = {
 @idempotent
 def milestone_progress(
     milestone_id: int,
-):  # Who: leads for the programme's, plus the city's editors.
+) -> ResponseReturnValue:  # Who: leads for the programme's, plus the city's editors.
     row = get_or_404(Milestone, milestone_id)
     values = body(MILESTONE_FIELDS)
     check_rules(values, MILESTONE_RULES)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import IO, cast
 
 from flask import Response, abort, render_template, request, send_file, stream_with_context
 from flask.typing import ResponseReturnValue
@@ -57,7 +58,7 @@ def download(kind: str, fmt: str) -> ResponseReturnValue:  # Who: every signed-i
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
     return send_file(
-        exports.xlsx_file(rows, kind),
+        cast("IO[bytes]", exports.xlsx_file(rows, kind)),
         mimetype=MIMETYPES["xlsx"],
         as_attachment=True,
         download_name=name,

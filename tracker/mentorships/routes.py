@@ -79,7 +79,7 @@ def index() -> (
     # Mentees in the order of their mentors, so the lines of a pair do not cross the others.
     mentor_order = sorted(mentors.values(), key=lambda n: n.label)
     rank = {n.key: i for i, n in enumerate(mentor_order)}
-    first_mentor = {}
+    first_mentor: dict[str, int] = {}
     for p in sorted(active, key=lambda p: rank[p.mentor_slug]):
         first_mentor.setdefault(p.mentee_slug, rank[p.mentor_slug])
     figure = charts.mentorship_network(

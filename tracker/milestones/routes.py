@@ -25,7 +25,7 @@ def _page(
     move: MoveForm | None = None,
     reopen: ReopenForm | None = None,
     status: int = 200,
-):  # type: ignore[no-untyped-def]
+) -> ResponseReturnValue:
     can_edit = permissions.can_edit_milestone(current_user, milestone)
     if can_edit:
         done = done or DoneForm(completed_on=date.today(), version=milestone.version)

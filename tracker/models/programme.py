@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base, SourcedMixin, one_of
+
+if TYPE_CHECKING:
+    from tracker.models.plan import Action, Plan
 
 SECTOR_TIERS = ("key", "secondary")
 # The shared steps of a Local Green Deal that the cohort view compares across cities.
@@ -101,8 +105,8 @@ class Milestone(SourcedMixin, Base):
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     programme: Mapped[Programme | None] = relationship()
-    plan: Mapped[Plan | None] = relationship(back_populates="milestones")  # noqa: F821
-    action: Mapped[Action | None] = relationship(back_populates="milestones")  # noqa: F821
+    plan: Mapped[Plan | None] = relationship(back_populates="milestones")
+    action: Mapped[Action | None] = relationship(back_populates="milestones")
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (

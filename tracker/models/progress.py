@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
@@ -10,6 +11,9 @@ from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 from tracker.models.base import Base, SourcedMixin, UTCDateTime, one_of, utcnow
 from tracker.models.plan import ACTION_STATUSES, Action, Indicator
 from tracker.models.programme import Milestone
+
+if TYPE_CHECKING:
+    from tracker.models.user import User
 
 
 class ProgressUpdate(SourcedMixin, Base):
@@ -44,7 +48,7 @@ class ProgressUpdate(SourcedMixin, Base):
 
     action: Mapped[Action | None] = relationship()
     milestone: Mapped[Milestone | None] = relationship()
-    author: Mapped[User | None] = relationship()  # noqa: F821
+    author: Mapped[User | None] = relationship()
     indicator: Mapped[Indicator | None] = relationship()
     corrects: Mapped[ProgressUpdate | None] = relationship(
         remote_side=[id], foreign_keys=[corrects_id], back_populates="corrected_by"

@@ -44,7 +44,7 @@ class User(Base):
     )
 
     # Not a column: the sign-in session this object was loaded through (see UserSession).
-    session_id = None
+    session_id = None  # type: str | None
 
     # Flask-Login's user interface; is_active is the column above.
     is_authenticated = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -31,7 +33,7 @@ class PlanForm(FlaskForm):
     version = version_field()
     submit = SubmitField("Save")
 
-    def values(self) -> dict:  # type: ignore[type-arg]
+    def values(self) -> dict[str, Any]:
         return blank_to_none(
             {
                 name: getattr(self, name).data
@@ -66,7 +68,7 @@ class PartnerForm(FlaskForm):
     version = version_field()
     submit = SubmitField("Save")
 
-    def values(self) -> dict:  # type: ignore[type-arg]
+    def values(self) -> dict[str, Any]:
         return blank_to_none(
             {name: getattr(self, name).data for name in ("name", "kind", "commitment", "signed_on")}
         )

@@ -6,7 +6,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from typing import cast
 
+import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import case, delete, select
@@ -167,7 +169,7 @@ def authenticate(email: str, password: str, *, now: datetime | None = None) -> U
         ok = False
     else:
         ok = user.check_password(password) and user.is_active and not locked
-    if ok:
+    if ok and user is not None:
         record_event(
             user,
             "auth.sign_in",
@@ -200,7 +202,7 @@ def _aware(moment: datetime) -> datetime:
 def _count_failure(key: str, now: datetime, window: timedelta) -> tuple[int, datetime]:
     """Add a failure to the key's count in one statement, so that concurrent attempts on any
     worker are all counted; a window that has passed starts again at 1."""
-    table = SignInThrottle.__table__
+    table = cast(sa.Table, SignInThrottle.__table__)
     dialect = db.session.get_bind().dialect.name
     insert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
     expired = table.c.window_started_at <= now - window

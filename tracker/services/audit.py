@@ -112,7 +112,7 @@ class AuditFilter:
     date_to: date | None = None
 
 
-def audit_query(filters: AuditFilter) -> sa.Select[tuple[AuditEvent]]:
+def audit_query(filters: AuditFilter) -> sa.Select[Any]:
     query = sa.select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     if filters.city:
         query = query.join(City, City.id == AuditEvent.city_id).where(City.slug == filters.city)

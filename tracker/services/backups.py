@@ -260,7 +260,7 @@ def backup_postgresql(engine: sa.Engine, path: Path, tables: list[str]) -> Manif
             snapshot = connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
             revision = connection.exec_driver_sql(
                 "SELECT version_num FROM alembic_version"
-            ).scalar()
+            ).scalar_one()
             rows = count_rows(connection, tables)
             _run(
                 [

@@ -217,5 +217,5 @@ def action_histories(plans: list[Plan]) -> dict[int, list[ProgressUpdate]]:
                 ProgressUpdate.id.desc(),
             )
         ):
-            result[update.action_id].append(update)
+            result[update.action_id or 0].append(update)  # the query keeps action updates
     return result

@@ -93,7 +93,7 @@ def cohort(programme: Programme, today: date, sort: str = "name") -> list[Cohort
         .outerjoin(deals, deals.c.city_id == City.id)
         .where(Participation.programme_id == programme.id, Participation.role == "core")
     ).all()
-    steps: dict[tuple[int, str], tuple[date, date | None]] = {
+    steps: dict[tuple[int, str | None], tuple[date | None, date | None]] = {
         (city_id, step): (due_on, completed_on)
         for city_id, step, due_on, completed_on in db.session.execute(
             sa.select(Plan.city_id, Milestone.lgd_step, Milestone.due_on, Milestone.completed_on)

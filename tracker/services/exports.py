@@ -70,7 +70,7 @@ def _milestones(filters: dict[str, str]) -> sa.Select[Any]:
 def _owner(m: Milestone) -> str:
     if m.programme is not None:
         return m.programme.slug
-    plan = m.plan or m.action.plan
+    plan = m.plan if m.plan is not None else m.action.plan  # type: ignore[union-attr]
     return plan.city.slug
 
 

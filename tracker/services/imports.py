@@ -139,7 +139,7 @@ class Reader:
         return text
 
 
-def _slug_of(model: Any) -> Callable[[str | None], int | None]:
+def _slug_of(model: type[Sector] | type[Theme]) -> Callable[[str | None], int | None]:
     def find(slug: str | None) -> int | None:
         return db.session.scalar(sa.select(model.id).where(model.slug == slug)) if slug else None
 
@@ -152,7 +152,7 @@ def _import_progress(actor: User, r: Reader, result: ImportResult, today: date) 
     action = keys.lookup_action(ref) if ref else None
     if ref and action is None:
         r.fail("action", f"no action {ref!r} (write it as city/plan/action)")
-    report = {
+    report: dict[str, Any] = {
         "reported_on": r.day("reported_on", required=True),
         "status": r.choice("status", ACTION_STATUSES, required=True),
         "percent_complete": r.number("percent_complete", whole=True, required=True),
@@ -179,7 +179,7 @@ def _import_progress(actor: User, r: Reader, result: ImportResult, today: date) 
         r.fail("corrects", f"no update {corrects_ref!r}")
         return
     existing = keys.by_ref(ProgressUpdate, "update", ext)
-    values = {
+    values: dict[str, Any] = {
         **report,
         "indicator_id": indicator_id,
         "corrects_id": corrects.id if corrects else None,
@@ -215,7 +215,7 @@ def _import_progress(actor: User, r: Reader, result: ImportResult, today: date) 
 def _import_action(actor: User, r: Reader, result: ImportResult, _today: date) -> None:
     ext = r.text("external_id", required=True, max_length=300)
     plan_text = r.text("plan", required=True, max_length=200)
-    values = {
+    values: dict[str, Any] = {
         "title": r.text("title", required=True, max_length=300),
         "lead_organisation": r.text("lead_organisation", max_length=300),
         "starts_on": r.day("starts_on"),

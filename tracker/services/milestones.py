@@ -243,4 +243,4 @@ def listing(
     rows = db.session.execute(
         query.order_by(Milestone.due_on, Milestone.id).limit(limit).offset(offset)
     ).all()
-    return [MilestoneRow(m, s, name, slug, n or 0) for m, s, name, slug, n in rows], total
+    return [MilestoneRow(m, s, name, slug, n or 0) for m, s, name, slug, n in rows], total or 0

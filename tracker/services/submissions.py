@@ -8,6 +8,7 @@ import hashlib
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -83,4 +84,5 @@ MIN_KEEP_HOURS = 24  # a client may retry a write for a day and still be recogni
 
 def prune(keep_hours: int) -> int:
     cutoff = datetime.now(UTC) - timedelta(hours=max(keep_hours, MIN_KEEP_HOURS))
-    return db.session.execute(sa.delete(Submission).where(Submission.created_at < cutoff)).rowcount
+    result = db.session.execute(sa.delete(Submission).where(Submission.created_at < cutoff))
+    return cast("sa.CursorResult[Any]", result).rowcount

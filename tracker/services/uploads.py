@@ -7,7 +7,7 @@ import contextlib
 import csv
 import io
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,7 +118,7 @@ def check_workbook_size(content: bytes, limits: UploadLimits) -> None:
             )
 
 
-def _xlsx_rows(content: bytes, limits: UploadLimits) -> Iterator[Sequence[Any]]:
+def _xlsx_rows(content: bytes, limits: UploadLimits) -> Generator[Sequence[Any]]:
     from openpyxl import load_workbook
 
     try:
@@ -132,7 +132,7 @@ def _xlsx_rows(content: bytes, limits: UploadLimits) -> Iterator[Sequence[Any]]:
         raise ImportRejected([RowError(1, "-", f"the workbook cannot be read: {exc}")]) from exc
 
 
-def _csv_rows(content: bytes) -> Iterator[Sequence[Any]]:
+def _csv_rows(content: bytes) -> Generator[Sequence[Any]]:
     reader = csv.reader(io.StringIO(content.decode("utf-8-sig"), newline=""), strict=True)
     while True:
         try:
