@@ -212,6 +212,10 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["can"] = can
 
+    from tracker.charts import COLOURS
+
+    app.jinja_env.globals["chart_colours"] = COLOURS
+
     from tracker.timezones import local_time
 
     app.add_template_filter(local_time)

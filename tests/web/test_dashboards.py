@@ -306,3 +306,18 @@ def test_readers_cannot_add_mentorships(viewer):
     )
     assert response.status_code == 403
     assert snapshot() == before
+
+
+def test_chart_colours_are_defined_once_for_charts_and_the_stylesheet(demo_app):
+    from tracker import PROJECT_ROOT
+    from tracker.charts import COLOURS
+
+    client = demo_app.test_client()
+    page = client.get("/auth/login").get_data(as_text=True)
+    for state in ("done", "on_time", "late"):
+        assert f"--chart-{state}: {COLOURS[state]};" in page
+    css = (PROJECT_ROOT / "tracker" / "static" / "css" / "app.css").read_text()
+    for state in ("done", "on_time", "late"):
+        rule = css.split(f".cell-{state} {{", 1)[1].split("}", 1)[0]
+        assert f"var(--chart-{state})" in rule
+        assert COLOURS[state] not in rule
