@@ -18,6 +18,7 @@ from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import HiddenInput
 
 from tracker.extensions import db
+from tracker.models import Submission
 from tracker.services import submissions
 from tracker.services.errors import DomainError, Invalid
 
@@ -72,8 +73,8 @@ def submit(
 
     A form sent again with the same one-time submission key (a double click, a resent page)
     stores nothing and leads to where the first one did."""
-    key = submitted_key()
-    if key is not None and (first := first_answer(key)) is not None:
+    first, key = sent_key()
+    if first is not None:
         return first
     if not form.validate_on_submit():
         return None
@@ -101,33 +102,36 @@ def commit_once(key: str | None, location: str) -> Response | None:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        if key is not None and (first := first_answer(key)) is not None:
-            return first
+        first = submissions.find(current_user, key) if key is not None else None
+        if first is not None and first.fingerprint == _form_fingerprint():
+            return _replay(first)
         raise
     return None
 
 
-def submitted_key() -> str | None:
-    """The one-time key the form was sent with, if it carries a well-formed one that no other
-    form of this person's has used."""
+def sent_key() -> tuple[Response | None, str | None]:
+    """The first answer, if this form was stored already under the one-time key it carries;
+    and the key to store this one under: None when it carries no well-formed key, or one that
+    another form of this person's has used."""
     key = request.form.get(submissions.FORM_FIELD)
     if not key or not current_user.is_authenticated:
-        return None
+        return None, None
     if not submissions.KEY_PATTERN.fullmatch(key):
-        return None
+        return None, None
     used = submissions.find(current_user, key)
-    return None if used is not None and used.fingerprint != _form_fingerprint() else key
+    if used is None:
+        return None, key
+    if used.fingerprint != _form_fingerprint():
+        return None, None
+    return _replay(used), key
 
 
 def _form_fingerprint() -> str:
     return submissions.fingerprint(request.method, request.path, b"")
 
 
-def first_answer(key: str) -> Response | None:
-    """Where the first form sent with this key led, if one was stored."""
-    first = submissions.find(current_user, key)
-    if first is None or first.fingerprint != _form_fingerprint():
-        return None
+def _replay(first: Submission) -> Response:
+    """Lead to where the first form sent with this key led."""
     flash("This form was sent already; it was stored once, and this is its result.", "info")
     return redirect(first.location or "/")
 

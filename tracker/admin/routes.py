@@ -16,10 +16,9 @@ from tracker.forms import (
     attach_error,
     choices,
     commit_once,
-    first_answer,
     form_status,
+    sent_key,
     submit,
-    submitted_key,
 )
 from tracker.models import ApiToken, User
 from tracker.services import accounts, options, permissions, tokens
@@ -135,8 +134,8 @@ def issue_token(user_id: int) -> ResponseReturnValue:  # Who: admins.
     user = db.get_or_404(User, user_id)
     token_form = TokenForm()
     new_token = None
-    key = submitted_key()
-    if key is not None and (first := first_answer(key)) is not None:
+    first, key = sent_key()
+    if first is not None:
         return first  # issued already, and shown once then: a token is never shown twice
     if token_form.validate_on_submit():
         try:

@@ -14,7 +14,7 @@ from wtforms import SelectField, SubmitField
 from wtforms.validators import DataRequired
 
 from tracker.extensions import db
-from tracker.forms import EmptyForm, attach_error, choices, commit_once, first_answer, submitted_key
+from tracker.forms import EmptyForm, attach_error, choices, commit_once, sent_key
 from tracker.imports import bp
 from tracker.models import ImportBatch
 from tracker.services import imports as importing
@@ -89,8 +89,8 @@ def apply(batch_id: str) -> ResponseReturnValue:  # Who: the person who uploaded
     if request.method == "GET":  # a reload of the page shown after an error
         return redirect(url_for("imports.index"))
     permissions.require_importer(current_user)
-    key = submitted_key()
-    if key is not None and (first := first_answer(key)) is not None:
+    first, key = sent_key()
+    if first is not None:
         return first  # applied already: the batch is gone, the result is what it was
     batch = db.get_or_404(ImportBatch, batch_id)
     if batch.user_id != current_user.id:
