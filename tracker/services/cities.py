@@ -21,7 +21,7 @@ from tracker.models import (
     ProgressUpdate,
     Sector,
 )
-from tracker.services.progress import history_options
+from tracker.services.progress import histories, history_options
 
 SORTS = ("name", "role", "country", "lgd_status", "last_update")
 
@@ -204,18 +204,4 @@ def page(city: City, state: sa.ColumnElement[str]) -> CityPage:
 
 def action_histories(plans: list[Plan]) -> dict[int, list[ProgressUpdate]]:
     """Every update of these plans' actions, newest first, in one query."""
-    ids = [a.id for p in plans for a in p.actions]
-    result: dict[int, list[ProgressUpdate]] = {i: [] for i in ids}
-    if ids:
-        for update in db.session.scalars(
-            sa.select(ProgressUpdate)
-            .where(ProgressUpdate.action_id.in_(ids))
-            .options(*history_options())
-            .order_by(
-                ProgressUpdate.reported_on.desc(),
-                ProgressUpdate.place().desc(),
-                ProgressUpdate.id.desc(),
-            )
-        ):
-            result[update.action_id or 0].append(update)  # the query keeps action updates
-    return result
+    return histories([a.id for p in plans for a in p.actions])

@@ -236,18 +236,25 @@ def history_options() -> tuple[Any, ...]:
 
 def history(action_id: int) -> list[ProgressUpdate]:
     """Every update of an action, corrected ones too, newest place first."""
-    return list(
-        db.session.scalars(
+    return histories([action_id])[action_id]
+
+
+def histories(action_ids: list[int]) -> dict[int, list[ProgressUpdate]]:
+    """Every update of these actions, corrected ones too, newest place first, in one query."""
+    result: dict[int, list[ProgressUpdate]] = {i: [] for i in action_ids}
+    if action_ids:
+        for update in db.session.scalars(
             sa.select(ProgressUpdate)
-            .where(ProgressUpdate.action_id == action_id)
+            .where(ProgressUpdate.action_id.in_(action_ids))
             .options(*history_options())
             .order_by(
                 ProgressUpdate.reported_on.desc(),
                 ProgressUpdate.place().desc(),
                 ProgressUpdate.id.desc(),
             )
-        )
-    )
+        ):
+            result[update.action_id or 0].append(update)  # the query keeps action updates
+    return result
 
 
 def record_indicator_value(
