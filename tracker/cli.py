@@ -128,10 +128,10 @@ def _import_command(kind: str):  # type: ignore[no-untyped-def]
         from tracker.models import User
         from tracker.services import imports as importing
         from tracker.services.accounts import CommandLineActor
+        from tracker.services.permissions import Actor
 
         with writing():
-            # The operator acts through the attributes an account has (id, email, role, city).
-            user = cast(User, CommandLineActor())
+            user: Actor = CommandLineActor()
             if email is not None:
                 account = db.session.scalar(
                     sa.select(User).where(User.email == email.strip().lower())

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import flash, redirect, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from pydantic import TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 from wtforms import Field, IntegerField, SubmitField
@@ -19,8 +20,9 @@ from wtforms.widgets import HiddenInput
 
 from tracker.extensions import db
 from tracker.models import Submission
+from tracker.schemas.types import EvidenceUrl
 from tracker.services import submissions
-from tracker.services.errors import DomainError, Invalid
+from tracker.services.errors import DomainError, Invalid, Unprocessable
 
 
 class EmptyForm(FlaskForm):
@@ -35,11 +37,16 @@ def version_field() -> IntegerField:
     return IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
+EVIDENCE_URL: TypeAdapter[str] = TypeAdapter(EvidenceUrl)
+
+
 def http_url(_form: Any, field: Field) -> None:
-    if field.data:
-        parts = urlsplit(field.data.strip())
-        if parts.scheme not in {"http", "https"} or not parts.netloc:
-            raise ValidationError("Give an http:// or https:// address.")
+    """The evidence link checked by the same type as the API's and the imports'."""
+    if field.data and field.data.strip():
+        try:
+            EVIDENCE_URL.validate_python(field.data.strip())
+        except PydanticValidationError:
+            raise ValidationError("Give an http:// or https:// address.") from None
 
 
 def choices(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
@@ -53,11 +60,20 @@ def optional_int(value: Any) -> int | None:
 
 
 def attach_error(form: FlaskForm, error: DomainError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if isinstance(field, Field):
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
+    """Each refusal beside its field, or above the form when no field of it is named."""
+    pairs = error.errors if isinstance(error, Unprocessable) else [(error.field, error.message)]
+    aliases = getattr(form, "aliases", {})
+    for name, message in pairs:
+        field = getattr(form, aliases.get(name, name), None) if name else None
+        if isinstance(field, Field):
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
+
+
+def text_or_none(text: str | None) -> str | None:
+    """What a text field holds, or None when it holds only white space."""
+    return (text or "").strip() or None
 
 
 def blank_to_none(data: dict[str, Any]) -> dict[str, Any]:

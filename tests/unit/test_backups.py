@@ -52,7 +52,12 @@ def source(backend, tmp_path_factory):  # type: ignore[no-untyped-def]
             progress.log_progress(
                 CommandLineActor(),
                 action,
-                progress.ProgressReport(date(2024, 5, 1), "on_track", 30, note="Tender out"),
+                progress.ProgressReport(
+                    reported_on=date(2024, 5, 1),
+                    status="on_track",
+                    percent_complete=30,
+                    note="Tender out",
+                ),
                 today=date.today(),
             )
             db.session.commit()

@@ -362,9 +362,8 @@ def test_seeding_again_keeps_a_correction_of_a_demo_report_and_the_present(demo_
         CommandLineActor(),
         action,
         progress.ProgressReport(
-            None,
-            "delayed",
-            max(0, original.percent_complete - 5),
+            status="delayed",
+            percent_complete=max(0, original.percent_complete - 5),
             note="The demo figure was too high",
             corrects_id=original.id,
         ),

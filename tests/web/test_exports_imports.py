@@ -211,7 +211,7 @@ def test_one_bad_row_rejects_the_file_and_names_every_bad_row(lead):
     assert "<td>3</td><td>percent_complete</td>" in html
     assert "<td>5</td><td>reported_on</td>" in html
     assert "from 0 to 100" in html
-    assert "is not a date" in html
+    assert "must be a date, YYYY-MM-DD" in html
     assert snapshot() == before
 
 

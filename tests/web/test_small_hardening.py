@@ -59,7 +59,7 @@ def test_problem_documents_do_not_echo_raw_input(api):
     assert "<script>" not in text
     assert "x" * 100 not in text
     assert "unknown query parameter" in text
-    assert "not a whole number" in text
+    assert "must be a whole number" in text
 
 
 @pytest.mark.parametrize("limit", ["\u0663", "\uff11", "1\u0660"])

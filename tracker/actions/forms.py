@@ -16,13 +16,15 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from tracker.forms import choices, http_url, optional_int, version_field
+from tracker.forms import choices, http_url, optional_int, text_or_none, version_field
 from tracker.models.plan import ACTION_STATUSES
-from tracker.services.progress import NOTE_MAX, URL_MAX, ProgressReport
+from tracker.schemas.base import build
+from tracker.schemas.reports import ProgressReport
+from tracker.schemas.types import MEASURE_LIMIT, NOTE_MAX, URL_MAX
 from tracker.vocabulary import STATUS_LABELS
 
 # Indicator values: any finite number a city might measure; NumberRange also refuses nan/inf.
-VALUE_RANGE = NumberRange(min=-1e12, max=1e12, message="Give a finite number.")
+VALUE_RANGE = NumberRange(min=-MEASURE_LIMIT, max=MEASURE_LIMIT, message="Give a finite number.")
 
 
 class ProgressForm(FlaskForm):
@@ -50,12 +52,13 @@ class ProgressForm(FlaskForm):
         )
 
     def report(self, corrects_id: int | None = None) -> ProgressReport:
-        return ProgressReport(
+        return build(
+            ProgressReport,
             reported_on=self.reported_on.data if self.reported_on else None,
             status=self.status.data,
             percent_complete=self.percent_complete.data,
-            note=(self.note.data or "").strip() or None,
-            evidence_url=(self.evidence_url.data or "").strip() or None,
+            note=text_or_none(self.note.data),
+            evidence_url=text_or_none(self.evidence_url.data),
             indicator_id=self.indicator_id.data,
             indicator_value=self.indicator_value.data,
             corrects_id=corrects_id,

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from tracker.database import SAFE_METHODS
 from tracker.extensions import csrf, db, limiter
 from tracker.services import tokens
-from tracker.services.errors import Conflict, DomainError, Invalid
+from tracker.services.errors import Conflict, DomainError, Invalid, Unprocessable
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Token requests carry no cookie to forge; session requests are checked below instead.
@@ -87,6 +87,12 @@ def api_error(exc: ApiError) -> Response:
 @bp.errorhandler(DomainError)
 def domain_error(exc: DomainError) -> Response:
     db.session.rollback()
+    if isinstance(exc, Unprocessable):
+        # A rule that holds whatever is stored (done means 100 %), as the document states it.
+        errors = [{"field": field or "-", "reason": reason} for field, reason in exc.errors]
+        return problem(
+            422, "Unprocessable Content", "The body breaks the document's rules.", errors
+        )
     if isinstance(exc, Invalid):
         # The body kept to the document (checked before), so what a service refuses depends on
         # what is stored: the plan's start, today, whose indicator, which update. A conflict
@@ -125,4 +131,4 @@ def http_error(exc: HTTPException) -> Response:
     return response
 
 
-from tracker.api import routes  # noqa: E402, F401
+from tracker.api import routes, writes  # noqa: E402, F401

@@ -4,8 +4,10 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from tracker.forms import http_url, version_field
-from tracker.services.progress import NOTE_MAX, URL_MAX
+from tracker.forms import http_url, text_or_none, version_field
+from tracker.schemas.base import build
+from tracker.schemas.reports import MilestoneReport
+from tracker.schemas.types import NOTE_MAX, URL_MAX
 
 
 class DoneForm(FlaskForm):
@@ -17,12 +19,32 @@ class DoneForm(FlaskForm):
     version = version_field()
     submit = SubmitField("Mark done")
 
+    def report(self) -> MilestoneReport:
+        return build(
+            MilestoneReport,
+            kind="done",
+            completed_on=self.completed_on.data,
+            evidence_url=text_or_none(self.evidence_url.data),
+            note=text_or_none(self.note.data),
+            version=self.version.data,
+        )
+
 
 class MoveForm(FlaskForm):
     due_on = DateField("New due date", validators=[InputRequired()])
     reason = TextAreaField("Why it moves", validators=[DataRequired(), Length(max=NOTE_MAX)])
     version = version_field()
     submit = SubmitField("Move due date")
+    aliases = {"note": "reason"}  # the report's note is this form's reason
+
+    def report(self) -> MilestoneReport:
+        return build(
+            MilestoneReport,
+            kind="move",
+            due_on=self.due_on.data,
+            note=text_or_none(self.reason.data),
+            version=self.version.data,
+        )
 
 
 class MilestoneFilterForm(FlaskForm):
@@ -39,3 +61,12 @@ class ReopenForm(FlaskForm):
     reason = TextAreaField("Why it is reopened", validators=[DataRequired(), Length(max=NOTE_MAX)])
     version = version_field()
     submit = SubmitField("Reopen")
+    aliases = {"note": "reason"}
+
+    def report(self) -> MilestoneReport:
+        return build(
+            MilestoneReport,
+            kind="reopen",
+            note=text_or_none(self.reason.data),
+            version=self.version.data,
+        )

@@ -135,15 +135,7 @@ def mark_done(milestone_id: int) -> ResponseReturnValue:  # Who: see the module 
     form = DoneForm()
     done = submit(
         form,
-        lambda: milestones.mark_done(
-            current_user,
-            milestone,
-            version=form.version.data,
-            completed_on=form.completed_on.data,
-            evidence_url=form.evidence_url.data,
-            note=form.note.data,
-            today=date.today(),
-        ),
+        lambda: milestones.report(current_user, milestone, form.report(), today=date.today()),
         redirect_to=_to_milestone(milestone.id),
         message="Milestone marked done.",
     )
@@ -160,14 +152,7 @@ def move(milestone_id: int) -> ResponseReturnValue:  # Who: see the module docst
     form = MoveForm()
     done = submit(
         form,
-        lambda: milestones.move_due_date(
-            current_user,
-            milestone,
-            version=form.version.data,
-            due_on=form.due_on.data,
-            reason=form.reason.data,
-            today=date.today(),
-        ),
+        lambda: milestones.report(current_user, milestone, form.report(), today=date.today()),
         redirect_to=_to_milestone(milestone.id),
         message="Due date moved.",
     )
@@ -184,13 +169,7 @@ def reopen(milestone_id: int) -> ResponseReturnValue:  # Who: see the module doc
     form = ReopenForm()
     done = submit(
         form,
-        lambda: milestones.reopen(
-            current_user,
-            milestone,
-            version=form.version.data,
-            reason=form.reason.data,
-            today=date.today(),
-        ),
+        lambda: milestones.report(current_user, milestone, form.report(), today=date.today()),
         redirect_to=_to_milestone(milestone.id),
         message="Milestone reopened.",
     )

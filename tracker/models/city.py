@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,7 +12,8 @@ from tracker.models.base import Base, SourcedMixin, one_of
 from tracker.models.programme import Programme, Sector, Theme
 
 CITY_KINDS = ("city", "consortium", "region")
-PARTICIPATION_ROLES = ("mentor", "core", "observer")
+ParticipationRole = Literal["mentor", "core", "observer"]
+PARTICIPATION_ROLES: tuple[str, ...] = get_args(ParticipationRole)
 
 
 class City(SourcedMixin, Base):

@@ -4,6 +4,7 @@ targets, actions and their indicators."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,10 +13,11 @@ from tracker.models.base import Base, SourcedMixin, UTCDateTime, one_of, utcnow
 from tracker.models.city import City
 from tracker.models.programme import Milestone, Programme, Sector, Theme
 
-PLAN_KINDS = ("local_green_deal", "climate_programme", "action_programme")
-LGD_STATUSES = ("planned", "in_preparation", "signed", "implementing", "completed")
-ACTION_STATUSES = ("not_started", "on_track", "at_risk", "delayed", "done", "cancelled")
-PARTNER_KINDS = (
+# Each list of allowed values is a type (for the API's and the imports' shapes) and a tuple.
+PlanKind = Literal["local_green_deal", "climate_programme", "action_programme"]
+LgdStatus = Literal["planned", "in_preparation", "signed", "implementing", "completed"]
+ActionStatus = Literal["not_started", "on_track", "at_risk", "delayed", "done", "cancelled"]
+PartnerKind = Literal[
     "sme",
     "large_company",
     "university",
@@ -24,7 +26,11 @@ PARTNER_KINDS = (
     "public_body",
     "municipal_company",
     "other",
-)
+]
+PLAN_KINDS: tuple[str, ...] = get_args(PlanKind)
+LGD_STATUSES: tuple[str, ...] = get_args(LgdStatus)
+ACTION_STATUSES: tuple[str, ...] = get_args(ActionStatus)
+PARTNER_KINDS: tuple[str, ...] = get_args(PartnerKind)
 
 
 class Plan(SourcedMixin, Base):

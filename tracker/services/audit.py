@@ -10,8 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.models import AuditEvent, City, User
+from tracker.models import AuditEvent, City
 from tracker.services.errors import Conflict
+from tracker.services.permissions import Actor
 
 
 def jsonable(value: Any) -> Any:
@@ -25,7 +26,7 @@ def jsonable(value: Any) -> Any:
 
 
 def record_event(
-    actor: User | None,
+    actor: Actor | None,
     verb: str,
     entity_type: str,
     entity_id: Any = None,
@@ -74,7 +75,7 @@ def check_version(obj: Any, version: int | None, changes: dict[str, Any], entity
 
 
 def update_versioned(
-    actor: User,
+    actor: Actor,
     obj: Any,
     *,
     version: int | None,

@@ -18,6 +18,19 @@ class Invalid(DomainError):
     status = 400
 
 
+class Unprocessable(Invalid):
+    """A report that breaks a rule holding whatever is stored: a value of the wrong kind or
+    out of bounds, or a rule between its fields (done means 100 %). The API answers 422 with
+    every `errors` entry (field, reason); a form shows each beside its field."""
+
+    status = 422
+
+    def __init__(self, errors: list[tuple[str | None, str]]) -> None:
+        field, message = errors[0]
+        super().__init__(message, field=field)
+        self.errors = errors
+
+
 class PermissionDenied(DomainError):
     status = 403
 

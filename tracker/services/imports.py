@@ -7,24 +7,21 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import ValidationError
 
 from tracker.extensions import db
-from tracker.models import (
-    Indicator,
-    Partner,
-    ProgressUpdate,
-    Sector,
-    Theme,
-    User,
-)
-from tracker.models.plan import ACTION_STATUSES, PARTNER_KINDS
+from tracker.models import Indicator, Partner, Plan, ProgressUpdate, Sector, Theme
+from tracker.schemas.base import build, problems
+from tracker.schemas.reports import ProgressFields, ProgressReport
+from tracker.schemas.rows import ActionRow, PartnerRow, ProgressRow, Row
 from tracker.services import keys, plans, progress
-from tracker.services.errors import DomainError, Invalid
+from tracker.services.errors import DomainError, Invalid, Unprocessable
 from tracker.services.exports import EXPORTS
+from tracker.services.permissions import Actor
 from tracker.services.uploads import (
     ImportRejected,
     RowError,
@@ -32,7 +29,6 @@ from tracker.services.uploads import (
     check_upload,
     read_table,
 )
-from tracker.tables import restore
 
 __all__ = [
     "IMPORT_KINDS",
@@ -46,6 +42,7 @@ __all__ = [
 
 @dataclass
 class ImportResult:
+    today: date
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -54,136 +51,37 @@ class ImportResult:
 
 
 IMPORT_KINDS = ("progress", "actions", "partners")
-READ_ONLY = {
-    "progress": {"author", "created_at", "demo"},
-    "actions": {"status", "percent_complete", "last_reported_on", "demo"},
-    "partners": {"demo"},
-}
-REQUIRED = {
-    "progress": {"external_id", "action", "reported_on", "status", "percent_complete"},
-    "actions": {"external_id", "plan", "title"},
-    "partners": {"external_id", "plan", "name", "kind"},
-}
 
 
-class Reader:
-    """Typed access to one row's cells, collecting every problem instead of stopping."""
-
-    def __init__(self, line: int, data: dict[str, Any]) -> None:
-        self.line, self.data, self.errors = line, data, []  # type: ignore[var-annotated]
-
-    def fail(self, column: str, reason: str) -> None:
-        self.errors.append(RowError(self.line, column, reason))
-
-    def text(self, column: str, *, required: bool = False, max_length: int = 2000) -> str | None:
-        value = self.data.get(column)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.fail(column, "is required")
-            return None
-        text = restore(str(value).strip()) if isinstance(value, str) else str(value)
-        if len(text) > max_length:
-            self.fail(column, f"has more than {max_length} characters")
-        return text
-
-    def day(self, column: str, *, required: bool = False) -> date | None:
-        value = self.data.get(column)
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        text = self.text(column, required=required)
-        if text is None:
-            return None
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            self.fail(column, f"{text!r} is not a date (YYYY-MM-DD)")
-            return None
-
-    def number(
-        self, column: str, *, whole: bool = False, required: bool = False
-    ) -> float | int | None:
-        value = self.data.get(column)
-        if isinstance(value, bool):
-            self.fail(column, "is not a number")
-            return None
-        if isinstance(value, int | float):
-            number: float | int = value
-        else:
-            text = self.text(column, required=required)
-            if text is None:
-                return None
-            try:
-                number = int(text) if re.fullmatch(r"-?\d+", text) else float(text)
-            except ValueError:
-                self.fail(column, f"{text!r} is not a number")
-                return None
-        if number != number or number in (float("inf"), float("-inf")):
-            self.fail(column, "is not a finite number")
-            return None
-        if whole:
-            if float(number) != int(number):
-                self.fail(column, f"{number} is not a whole number")
-                return None
-            return int(number)
-        return number
-
-    def choice(
-        self, column: str, allowed: tuple[str, ...], *, required: bool = False
-    ) -> str | None:
-        text = self.text(column, required=required)
-        if text is not None and text not in allowed:
-            self.fail(column, f"{text!r} is not one of {', '.join(allowed)}")
-            return None
-        return text
+def _slug_of(model: type[Sector] | type[Theme], slug: str | None) -> int | None:
+    return db.session.scalar(sa.select(model.id).where(model.slug == slug)) if slug else None
 
 
-def _slug_of(model: type[Sector] | type[Theme]) -> Callable[[str | None], int | None]:
-    def find(slug: str | None) -> int | None:
-        return db.session.scalar(sa.select(model.id).where(model.slug == slug)) if slug else None
-
-    return find
-
-
-def _import_progress(actor: User, r: Reader, result: ImportResult, today: date) -> None:
-    ext = r.text("external_id", required=True, max_length=100)
-    ref = r.text("action", required=True, max_length=300)
-    action = keys.lookup_action(ref) if ref else None
-    if ref and action is None:
-        r.fail("action", f"no action {ref!r} (write it as city/plan/action)")
-    report: dict[str, Any] = {
-        "reported_on": r.day("reported_on", required=True),
-        "status": r.choice("status", ACTION_STATUSES, required=True),
-        "percent_complete": r.number("percent_complete", whole=True, required=True),
-        "note": r.text("note", max_length=progress.NOTE_MAX),
-        "evidence_url": r.text("evidence_url", max_length=progress.URL_MAX),
-        "indicator_value": r.number("indicator_value"),
-    }
-    indicator_slug = r.text("indicator", max_length=80)
-    corrects_ref = r.text("corrects", max_length=100)
-    if r.errors or action is None or ext is None:
-        return
+def _import_progress(actor: Actor, row: ProgressRow, line: int, result: ImportResult) -> None:
+    action = keys.lookup_action(row.action)
+    if action is None:
+        raise Invalid(f"no action {row.action!r} (write it as city/plan/action)", field="action")
     indicator_id = None
-    if indicator_slug:
+    if row.indicator:
         indicator_id = db.session.scalar(
             sa.select(Indicator.id).where(
-                Indicator.action_id == action.id, Indicator.slug == indicator_slug
+                Indicator.action_id == action.id, Indicator.slug == row.indicator
             )
         )
         if indicator_id is None:
-            r.fail("indicator", f"{keys.action_ref(action)} has no indicator {indicator_slug!r}")
-            return
-    corrects = keys.by_ref(ProgressUpdate, "update", corrects_ref) if corrects_ref else None
-    if corrects_ref and corrects is None:
-        r.fail("corrects", f"no update {corrects_ref!r}")
-        return
-    existing = keys.by_ref(ProgressUpdate, "update", ext)
+            raise Invalid(
+                f"{keys.action_ref(action)} has no indicator {row.indicator!r}", field="indicator"
+            )
+    corrects = keys.by_ref(ProgressUpdate, "update", row.corrects) if row.corrects else None
+    if row.corrects and corrects is None:
+        raise Invalid(f"no update {row.corrects!r}", field="corrects")
     values: dict[str, Any] = {
-        **report,
+        **row.model_dump(include=set(ProgressFields.model_fields)),
         "indicator_id": indicator_id,
         "corrects_id": corrects.id if corrects else None,
     }
+    ext = row.external_id
+    existing = keys.by_ref(ProgressUpdate, "update", ext)
     if existing is not None:
         same = (
             all(getattr(existing, k) == v for k, v in values.items())
@@ -203,47 +101,52 @@ def _import_progress(actor: User, r: Reader, result: ImportResult, today: date) 
         latest = progress.effective_version(existing)
         values["corrects_id"] = latest.id
         ext = correction_ext
-        result.changes.append(f"line {r.line}: correction of {keys.update_ref(latest)}")
+        result.changes.append(f"line {line}: correction of {keys.update_ref(latest)}")
     else:
-        result.changes.append(f"line {r.line}: new update {ext} on {keys.action_ref(action)}")
-    progress.log_progress(
-        actor, action, progress.ProgressReport(**values, external_id=ext), today=today
-    )
+        result.changes.append(f"line {line}: new update {ext} on {keys.action_ref(action)}")
+    report = build(ProgressReport, **values)
+    progress.log_progress(actor, action, report, today=result.today, external_id=ext)
     result.created += 1
 
 
-def _import_action(actor: User, r: Reader, result: ImportResult, _today: date) -> None:
-    ext = r.text("external_id", required=True, max_length=300)
-    plan_text = r.text("plan", required=True, max_length=200)
+def _plan_and_refs(row: ActionRow | PartnerRow) -> tuple[Plan, dict[str, int | None]]:
+    """The row's plan, and its sector and theme (for actions) as ids; every miss named."""
+    problems: list[tuple[str | None, str]] = []
+    plan = keys.lookup_plan(row.plan)
+    if plan is None:
+        problems.append(("plan", f"no plan {row.plan!r} (write it as city/plan)"))
+    ids: dict[str, int | None] = {}
+    if isinstance(row, ActionRow):
+        ids = {"sector_id": _slug_of(Sector, row.sector), "theme_id": _slug_of(Theme, row.theme)}
+        if row.sector and ids["sector_id"] is None:
+            problems.append(("sector", f"no sector {row.sector!r}"))
+        if row.theme and ids["theme_id"] is None:
+            problems.append(("theme", f"no theme {row.theme!r}"))
+        if not row.external_id.startswith(row.plan + "/"):
+            problems.append(("external_id", f"must be {row.plan}/<action slug>"))
+    if problems or plan is None:
+        raise Unprocessable(problems)
+    return plan, ids
+
+
+def _import_action(actor: Actor, row: ActionRow, line: int, result: ImportResult) -> None:
+    plan, ids = _plan_and_refs(row)
     values: dict[str, Any] = {
-        "title": r.text("title", required=True, max_length=300),
-        "lead_organisation": r.text("lead_organisation", max_length=300),
-        "starts_on": r.day("starts_on"),
-        "due_on": r.day("due_on"),
+        **row.model_dump(include={"title", "lead_organisation", "starts_on", "due_on"}),
+        **ids,
     }
-    sector, theme = r.text("sector", max_length=80), r.text("theme", max_length=80)
-    values["sector_id"] = _slug_of(Sector)(sector)
-    values["theme_id"] = _slug_of(Theme)(theme)
-    if sector and values["sector_id"] is None:
-        r.fail("sector", f"no sector {sector!r}")
-    if theme and values["theme_id"] is None:
-        r.fail("theme", f"no theme {theme!r}")
-    plan = keys.lookup_plan(plan_text) if plan_text else None
-    if plan_text and plan is None:
-        r.fail("plan", f"no plan {plan_text!r} (write it as city/plan)")
-    if ext and plan_text and not ext.startswith(plan_text + "/"):
-        r.fail("external_id", f"must be {plan_text}/<action slug>")
-    if r.errors or plan is None or ext is None:
-        return
+    ext = row.external_id
     action = keys.lookup_action(ext)
     if action is None:
         slug = ext.rsplit("/", 1)[-1]
         if not re.fullmatch(r"[a-z0-9-]{1,80}", slug):
-            r.fail("external_id", "the action part must be lower-case letters, digits and hyphens")
-            return
+            raise Invalid(
+                "the action part must be lower-case letters, digits and hyphens",
+                field="external_id",
+            )
         plans.add_action(actor, plan, values, slug=slug)
         result.created += 1
-        result.changes.append(f"line {r.line}: new action {ext}")
+        result.changes.append(f"line {line}: new action {ext}")
         return
     changed = {k: v for k, v in values.items() if getattr(action, k) != v}
     if not changed:
@@ -251,49 +154,53 @@ def _import_action(actor: User, r: Reader, result: ImportResult, _today: date) -
         return
     plans.update_action(actor, action, version=action.version, values=values)
     result.updated += 1
-    result.changes.append(f"line {r.line}: {ext}: {', '.join(sorted(changed))} changed")
+    result.changes.append(f"line {line}: {ext}: {', '.join(sorted(changed))} changed")
 
 
-def _import_partner(actor: User, r: Reader, result: ImportResult, _today: date) -> None:
-    ext = r.text("external_id", required=True, max_length=100)
-    plan_text = r.text("plan", required=True, max_length=200)
-    values = {
-        "name": r.text("name", required=True, max_length=300),
-        "kind": r.choice("kind", PARTNER_KINDS, required=True),
-        "commitment": r.text("commitment", max_length=5000),
-        "signed_on": r.day("signed_on"),
-    }
-    plan = keys.lookup_plan(plan_text) if plan_text else None
-    if plan_text and plan is None:
-        r.fail("plan", f"no plan {plan_text!r} (write it as city/plan)")
-    if r.errors or plan is None or ext is None:
-        return
+def _import_partner(actor: Actor, row: PartnerRow, line: int, result: ImportResult) -> None:
+    plan, _ = _plan_and_refs(row)
+    values = row.model_dump(include={"name", "kind", "commitment", "signed_on"})
+    ext = row.external_id
     partner = keys.by_ref(Partner, "partner", ext)
     if partner is None:
         if re.fullmatch(r"partner-\d+", ext):
-            r.fail("external_id", f"no partner {ext!r}; a new row needs an id of your own")
-            return
+            raise Invalid(
+                f"no partner {ext!r}; a new row needs an id of your own", field="external_id"
+            )
         plans.add_partner(actor, plan, values, external_id=ext)
         result.created += 1
-        result.changes.append(f"line {r.line}: new partner {values['name']}")
+        result.changes.append(f"line {line}: new partner {values['name']}")
         return
     if partner.plan_id != plan.id:
-        r.fail("plan", f"{ext} belongs to {keys.plan_ref(partner.plan)}")
-        return
+        raise Invalid(f"{ext} belongs to {keys.plan_ref(partner.plan)}", field="plan")
     changed = {k: v for k, v in values.items() if getattr(partner, k) != v}
     if not changed:
         result.unchanged += 1
         return
     plans.update_partner(actor, partner, version=partner.version, values=values)
     result.updated += 1
-    result.changes.append(f"line {r.line}: {partner.name}: {', '.join(sorted(changed))} changed")
+    result.changes.append(f"line {line}: {partner.name}: {', '.join(sorted(changed))} changed")
 
 
-IMPORTERS = {"progress": _import_progress, "actions": _import_action, "partners": _import_partner}
+IMPORTERS: dict[str, tuple[type[Row], Callable[..., None]]] = {
+    "progress": (ProgressRow, _import_progress),
+    "actions": (ActionRow, _import_action),
+    "partners": (PartnerRow, _import_partner),
+}
+
+
+def _row_errors(line: int, exc: DomainError | ValidationError) -> list[RowError]:
+    if isinstance(exc, ValidationError):
+        pairs = problems(exc, "row")
+    elif isinstance(exc, Unprocessable):
+        pairs = exc.errors
+    else:
+        pairs = [(exc.field, exc.message)]
+    return [RowError(line, field or "-", reason) for field, reason in pairs]
 
 
 def import_table(
-    actor: User,
+    actor: Actor,
     kind: str,
     filename: str,
     content: bytes,
@@ -309,32 +216,33 @@ def import_table(
     limits = limits or UploadLimits()
     file_type = check_upload(filename, content, limits)
     header, rows = read_table(file_type, content, limits)
+    shape, apply = IMPORTERS[kind]
     allowed = set(EXPORTS[kind].columns)
+    required = shape.required_columns()
     errors = [RowError(1, h or "(empty)", "unknown column") for h in header if h not in allowed]
-    errors += [RowError(1, c, "missing column") for c in sorted(REQUIRED[kind] - set(header))]
+    errors += [RowError(1, c, "missing column") for c in sorted(required - set(header))]
     if errors:
         raise ImportRejected(errors)
     if not rows:
         raise ImportRejected([RowError(2, "-", "the file has no rows under its header")])
-    result = ImportResult()
+    result = ImportResult(today=today)
     seen: dict[str, int] = {}
     for line, data in rows:
-        reader = Reader(line, data)
         ext = str(data.get("external_id") or "").strip()
         if ext and ext in seen:
-            reader.fail("external_id", f"{ext!r} is on line {seen[ext]} already")
+            result.errors.append(
+                RowError(line, "external_id", f"{ext!r} is on line {seen[ext]} already")
+            )
+            continue
         seen.setdefault(ext, line)
-        if not reader.errors:
-            savepoint = db.session.begin_nested()
-            try:
-                IMPORTERS[kind](actor, reader, result, today)
-            except DomainError as exc:
-                reader.fail(exc.field or "-", exc.message)
-            if reader.errors:
-                savepoint.rollback()
-            else:
-                savepoint.commit()
-        result.errors += reader.errors
+        savepoint = db.session.begin_nested()
+        try:
+            apply(actor, shape.model_validate(data), line, result)
+        except (DomainError, ValidationError) as exc:
+            savepoint.rollback()
+            result.errors += _row_errors(line, exc)
+        else:
+            savepoint.commit()
     if result.errors:
         db.session.rollback()
         raise ImportRejected(result.errors)

@@ -4,18 +4,24 @@ its rows are rendered with, so a page of rows costs a fixed number of queries.""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
 
+from tracker.extensions import db
 from tracker.models import (
     Action,
     City,
+    Indicator,
+    IndicatorValue,
     Mentorship,
     Participation,
     Partner,
+    Phase,
     Plan,
+    Programme,
     ProgressUpdate,
     Sector,
 )
@@ -97,6 +103,14 @@ def actions(filters: Filters) -> sa.Select[Any]:
     )
     if filters.get("status"):
         select = select.where(Action.status == filters["status"])
+    if filters.get("updated_since"):
+        select = select.where(
+            Action.id.in_(
+                sa.select(ProgressUpdate.action_id).where(
+                    ProgressUpdate.created_at >= filters["updated_since"]
+                )
+            )
+        )
     return sector_scope(city_scope(select, filters), filters)
 
 
@@ -128,4 +142,64 @@ def progress_updates(filters: Filters) -> sa.Select[Any]:
     )
     if filters.get("status"):
         select = select.where(ProgressUpdate.status == filters["status"])
+    if filters.get("updated_since"):
+        select = select.where(ProgressUpdate.created_at >= filters["updated_since"])
     return sector_scope(city_scope(select, filters), filters)
+
+
+def programmes(_filters: Filters) -> sa.Select[Any]:
+    return sa.select(Programme).order_by(Programme.starts_on, Programme.id)
+
+
+def phases(filters: Filters) -> sa.Select[Any]:
+    select = sa.select(Phase).join(Phase.programme).options(joinedload(Phase.programme))
+    if filters.get("programme"):
+        select = select.where(Programme.slug == filters["programme"])
+    return select.order_by(Phase.programme_id, Phase.position)
+
+
+def plans(filters: Filters) -> sa.Select[Any]:
+    select = city_scope(sa.select(Plan).join(Plan.city).options(joinedload(Plan.city)), filters)
+    for name in ("kind", "status"):
+        if filters.get(name):
+            select = select.where(getattr(Plan, name) == filters[name])
+    return select.order_by(Plan.id)
+
+
+def indicators(filters: Filters) -> sa.Select[Any]:
+    select = sa.select(Indicator).join(Indicator.action).join(Action.plan).join(Plan.city)
+    return city_scope(select, filters).order_by(Indicator.id)
+
+
+def indicator_values(indicator_id: int, filters: Filters) -> sa.Select[Any]:
+    """An indicator's values as they stand: those of corrected reports left out."""
+    select = sa.select(IndicatorValue).where(
+        IndicatorValue.indicator_id == indicator_id, IndicatorValue.effective()
+    )
+    if filters.get("updated_since"):
+        select = select.where(IndicatorValue.created_at >= filters["updated_since"])
+    return select.order_by(IndicatorValue.measured_on, IndicatorValue.id)
+
+
+def mentor_links(city_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Each city's current mentors and mentees (by slug), for a page of cities, in one query."""
+    mentor_p, mentee_p = aliased(Participation), aliased(Participation)
+    mentor_c, mentee_c = aliased(City), aliased(City)
+    mentors: dict[int, list[str]] = defaultdict(list)
+    mentees: dict[int, list[str]] = defaultdict(list)
+    for mentor_id, mentor_slug, mentee_id, mentee_slug in db.session.execute(
+        sa.select(mentor_c.id, mentor_c.slug, mentee_c.id, mentee_c.slug)
+        .select_from(Mentorship)
+        .join(mentor_p, Mentorship.mentor_id == mentor_p.id)
+        .join(mentee_p, Mentorship.mentee_id == mentee_p.id)
+        .join(mentor_c, mentor_p.city_id == mentor_c.id)
+        .join(mentee_c, mentee_p.city_id == mentee_c.id)
+        .where(
+            sa.or_(mentor_c.id.in_(city_ids), mentee_c.id.in_(city_ids)),
+            Mentorship.ended_on.is_(None),
+        )
+        .order_by(mentor_c.slug, mentee_c.slug)
+    ):
+        mentees[mentor_id].append(mentee_slug)
+        mentors[mentee_id].append(mentor_slug)
+    return mentors, mentees

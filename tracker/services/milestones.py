@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
 from tracker.extensions import db
-from tracker.models import Action, City, Milestone, Plan, ProgressUpdate, Sector, User
+from tracker.models import Action, City, Milestone, Plan, ProgressUpdate, Sector
+from tracker.schemas.reports import MilestoneReport
 from tracker.services import permissions
 from tracker.services.audit import check_version, record_event
-from tracker.services.errors import Invalid
-from tracker.services.progress import check_evidence_url, check_note
+from tracker.services.errors import Invalid, Unprocessable
+from tracker.services.permissions import Actor
 
-MILESTONE_STATES = ("done", "overdue", "due_soon", "upcoming")
+MilestoneState = Literal["done", "overdue", "due_soon", "upcoming"]
+MILESTONE_STATES: tuple[str, ...] = get_args(MilestoneState)
 
 
 def milestone_state(due_on: date, completed_on: date | None, today: date, soon_days: int) -> str:
@@ -50,8 +52,62 @@ def history(milestone_id: int) -> list[ProgressUpdate]:
     )
 
 
+def rule_errors(report: MilestoneReport) -> list[tuple[str | None, str]]:
+    """What each kind of report needs, whatever is stored: the same words at every door."""
+    errors: list[tuple[str | None, str]] = []
+    if report.kind == "done" and report.completed_on is None:
+        errors.append(("completed_on", "Give the date it was done."))
+    if report.kind == "move" and report.due_on is None:
+        errors.append(("due_on", "Give the new due date."))
+    if report.kind == "move" and not (report.note or "").strip():
+        errors.append(("note", "Say why the date moves."))
+    if report.kind == "reopen" and not (report.note or "").strip():
+        errors.append(("note", "Say why the milestone is reopened."))
+    return errors
+
+
+def report(
+    actor: Actor, milestone: Milestone, report: MilestoneReport, *, today: date
+) -> ProgressUpdate:
+    """A milestone done, moved or reopened, as `report` says: the one way the web forms and
+    the API report on a milestone."""
+    permissions.require_milestone_editor(actor, milestone)
+    if errors := rule_errors(report):
+        raise Unprocessable(errors)
+    version = report.version if report.version is not None else milestone.version
+    if report.kind == "done":
+        return mark_done(
+            actor,
+            milestone,
+            version=version,
+            completed_on=report.completed_on or today,
+            evidence_url=report.evidence_url,
+            note=report.note,
+            today=today,
+        )
+    reason = report.note or ""
+    if report.kind == "reopen":
+        return reopen(actor, milestone, version=version, reason=reason, today=today)
+    return move_due_date(
+        actor, milestone, version=version, due_on=report.due_on or today, reason=reason, today=today
+    )
+
+
+def moves(milestone_ids: list[int]) -> list[ProgressUpdate]:
+    """The due-date moves of these milestones, in the order they were made."""
+    return list(
+        db.session.scalars(
+            sa.select(ProgressUpdate)
+            .where(
+                ProgressUpdate.milestone_id.in_(milestone_ids), ProgressUpdate.due_on.is_not(None)
+            )
+            .order_by(ProgressUpdate.id)
+        )
+    )
+
+
 def mark_done(
-    actor: User,
+    actor: Actor,
     milestone: Milestone,
     *,
     version: int | None,
@@ -66,8 +122,7 @@ def mark_done(
         raise Invalid("This milestone is already recorded as done.", field="completed_on")
     if completed_on > today:
         raise Invalid("The completion date cannot be in the future.", field="completed_on")
-    evidence_url = check_evidence_url(evidence_url)
-    note = check_note(note)
+    note = (note or "").strip() or None
     return _append_report(
         actor,
         milestone,
@@ -83,7 +138,7 @@ def mark_done(
 
 
 def move_due_date(
-    actor: User,
+    actor: Actor,
     milestone: Milestone,
     *,
     version: int | None,
@@ -105,7 +160,7 @@ def move_due_date(
         raise Invalid("That is the current due date.", field="due_on")
     if milestone.ends_on is not None and due_on > milestone.ends_on:
         raise Invalid("The due date cannot be after the event's last day.", field="due_on")
-    note = check_note(reason.strip())
+    note = reason.strip()
     return _append_report(
         actor,
         milestone,
@@ -119,7 +174,7 @@ def move_due_date(
 
 
 def reopen(
-    actor: User,
+    actor: Actor,
     milestone: Milestone,
     *,
     version: int | None,
@@ -134,7 +189,7 @@ def reopen(
         raise Invalid("This milestone is not done; there is nothing to reopen.", field="reason")
     if not reason or not reason.strip():
         raise Invalid("Say why the milestone is reopened.", field="reason")
-    note = check_note(reason.strip())
+    note = reason.strip()
     return _append_report(
         actor,
         milestone,
@@ -147,7 +202,7 @@ def reopen(
 
 
 def _append_report(
-    actor: User,
+    actor: Actor,
     milestone: Milestone,
     verb: str,
     change: dict[str, Any],

@@ -6,17 +6,36 @@ and indicators. lead: read, write any city and the programme. admin: everything,
 
 from __future__ import annotations
 
-from tracker.models import Milestone, User
+from typing import Protocol
+
+from tracker.models import Milestone
 from tracker.services.errors import PermissionDenied
+
+
+class Actor(Protocol):
+    """Whoever acts: a signed-in account (models.User), or the operator at the command line
+    (accounts.CommandLineActor). The permissions and the audit trail read only these."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def city_id(self) -> int | None: ...
+    @property
+    def is_authenticated(self) -> bool: ...
+
 
 PROGRAMME_ROLES = frozenset({"lead", "admin"})
 
 
-def is_programme_editor(user: User) -> bool:
+def is_programme_editor(user: Actor) -> bool:
     return user.is_authenticated and user.role in PROGRAMME_ROLES
 
 
-def can_edit_city(user: User, city_id: int | None) -> bool:
+def can_edit_city(user: Actor, city_id: int | None) -> bool:
     if is_programme_editor(user):
         return True
     return (
@@ -27,26 +46,26 @@ def can_edit_city(user: User, city_id: int | None) -> bool:
     )
 
 
-def require_city_editor(user: User, city_id: int | None) -> None:
+def require_city_editor(user: Actor, city_id: int | None) -> None:
     if not can_edit_city(user, city_id):
         raise PermissionDenied("Only this city's editors and the programme leads may change this.")
 
 
-def require_programme_editor(user: User) -> None:
+def require_programme_editor(user: Actor) -> None:
     if not is_programme_editor(user):
         raise PermissionDenied("Only programme leads may change programme data.")
 
 
-def is_admin(user: User) -> bool:
+def is_admin(user: Actor) -> bool:
     return user.is_authenticated and user.role == "admin"
 
 
-def can_import(user: User) -> bool:
+def can_import(user: Actor) -> bool:
     """Editors import their own city's rows (the services check each row); leads any."""
     return user.is_authenticated and user.role in CITY_WRITERS
 
 
-def has_own_city(user: User) -> bool:
+def has_own_city(user: Actor) -> bool:
     return user.is_authenticated and user.role == "editor"
 
 
@@ -60,21 +79,21 @@ ABILITIES = {
 }
 
 
-def can(user: User, ability: str) -> bool:
+def can(user: Actor, ability: str) -> bool:
     return ABILITIES[ability](user)
 
 
-def require_importer(user: User) -> None:
+def require_importer(user: Actor) -> None:
     if not can_import(user):
         raise PermissionDenied("Viewers cannot import.")
 
 
-def require_admin(user: User) -> None:
+def require_admin(user: Actor) -> None:
     if not is_admin(user):
         raise PermissionDenied("Only administrators may manage accounts.")
 
 
-def require_audit_reader(user: User) -> None:
+def require_audit_reader(user: Actor) -> None:
     if not is_programme_editor(user):
         raise PermissionDenied("Only programme leads and administrators may read the audit log.")
 
@@ -87,12 +106,12 @@ def milestone_city_id(milestone: Milestone) -> int | None:
     return None
 
 
-def can_edit_milestone(user: User, milestone: Milestone) -> bool:
+def can_edit_milestone(user: Actor, milestone: Milestone) -> bool:
     if milestone.programme_id is not None:
         return is_programme_editor(user)
     return can_edit_city(user, milestone_city_id(milestone))
 
 
-def require_milestone_editor(user: User, milestone: Milestone) -> None:
+def require_milestone_editor(user: Actor, milestone: Milestone) -> None:
     if not can_edit_milestone(user, milestone):
         raise PermissionDenied("You may not change this milestone.")

@@ -9,10 +9,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.models import Action, City, Indicator, Partner, Plan, Programme, User
+from tracker.models import Action, City, Indicator, Partner, Plan, Programme
 from tracker.services import permissions
 from tracker.services.audit import record_event, update_versioned
 from tracker.services.errors import Invalid
+from tracker.services.permissions import Actor
 
 PLAN_FIELDS = (
     "title",
@@ -77,7 +78,7 @@ def _check_lgd(values: dict[str, Any]) -> None:
 
 
 def create_local_green_deal(
-    actor: User, city: City, programme: Programme, values: dict[str, Any]
+    actor: Actor, city: City, programme: Programme, values: dict[str, Any]
 ) -> Plan:
     permissions.require_city_editor(actor, city.id)
     values = _pick(values, PLAN_FIELDS)
@@ -104,7 +105,7 @@ def create_local_green_deal(
     return plan
 
 
-def update_plan(actor: User, plan: Plan, *, version: int | None, values: dict[str, Any]) -> None:
+def update_plan(actor: Actor, plan: Plan, *, version: int | None, values: dict[str, Any]) -> None:
     permissions.require_city_editor(actor, plan.city_id)
     values = _pick(values, PLAN_FIELDS)
     if plan.kind == "local_green_deal":
@@ -131,7 +132,7 @@ def _check_partner_name(plan: Plan, name: str, partner_id: int | None = None) ->
 
 
 def add_partner(
-    actor: User, plan: Plan, values: dict[str, Any], *, external_id: str | None = None
+    actor: Actor, plan: Plan, values: dict[str, Any], *, external_id: str | None = None
 ) -> Partner:
     permissions.require_city_editor(actor, plan.city_id)
     values = _pick(values, PARTNER_FIELDS)
@@ -152,7 +153,7 @@ def add_partner(
 
 
 def update_partner(
-    actor: User, partner: Partner, *, version: int | None, values: dict[str, Any]
+    actor: Actor, partner: Partner, *, version: int | None, values: dict[str, Any]
 ) -> None:
     permissions.require_city_editor(actor, partner.plan.city_id)
     values = _pick(values, PARTNER_FIELDS)
@@ -169,7 +170,7 @@ def update_partner(
 
 
 def add_action(
-    actor: User, plan: Plan, values: dict[str, Any], *, slug: str | None = None
+    actor: Actor, plan: Plan, values: dict[str, Any], *, slug: str | None = None
 ) -> Action:
     permissions.require_city_editor(actor, plan.city_id)
     values = _pick(values, ACTION_FIELDS)
@@ -193,7 +194,7 @@ def add_action(
 
 
 def update_action(
-    actor: User, action: Action, *, version: int | None, values: dict[str, Any]
+    actor: Actor, action: Action, *, version: int | None, values: dict[str, Any]
 ) -> None:
     permissions.require_city_editor(actor, action.plan.city_id)
     values = _pick(values, ACTION_FIELDS)
@@ -209,7 +210,7 @@ def update_action(
     )
 
 
-def add_indicator(actor: User, action: Action, values: dict[str, Any]) -> Indicator:
+def add_indicator(actor: Actor, action: Action, values: dict[str, Any]) -> Indicator:
     permissions.require_city_editor(actor, action.plan.city_id)
     values = _pick(values, INDICATOR_FIELDS)
     indicator = Indicator(
@@ -232,7 +233,7 @@ def add_indicator(actor: User, action: Action, values: dict[str, Any]) -> Indica
 
 
 def update_indicator(
-    actor: User, indicator: Indicator, *, version: int | None, values: dict[str, Any]
+    actor: Actor, indicator: Indicator, *, version: int | None, values: dict[str, Any]
 ) -> None:
     permissions.require_city_editor(actor, indicator.action.plan.city_id)
     values = _pick(values, INDICATOR_FIELDS)

@@ -2,66 +2,45 @@
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
-from tracker.models import Action, Indicator, IndicatorValue, ProgressUpdate, User
-from tracker.models.plan import ACTION_STATUSES
+from tracker.models import Action, Indicator, IndicatorValue, ProgressUpdate
+from tracker.schemas.reports import IndicatorValueReport, ProgressReport
 from tracker.services import permissions
 from tracker.services.audit import record_event
-from tracker.services.errors import Invalid
-
-NOTE_MAX = 2000
-URL_MAX = 500
+from tracker.services.errors import Invalid, Unprocessable
+from tracker.services.permissions import Actor
 
 
-@dataclass
-class ProgressReport:
-    """What a person reports; the field names are the web form's and the API's contract.
-    A correction (corrects_id set) may leave reported_on out: it takes the corrected one's."""
-
-    reported_on: date | None
-    status: str
-    percent_complete: int
-    note: str | None = None
-    evidence_url: str | None = None
-    indicator_id: int | None = None
-    indicator_value: float | None = None
-    corrects_id: int | None = None
-    external_id: str | None = None
-
-
-def check_evidence_url(url: str | None) -> str | None:
-    if not url:
-        return None
-    parts = urlsplit(url.strip())
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise Invalid(
-            "The evidence link must be an http:// or https:// address.", field="evidence_url"
-        )
-    if len(url) > URL_MAX:
-        raise Invalid(
-            f"The evidence link may have at most {URL_MAX} characters.", field="evidence_url"
-        )
-    return url.strip()
+def rule_errors(report: ProgressReport) -> list[tuple[str | None, str]]:
+    """The rules between a report's fields, which hold whatever is stored: every door (web,
+    API, import, seeds) is refused with these same words."""
+    errors: list[tuple[str | None, str]] = []
+    if report.status == "done" and report.percent_complete != 100:
+        errors.append(("percent_complete", "An action that is done is 100 % complete."))
+    if (report.indicator_id is None) != (report.indicator_value is None):
+        field = "indicator_value" if report.indicator_id is not None else "indicator_id"
+        errors.append((field, "Give an indicator and its value together."))
+    if report.corrects_id is None and report.reported_on is None:
+        errors.append(("reported_on", "Give the reported date."))
+    if report.corrects_id is not None and not (report.note or "").strip():
+        errors.append(("note", "A correction needs a note that says why."))
+    return errors
 
 
-def check_note(note: str | None) -> str | None:
-    if note and len(note) > NOTE_MAX:
-        raise Invalid(f"The note may have at most {NOTE_MAX} characters.", field="note")
-    return note or None
+def check_report(report: ProgressReport) -> None:
+    if errors := rule_errors(report):
+        raise Unprocessable(errors)
 
 
 def _corrected(action: Action, report: ProgressReport) -> ProgressUpdate | None:
-    """The update a correction replaces, checked: it belongs to the action, no correction
-    names it yet, the correction says why and keeps its date."""
+    """The update a correction replaces, checked against what is stored: it belongs to the
+    action, no correction names it yet, and the correction keeps its date."""
     if report.corrects_id is None:
         return None
     corrected = db.session.get(ProgressUpdate, report.corrects_id)
@@ -73,8 +52,6 @@ def _corrected(action: Action, report: ProgressReport) -> ProgressUpdate | None:
             "correct the correction instead.",
             field="corrects_id",
         )
-    if not (report.note or "").strip():
-        raise Invalid("A correction needs a note that says why.", field="note")
     if report.reported_on is not None and report.reported_on != corrected.reported_on:
         raise Invalid(
             "A correction keeps the reported date of the update it corrects "
@@ -84,9 +61,7 @@ def _corrected(action: Action, report: ProgressReport) -> ProgressUpdate | None:
     return corrected
 
 
-def _check_date(action: Action, reported_on: date | None, today: date) -> date:
-    if reported_on is None:
-        raise Invalid("Give the reported date.", field="reported_on")
+def _check_date(action: Action, reported_on: date, today: date) -> date:
     if reported_on > today:
         raise Invalid("The reported date cannot be in the future.", field="reported_on")
     began = action.plan.started_on
@@ -98,36 +73,27 @@ def _check_date(action: Action, reported_on: date | None, today: date) -> date:
     return reported_on
 
 
-def _check(action: Action, report: ProgressReport) -> Indicator | None:
-    if report.status not in ACTION_STATUSES:
-        raise Invalid(f"Unknown status {report.status!r}.", field="status")
-    percent = report.percent_complete
-    if isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100:
-        raise Invalid(
-            "Percent complete must be a whole number from 0 to 100.", field="percent_complete"
-        )
-    if report.status == "done" and percent != 100:
-        raise Invalid("An action that is done is 100 % complete.", field="percent_complete")
-    check_note(report.note)
-    indicator = None
-    if (report.indicator_id is None) != (report.indicator_value is None):
-        field = "indicator_value" if report.indicator_id is not None else "indicator_id"
-        raise Invalid("Give an indicator and its value together.", field=field)
-    if report.indicator_id is not None:
-        indicator = db.session.get(Indicator, report.indicator_id)
-        if indicator is None or indicator.action_id != action.id:
-            raise Invalid("That indicator does not belong to this action.", field="indicator_id")
-        if not math.isfinite(report.indicator_value):  # type: ignore[arg-type]
-            raise Invalid("The indicator value must be a finite number.", field="indicator_value")
+def _indicator(action: Action, report: ProgressReport) -> Indicator | None:
+    if report.indicator_id is None:
+        return None
+    indicator = db.session.get(Indicator, report.indicator_id)
+    if indicator is None or indicator.action_id != action.id:
+        raise Invalid("That indicator does not belong to this action.", field="indicator_id")
     return indicator
 
 
 def log_progress(
-    actor: User, action: Action, report: ProgressReport, *, today: date
+    actor: Actor,
+    action: Action,
+    report: ProgressReport,
+    *,
+    today: date,
+    external_id: str | None = None,
 ) -> ProgressUpdate:
     """Append an update, or a correction of one, and bring the action's current status and
     percent up to date: the one way every path (web, API, import) writes progress."""
     permissions.require_city_editor(actor, action.plan.city_id)
+    check_report(report)
     # Lock the action so concurrent reports on it are applied one after the other.
     action = db.session.scalars(
         sa.select(Action)
@@ -139,9 +105,9 @@ def log_progress(
     if corrected is not None:
         reported_on = corrected.reported_on
     else:
-        reported_on = _check_date(action, report.reported_on, today)
-    indicator = _check(action, report)
-    evidence_url = check_evidence_url(report.evidence_url)
+        reported_on = _check_date(action, report.reported_on or today, today)
+    indicator = _indicator(action, report)
+    evidence_url = report.evidence_url
     before = {"status": action.status, "percent_complete": action.percent_complete}
     update = ProgressUpdate(
         action_id=action.id,
@@ -149,13 +115,13 @@ def log_progress(
         reported_on=reported_on,
         status=report.status,
         percent_complete=report.percent_complete,
-        note=check_note((report.note or "").strip() or None),
+        note=(report.note or "").strip() or None,
         evidence_url=evidence_url,
         indicator_id=report.indicator_id,
         indicator_value=report.indicator_value,
         corrects_id=corrected.id if corrected else None,
         original_id=(corrected.original_id or corrected.id) if corrected else None,
-        external_id=report.external_id,
+        external_id=external_id,
     )
     db.session.add(update)
     db.session.flush()
@@ -258,25 +224,18 @@ def histories(action_ids: list[int]) -> dict[int, list[ProgressUpdate]]:
 
 
 def record_indicator_value(
-    actor: User,
-    indicator: Indicator,
-    *,
-    measured_on: date,
-    value: float,
-    note: str | None,
-    today: date,
+    actor: Actor, indicator: Indicator, report: IndicatorValueReport, *, today: date
 ) -> IndicatorValue:
     """A new measured value of an indicator; values, like updates, are only ever added."""
     permissions.require_city_editor(actor, indicator.action.plan.city_id)
+    measured_on, value = report.measured_on, report.value
     if measured_on > today:
         raise Invalid("The measurement date cannot be in the future.", field="measured_on")
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise Invalid("The value must be a finite number.", field="value")
     row = IndicatorValue(
         indicator_id=indicator.id,
         measured_on=measured_on,
         value=float(value),
-        note=check_note(note),
+        note=(report.note or "").strip() or None,
     )
     db.session.add(row)
     db.session.flush()

@@ -1,0 +1,116 @@
+"""API write endpoints: the same people and rules as the web forms (the services decide),
+answered with 201 and the new record. A body is read through its model
+(tracker/schemas/reports.py) and handed to the service as it is."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from flask import Response, current_app, g, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import IntegrityError
+
+from tracker.api import ApiError, bp
+from tracker.api.reading import body
+from tracker.api.routes import get_or_404, update_record
+from tracker.extensions import db
+from tracker.models import Action, Indicator, Milestone, Submission
+from tracker.schemas import records, reports
+from tracker.services import milestones as milestone_service
+from tracker.services import progress, submissions
+
+
+def created(payload: dict[str, Any]) -> Response:
+    """Commit the write, with its Idempotency-Key and answer when one was sent."""
+    text = current_app.json.dumps(payload)
+    key = g.get("idempotency_key")
+    if key is not None:
+        submissions.remember(g.api_user, key, fingerprint=_fingerprint(), status=201, body=text)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        first = submissions.find(g.api_user, key) if key is not None else None
+        if first is None:
+            raise
+        return _replay(first)  # the same key, sent twice at once: the other one was first
+    return current_app.response_class(text + "\n", status=201, mimetype="application/json")
+
+
+def idempotent(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
+    """Honour an Idempotency-Key header: per account, the same key with the same request stores
+    nothing and returns the first answer again; with another request it is refused (409)."""
+
+    @wraps(view)
+    def wrapper(**kwargs: Any) -> ResponseReturnValue:
+        key = request.headers.get("Idempotency-Key")
+        g.idempotency_key = None
+        if key is None:
+            return view(**kwargs)
+        if not submissions.KEY_PATTERN.fullmatch(key):
+            raise ApiError(
+                400,
+                "Bad Request",
+                "The Idempotency-Key header must be 1 to 255 printable ASCII characters.",
+            )
+        first = submissions.find(g.api_user, key)
+        if first is not None:
+            if first.fingerprint != _fingerprint():
+                raise ApiError(
+                    409,
+                    "Conflict",
+                    "This Idempotency-Key was used for another request; use a new key.",
+                )
+            return _replay(first)
+        g.idempotency_key = key
+        return view(**kwargs)
+
+    return wrapper
+
+
+def _fingerprint() -> str:
+    return submissions.fingerprint(request.method, request.path, request.get_data())
+
+
+def _replay(first: Submission) -> Response:
+    response = current_app.response_class(
+        (first.body or "") + "\n", status=first.status, mimetype="application/json"
+    )
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+@bp.route("/actions/<id:action_id>/progress", methods=["POST"])
+@idempotent
+def log_progress(
+    action_id: int,
+) -> ResponseReturnValue:  # Who: the action's city's editors, leads, admins.
+    row = get_or_404(Action, action_id)
+    report = body(reports.ProgressReport)
+    update = progress.log_progress(g.api_user, row, report, today=date.today())
+    return created(update_record(update))
+
+
+@bp.route("/milestones/<id:milestone_id>/progress", methods=["POST"])
+@idempotent
+def milestone_progress(
+    milestone_id: int,
+) -> ResponseReturnValue:  # Who: leads for the programme's, plus the city's editors.
+    row = get_or_404(Milestone, milestone_id)
+    report = body(reports.MilestoneReport)
+    update = milestone_service.report(g.api_user, row, report, today=date.today())
+    return created(update_record(update))
+
+
+@bp.route("/indicators/<id:indicator_id>/values", methods=["POST"])
+@idempotent
+def add_indicator_value(
+    indicator_id: int,
+) -> ResponseReturnValue:  # Who: the indicator's city's editors, leads, admins.
+    row = get_or_404(Indicator, indicator_id)
+    report = body(reports.IndicatorValueReport)
+    value = progress.record_indicator_value(g.api_user, row, report, today=date.today())
+    return created(records.IndicatorValue.dump(value))

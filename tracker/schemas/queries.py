@@ -1,0 +1,84 @@
+"""The query strings the API's lists accept, one model per list: each parameter's type and
+bounds, and the documented parameters generated from them. Any other parameter is refused."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
+
+from tracker.models.city import ParticipationRole
+from tracker.models.plan import ActionStatus, LgdStatus, PlanKind
+from tracker.schemas.base import Query
+from tracker.schemas.types import Country, Limit, Moment, Offset, Slug
+from tracker.services.milestones import MilestoneState
+
+Absent = SkipJsonSchema[None]
+
+
+class Paged(Query):
+    limit: Limit = 100
+    offset: Offset = 0
+
+
+class ByCity(Paged):
+    city: Slug | Absent = Field(None, description="a city's slug")
+    country: Country | Absent = Field(None, description="a two-letter country code")
+
+
+class BySector(ByCity):
+    sector: Slug | Absent = Field(None, description="a sector's slug")
+
+
+class Since(Query):
+    updated_since: Moment | Absent = Field(
+        None, description="only what was reported at or after this moment"
+    )
+
+
+class Programmes(Paged):
+    pass
+
+
+class Phases(Paged):
+    programme: Slug | Absent = Field(None, description="a programme's slug")
+
+
+class Cities(BySector):
+    role: ParticipationRole | Absent = None
+
+
+class Mentorships(Paged):
+    city: Slug | Absent = Field(None, description="a city's slug")
+
+
+class Plans(ByCity):
+    kind: PlanKind | Absent = None
+    status: LgdStatus | Absent = None
+
+
+class Partners(ByCity):
+    pass
+
+
+class Actions(BySector, Since):
+    status: ActionStatus | Absent = None
+
+
+class Milestones(BySector):
+    status: MilestoneState | Absent = None
+
+
+class ProgressUpdates(BySector, Since):
+    status: ActionStatus | Absent = None
+
+
+class Indicators(ByCity):
+    pass
+
+
+class IndicatorValues(Paged, Since):
+    pass
+
+
+class NoQuery(Query):
+    """A single record: no query parameters."""
