@@ -89,9 +89,9 @@ def domain_error(exc: DomainError) -> Response:
     db.session.rollback()
     if isinstance(exc, Unprocessable):
         # A rule that holds whatever is stored (done means 100 %), as the document states it.
-        errors = [{"field": field or "-", "reason": reason} for field, reason in exc.errors]
+        broken = [{"field": field or "-", "reason": reason} for field, reason in exc.errors]
         return problem(
-            422, "Unprocessable Content", "The body breaks the document's rules.", errors
+            422, "Unprocessable Content", "The body breaks the document's rules.", broken
         )
     if isinstance(exc, Invalid):
         # The body kept to the document (checked before), so what a service refuses depends on
