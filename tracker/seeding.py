@@ -23,20 +23,17 @@ from tracker.models import (
     Action,
     City,
     Indicator,
-    IndicatorValue,
-    Mentorship,
-    Milestone,
     Participation,
-    Partner,
-    Phase,
     Plan,
-    PlanTarget,
     Programme,
-    ProgressUpdate,
     Sector,
     Theme,
 )
-from tracker.services.progress import refresh_current_state
+from tracker.schemas.base import build
+from tracker.schemas.reports import ProgressFields, ProgressReport
+from tracker.seed_specs import PATH_SHAPES, SPECS, Ref, Spec, Value
+from tracker.services.errors import Unprocessable
+from tracker.services.progress import check_report, refresh_current_state
 
 FACTS_DIR = "icc-2023-25"
 DEMO_DIR = "demo"
@@ -50,271 +47,6 @@ class SeedError(Exception):
         self.path = str(path)
         self.where = where
         self.reason = reason
-
-
-@dataclass(frozen=True)
-class Value:
-    """A plain field: `kind` is one of str, date, int, float, bool, url."""
-
-    kind: str
-    required: bool = False
-    column: str | None = None
-
-
-@dataclass(frozen=True)
-class Ref:
-    """A field naming another record by natural key; stored as that record's id."""
-
-    target: str
-    column: str
-    required: bool = False
-
-
-@dataclass(frozen=True)
-class Spec:
-    model: type
-    key: tuple[str, ...]
-    fields: dict[str, Value | Ref]
-    defaults: Callable[[dict[str, Any]], dict[str, Any]] | None = None
-    # Which stored rows a record may stand for, besides its key.
-    only: Callable[[], sa.ColumnElement[bool]] | None = None
-
-
-def _milestone_defaults(values: dict[str, Any]) -> dict[str, Any]:
-    return {"planned_on": values.get("due_on")}
-
-
-SOURCE = Value("url", column="source_url")
-PATH_SHAPES = {
-    "plan": "city/plan",
-    "action": "city/plan/action",
-    "indicator": "city/plan/action/indicator",
-}
-
-# In dependency order: a record may refer only to kinds above it.
-SPECS: dict[str, Spec] = {
-    "programmes": Spec(
-        Programme,
-        ("slug",),
-        {
-            "slug": Value("str", True),
-            "name": Value("str", True),
-            "starts_on": Value("date", True),
-            "ends_on": Value("date", True),
-            "declared_core_cities": Value("int"),
-            "declared_mentor_cities": Value("int"),
-            "lgd_target": Value("int"),
-            "description": Value("str"),
-            "source": SOURCE,
-        },
-    ),
-    "phases": Spec(
-        Phase,
-        ("programme_id", "slug"),
-        {
-            "programme": Ref("programme", "programme_id", True),
-            "slug": Value("str", True),
-            "name": Value("str", True),
-            "position": Value("int", True),
-            "starts_on": Value("date"),
-            "ends_on": Value("date"),
-            "description": Value("str"),
-            "source": SOURCE,
-        },
-    ),
-    "sectors": Spec(
-        Sector,
-        ("slug",),
-        {
-            "slug": Value("str", True),
-            "name": Value("str", True),
-            "tier": Value("str", True),
-            "has_expert": Value("bool"),
-            "source": SOURCE,
-        },
-    ),
-    "themes": Spec(
-        Theme,
-        ("slug",),
-        {"slug": Value("str", True), "name": Value("str", True), "source": SOURCE},
-    ),
-    "cities": Spec(
-        City,
-        ("slug",),
-        {
-            "slug": Value("str", True),
-            "name": Value("str", True),
-            "local_name": Value("str"),
-            "kind": Value("str"),
-            "country": Value("str", True),
-            "latitude": Value("float"),
-            "longitude": Value("float"),
-            "note": Value("str"),
-            "source": SOURCE,
-        },
-    ),
-    "participations": Spec(
-        Participation,
-        ("programme_id", "city_id"),
-        {
-            "programme": Ref("programme", "programme_id", True),
-            "city": Ref("city", "city_id", True),
-            "role": Value("str", True),
-            "joined_on": Value("date", True),
-            "communications_ambassador": Value("bool", column="is_communications_ambassador"),
-            "note": Value("str"),
-            "source": SOURCE,
-        },
-    ),
-    "mentorships": Spec(
-        Mentorship,
-        ("mentor_id", "mentee_id"),
-        {
-            "programme": Ref("programme", "programme_id", True),
-            "mentor": Ref("participation", "mentor_id", True),
-            "mentee": Ref("participation", "mentee_id", True),
-            "since_on": Value("date", True),
-            "ended_on": Value("date"),
-            "sector": Ref("sector", "sector_id"),
-            "theme": Ref("theme", "theme_id"),
-            "focus": Value("str"),
-            "source": SOURCE,
-        },
-    ),
-    "plans": Spec(
-        Plan,
-        ("city_id", "slug"),
-        {
-            "city": Ref("city", "city_id", True),
-            "programme": Ref("programme", "programme_id"),
-            "slug": Value("str", True),
-            "kind": Value("str", True),
-            "title": Value("str", True),
-            "local_title": Value("str"),
-            "summary": Value("str"),
-            "status": Value("str"),
-            "started_on": Value("date"),
-            "signed_on": Value("date"),
-            "governance": Value("str"),
-            "actions_summary": Value("str"),
-            "integrated_goals": Value("str"),
-            "partnerships": Value("str"),
-            "source": SOURCE,
-        },
-    ),
-    "plan_targets": Spec(
-        PlanTarget,
-        ("plan_id", "slug"),
-        {
-            "plan": Ref("plan", "plan_id", True),
-            "slug": Value("str", True),
-            "title": Value("str", True),
-            "target_year": Value("int", True),
-            "value": Value("float"),
-            "unit": Value("str"),
-            "baseline_year": Value("int"),
-            "note": Value("str"),
-            "source": SOURCE,
-        },
-    ),
-    "partners": Spec(
-        Partner,
-        ("plan_id", "name"),
-        {
-            "plan": Ref("plan", "plan_id", True),
-            "name": Value("str", True),
-            "kind": Value("str", True),
-            "commitment": Value("str"),
-            "signed_on": Value("date"),
-            "source": SOURCE,
-        },
-    ),
-    "actions": Spec(
-        Action,
-        ("plan_id", "slug"),
-        {
-            "plan": Ref("plan", "plan_id", True),
-            "slug": Value("str", True),
-            "position": Value("int"),
-            "title": Value("str", True),
-            "local_title": Value("str"),
-            "description": Value("str"),
-            "sector": Ref("sector", "sector_id"),
-            "theme": Ref("theme", "theme_id"),
-            "lead_organisation": Value("str"),
-            "starts_on": Value("date"),
-            "due_on": Value("date"),
-            "status": Value("str"),
-            "percent_complete": Value("int"),
-            "last_reported_on": Value("date"),
-            "source": SOURCE,
-        },
-    ),
-    "indicators": Spec(
-        Indicator,
-        ("action_id", "slug"),
-        {
-            "action": Ref("action", "action_id", True),
-            "slug": Value("str", True),
-            "name": Value("str", True),
-            "unit": Value("str", True),
-            "baseline_value": Value("float"),
-            "baseline_on": Value("date"),
-            "target_value": Value("float"),
-            "target_on": Value("date"),
-            "description": Value("str"),
-            "source": SOURCE,
-        },
-    ),
-    "indicator_values": Spec(
-        IndicatorValue,
-        ("indicator_id", "measured_on"),
-        {
-            "indicator": Ref("indicator", "indicator_id", True),
-            "measured_on": Value("date", True),
-            "value": Value("float", True),
-            "note": Value("str"),
-            "source": SOURCE,
-        },
-    ),
-    "milestones": Spec(
-        Milestone,
-        ("slug",),
-        {
-            "slug": Value("str", True),
-            "programme": Ref("programme", "programme_id"),
-            "plan": Ref("plan", "plan_id"),
-            "action": Ref("action", "action_id"),
-            "title": Value("str", True),
-            "description": Value("str"),
-            "location": Value("str"),
-            "planned_on": Value("date"),
-            "due_on": Value("date", True),
-            "ends_on": Value("date"),
-            "date_precision": Value("str"),
-            "completed_on": Value("date"),
-            "lgd_step": Value("str"),
-            "source": SOURCE,
-        },
-        defaults=_milestone_defaults,
-    ),
-    "progress_updates": Spec(
-        ProgressUpdate,
-        ("action_id", "reported_on"),
-        {
-            "action": Ref("action", "action_id", True),
-            "reported_on": Value("date", True),
-            "status": Value("str"),
-            "percent_complete": Value("int"),
-            "note": Value("str"),
-            "evidence_url": Value("url"),
-            "source": SOURCE,
-        },
-        # A seed record is an original report, never a correction someone made of it since:
-        # a correction shares its original's date, and must not be mistaken for it.
-        only=lambda: ProgressUpdate.corrects_id.is_(None),
-    ),
-}
 
 
 @dataclass
@@ -513,6 +245,8 @@ class Loader:
         spec = SPECS[record.table]
         self.check_fields(record, spec)
         values = self.values_of(record, spec)
+        if record.table == "progress_updates":
+            self.check_report(record, values)
         try:
             self.write(record, spec, values)
         except (IntegrityError, StatementError) as exc:
@@ -521,6 +255,19 @@ class Loader:
                 record.path, record.where, f"the database refused it: {reason}"
             ) from exc
         return values
+
+    def check_report(self, record: Record, values: dict[str, Any]) -> None:
+        """A seeded report keeps the same rules as one logged on the web or through the API."""
+        try:
+            check_report(
+                build(
+                    ProgressReport,
+                    **{k: v for k, v in values.items() if k in ProgressFields.model_fields},
+                )
+            )
+        except Unprocessable as exc:
+            reasons = "; ".join(f"{field}: {reason}" for field, reason in exc.errors)
+            raise SeedError(record.path, record.where, reasons) from exc
 
     def check_fields(self, record: Record, spec: Spec) -> None:
         unknown = sorted(set(record.data) - set(spec.fields))
