@@ -335,6 +335,20 @@ def load_text(tmp_path: Path, text: str) -> None:
             "[[cities]] #1 (slug='x')",
             "the database refused it",
         ),
+        (  # a seeded report keeps the rules every other door keeps, in the same words
+            '[[progress_updates]]\naction = "dortmund/klima-sofortprogramm/municipal-roofs-solar"'
+            '\nreported_on = 2024-05-01\nstatus = "done"\npercent_complete = 90\n'
+            'source = "https://e.org"\n',
+            "[[progress_updates]] #1",
+            "percent_complete: An action that is done is 100 % complete.",
+        ),
+        (
+            '[[progress_updates]]\naction = "dortmund/klima-sofortprogramm/municipal-roofs-solar"'
+            '\nreported_on = 2024-05-01\nstatus = "finished"\npercent_complete = 10\n'
+            'source = "https://e.org"\n',
+            "[[progress_updates]] #1",
+            "status: must be one of not_started, on_track",
+        ),
     ],
 )
 def test_a_malformed_record_is_named_with_its_file_and_reason(app, tmp_path, text, where, reason):
