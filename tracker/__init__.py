@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import Map
 
 from tracker import config as settings
 
@@ -133,7 +134,7 @@ def register_converters(app: Flask) -> None:
 
         regex = MAX_ID_PATTERN
 
-        def __init__(self, url_map, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
             super().__init__(url_map, min=1, max=MAX_ID)
 
     app.url_map.converters["id"] = IdConverter

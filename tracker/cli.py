@@ -113,7 +113,7 @@ def token_command(email: str, name: str) -> None:
 imports = AppGroup("import", help="Import progress updates, actions or partners (CSV or XLSX).")
 
 
-def _import_command(kind: str):  # type: ignore[no-untyped-def]
+def _import_command(kind: str) -> click.Command:
     @imports.command(kind)
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option(

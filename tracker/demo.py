@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import tomllib
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -141,7 +142,16 @@ def build_records(path: Path, config: dict[str, Any]) -> list[Record]:
     ]
 
 
-def _demo_action(rng, add, plan, position, city_name, template, started, last) -> None:  # type: ignore[no-untyped-def]
+def _demo_action(
+    rng: random.Random,
+    add: Callable[..., None],
+    plan: str,
+    position: int,
+    city_name: str,
+    template: dict[str, Any],
+    started: date,
+    last: date,
+) -> None:
     action = f"{plan}/action-{position}"
     starts = started + timedelta(days=rng.randint(0, 120))
     due = starts + timedelta(days=rng.randint(240, 720))

@@ -1,7 +1,10 @@
 """Error pages in the site's layout; domain errors become their HTTP status; a 500 never
 shows a trace."""
 
+from typing import Any
+
 from flask import Flask, make_response, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -24,14 +27,14 @@ MESSAGES = {
 }
 
 
-def render(status: int, detail: str | None = None, **context):  # type: ignore[no-untyped-def]
+def render(status: int, detail: str | None = None, **context: Any) -> tuple[str, int]:
     title, message = MESSAGES[status]
     return render_template(
         "errors/error.html", status=status, title=title, message=detail or message, **context
     ), status
 
 
-def render_http(exc: HTTPException, status: int):  # type: ignore[no-untyped-def]
+def render_http(exc: HTTPException, status: int) -> ResponseReturnValue:
     """abort(400, "why") shows its reason; a bare abort shows the standard message. Under
     /api/ (an unknown address, a method not allowed) the answer is a problem document."""
     if request.path.startswith("/api/"):
@@ -67,29 +70,29 @@ def register(app: Flask) -> None:
         app.register_error_handler(status, lambda exc, status=status: render_http(exc, status))
 
     @app.errorhandler(CSRFError)
-    def csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
+    def csrf_error(exc: CSRFError) -> ResponseReturnValue:
         db.session.rollback()
         return render(
             400, f"The form had expired or was not sent from this site ({exc.description})."
         )
 
     @app.errorhandler(Conflict)
-    def conflict(exc: Conflict):  # type: ignore[no-untyped-def]
+    def conflict(exc: Conflict) -> ResponseReturnValue:
         db.session.rollback()
         return render(409, exc.message, conflict=exc, resend=resendable_fields())
 
     @app.errorhandler(StaleDataError)
-    def stale(exc: StaleDataError):  # type: ignore[no-untyped-def]
+    def stale(exc: StaleDataError) -> ResponseReturnValue:
         # Two saves raced past the version check; the version column refused the second.
         db.session.rollback()
         return render(409)
 
     @app.errorhandler(DomainError)
-    def domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
+    def domain_error(exc: DomainError) -> ResponseReturnValue:
         db.session.rollback()
         return render(exc.status, exc.message)
 
     @app.errorhandler(500)
-    def server_error(exc: Exception):  # type: ignore[no-untyped-def]
+    def server_error(exc: Exception) -> ResponseReturnValue:
         db.session.rollback()
         return render(500)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -17,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.forms import choices, http_url, optional_int, text_or_none, version_field
+from tracker.models import Indicator, ProgressUpdate
 from tracker.models.plan import ACTION_STATUSES
 from tracker.schemas.base import build
 from tracker.schemas.reports import ProgressReport
@@ -46,7 +48,7 @@ class ProgressForm(FlaskForm):
     indicator_value = FloatField("Indicator value", validators=[Optional(), VALUE_RANGE])
     submit = SubmitField("Log progress")
 
-    def set_choices(self, indicators) -> None:  # type: ignore[no-untyped-def]
+    def set_choices(self, indicators: Iterable[Indicator]) -> None:
         self.indicator_id.choices = choices(
             [(None, "None")] + [(i.id, f"{i.name} ({i.unit})") for i in indicators]
         )
@@ -73,7 +75,7 @@ class CorrectionForm(ProgressForm):
     submit = SubmitField("Save the correction")
 
     @classmethod
-    def of(cls, update) -> CorrectionForm:  # type: ignore[no-untyped-def]
+    def of(cls, update: ProgressUpdate) -> CorrectionForm:
         """Opened on `update`: pre-filled with what it reported, the reason left to write."""
         return cls(
             formdata=None,
@@ -96,7 +98,9 @@ class ActionForm(FlaskForm):
     version = version_field()
     submit = SubmitField("Save")
 
-    def set_choices(self, sectors, themes) -> None:  # type: ignore[no-untyped-def]
+    def set_choices(
+        self, sectors: Iterable[tuple[Any, str]], themes: Iterable[tuple[Any, str]]
+    ) -> None:
         self.sector_id.choices = choices([(None, "None"), *sectors])
         self.theme_id.choices = choices([(None, "None"), *themes])
 

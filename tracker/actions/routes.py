@@ -3,7 +3,9 @@ and admins (checked by the services, and before showing a form)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -24,7 +26,9 @@ from tracker.services import options, permissions, plans, progress
 from tracker.vocabulary import STATUS_LABELS
 
 
-def _detail(action: Action, form: ProgressForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _detail(
+    action: Action, form: ProgressForm | None = None, status: int = 200
+) -> ResponseReturnValue:
     history = progress.history(action.id)
     can_edit = permissions.can_edit_city(current_user, action.plan.city_id)
     if form is None and can_edit:
@@ -45,7 +49,7 @@ def _detail(action: Action, form: ProgressForm | None = None, status: int = 200)
     ), status
 
 
-def _to_action(action_id: int):  # type: ignore[no-untyped-def]
+def _to_action(action_id: int) -> Callable[[Any], str]:
     return lambda _result: url_for("actions.detail", action_id=action_id)
 
 

@@ -5,6 +5,7 @@ import time
 from flask import Blueprint, current_app, session
 
 from tracker.extensions import login_manager
+from tracker.models import User
 from tracker.services import accounts
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -22,7 +23,7 @@ def mark_active() -> None:
 
 
 @login_manager.user_loader
-def load_user(session_id: str):  # type: ignore[no-untyped-def]
+def load_user(session_id: str) -> User | None:
     """The signed-in account, unless the sign-in has ended: signed out, too old (absolute
     limit), or idle for longer than the idle timeout."""
     seen = session.get(SEEN)

@@ -8,22 +8,23 @@ from datetime import date
 from flask import abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from tracker import charts
 from tracker.extensions import db
 from tracker.forms import choices, form_status, submit
 from tracker.mentorships import bp
 from tracker.mentorships.forms import EditMentorshipForm, MentorshipForm
-from tracker.models import Mentorship
+from tracker.models import Mentorship, Programme
 from tracker.services import mentorships, options, overview, permissions
 from tracker.tables import Table, csv_of, csv_requested
 
 
-def _sector_choices():  # type: ignore[no-untyped-def]
+def _sector_choices() -> list[SelectChoice]:
     return choices([(None, "None"), *options.sectors(by="id")])
 
 
-def _programme():  # type: ignore[no-untyped-def]
+def _programme() -> Programme:
     programme = overview.current_programme()
     if programme is None:
         abort(404)

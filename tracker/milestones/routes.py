@@ -3,7 +3,9 @@ leads and admins; for a city's milestone also that city's editors."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -46,7 +48,7 @@ def _page(
     ), status
 
 
-def filter_choices(form) -> None:  # type: ignore[no-untyped-def]
+def filter_choices(form: MilestoneFilterForm) -> None:
     form.city.choices = choices([("", "All cities"), *options.cities()])
     form.country.choices = choices([("", "All countries"), *options.countries()])
     form.sector.choices = choices([("", "All sectors"), *options.sectors()])
@@ -121,7 +123,7 @@ def detail(milestone_id: int) -> ResponseReturnValue:  # Who: every signed-in us
     return _page(db.get_or_404(Milestone, milestone_id))
 
 
-def _to_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
+def _to_milestone(milestone_id: int) -> Callable[[Any], str]:
     return lambda _result: url_for("milestones.detail", milestone_id=milestone_id)
 
 

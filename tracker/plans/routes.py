@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from tracker.actions.forms import NewActionForm
 from tracker.extensions import db
@@ -20,13 +23,15 @@ from tracker.services.milestones import milestone_state
 from tracker.vocabulary import STATUS_LABELS
 
 
-def _form_page(form, city: City, heading: str, plan: Plan | None = None):  # type: ignore[no-untyped-def]
+def _form_page(
+    form: FlaskForm, city: City, heading: str, plan: Plan | None = None
+) -> ResponseReturnValue:
     return render_template(
         "plans/form.html", form=form, city=city, plan=plan, heading=heading
     ), form_status(form)
 
 
-def _to_plan(plan_id: int):  # type: ignore[no-untyped-def]
+def _to_plan(plan_id: int) -> Callable[[Any], str]:
     return lambda _result: url_for("plans.detail", plan_id=plan_id)
 
 

@@ -126,7 +126,10 @@ def _unpacked(path: Path) -> Iterator[tuple[Manifest, Path]]:
                 names = archive.getnames()
                 if MANIFEST not in names:
                     raise BackupError(f"{path} holds no manifest: not a backup of this app.")
-                manifest = Manifest.from_json(archive.extractfile(MANIFEST).read())  # type: ignore[union-attr]
+                stored = archive.extractfile(MANIFEST)
+                if stored is None:
+                    raise BackupError(f"{path}: its manifest is not a file.")
+                manifest = Manifest.from_json(stored.read())
                 member = MEMBERS[manifest.dialect]
                 if member not in names:
                     raise BackupError(f"{path} holds no {member}.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
@@ -141,7 +142,7 @@ def page(city: City, state: sa.ColumnElement[str]) -> CityPage:
     other_part, other_city = aliased(Participation), aliased(City)
     own = sa.select(Participation.id).where(Participation.city_id == city.id)
 
-    def linked(own_side, other_side):  # type: ignore[no-untyped-def]
+    def linked(own_side: Any, other_side: Any) -> list[tuple[City, Mentorship]]:
         return [
             (c, m)
             for c, m in db.session.execute(

@@ -8,7 +8,7 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import IO, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
@@ -70,8 +70,10 @@ def _milestones(filters: dict[str, str]) -> sa.Select[Any]:
 def _owner(m: Milestone) -> str:
     if m.programme is not None:
         return m.programme.slug
-    plan = m.plan if m.plan is not None else m.action.plan  # type: ignore[union-attr]
-    return plan.city.slug
+    if m.plan is not None:
+        return m.plan.city.slug
+    assert m.action is not None, "a milestone belongs to a programme, a plan or an action"
+    return m.action.plan.city.slug
 
 
 EXPORTS: dict[str, Export] = {
@@ -255,7 +257,7 @@ def csv_chunks(rows: Iterator[list[Any]]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def xlsx_file(rows: Iterator[list[Any]], title: str) -> io.BufferedIOBase:
+def xlsx_file(rows: Iterator[list[Any]], title: str) -> IO[bytes]:
     """An XLSX workbook in write-only mode (rows go to disk as they come), as a temporary file."""
     import tempfile
 
@@ -275,7 +277,7 @@ def xlsx_file(rows: Iterator[list[Any]], title: str) -> io.BufferedIOBase:
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
     workbook.save(spool)
     spool.seek(0)
-    return spool  # type: ignore[return-value]
+    return spool
 
 
 # Imports --------------------------------------------------------------------------------------
