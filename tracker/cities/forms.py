@@ -1,8 +1,18 @@
-"""The city list's filters (GET)."""
+"""The city list's filters (GET); the form fills its own choices."""
+
+from __future__ import annotations
+
+from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import Optional
+
+from tracker.forms import choices
+from tracker.models.city import PARTICIPATION_ROLES
+from tracker.models.plan import LGD_STATUSES
+from tracker.services import cities, options
+from tracker.vocabulary import label
 
 
 class CityFilterForm(FlaskForm):
@@ -14,3 +24,22 @@ class CityFilterForm(FlaskForm):
     sector = SelectField("Sector", validators=[Optional()])
     lgd_status = SelectField("Deal status", validators=[Optional()])
     sort = SelectField("Sort by", validators=[Optional()])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.role.choices = choices([("", "All roles"), *((r, r) for r in PARTICIPATION_ROLES)])
+        self.country.choices = choices([("", "All countries"), *options.countries()])
+        self.sector.choices = choices([("", "All sectors"), *options.sectors()])
+        self.lgd_status.choices = choices(
+            [("", "Any deal status"), *((s, label(s)) for s in LGD_STATUSES)]
+        )
+        self.sort.choices = choices((s, label(s)) for s in cities.SORTS)
+
+    def selected(self) -> cities.CityFilter:
+        return cities.CityFilter(
+            role=self.role.data or None,
+            country=self.country.data or None,
+            sector=self.sector.data or None,
+            lgd_status=self.lgd_status.data or None,
+            sort=self.sort.data or "name",
+        )

@@ -10,29 +10,16 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from tracker import charts
-from tracker.cities import bp
+from tracker.cities import bp, present
 from tracker.cities.forms import CityFilterForm
 from tracker.extensions import db
-from tracker.forms import choices
 from tracker.models import City
-from tracker.models.city import PARTICIPATION_ROLES
-from tracker.models.plan import LGD_STATUSES
-from tracker.services import cities, options, overview, permissions
+from tracker.services import cities, overview, permissions
 from tracker.services.milestones import state_expression
-from tracker.tables import Table, csv_of, csv_requested
+from tracker.tables import csv_of, csv_requested
 from tracker.vocabulary import STATUS_LABELS
 
 CLIMATE_KINDS = ("climate_programme", "action_programme")
-
-
-def _filter_choices(form: CityFilterForm) -> None:
-    form.role.choices = choices([("", "All roles"), *((r, r) for r in PARTICIPATION_ROLES)])
-    form.country.choices = choices([("", "All countries"), *options.countries()])
-    form.sector.choices = choices([("", "All sectors"), *options.sectors()])
-    form.lgd_status.choices = choices(
-        [("", "Any deal status"), *((s, s.replace("_", " ")) for s in LGD_STATUSES)]
-    )
-    form.sort.choices = choices((s, s.replace("_", " ")) for s in cities.SORTS)
 
 
 @bp.route("")
@@ -42,53 +29,13 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
     if programme is None:
         abort(404)
     form = CityFilterForm(request.args)
-    _filter_choices(form)
     if request.args.keys() - {"format", "table"} and not form.validate():
         return render_template("cities/index.html", form=form, rows=None), 400
-    rows = cities.listing(
-        programme,
-        cities.CityFilter(
-            role=form.role.data or None,
-            country=form.country.data or None,
-            sector=form.sector.data or None,
-            lgd_status=form.lgd_status.data or None,
-            sort=form.sort.data or "name",
-        ),
-    )
-    table = Table(
-        "cities",
-        "Cities",
-        [
-            "city",
-            "country",
-            "role",
-            "deal status",
-            "sectors",
-            "last update",
-            "latitude",
-            "longitude",
-        ],
-        [
-            [
-                r.name,
-                r.country,
-                r.role,
-                (r.lgd_status or "").replace("_", " "),
-                r.sectors,
-                r.last_update,
-                r.latitude,
-                r.longitude,
-            ]
-            for r in rows
-        ],
-    )
+    rows = cities.listing(programme, form.selected())
+    table = present.cities_table(rows)
     if csv_requested():
         return csv_of([table])
-    places = [
-        charts.Place(r.name, r.latitude, r.longitude, r.role)
-        for r in rows
-        if r.latitude is not None and r.longitude is not None
-    ]
+    places = present.places(rows)
     return render_template(
         "cities/index.html",
         form=form,
@@ -105,33 +52,9 @@ def detail(slug: str) -> ResponseReturnValue:  # Who: every signed-in user.
     city = db.one_or_404(sa.select(City).where(City.slug == slug))
     state = state_expression(date.today(), current_app.config["DUE_SOON_DAYS"])
     page = cities.page(city, state)
-    indicator_charts = {
-        indicator.id: charts.indicator_series(
-            indicator.name,
-            indicator.unit,
-            [(v.measured_on, v.value) for v in indicator.values],
-            indicator.baseline_value,
-            indicator.target_value,
-            indicator.target_on,
-        ).to_json()
-        for plan in page.plans
-        for action in plan.actions
-        for indicator in action.indicators
-    }
-    tables = [
-        Table(
-            f"indicator-{indicator.id}",
-            f"{indicator.name} ({indicator.unit})",
-            ["date", "value", "baseline", "target"],
-            [
-                [v.measured_on, v.value, indicator.baseline_value, indicator.target_value]
-                for v in indicator.values
-            ],
-        )
-        for plan in page.plans
-        for action in plan.actions
-        for indicator in action.indicators
-    ]
+    shown = list(present.indicators(page.plans))
+    indicator_charts = {i.id: present.indicator_chart(i).to_json() for i in shown}
+    tables = [present.indicator_table(i) for i in shown]
     if csv_requested():
         return csv_of(tables)
     return render_template(
@@ -156,31 +79,8 @@ def climate(slug: str) -> ResponseReturnValue:  # Who: every signed-in user.
     if not plans:
         abort(404)
     histories = cities.action_histories(plans)
-    figures = [
-        (plan, action, indicator, v)
-        for plan in plans
-        for action in plan.actions
-        for indicator in action.indicators
-        for v in indicator.values
-    ]
-    table = Table(
-        "figures",
-        "Sourced figures",
-        ["programme", "measure", "figure", "value", "unit", "date", "note", "source"],
-        [
-            [
-                p.local_title or p.title,
-                a.title,
-                i.name,
-                v.value,
-                i.unit,
-                v.measured_on,
-                v.note,
-                v.source_url,
-            ]
-            for p, a, i, v in figures
-        ],
-    )
+    figures = present.sourced_figures(plans)
+    table = present.figures_table(figures)
     if csv_requested():
         return csv_of([table])
     return render_template(

@@ -8,12 +8,11 @@ from flask import abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
-from tracker import charts
-from tracker.main import bp
+from tracker.main import bp, present
 from tracker.models.programme import LGD_STEPS
 from tracker.services import cohort as cohort_service
 from tracker.services import overview
-from tracker.tables import Table, csv_of, csv_requested
+from tracker.tables import csv_of, csv_requested
 
 
 @bp.route("/")
@@ -29,36 +28,7 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
     funnel = list(figures.lgds_by_status.items())
     statuses = overview.actions_by_status()
     sectors = overview.sector_progress()
-    tables = [
-        Table(
-            "timeline",
-            "Phases and milestones",
-            ["kind", "title", "date", "until", "state"],
-            [["phase", p.label, p.start, p.end, ""] for p in phases]
-            + [
-                ["milestone", m.label, m.start, m.end, m.state.replace("_", " ")]
-                for m in milestones
-            ],
-        ),
-        Table(
-            "lgd-status",
-            "Local Green Deals by status",
-            ["status", "deals"],
-            [[s.replace("_", " "), n] for s, n in funnel],
-        ),
-        Table(
-            "action-status",
-            "Actions by status",
-            ["status", "actions"],
-            [[s.replace("_", " "), n] for s, n in statuses],
-        ),
-        Table(
-            "sector-progress",
-            "Progress by sector",
-            ["sector", "actions", "average percent"],
-            [[name, n, round(avg, 1) if avg is not None else None] for name, n, avg in sectors],
-        ),
-    ]
+    tables = present.overview_tables(phases, milestones, funnel, statuses, sectors)
     if csv_requested():
         return csv_of(tables)
     return render_template(
@@ -66,12 +36,7 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
         figures=figures,
         today=today,
         tables={t.name: t for t in tables},
-        charts={
-            "timeline": charts.timeline(phases, milestones, today).to_json(),
-            "lgd-status": charts.lgd_funnel(funnel).to_json(),
-            "action-status": charts.actions_by_status(statuses).to_json(),
-            "sector-progress": charts.progress_by_sector(sectors).to_json(),
-        },
+        charts=present.overview_charts(phases, milestones, funnel, statuses, sectors, today),
         attention=overview.needs_attention(today, stale),
         stale_days=stale,
     )
@@ -87,23 +52,8 @@ def cohort() -> ResponseReturnValue:  # Who: every signed-in user.
     if sort not in cohort_service.SORTS:
         abort(400, f"Unknown sort {sort!r}; use one of {', '.join(cohort_service.SORTS)}.")
     rows = cohort_service.cohort(programme, date.today(), sort)
-    steps = [cohort_service.STEP_TITLES[s] for s in LGD_STEPS]
-    labels = [f"{r.name} ({r.country})" for r in rows]
-    table = Table(
-        "cohort",
-        "Core cities by Local Green Deal step",
-        ["city", "country", "mentor", "average progress", *steps],
-        [
-            [
-                r.name,
-                r.country,
-                r.mentors,
-                round(r.progress, 1) if r.progress is not None else None,
-                *[s.replace("_", " ") for s in r.states],
-            ]
-            for r in rows
-        ],
-    )
+    steps = present.step_titles(LGD_STEPS)
+    table = present.cohort_table(rows, steps)
     if csv_requested():
         return csv_of([table])
     return render_template(
@@ -114,5 +64,5 @@ def cohort() -> ResponseReturnValue:  # Who: every signed-in user.
         sort=sort,
         sorts=cohort_service.SORTS,
         table=table,
-        figure=charts.cohort_heatmap(labels, steps, [r.states for r in rows]).to_json(),
+        figure=present.cohort_figure(rows, steps).to_json(),
     )

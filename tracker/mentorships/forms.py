@@ -1,10 +1,20 @@
-"""Mentorship forms (programme leads)."""
+"""Mentorship forms (programme leads); each fills its own choices."""
+
+from __future__ import annotations
+
+from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from tracker.forms import optional_int, version_field
+from tracker.forms import choices, optional_int, version_field
+from tracker.models import Programme
+from tracker.services import mentorships, options
+
+
+def _sector_choices() -> list[Any]:
+    return choices([(None, "None"), *options.sectors(by="id")])
 
 
 class MentorshipForm(FlaskForm):
@@ -15,6 +25,13 @@ class MentorshipForm(FlaskForm):
     focus = StringField("Focus", validators=[Optional(), Length(max=300)])
     submit = SubmitField("Add mentorship")
 
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cities = mentorships.participation_choices(programme)
+        self.mentor.choices = choices(cities["mentor"])
+        self.mentee.choices = choices(cities["mentee"])
+        self.sector_id.choices = _sector_choices()
+
 
 class EditMentorshipForm(FlaskForm):
     since_on = DateField("Since", validators=[InputRequired()])
@@ -23,3 +40,7 @@ class EditMentorshipForm(FlaskForm):
     focus = StringField("Focus", validators=[Optional(), Length(max=300)])
     version = version_field()
     submit = SubmitField("Save")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sector_id.choices = _sector_choices()

@@ -1,13 +1,17 @@
 """Milestone forms: done (with date and evidence) and moved (with a reason)."""
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from tracker.forms import http_url, text_or_none, version_field
+from tracker.forms import choices, http_url, text_or_none, version_field
 from tracker.schemas.base import build
 from tracker.schemas.reports import MilestoneReport
 from tracker.schemas.types import NOTE_MAX, URL_MAX
+from tracker.services import milestones, options
+from tracker.vocabulary import label
 
 
 class DoneForm(FlaskForm):
@@ -55,6 +59,23 @@ class MilestoneFilterForm(FlaskForm):
     country = SelectField("Country", validators=[Optional()])
     sector = SelectField("Sector", validators=[Optional()])
     state = SelectField("State", validators=[Optional()])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.city.choices = choices([("", "All cities"), *options.cities()])
+        self.country.choices = choices([("", "All countries"), *options.countries()])
+        self.sector.choices = choices([("", "All sectors"), *options.sectors()])
+        self.state.choices = choices(
+            [("", "All states"), *((s, label(s)) for s in milestones.MILESTONE_STATES)]
+        )
+
+    def selected(self) -> milestones.MilestoneFilter:
+        return milestones.MilestoneFilter(
+            city=self.city.data or None,
+            country=self.country.data or None,
+            sector=self.sector.data or None,
+            state=self.state.data or None,
+        )
 
 
 class ReopenForm(FlaskForm):

@@ -11,14 +11,13 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from tracker import charts
 from tracker.extensions import db
-from tracker.forms import choices, submit
-from tracker.milestones import bp
+from tracker.forms import submit
+from tracker.milestones import bp, present
 from tracker.milestones.forms import DoneForm, MilestoneFilterForm, MoveForm, ReopenForm
 from tracker.models import Milestone
-from tracker.services import milestones, options, permissions
-from tracker.tables import Table, csv_of, csv_requested
+from tracker.services import milestones, permissions
+from tracker.tables import csv_of, csv_requested
 
 
 def _page(
@@ -48,72 +47,24 @@ def _page(
     ), status
 
 
-def filter_choices(form: MilestoneFilterForm) -> None:
-    form.city.choices = choices([("", "All cities"), *options.cities()])
-    form.country.choices = choices([("", "All countries"), *options.countries()])
-    form.sector.choices = choices([("", "All sectors"), *options.sectors()])
-    form.state.choices = choices(
-        [("", "All states"), *((s, s.replace("_", " ")) for s in milestones.MILESTONE_STATES)]
-    )
-
-
 @bp.route("")
 @login_required
 def index() -> ResponseReturnValue:  # Who: every signed-in user.
     form = MilestoneFilterForm(request.args)
-    filter_choices(form)
     if request.args.keys() - {"format", "table"} and not form.validate():
         return render_template("milestones/index.html", form=form, rows=None), 400
     today = date.today()
-    rows, total = milestones.listing(
-        milestones.MilestoneFilter(
-            city=form.city.data or None,
-            country=form.country.data or None,
-            sector=form.sector.data or None,
-            state=form.state.data or None,
-        ),
-        today,
-        current_app.config["DUE_SOON_DAYS"],
-    )
-    table = Table(
-        "milestones",
-        "Milestones",
-        ["milestone", "owner", "first planned", "due", "done", "state", "moves", "demo"],
-        [
-            [
-                r.milestone.title,
-                r.city_name or "programme",
-                r.milestone.planned_on,
-                r.milestone.due_on,
-                r.milestone.completed_on,
-                r.state.replace("_", " "),
-                r.moves,
-                "demo" if r.milestone.is_demo else "",
-            ]
-            for r in rows
-        ],
-    )
+    rows, total = milestones.listing(form.selected(), today, current_app.config["DUE_SOON_DAYS"])
+    table = present.milestones_table(rows)
     if csv_requested():
         return csv_of([table])
-    gantt = charts.milestone_gantt(
-        [
-            charts.GanttRow(
-                f"{r.city_name or 'Programme'}: {r.milestone.title}"[:80],
-                min(r.milestone.planned_on, r.milestone.due_on),
-                max(r.milestone.due_on, r.milestone.ends_on or r.milestone.due_on),
-                r.state,
-            )
-            for r in rows
-        ],
-        today,
-    )
     return render_template(
         "milestones/index.html",
         form=form,
         rows=rows,
         total=total,
         table=table,
-        figure=gantt.to_json(),
+        figure=present.gantt(rows, today).to_json(),
     )
 
 

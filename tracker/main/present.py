@@ -1,0 +1,94 @@
+"""What the overview and the cohort pages show, made from the services' rows: their tables
+(also served as CSV) and their figures."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import plotly.graph_objects as go
+
+from tracker import charts
+from tracker.services import cohort as cohort_service
+from tracker.tables import Table
+from tracker.vocabulary import label
+
+
+def overview_tables(
+    phases: list[Any],
+    milestones: list[Any],
+    funnel: list[tuple[str, int]],
+    statuses: list[tuple[str, int]],
+    sectors: list[tuple[str, int, float | None]],
+) -> list[Table]:
+    return [
+        Table(
+            "timeline",
+            "Phases and milestones",
+            ["kind", "title", "date", "until", "state"],
+            [["phase", p.label, p.start, p.end, ""] for p in phases]
+            + [["milestone", m.label, m.start, m.end, label(m.state)] for m in milestones],
+        ),
+        Table(
+            "lgd-status",
+            "Local Green Deals by status",
+            ["status", "deals"],
+            [[label(s), n] for s, n in funnel],
+        ),
+        Table(
+            "action-status",
+            "Actions by status",
+            ["status", "actions"],
+            [[label(s), n] for s, n in statuses],
+        ),
+        Table(
+            "sector-progress",
+            "Progress by sector",
+            ["sector", "actions", "average percent"],
+            [[name, n, round(avg, 1) if avg is not None else None] for name, n, avg in sectors],
+        ),
+    ]
+
+
+def overview_charts(
+    phases: list[Any],
+    milestones: list[Any],
+    funnel: list[tuple[str, int]],
+    statuses: list[tuple[str, int]],
+    sectors: list[tuple[str, int, float | None]],
+    today: date,
+) -> dict[str, str]:
+    figures: dict[str, go.Figure] = {
+        "timeline": charts.timeline(phases, milestones, today),
+        "lgd-status": charts.lgd_funnel(funnel),
+        "action-status": charts.actions_by_status(statuses),
+        "sector-progress": charts.progress_by_sector(sectors),
+    }
+    return {name: figure.to_json() for name, figure in figures.items()}
+
+
+def step_titles(steps: tuple[str, ...]) -> list[str]:
+    return [cohort_service.STEP_TITLES[s] for s in steps]
+
+
+def cohort_table(rows: list[Any], steps: list[str]) -> Table:
+    return Table(
+        "cohort",
+        "Core cities by Local Green Deal step",
+        ["city", "country", "mentor", "average progress", *steps],
+        [
+            [
+                r.name,
+                r.country,
+                r.mentors,
+                round(r.progress, 1) if r.progress is not None else None,
+                *[label(s) for s in r.states],
+            ]
+            for r in rows
+        ],
+    )
+
+
+def cohort_figure(rows: list[Any], steps: list[str]) -> go.Figure:
+    labels = [f"{r.name} ({r.country})" for r in rows]
+    return charts.cohort_heatmap(labels, steps, [r.states for r in rows])
