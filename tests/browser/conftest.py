@@ -70,10 +70,36 @@ def screenshot_dir(backend) -> Path:  # type: ignore[no-untyped-def]
 USERS = {"lead": "lead@example.org", "editor": "editor@example.org"}
 
 
+@pytest.fixture(scope="session")
+def role_states(browser, live_server):  # type: ignore[no-untyped-def]
+    """Each role signs in once per run; every test opens a fresh context with its cookies."""
+    states: dict[str, object] = {}
+
+    def state_of(role: str):  # type: ignore[no-untyped-def]
+        if role not in states:
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(live_server + "/auth/login")
+            page.fill("#email", USERS[role])
+            page.fill("#password", PASSWORD)
+            page.click("#submit")
+            page.wait_for_url(live_server + "/")
+            states[role] = context.storage_state()
+            context.close()
+        return states[role]
+
+    return state_of
+
+
 @pytest.fixture
-def signed_in(browser, live_server):  # type: ignore[no-untyped-def]
+def signed_in(browser, live_server, role_states):  # type: ignore[no-untyped-def]
+    """open_as(role): a page of a new browser context, signed in as that role, and the list
+    where the page's console errors, script errors and failed requests are collected."""
+
     def open_as(role: str):  # type: ignore[no-untyped-def]
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, storage_state=role_states(role)
+        )
         page = context.new_page()
         problems: list[str] = []
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
@@ -87,11 +113,7 @@ def signed_in(browser, live_server):  # type: ignore[no-untyped-def]
                 else None
             ),
         )
-        page.goto(live_server + "/auth/login")
-        page.fill("#email", USERS[role])
-        page.fill("#password", PASSWORD)
-        page.click("#submit")
-        page.wait_for_url(live_server + "/")
+        page.goto(live_server + "/")
         contexts.append(context)
         return page, problems
 
