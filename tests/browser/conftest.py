@@ -93,8 +93,8 @@ def role_states(browser, live_server):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def signed_in(browser, live_server, role_states):  # type: ignore[no-untyped-def]
-    """open_as(role): a page of a new browser context, signed in as that role, and the list
-    where the page's console errors, script errors and failed requests are collected."""
+    """open_as(role): a blank page of a new browser context, signed in as that role, and the
+    list where the page's console errors, script errors and failed requests are collected."""
 
     def open_as(role: str):  # type: ignore[no-untyped-def]
         context = browser.new_context(
@@ -113,7 +113,6 @@ def signed_in(browser, live_server, role_states):  # type: ignore[no-untyped-def
                 else None
             ),
         )
-        page.goto(live_server + "/")
         contexts.append(context)
         return page, problems
 
