@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 import sqlalchemy as sa
@@ -116,7 +117,7 @@ class RequestIsolatingClient(FlaskClient):
     Flask-Login caches the user) and the database session do not carry over from the test's
     own context into the request or from one request to the next."""
 
-    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def open(self, *args, **kwargs):
         with self.application.app_context():
             return super().open(*args, **kwargs)
 
@@ -179,11 +180,11 @@ def rolled_back(app: Flask) -> Iterator[Flask]:
     """Run the test in an outer transaction that is rolled back at its end; the app's
     sessions join it through savepoints, so even a view that commits leaves nothing."""
     with app.app_context():
-        engines = db.engines
+        engines = cast("dict[str | None, Any]", db.engines)
         engine = engines[None]
         connection = engine.connect()
         outer = connection.begin()
-        engines[None] = connection  # type: ignore[assignment]
+        engines[None] = connection
         db.session.remove()
         db.session.configure(join_transaction_mode="create_savepoint")
         saved_config = dict(app.config)
@@ -216,7 +217,7 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def runner(app: Flask):  # type: ignore[no-untyped-def]
+def runner(app: Flask):
     return app.test_cli_runner()
 
 

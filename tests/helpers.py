@@ -37,7 +37,7 @@ def make_user(
     return user
 
 
-def login(client: FlaskClient, email: str, password: str = PASSWORD, **kwargs):  # type: ignore[no-untyped-def]
+def login(client: FlaskClient, email: str, password: str = PASSWORD, **kwargs):
     return client.post("/auth/login", data={"email": email, "password": password}, **kwargs)
 
 
@@ -50,12 +50,12 @@ def csrf_token(html: str) -> str:
 def row_counts() -> dict[str, int]:
     """Rows per table: the fingerprint tests compare to show that nothing was stored."""
     return {
-        table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+        table.name: db.session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
         for table in Base.metadata.sorted_tables
     }
 
 
-def get_city(slug: str):  # type: ignore[no-untyped-def]
+def get_city(slug: str):
     from tracker.models import City
 
     return db.session.scalar(sa.select(City).where(City.slug == slug))
@@ -68,7 +68,7 @@ def make_plan(
     status: str | None = "planned",
     started_on=None,
     programme: bool = True,
-):  # type: ignore[no-untyped-def]
+):
     from datetime import date
 
     from tracker.models import Plan, Programme
@@ -87,7 +87,7 @@ def make_plan(
     return plan
 
 
-def make_action(plan, *, title: str = "Solar on schools", slug: str = "solar"):  # type: ignore[no-untyped-def]
+def make_action(plan, *, title: str = "Solar on schools", slug: str = "solar"):
     from tracker.models import Action
 
     action = Action(plan_id=plan.id, slug=slug, title=title)
@@ -96,7 +96,7 @@ def make_action(plan, *, title: str = "Solar on schools", slug: str = "solar"): 
     return action
 
 
-def make_indicator(action, *, name: str = "PV capacity", unit: str = "kWp"):  # type: ignore[no-untyped-def]
+def make_indicator(action, *, name: str = "PV capacity", unit: str = "kWp"):
     from tracker.models import Indicator
 
     indicator = Indicator(action_id=action.id, slug="pv", name=name, unit=unit)
@@ -105,7 +105,7 @@ def make_indicator(action, *, name: str = "PV capacity", unit: str = "kWp"):  # 
     return indicator
 
 
-def make_milestone(plan, *, slug: str = "test/bamberg/team", due_on=None):  # type: ignore[no-untyped-def]
+def make_milestone(plan, *, slug: str = "test/bamberg/team", due_on=None):
     from datetime import date
 
     from tracker.models import Milestone
@@ -128,11 +128,11 @@ def snapshot() -> dict[str, list[tuple]]:
     return result
 
 
-def page_text(response) -> str:  # type: ignore[no-untyped-def]
+def page_text(response) -> str:
     return re.sub(r"\s+", " ", response.get_data(as_text=True))
 
 
-def upload(client, kind: str, content: bytes, name: str = "data.csv", apply: bool = True):  # type: ignore[no-untyped-def]
+def upload(client, kind: str, content: bytes, name: str = "data.csv", apply: bool = True):
     """Send a file to /import and, unless `apply` is false, confirm its preview."""
     from tracker.models import ImportBatch
 
@@ -146,6 +146,7 @@ def upload(client, kind: str, content: bytes, name: str = "data.csv", apply: boo
     batch = db.session.scalars(
         sa.select(ImportBatch).order_by(ImportBatch.created_at.desc())
     ).first()
+    assert batch is not None, "the preview stored no batch"
     return client.post(f"/import/{batch.id}/apply")
 
 

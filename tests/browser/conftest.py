@@ -36,7 +36,7 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(backend, tmp_path_factory, chromium_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def live_server(backend, tmp_path_factory, chromium_path) -> Iterator[str]:
     with fresh_database(backend, tmp_path_factory) as url:
         app = build_app(url, tmp_path_factory.mktemp("live-instance"), demo=True)
         with app.app_context():
@@ -47,7 +47,7 @@ def live_server(backend, tmp_path_factory, chromium_path) -> Iterator[str]:  # t
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_path):  # type: ignore[no-untyped-def]
+def browser(chromium_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -57,7 +57,7 @@ def browser(chromium_path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def screenshot_dir(backend) -> Path:  # type: ignore[no-untyped-def]
+def screenshot_dir(backend) -> Path:
     """A folder named after this run, where every browser test leaves its screenshots."""
     root = Path(
         os.environ.get("TRACKER_SCREENSHOT_DIR", PROJECT / "test-artifacts" / "screenshots")
@@ -71,11 +71,11 @@ USERS = {"lead": "lead@example.org", "editor": "editor@example.org"}
 
 
 @pytest.fixture(scope="session")
-def role_states(browser, live_server):  # type: ignore[no-untyped-def]
+def role_states(browser, live_server):
     """Each role signs in once per run; every test opens a fresh context with its cookies."""
     states: dict[str, object] = {}
 
-    def state_of(role: str):  # type: ignore[no-untyped-def]
+    def state_of(role: str):
         if role not in states:
             context = browser.new_context()
             page = context.new_page()
@@ -92,11 +92,11 @@ def role_states(browser, live_server):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def signed_in(browser, live_server, role_states):  # type: ignore[no-untyped-def]
+def signed_in(browser, live_server, role_states):
     """open_as(role): a blank page of a new browser context, signed in as that role, and the
     list where the page's console errors, script errors and failed requests are collected."""
 
-    def open_as(role: str):  # type: ignore[no-untyped-def]
+    def open_as(role: str):
         context = browser.new_context(
             viewport={"width": 1280, "height": 900}, storage_state=role_states(role)
         )

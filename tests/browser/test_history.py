@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 
-def open_measure(page, live_server):  # type: ignore[no-untyped-def]
+def open_measure(page, live_server):
     page.goto(live_server + "/my")
     page.locator("a:has-text('Log progress')").first.click()
     page.wait_for_selector("#log")

@@ -18,7 +18,7 @@ STATEMENTS = {
 
 
 @pytest.fixture
-def event(app):  # type: ignore[no-untyped-def]
+def event(app):
     row = record_event(None, "test.event", "test", 1, actor_label="test", before={}, after={})
     db.session.commit()
     return row.id

@@ -42,7 +42,7 @@ PAGES = ["/", "/cities", "/cities/bamberg", "/milestones", "/cohort"]
 
 
 @pytest.fixture
-def source(backend, tmp_path_factory):  # type: ignore[no-untyped-def]
+def source(backend, tmp_path_factory):
     """A database of its own, with the facts, an account and some progress."""
     with fresh_database(backend, tmp_path_factory) as url:
         app = build_app(url, tmp_path_factory.mktemp("source"), demo=False)
@@ -69,7 +69,7 @@ def source(backend, tmp_path_factory):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def fresh(backend, tmp_path_factory):  # type: ignore[no-untyped-def]
+def fresh(backend, tmp_path_factory):
     """An empty database (no schema) to restore into."""
     with fresh_database(backend, tmp_path_factory) as url:
         app = create_app(make_config(url, tmp_path_factory.mktemp("fresh")))
@@ -78,14 +78,14 @@ def fresh(backend, tmp_path_factory):  # type: ignore[no-untyped-def]
             db.engine.dispose()
 
 
-def cli(app, *args: str):  # type: ignore[no-untyped-def]
+def cli(app, *args: str):
     with app.app_context():
         result = app.test_cli_runner().invoke(args=list(args))
         db.session.remove()
         return result
 
 
-def pages_of(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def pages_of(app) -> dict[str, str]:
     client = app.test_client()
     with app.app_context():
         login(client, "lead-all@example.org")
@@ -99,9 +99,9 @@ def pages_of(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return shown
 
 
-def audit_count(app) -> int:  # type: ignore[no-untyped-def]
+def audit_count(app) -> int:
     with app.app_context():
-        count = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+        count = db.session.execute(sa.select(sa.func.count()).select_from(AuditEvent)).scalar_one()
         db.session.remove()
         return count
 
@@ -149,10 +149,12 @@ def test_a_truncated_backup_is_refused_and_the_database_still_serves(source, tmp
     assert pages_of(source) == shown
 
 
-def rewrite_manifest(path: Path, out: Path, change) -> None:  # type: ignore[no-untyped-def]
+def rewrite_manifest(path: Path, out: Path, change) -> None:
     with tarfile.open(path) as archive, tarfile.open(out, "w") as copy:
         for member in archive.getmembers():
-            data = archive.extractfile(member).read()
+            stored = archive.extractfile(member)
+            assert stored is not None
+            data = stored.read()
             if member.name == "manifest.json":
                 manifest = json.loads(data)
                 change(manifest)

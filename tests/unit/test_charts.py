@@ -13,11 +13,11 @@ from tracker import charts
 TODAY = date(2024, 6, 1)
 
 
-def as_dict(figure):  # type: ignore[no-untyped-def]
+def as_dict(figure):
     return json.loads(figure.to_json())
 
 
-def annotation(figure) -> str:  # type: ignore[no-untyped-def]
+def annotation(figure) -> str:
     return as_dict(figure)["layout"]["annotations"][0]["text"]
 
 

@@ -94,4 +94,6 @@ def check(steps: list[tuple[str, int, int]]) -> None:
             expected["percent"],
             expected["day"],
         )
-        assert progress.latest_effective_update(action.id).id == expected["id"]
+        latest = progress.latest_effective_update(action.id)
+        assert latest is not None
+        assert latest.id == expected["id"]

@@ -15,7 +15,7 @@ from tracker.database import writing
 
 
 @pytest.fixture
-def old_database(backend, tmp_path_factory, tmp_path):  # type: ignore[no-untyped-def]
+def old_database(backend, tmp_path_factory, tmp_path):
     with fresh_database(backend, tmp_path_factory) as url:
         app = create_app(make_config(url, tmp_path))
         with app.app_context(), writing():
@@ -95,7 +95,7 @@ def test_old_corrections_take_their_original_place(old_database):
                 sa.text("SELECT progress_update_id, measured_on FROM indicator_values")
             ).one()
 
-    def day(value):  # type: ignore[no-untyped-def]
+    def day(value):
         return value if isinstance(value, date) else date.fromisoformat(value)
 
     as_read = [(i, day(d), corrects, original) for i, d, corrects, original in updates]

@@ -21,12 +21,14 @@ from tracker.models import (
 )
 
 
-def by_slug(model, slug):  # type: ignore[no-untyped-def]
+def by_slug(model, slug):
     return db.session.scalar(sa.select(model).where(model.slug == slug))
 
 
 def participation(city_slug: str) -> Participation:
-    return db.session.scalar(sa.select(Participation).join(City).where(City.slug == city_slug))
+    return db.session.scalars(
+        sa.select(Participation).join(City).where(City.slug == city_slug)
+    ).one()
 
 
 def refused(*objects: object) -> None:
@@ -37,7 +39,7 @@ def refused(*objects: object) -> None:
 
 
 def an_action() -> Action:
-    plan = db.session.scalar(sa.select(Plan).where(Plan.slug == "klima-sofortprogramm"))
+    plan = db.session.scalars(sa.select(Plan).where(Plan.slug == "klima-sofortprogramm")).one()
     return plan.actions[0]
 
 
@@ -189,6 +191,6 @@ def test_a_progress_update_belongs_to_exactly_one_subject(app):
 
 
 def test_lgd_status_only_on_local_green_deals(app):
-    plan = db.session.scalar(sa.select(Plan).where(Plan.slug == "klima-sofortprogramm"))
+    plan = db.session.scalars(sa.select(Plan).where(Plan.slug == "klima-sofortprogramm")).one()
     plan.status = "signed"
     refused(plan)

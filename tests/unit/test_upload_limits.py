@@ -7,6 +7,7 @@ import io
 import re
 import tracemalloc
 import zipfile
+from collections.abc import Sequence
 
 import pytest
 from openpyxl import Workbook
@@ -18,7 +19,7 @@ from tracker.services.uploads import ImportRejected, UploadLimits, check_upload,
 HEADER = ["external_id", "action", "reported_on", "status", "percent_complete"]
 
 
-def workbook(rows: list[list]) -> bytes:  # type: ignore[type-arg]
+def workbook(rows: Sequence[Sequence[object]]) -> bytes:
     book = Workbook()
     for row in rows:
         book.active.append(row)
@@ -27,7 +28,7 @@ def workbook(rows: list[list]) -> bytes:  # type: ignore[type-arg]
     return buffer.getvalue()
 
 
-def with_sheet(content: bytes, change) -> bytes:  # type: ignore[no-untyped-def]
+def with_sheet(content: bytes, change) -> bytes:
     """The workbook with its first sheet's XML rewritten."""
     source = zipfile.ZipFile(io.BytesIO(content))
     out = io.BytesIO()
@@ -70,7 +71,7 @@ def deflate_bomb(megabytes: int = 64) -> bytes:
     return out.getvalue()
 
 
-def refused_cheaply(call):  # type: ignore[no-untyped-def]
+def refused_cheaply(call):
     """Run `call`, which must refuse; return the refusal, having checked that the memory it
     took stayed small. (Its time is measured in bench/uploads.py, never asserted here.)"""
     tracemalloc.start()
@@ -84,7 +85,7 @@ def refused_cheaply(call):  # type: ignore[no-untyped-def]
     return caught.value
 
 
-def message_of(error) -> str:  # type: ignore[no-untyped-def]
+def message_of(error) -> str:
     return error.message if isinstance(error, Invalid) else str(error.errors)
 
 

@@ -14,17 +14,17 @@ from tracker.models import ApiToken, AuditEvent, User
 
 
 @pytest.fixture
-def admin(client, app):  # type: ignore[no-untyped-def]
+def admin(client, app):
     make_user("admin")
     login(client, "admin-all@example.org")
     return client
 
 
-def signed_in(client) -> bool:  # type: ignore[no-untyped-def]
+def signed_in(client) -> bool:
     return client.get("/").status_code == 200
 
 
-def copy_session(app, client):  # type: ignore[no-untyped-def]
+def copy_session(app, client):
     replay = app.test_client()
     replay.set_cookie("session", client.get_cookie("session").value)
     return replay

@@ -4,6 +4,7 @@ permissions and audit as the web forms, and problem documents for everything ref
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -40,7 +41,7 @@ def token_for(role: str, city: str | None = None) -> str:
 
 
 @pytest.fixture
-def world(app):  # type: ignore[no-untyped-def]
+def world(app):
     plan = make_plan("bamberg")
     action = make_action(plan)
     indicator = make_indicator(action)
@@ -242,7 +243,7 @@ def test_logging_progress_through_the_api_uses_the_same_service(client, world):
     assert event.before["status"] is None
 
 
-BAD_BODIES = [
+BAD_BODIES: list[tuple[Any, int, str | None]] = [
     (None, 400, None),  # not JSON at all: sent as text below
     ([1, 2], 400, None),
     ({"reported_on": TODAY, "status": "on_track"}, 422, "percent_complete"),

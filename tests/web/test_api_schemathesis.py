@@ -31,7 +31,7 @@ bearer = "{FUZZ_TOKEN}"
 
 
 @pytest.fixture(scope="module")
-def served_api(backend, tmp_path_factory):  # type: ignore[no-untyped-def]
+def served_api(backend, tmp_path_factory):
     """The app served over HTTP on loopback, on a database of its own with the facts, a lead
     whose token is FUZZ_TOKEN, and an action: every check (some send requests of their own)
     talks to it as a client would."""

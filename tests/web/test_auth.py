@@ -13,7 +13,7 @@ from tracker.extensions import db
 from tracker.models import AuditEvent, ImportBatch, UserSession
 
 
-def signed_in(client) -> bool:  # type: ignore[no-untyped-def]
+def signed_in(client) -> bool:
     return client.get("/").status_code == 200
 
 

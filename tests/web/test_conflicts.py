@@ -15,7 +15,7 @@ from tracker.models import Action, AuditEvent, User
 
 
 @pytest.fixture
-def two_people(app):  # type: ignore[no-untyped-def]
+def two_people(app):
     action = make_action(make_plan("bamberg"))
     first, second = app.test_client(), app.test_client()
     make_user("editor", city="bamberg")
@@ -25,7 +25,7 @@ def two_people(app):  # type: ignore[no-untyped-def]
     return action, first, second
 
 
-def edit(client, action):  # type: ignore[no-untyped-def]
+def edit(client, action):
     url = f"/actions/{action.id}/edit"
     return url, form_fields(client.get(url).get_data(as_text=True), url)
 
@@ -69,7 +69,7 @@ def test_conflict_times_are_shown_in_the_persons_time_zone(two_people):
     )
     moment = event.created_at.replace(tzinfo=event.created_at.tzinfo or UTC)
 
-    def shown_as(zone):  # type: ignore[no-untyped-def]
+    def shown_as(zone):
         from zoneinfo import ZoneInfo
 
         return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")

@@ -30,12 +30,12 @@ WHY_A, WHY_B = "The June figure counted a roof twice", "September was overstated
 
 
 @pytest.fixture
-def plan(app):  # type: ignore[no-untyped-def]
+def plan(app):
     return make_plan("bamberg", started_on=date(2023, 9, 1))
 
 
 @pytest.fixture
-def editor(client, plan):  # type: ignore[no-untyped-def]
+def editor(client, plan):
     make_user("editor", city="bamberg")
     login(client, "editor-bamberg@example.org")
     return client
@@ -54,14 +54,14 @@ def updates_of(action: Action) -> list[ProgressUpdate]:
 
 def state_of(action: Action) -> tuple:
     db.session.expire_all()
-    row = db.session.get(Action, action.id)
+    row = db.session.get_one(Action, action.id)
     return row.status, row.percent_complete, row.last_reported_on
 
 
 def fingerprint(action: Action) -> list[tuple]:
     """The stored rows, with references as positions, so two actions' rows can be compared."""
     rows = updates_of(action)
-    position = {u.id: i for i, u in enumerate(rows)}
+    position: dict[int | None, int] = {u.id: i for i, u in enumerate(rows)}
     return [
         (
             u.reported_on,
@@ -71,7 +71,7 @@ def fingerprint(action: Action) -> list[tuple]:
             position.get(u.corrects_id),
             position.get(u.original_id),
             u.is_effective,
-            u.author.email,
+            u.author.email if u.author else None,
         )
         for u in rows
     ]
@@ -80,8 +80,8 @@ def fingerprint(action: Action) -> list[tuple]:
 # The three steps, through each path ---------------------------------------------------------
 
 
-def by_web(client, action):  # type: ignore[no-untyped-def]
-    def new(day, percent):  # type: ignore[no-untyped-def]
+def by_web(client, action):
+    def new(day, percent):
         data = {
             "reported_on": day.isoformat(),
             "status": "on_track",
@@ -91,7 +91,7 @@ def by_web(client, action):  # type: ignore[no-untyped-def]
         }
         assert client.post(f"/actions/{action.id}/progress", data=data).status_code == 302
 
-    def correct(update, percent, why):  # type: ignore[no-untyped-def]
+    def correct(update, percent, why):
         form = client.get(f"/actions/updates/{update.id}/correct")
         assert form.status_code == 200
         data = {
@@ -106,7 +106,7 @@ def by_web(client, action):  # type: ignore[no-untyped-def]
     return new, correct
 
 
-def by_api(client, action):  # type: ignore[no-untyped-def]
+def by_api(client, action):
     from tracker.models import User
 
     user = db.session.scalar(sa.select(User).where(User.email == "editor-bamberg@example.org"))
@@ -115,11 +115,11 @@ def by_api(client, action):  # type: ignore[no-untyped-def]
     api = client.application.test_client()
     headers = {"Authorization": f"Bearer {token}"}
 
-    def send(body):  # type: ignore[no-untyped-def]
+    def send(body):
         response = api.post(f"/api/v1/actions/{action.id}/progress", json=body, headers=headers)
         assert response.status_code == 201, response.get_json()
 
-    def new(day, percent):  # type: ignore[no-untyped-def]
+    def new(day, percent):
         send(
             {
                 "reported_on": day.isoformat(),
@@ -129,7 +129,7 @@ def by_api(client, action):  # type: ignore[no-untyped-def]
             }
         )
 
-    def correct(update, percent, why):  # type: ignore[no-untyped-def]
+    def correct(update, percent, why):
         send(
             {
                 "corrects_id": update.id,
@@ -142,20 +142,20 @@ def by_api(client, action):  # type: ignore[no-untyped-def]
     return new, correct
 
 
-def by_import(client, action):  # type: ignore[no-untyped-def]
+def by_import(client, action):
     ref = f"bamberg/{action.plan.slug}/{action.slug}"
     header = ["external_id", "action", "reported_on", "status", "percent_complete", "note"]
 
-    def send(row):  # type: ignore[no-untyped-def]
+    def send(row):
         buffer = io.StringIO()
         csv.writer(buffer).writerows([header, row])
         response = upload(client, "progress", buffer.getvalue().encode())
         assert response.status_code == 302, page_text(response)
 
-    def new(day, percent):  # type: ignore[no-untyped-def]
+    def new(day, percent):
         send([f"sheet-{day}", ref, day, "on_track", percent, f"Report of {day.isoformat()}"])
 
-    def correct(update, percent, why):  # type: ignore[no-untyped-def]
+    def correct(update, percent, why):
         # The spreadsheet's row of that update, edited: the import makes it a correction.
         send([update.external_id, ref, update.reported_on, "on_track", percent, why])
 
@@ -165,7 +165,7 @@ def by_import(client, action):  # type: ignore[no-untyped-def]
 PATHS = {"web": by_web, "api": by_api, "import": by_import}
 
 
-def three_steps(client, action, path):  # type: ignore[no-untyped-def]
+def three_steps(client, action, path):
     new, correct = PATHS[path](client, action)
     new(A_DAY, 40)
     new(B_DAY, 60)

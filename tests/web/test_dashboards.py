@@ -28,7 +28,7 @@ PAGES = [
 
 
 @pytest.fixture
-def viewer(demo_app):  # type: ignore[no-untyped-def]
+def viewer(demo_app):
     client = demo_app.test_client()
     make_user("viewer", email="reader@example.org")
     login(client, "reader@example.org")
@@ -36,7 +36,7 @@ def viewer(demo_app):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def lead(demo_app):  # type: ignore[no-untyped-def]
+def lead(demo_app):
     client = demo_app.test_client()
     make_user("lead", email="boss@example.org")
     login(client, "boss@example.org")

@@ -22,18 +22,18 @@ from tracker.models import Action, AuditEvent, Milestone, Partner, Plan, Progres
 
 
 @pytest.fixture
-def plan(app):  # type: ignore[no-untyped-def]
+def plan(app):
     return make_plan("bamberg")
 
 
 @pytest.fixture
-def editor(client, plan):  # type: ignore[no-untyped-def]
+def editor(client, plan):
     make_user("editor", city="bamberg")
     login(client, "editor-bamberg@example.org")
     return client
 
 
-def action_form(action, **overrides):  # type: ignore[no-untyped-def]
+def action_form(action, **overrides):
     return {
         "title": action.title,
         "description": "",
@@ -125,7 +125,7 @@ def test_action_edit_bad_input(editor, plan, overrides, field):
     assert snapshot() == before
 
 
-def plan_form(plan, **overrides):  # type: ignore[no-untyped-def]
+def plan_form(plan, **overrides):
     return {
         "title": plan.title,
         "status": plan.status or "",

@@ -29,14 +29,14 @@ KINDS = list(EXPORTS)
 
 
 @pytest.fixture
-def lead(demo_app):  # type: ignore[no-untyped-def]
+def lead(demo_app):
     client = demo_app.test_client()
     make_user("lead", email="porter@example.org")
     login(client, "porter@example.org")
     return client
 
 
-def rows_of(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
+def rows_of(response) -> list[list[str]]:
     response.get_data()
     response.close()  # as a WSGI server does: the spooled XLSX file is closed with the response
     if response.mimetype == "text/csv":
@@ -45,7 +45,7 @@ def rows_of(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
     return [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
 
 
-def fetch(client, url: str) -> bytes:  # type: ignore[no-untyped-def]
+def fetch(client, url: str) -> bytes:
     response = client.get(url)
     assert response.status_code == 200, url
     content = response.get_data()

@@ -14,7 +14,7 @@ from tracker.services import tokens
 
 
 @pytest.fixture
-def signed_in(client, app):  # type: ignore[no-untyped-def]
+def signed_in(client, app):
     make_user("lead")
     login(client, "lead-all@example.org")
     return client

@@ -9,7 +9,7 @@ from tracker.extensions import db
 from tracker.models import Participation, Plan, Programme
 
 
-def figures(client) -> str:  # type: ignore[no-untyped-def]
+def figures(client) -> str:
     make_user("viewer")
     login(client, "viewer-all@example.org")
     response = client.get("/")
@@ -68,7 +68,7 @@ def test_a_server_error_is_a_page_in_the_site_layout_without_a_trace(
     app = create_app(make_config(database_url, tmp_path, TESTING=False))
 
     @app.route("/boom")
-    def boom():  # type: ignore[no-untyped-def]
+    def boom():
         raise RuntimeError("secret internals")
 
     response = app.test_client().get("/boom")

@@ -14,7 +14,7 @@ from tracker.models import AuditEvent, Milestone, ProgressUpdate
 
 
 @pytest.fixture
-def done_milestone(app):  # type: ignore[no-untyped-def]
+def done_milestone(app):
     milestone = make_milestone(make_plan("bamberg"), due_on=date(2024, 6, 1))
     milestone.completed_on = date(2024, 5, 20)
     db.session.commit()
@@ -22,7 +22,7 @@ def done_milestone(app):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def editor(client, done_milestone):  # type: ignore[no-untyped-def]
+def editor(client, done_milestone):
     make_user("editor", city="bamberg")
     login(client, "editor-bamberg@example.org")
     return client

@@ -26,7 +26,7 @@ def values_for(converter: str) -> list[str]:
     return HOSTILE_IDS if converter in {"IdConverter", "IntegerConverter"} else HOSTILE_TEXT
 
 
-def urls(app) -> list[str]:  # type: ignore[no-untyped-def]
+def urls(app) -> list[str]:
     found = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":

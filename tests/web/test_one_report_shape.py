@@ -47,7 +47,7 @@ BAD_REPORTS = [
 
 
 @pytest.fixture
-def doors(app):  # type: ignore[no-untyped-def]
+def doors(app):
     action = make_action(make_plan("bamberg"))
     user = make_user("lead", email="three-doors@example.org")
     token = tokens.issue_token(None, user, "test", actor_label="test")
@@ -67,7 +67,7 @@ def _json(report: dict[str, str]) -> dict[str, object]:
     return body
 
 
-def _csv(action, report: dict[str, str]) -> bytes:  # type: ignore[no-untyped-def]
+def _csv(action, report: dict[str, str]) -> bytes:
     row = {"external_id": "door-test-1", "action": keys.action_ref(action), **report}
     return (",".join(row) + "\n" + ",".join(row.values()) + "\n").encode()
 

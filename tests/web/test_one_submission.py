@@ -27,22 +27,22 @@ from tracker.services import tokens
 
 
 @pytest.fixture
-def action(app):  # type: ignore[no-untyped-def]
+def action(app):
     return make_action(make_plan("bamberg", started_on=date(2023, 9, 1)))
 
 
 @pytest.fixture
-def editor(client, action):  # type: ignore[no-untyped-def]
+def editor(client, action):
     make_user("editor", city="bamberg")
     login(client, "editor-bamberg@example.org")
     return client
 
 
 def count_updates() -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(ProgressUpdate))
+    return db.session.execute(sa.select(sa.func.count()).select_from(ProgressUpdate)).scalar_one()
 
 
-def progress_form(client, action) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def progress_form(client, action) -> dict[str, str]:
     url = f"/actions/{action.id}/progress"
     fields = form_fields(client.get(f"/actions/{action.id}").get_data(as_text=True), url)
     return {**fields, "reported_on": "2024-05-01", "percent_complete": "30"}
@@ -140,7 +140,7 @@ def test_issuing_a_token_twice_with_one_key_issues_one(client, app):
 
 
 @pytest.fixture
-def api(app, action):  # type: ignore[no-untyped-def]
+def api(app, action):
     user = make_user("editor", city="bamberg")
     token = tokens.issue_token(None, user, "t", actor_label="test")
     db.session.commit()

@@ -20,7 +20,7 @@ WEAK = [
 
 
 @pytest.fixture
-def admin(client, app):  # type: ignore[no-untyped-def]
+def admin(client, app):
     make_user("admin")
     login(client, "admin-all@example.org")
     return client

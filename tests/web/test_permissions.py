@@ -64,9 +64,9 @@ def world(app) -> World:
     partner = Partner(plan_id=plan.id, name="Bamberg Energy Co-op", kind="sme")
     db.session.add(partner)
     db.session.commit()
-    programme_milestone = db.session.scalar(
+    programme_milestone = db.session.scalars(
         sa.select(Milestone).where(Milestone.slug == "icc-2023-25/lgd-target")
-    )
+    ).one()
     other = make_user("viewer", email="someone@example.org")
     mentorship = Mentorship(
         programme_id=programme_milestone.programme_id,
@@ -102,16 +102,16 @@ def world(app) -> World:
     )
 
 
-def done(milestone):  # type: ignore[no-untyped-def]
+def done(milestone):
     milestone.completed_on = date(2024, 1, 15)
     db.session.commit()
     return milestone
 
 
 def participation_id(slug: str) -> int:
-    return db.session.scalar(
+    return db.session.scalars(
         sa.select(Participation.id).join(Participation.city).where(City.slug == slug)
-    )
+    ).one()
 
 
 TODAY = date.today().isoformat()
@@ -315,7 +315,7 @@ ROUTES: dict[str, tuple[set[str], Any]] = {
 SUCCESS = {"issue API token": 200}
 
 
-def sign_in_as(client, role: str) -> User | None:  # type: ignore[no-untyped-def]
+def sign_in_as(client, role: str) -> User | None:
     if role == "signed_out":
         return None
     if role == "editor":

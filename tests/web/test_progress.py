@@ -25,12 +25,12 @@ TODAY = date.today()
 
 
 @pytest.fixture
-def action(app):  # type: ignore[no-untyped-def]
+def action(app):
     return make_action(make_plan("bamberg", started_on=date(2023, 9, 1)))
 
 
 @pytest.fixture
-def editor_client(client, action):  # type: ignore[no-untyped-def]
+def editor_client(client, action):
     make_user("editor", city="bamberg")
     login(client, "editor-bamberg@example.org")
     return client
@@ -49,7 +49,7 @@ def report(**overrides: str) -> dict[str, str]:
     }
 
 
-def post(client, action, **overrides):  # type: ignore[no-untyped-def]
+def post(client, action, **overrides):
     return client.post(f"/actions/{action.id}/progress", data=report(**overrides))
 
 

@@ -43,7 +43,7 @@ class Counter:
     def __init__(self) -> None:
         self.count = 0
 
-    def __call__(self, conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+    def __call__(self, conn, cursor, statement, *args) -> None:
         if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
             self.count += 1
 
@@ -51,11 +51,14 @@ class Counter:
 def grow(block: int, start: int) -> None:
     """Add `block` synthetic core cities, each with a deal, actions, updates, steps, an
     indicator and a mentor; and give Bamberg and Dortmund as many more actions."""
-    programme = db.session.scalar(sa.select(Programme))
-    sector_id = db.session.scalar(sa.select(Sector.id).where(Sector.slug == "energy-renewables"))
-    mentor = db.session.scalar(
+    programme = db.session.scalars(sa.select(Programme)).one()
+    sector_id = db.session.scalars(
+        sa.select(Sector.id).where(Sector.slug == "energy-renewables")
+    ).one()
+    mentor = db.session.scalars(
         sa.select(Participation).where(Participation.role == "mentor").order_by(Participation.id)
-    )
+    ).first()
+    assert mentor is not None
     base = date(2024, 1, 1)
     for n in range(start, start + block):
         city = City(
@@ -114,7 +117,7 @@ def grow(block: int, start: int) -> None:
 
 
 def _plan_for(slug: str, programme: Programme) -> Plan:
-    city = db.session.scalar(sa.select(City).where(City.slug == slug))
+    city = db.session.scalars(sa.select(City).where(City.slug == slug)).one()
     plan = Plan(
         city_id=city.id,
         programme_id=programme.id,
@@ -169,7 +172,7 @@ def _actions(plan: Plan, sector_id: int, count: int, prefix: str, base: date) ->
             )
 
 
-def count_queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+def count_queries(client, url: str) -> int:
     counter = Counter()
     engine = db.engines[None].engine
     event.listen(engine, "before_cursor_execute", counter)

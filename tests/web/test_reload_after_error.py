@@ -13,7 +13,7 @@ from tracker.services import tokens
 
 
 @pytest.fixture
-def world(client, app):  # type: ignore[no-untyped-def]
+def world(client, app):
     plan = make_plan("bamberg")
     action = make_action(plan)
     milestone = make_milestone(plan, due_on=date(2030, 1, 1))
@@ -28,7 +28,7 @@ def world(client, app):  # type: ignore[no-untyped-def]
     return {"action": action, "milestone": milestone, "user": user, "token_id": token_id}
 
 
-def addresses(w):  # type: ignore[no-untyped-def]
+def addresses(w):
     a, m, u = w["action"].id, w["milestone"].id, w["user"].id
     return {
         f"/actions/{a}/progress": f"/actions/{a}#log",

@@ -29,14 +29,14 @@ from tracker.extensions import db
 from tracker.models import AuditEvent, SignInThrottle, UserSession
 
 
-def client_from(app, address: str):  # type: ignore[no-untyped-def]
+def client_from(app, address: str):
     """A test client whose requests come from `address` (a documentation address, RFC 5737)."""
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = address
     return client
 
 
-def attempt(client, email: str, password: str) -> str:  # type: ignore[no-untyped-def]
+def attempt(client, email: str, password: str) -> str:
     response = login(client, email, password)
     return "signed in" if response.status_code == 302 else response.get_data(as_text=True)
 
@@ -81,7 +81,7 @@ def test_a_refused_sign_in_costs_the_same_work_whoever_it_is(client, app, monkey
         attempt(client, user.email, "wrong wrong wrong")
     checks: list[str] = []
 
-    def counting(module):  # type: ignore[no-untyped-def]
+    def counting(module):
         real = module.check_password_hash
 
         def check(hashed: str, password: str) -> bool:
@@ -153,7 +153,7 @@ def redis_problem() -> str | None:
 
 
 @pytest.fixture
-def gunicorn(backend, tmp_path_factory, tmp_path, request):  # type: ignore[no-untyped-def]
+def gunicorn(backend, tmp_path_factory, tmp_path, request):
     extra = getattr(request, "param", {})
     with fresh_database(backend, tmp_path_factory) as url:
         app = build_app(url, tmp_path_factory.mktemp("gunicorn"), demo=False)
@@ -203,7 +203,9 @@ def sign_in_over_http(base: str, email: str, password: str) -> tuple[int, str]:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
     with opener.open(base + "/auth/login", timeout=10) as response:
         page = response.read().decode()
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert found is not None, "the sign-in page carries no CSRF token"
+    token = found.group(1)
     body = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token})
     try:
         with opener.open(base + "/auth/login", data=body.encode(), timeout=10) as response:
@@ -214,7 +216,7 @@ def sign_in_over_http(base: str, email: str, password: str) -> tuple[int, str]:
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def redirect_request(self, *args, **kwargs):
         return None
 
 
@@ -269,7 +271,7 @@ def test_behind_a_proxy_the_limit_counts_each_client_not_the_proxy(backend, tmp_
         # PROXY_HOPS is read when the app is made; wrap as create_app does for PROXY_HOPS=1.
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
         client_address = f"192.0.2.{os.getpid() % 200 + 30}"
 
         def attempts(address: str) -> list[int]:

@@ -43,7 +43,7 @@ def test_plain_text_and_numbers_are_left_alone():
 
 
 @pytest.fixture
-def api(app):  # type: ignore[no-untyped-def]
+def api(app):
     token = tokens.issue_token(None, make_user("viewer"), "t", actor_label="test")
     db.session.commit()
     client = app.test_client()

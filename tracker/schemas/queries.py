@@ -21,17 +21,17 @@ class Paged(Query):
 
 
 class ByCity(Paged):
-    city: Slug | Absent = Field(None, description="a city's slug")
-    country: Country | Absent = Field(None, description="a two-letter country code")
+    city: Slug | Absent = Field(default=None, description="a city's slug")
+    country: Country | Absent = Field(default=None, description="a two-letter country code")
 
 
 class BySector(ByCity):
-    sector: Slug | Absent = Field(None, description="a sector's slug")
+    sector: Slug | Absent = Field(default=None, description="a sector's slug")
 
 
 class Since(Query):
     updated_since: Moment | Absent = Field(
-        None, description="only what was reported at or after this moment"
+        default=None, description="only what was reported at or after this moment"
     )
 
 
@@ -40,7 +40,7 @@ class Programmes(Paged):
 
 
 class Phases(Paged):
-    programme: Slug | Absent = Field(None, description="a programme's slug")
+    programme: Slug | Absent = Field(default=None, description="a programme's slug")
 
 
 class Cities(BySector):
@@ -48,7 +48,7 @@ class Cities(BySector):
 
 
 class Mentorships(Paged):
-    city: Slug | Absent = Field(None, description="a city's slug")
+    city: Slug | Absent = Field(default=None, description="a city's slug")
 
 
 class Plans(ByCity):

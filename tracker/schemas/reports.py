@@ -22,7 +22,7 @@ class ProgressFields(Body):
     """What every progress report says, whichever door it comes in by."""
 
     reported_on: Day | Absent = Field(
-        None,
+        default=None,
         description="not in the future, not before the plan began; required for a new "
         "report; a correction keeps the date of the update it corrects",
     )
@@ -64,10 +64,10 @@ class ProgressReport(ProgressFields):
     )
 
     indicator_id: RecordId | Absent = Field(
-        None, description="an indicator of this action; with indicator_value"
+        default=None, description="an indicator of this action; with indicator_value"
     )
     corrects_id: RecordId | Absent = Field(
-        None,
+        default=None,
         description="the update of this action it corrects (one no correction names yet); a "
         "correction needs a note that says why and takes that update's place in time",
     )
@@ -111,7 +111,7 @@ class MilestoneReport(Body):
     note: Note | Absent = None
     evidence_url: EvidenceUrl | Absent = None
     version: RecordId | Absent = Field(
-        None, description="the version read; a stale one is refused with 409"
+        default=None, description="the version read; a stale one is refused with 409"
     )
 
 

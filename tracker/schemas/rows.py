@@ -66,8 +66,10 @@ class ProgressRow(ProgressFields, Row):
     external_id: Str100
     action: Str300 = Field(description="the action, as city/plan/action")
     reported_on: Day
-    indicator: Str80 | None = Field(None, description="the indicator's slug")
-    corrects: Str100 | None = Field(None, description="the external id of the corrected row")
+    indicator: Str80 | None = Field(default=None, description="the indicator's slug")
+    corrects: Str100 | None = Field(
+        default=None, description="the external id of the corrected row"
+    )
 
 
 class ActionRow(Row):
