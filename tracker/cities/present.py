@@ -29,16 +29,7 @@ def cities_table(rows: list[Any]) -> Table:
     return Table(
         "cities",
         "Cities",
-        [
-            "city",
-            "country",
-            "role",
-            "deal status",
-            "sectors",
-            "last update",
-            "latitude",
-            "longitude",
-        ],
+        CITY_COLUMNS,
         [
             [
                 r.name,
