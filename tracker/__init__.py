@@ -221,10 +221,10 @@ def register_template_helpers(app: Flask) -> None:
 
     app.add_template_filter(local_time)
 
-    from tracker.vocabulary import day, label
+    from tracker.vocabulary import day, label, number, percent
 
-    app.add_template_filter(day)
-    app.add_template_filter(label)
+    for helper in (day, label, number, percent):
+        app.add_template_filter(helper)
 
 
 # No inline script anywhere (figures travel as JSON data blocks), so scripts may come only from

@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from tracker.vocabulary import STATUS_LABELS, day, label
+from tracker.vocabulary import NO_FIGURE, STATUS_LABELS, day, label, number, percent
 
 
 def test_day_is_iso_and_empty_for_no_date():
@@ -17,6 +17,15 @@ def test_label_words_a_code():
     assert STATUS_LABELS["on_track"] == "On track"
 
 
+def test_numbers_and_percentages_are_worded_once():
+    assert number(1234.5) == "1234.5"
+    assert number(12.0) == "12"
+    assert number(0.25, 2) == "0.25"
+    assert number(None) == NO_FIGURE
+    assert percent(44.6) == "45 %"
+    assert percent(None) == NO_FIGURE
+
+
 def test_templates_use_the_filters_not_python_methods():
     from pathlib import Path
 
@@ -26,3 +35,4 @@ def test_templates_use_the_filters_not_python_methods():
         text = path.read_text()
         assert ".isoformat()" not in text, path
         assert ".replace('_', ' ')" not in text, path
+        assert "| round" not in text.replace("| round]", ""), path  # numbers go through number

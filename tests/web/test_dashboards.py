@@ -174,7 +174,7 @@ def test_dortmund_page_and_its_climate_programme(viewer):
         "Greenhouse gas emissions down 55 %</strong> by 2030",
         "Climate neutrality</strong> by 2035",
         "Klimabeirat",
-        "200.0 kWp",
+        "200 kWp",
         "5.6 %",
         "Action fields (6)",
     ):
