@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app tracker
 
-.PHONY: run test install lint clean
+CATALOGUE := tracker/translations/de/LC_MESSAGES/messages
+.PHONY: run test install lint clean translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,10 +14,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-install: $(STAMP)
+# The German catalogue, compiled from its .po file whenever that changes.
+$(CATALOGUE).mo: $(CATALOGUE).po $(STAMP)
+	$(BIN)/pybabel compile -d tracker/translations
+
+install: $(STAMP) $(CATALOGUE).mo
+
+## Extract the texts marked for translation and bring the German catalogue up to date
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		-o tracker/translations/messages.pot .
+	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations \
+		--no-fuzzy-matching --ignore-obsolete
 
 ## Create the environment, migrate, load facts and demo data, serve on http://127.0.0.1:5000
-run: $(STAMP)
+run: $(STAMP) $(CATALOGUE).mo
 	$(FLASK) db upgrade
 	$(FLASK) seed --demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
@@ -24,7 +36,7 @@ run: $(STAMP)
 ## Create the environment and run lint plus the whole suite on SQLite, then on PostgreSQL
 ## (skipped with a reason when no server answers; TRACKER_TEST_REQUIRE_POSTGRES=1 makes that fail).
 ## Two workers; the browser tests, which do not depend on the database, run in the SQLite pass.
-test: $(STAMP) lint
+test: $(STAMP) $(CATALOGUE).mo lint
 	$(BIN)/pytest -n 2 --cov=tracker --cov-branch --cov-report=
 	$(BIN)/pytest -n 2 --db=postgresql -m "not browser" --cov=tracker --cov-branch --cov-append \
 		--cov-report=term:skip-covered

@@ -109,6 +109,9 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    from tracker import i18n
+
+    i18n.init_app(app)
     if app.config.get("REDIS_URL"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     limiter.init_app(app)
@@ -213,6 +216,11 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["can"] = can
 
+    from tracker.i18n import LANGUAGES, language
+
+    app.jinja_env.globals["languages"] = LANGUAGES
+    app.jinja_env.globals["language"] = language
+
     from tracker.charts import COLOURS
 
     app.jinja_env.globals["chart_colours"] = COLOURS
@@ -221,9 +229,9 @@ def register_template_helpers(app: Flask) -> None:
 
     app.add_template_filter(local_time)
 
-    from tracker.vocabulary import day, label, number, percent
+    from tracker.vocabulary import day, label, number, percent, status_label
 
-    for helper in (day, label, number, percent):
+    for helper in (day, label, number, percent, status_label):
         app.add_template_filter(helper)
 
 

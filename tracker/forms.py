@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import wtforms
 from flask import flash, redirect, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -19,6 +20,7 @@ from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import HiddenInput
 
 from tracker.extensions import db
+from tracker.i18n import read_date, read_decimal
 from tracker.models import Submission
 from tracker.schemas.types import EvidenceUrl
 from tracker.services import submissions
@@ -47,6 +49,20 @@ def http_url(_form: Any, field: Field) -> None:
             EVIDENCE_URL.validate_python(field.data.strip())
         except PydanticValidationError:
             raise ValidationError("Give an http:// or https:// address.") from None
+
+
+class DateField(wtforms.DateField):
+    """A date as ISO (what a date picker sends) or as the language writes it (26.11.2026)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata([read_date(v) if isinstance(v, str) else v for v in valuelist])
+
+
+class FloatField(wtforms.FloatField):
+    """A decimal with the language's separator: 55,5 in German, 55.5 in English."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata([read_decimal(v) if isinstance(v, str) else v for v in valuelist])
 
 
 def choices(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:

@@ -32,10 +32,21 @@ def zone_of(user: object | None = None) -> ZoneInfo:
     return ZoneInfo("UTC")
 
 
-def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M %Z") -> str:
-    """A stored moment (UTC; SQLite hands it back naive) in the person's time zone."""
+TIME_PATTERNS = {"en": "d MMM y, HH:mm zzz", "de": "dd.MM.y, HH:mm zzz"}
+
+
+def local_time(moment: datetime | None) -> str:
+    """A stored moment (UTC; SQLite hands it back naive) in the person's time zone, written
+    in the request's language (26 Nov 2026, 09:30 CET; 26.11.2026, 09:30 MEZ)."""
+    from babel.dates import format_datetime
+
+    from tracker.i18n import language
+
     if moment is None:
         return ""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(zone_of()).strftime(fmt)
+    lang = language()
+    return format_datetime(
+        moment.astimezone(zone_of()), TIME_PATTERNS.get(lang, TIME_PATTERNS["en"]), locale=lang
+    )

@@ -1,19 +1,49 @@
-"""Labels of the codes the app stores (statuses, states, roles): the one place they are worded,
-so the coming translation has one place to hook into."""
+"""Labels of the codes the app stores (statuses, states, roles), and how dates, numbers and
+percentages are written: the one place they are worded, in the request's language."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
+
+from tracker.i18n import written_date, written_number
+
 NO_FIGURE = "\u2013"  # an en dash where there is no figure
 
 STATUS_LABELS = {
-    "not_started": "Not started",
-    "on_track": "On track",
-    "at_risk": "At risk",
-    "delayed": "Delayed",
-    "done": "Done",
-    "cancelled": "Cancelled",
+    "not_started": _l("Not started"),
+    "on_track": _l("On track"),
+    "at_risk": _l("At risk"),
+    "delayed": _l("Delayed"),
+    "done": _l("Done"),
+    "cancelled": _l("Cancelled"),
+}
+# Every other stored code that a page shows: milestone and step states, roles, deal statuses.
+CODE_LABELS = {
+    "done": _l("done"),
+    "overdue": _l("overdue"),
+    "due_soon": _l("due soon"),
+    "upcoming": _l("upcoming"),
+    "on_time": _l("on time"),
+    "late": _l("late"),
+    "not_started": _l("not started"),
+    "mentor": _l("mentor"),
+    "core": _l("core"),
+    "observer": _l("observer"),
+    "planned": _l("planned"),
+    "in_preparation": _l("in preparation"),
+    "signed": _l("signed"),
+    "implementing": _l("implementing"),
+    "completed": _l("completed"),
+    "on_track": _l("on track"),
+    "at_risk": _l("at risk"),
+    "delayed": _l("delayed"),
+    "cancelled": _l("cancelled"),
+    "viewer": _l("viewer"),
+    "editor": _l("editor"),
+    "lead": _l("programme lead"),
+    "admin": _l("administrator"),
 }
 
 
@@ -22,27 +52,31 @@ def label(code: str | None) -> str:
     Action statuses have their own labels above (STATUS_LABELS), shown by status_badge."""
     if code is None:
         return ""
-    return code.replace("_", " ")
+    return str(CODE_LABELS.get(code, code.replace("_", " ")))
+
+
+def status_label(code: str | None) -> str:
+    """An action's status as its badge words it (On track, Delayed)."""
+    if code is None:
+        return ""
+    return str(STATUS_LABELS.get(code, label(code)))
 
 
 def number(value: float | None, digits: int = 1) -> str:
-    """A measured figure as the app shows it, to `digits` places without trailing zeros
-    (1234.5, 12, 0.3); a dash for no figure."""
+    """A measured figure in the request's language, to `digits` places without trailing zeros
+    (1,234.5 or 1.234,5; 12; 0.3 or 0,3); a dash for no figure."""
     if value is None:
         return NO_FIGURE
-    text = f"{value:.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return written_number(value, digits)
 
 
-def percent(value: float | None) -> str:
-    """A share in percent, whole (45 %); a dash for none."""
+def percent(value: float | None, digits: int = 0) -> str:
+    """A share in percent in the request's language (45 %; 5.6 % or 5,6 %); a dash for none."""
     if value is None:
         return NO_FIGURE
-    return f"{round(value)} %"
+    return written_number(value, digits) + "\u00a0%"
 
 
 def day(value: date | datetime | None) -> str:
-    """A date as the app shows it (ISO 8601, 2024-10-09); nothing for no date."""
-    if value is None:
-        return ""
-    return (value.date() if isinstance(value, datetime) else value).isoformat()
+    """A date in the request's language (23 Nov 2023, 23.11.2023); nothing for no date."""
+    return written_date(value)

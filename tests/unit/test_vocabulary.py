@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime
 from tracker.vocabulary import NO_FIGURE, STATUS_LABELS, day, label, number, percent
 
 
-def test_day_is_iso_and_empty_for_no_date():
-    assert day(date(2024, 10, 9)) == "2024-10-09"
-    assert day(datetime(2024, 10, 9, 23, 30, tzinfo=UTC)) == "2024-10-09"
+def test_day_is_written_in_english_outside_a_request_and_empty_for_no_date():
+    assert day(date(2024, 10, 9)) == "9 Oct 2024"
+    assert day(datetime(2024, 10, 9, 23, 30, tzinfo=UTC)) == "9 Oct 2024"
     assert day(None) == ""
 
 
@@ -18,11 +18,11 @@ def test_label_words_a_code():
 
 
 def test_numbers_and_percentages_are_worded_once():
-    assert number(1234.5) == "1234.5"
+    assert number(1234.5) == "1,234.5"
     assert number(12.0) == "12"
     assert number(0.25, 2) == "0.25"
     assert number(None) == NO_FIGURE
-    assert percent(44.6) == "45 %"
+    assert percent(44.6) == "45\u00a0%"
     assert percent(None) == NO_FIGURE
 
 

@@ -72,7 +72,10 @@ def test_conflict_times_are_shown_in_the_persons_time_zone(two_people):
     def shown_as(zone):
         from zoneinfo import ZoneInfo
 
-        return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
+        from babel.dates import format_datetime
+
+        # As an English page writes a moment: 26 Nov 2026, 08:01 (and the zone's name).
+        return format_datetime(moment.astimezone(ZoneInfo(zone)), "d MMM y, HH:mm", locale="en")
 
     page = page_text(second.post(url, data={**mine, "title": "Mine"}))
     assert shown_as("Europe/Berlin") in page  # the site's default

@@ -114,8 +114,9 @@ def test_every_write_form_carries_a_key(client, app, action):
     for page in pages:
         html = client.get(page).get_data(as_text=True)
         for form in re.findall(r'<form method="post".*?</form>', html, flags=re.S):
-            if "auth/logout" in form or "multipart/form-data" in form:
-                # Signing out stores nothing; an upload only previews (its apply button has a key).
+            if any(m in form for m in ("auth/logout", "auth/language", "multipart/form-data")):
+                # Signing out and choosing a language store no record; an upload only previews
+                # (its apply button has a key).
                 continue
             assert 'name="submission_key"' in form, (page, form[:200])
             seen += 1

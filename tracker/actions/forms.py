@@ -6,18 +6,18 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    DateField,
-    FloatField,
-    IntegerField,
-    SelectField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
+from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from tracker.forms import choices, http_url, optional_int, text_or_none, version_field
+from tracker.forms import (
+    DateField,
+    FloatField,
+    choices,
+    http_url,
+    optional_int,
+    text_or_none,
+    version_field,
+)
 from tracker.models import Indicator, ProgressUpdate
 from tracker.models.plan import ACTION_STATUSES
 from tracker.schemas.base import build
@@ -30,7 +30,7 @@ VALUE_RANGE = NumberRange(min=-MEASURE_LIMIT, max=MEASURE_LIMIT, message="Give a
 
 
 class ProgressForm(FlaskForm):
-    reported_on = DateField("Reported date", validators=[InputRequired()])
+    reported_on: DateField | None = DateField("Reported date", validators=[InputRequired()])
     status = SelectField(
         "Status",
         choices=choices((s, STATUS_LABELS[s]) for s in ACTION_STATUSES),

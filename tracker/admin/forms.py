@@ -1,18 +1,10 @@
 """Account and audit-filter forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    DateField,
-    EmailField,
-    PasswordField,
-    SelectField,
-    StringField,
-    SubmitField,
-)
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
-from tracker.forms import choices, version_field
+from tracker.forms import DateField, choices, version_field
 from tracker.models.user import USER_ROLES
 from tracker.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 

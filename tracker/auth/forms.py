@@ -1,7 +1,7 @@
 """Sign-in and password forms: input validation only; the checks live in the accounts service."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, SubmitField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from tracker.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -24,6 +24,13 @@ class PasswordChangeForm(FlaskForm):
         validators=[DataRequired(), EqualTo("new_password", message="The two entries differ.")],
     )
     submit = SubmitField("Change password")
+
+
+class LanguageForm(FlaskForm):
+    """The header's switch: one button per language."""
+
+    language = SelectField("Language", validators=[DataRequired()])
+    next = HiddenField()
 
 
 class TimeZoneForm(FlaskForm):

@@ -7,9 +7,11 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker.auth import bp, mark_active
-from tracker.auth.forms import LoginForm, PasswordChangeForm, TimeZoneForm
+from tracker.auth.forms import LanguageForm, LoginForm, PasswordChangeForm, TimeZoneForm
 from tracker.extensions import db, limiter
 from tracker.forms import EmptyForm, choices, form_status, submit
+from tracker.i18n import COOKIE as LANGUAGE_COOKIE
+from tracker.i18n import LANGUAGES
 from tracker.services import accounts
 from tracker.services.audit import record_event
 from tracker.timezones import zone_names
@@ -71,6 +73,31 @@ def login() -> (
         return redirect(target)
     status = 400 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/language", methods=["GET", "POST"])
+def language() -> ResponseReturnValue:  # Who: anyone, for themselves (cookie and own setting).
+    form = LanguageForm()
+    form.language.choices = choices(LANGUAGES.items())
+    back = safe_next(form.next.data or request.args.get("next"))
+    if request.method == "GET" or not form.validate_on_submit():
+        if request.method == "POST":
+            flash("Choose English or Deutsch.", "error")
+        return redirect(back)
+    code = form.language.data
+    if current_user.is_authenticated:
+        accounts.set_language(current_user, code)
+        db.session.commit()
+    response = redirect(back)
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 @bp.route("/logout", methods=["GET", "POST"])

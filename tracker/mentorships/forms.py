@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, SubmitField
+from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from tracker.forms import choices, optional_int, version_field
+from tracker.forms import DateField, choices, optional_int, version_field
 from tracker.models import Programme
 from tracker.services import mentorships, options
 

@@ -3,10 +3,10 @@
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from tracker.forms import choices, http_url, text_or_none, version_field
+from tracker.forms import DateField, choices, http_url, text_or_none, version_field
 from tracker.schemas.base import build
 from tracker.schemas.reports import MilestoneReport
 from tracker.schemas.types import NOTE_MAX, URL_MAX

@@ -28,6 +28,8 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # An IANA zone name (Europe/Berlin); empty means the site's default (TRACKER_TIME_ZONE).
     time_zone: Mapped[str | None] = mapped_column(sa.String(64))
+    # "en" or "de"; empty means the browser's choice (Accept-Language), else English.
+    language: Mapped[str | None] = mapped_column(sa.String(5))
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     city: Mapped[City | None] = relationship()

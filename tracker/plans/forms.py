@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from tracker.forms import blank_to_none, choices, version_field
+from tracker.forms import DateField, blank_to_none, choices, version_field
 from tracker.models.plan import LGD_STATUSES, PARTNER_KINDS
 
 TEXT = [Optional(), Length(max=10000)]

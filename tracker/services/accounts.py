@@ -333,6 +333,28 @@ def set_time_zone(user: User, name: str | None) -> None:
     )
 
 
+def set_language(user: User, code: str | None) -> None:
+    """A person's own language ("en" or "de"), or None for the browser's choice."""
+    from tracker.i18n import LANGUAGES
+
+    code = (code or "").strip() or None
+    if code is not None and code not in LANGUAGES:
+        raise Invalid(f"Choose one of {', '.join(LANGUAGES)}.", field="language")
+    if code == user.language:
+        return
+    before = user.language
+    user.language = code
+    record_event(
+        user,
+        "user.language",
+        "user",
+        user.id,
+        city_id=user.city_id,
+        before={"language": before},
+        after={"language": code},
+    )
+
+
 def change_own_password(user: User, *, current: str, new: str, keep_session: str | None) -> None:
     if not user.check_password(current):
         raise Invalid("The current password is wrong.", field="current_password")

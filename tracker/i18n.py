@@ -1,0 +1,114 @@
+"""German and English: which language a request is answered in, and how dates, numbers and
+percentages are written and read in it.
+
+The language is the person's setting, else the one chosen with the header's switch (a cookie,
+for someone not signed in), else the browser's Accept-Language, else English. Dates, numbers and
+percentages are formatted with Babel for that language; forms and imports read the language's
+decimal comma and day.month.year dates as well as ISO. Exports stay ISO."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+from babel.numbers import format_decimal
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import Babel, get_locale
+from flask_login import current_user
+
+LANGUAGES = {"en": "English", "de": "Deutsch"}
+DEFAULT_LANGUAGE = "en"
+COOKIE = "language"
+# The written date of each language: 23 Nov 2023, 23.11.2023.
+DATE_PATTERNS = {"en": "d MMM y", "de": "dd.MM.y"}
+GERMAN_DATE = re.compile(r"\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*")
+
+babel = Babel()
+
+
+def select_language() -> str:
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    if current_user and current_user.is_authenticated:
+        chosen = getattr(current_user, "language", None)
+        if chosen in LANGUAGES:
+            return str(chosen)
+    cookie = request.cookies.get(COOKIE)
+    if cookie in LANGUAGES:
+        return str(cookie)
+    return request.accept_languages.best_match(list(LANGUAGES), DEFAULT_LANGUAGE) or "en"
+
+
+def select_time_zone() -> str:
+    from tracker.timezones import zone_of
+
+    return str(zone_of().key) if has_request_context() else current_app.config["TIME_ZONE"]
+
+
+def language() -> str:
+    """The language of the request being answered ("en" outside a request)."""
+    return get_locale().language if has_request_context() else DEFAULT_LANGUAGE
+
+
+def written_date(value: date | datetime | None) -> str:
+    from babel.dates import format_date
+
+    if value is None:
+        return ""
+    day = value.date() if isinstance(value, datetime) else value
+    lang = language()
+    return format_date(day, DATE_PATTERNS.get(lang, DATE_PATTERNS["en"]), locale=lang)
+
+
+def written_number(value: float, digits: int = 1) -> str:
+    """1234.5 as 1,234.5 or 1.234,5; whole numbers without a fraction."""
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=language())
+
+
+def read_decimal(text: str) -> str:
+    """A decimal as typed in the request's language, as Python reads it: in German "55,5" is
+    55.5 (and "1.234,5" is 1234.5); in English a comma only separates thousands."""
+    text = text.strip()
+    if language() == "de" and "," in text:
+        return text.replace(".", "").replace(",", ".")
+    return text.replace(",", "") if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", text) else text
+
+
+def read_date(text: str) -> str:
+    """A date as typed: ISO (2026-11-26) as it is, or day.month.year (26.11.2026) as ISO."""
+    found = GERMAN_DATE.fullmatch(text)
+    if found is None:
+        return text.strip()
+    day, month, year = (int(part) for part in found.groups())
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def compile_catalogues(directory: Path) -> None:
+    """Compile each .po catalogue whose .mo is missing or older (as `make install` does), so
+    that an app started some other way still speaks German."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in directory.glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalogue = read_po(source)
+        try:
+            with mo.open("wb") as target:
+                write_mo(target, catalogue)
+        except OSError:  # a read-only installation: it was compiled when it was installed
+            continue
+
+
+def init_app(app: Flask) -> None:
+    compile_catalogues(Path(app.root_path) / "translations")
+    babel.init_app(
+        app,
+        locale_selector=select_language,
+        timezone_selector=select_time_zone,
+        default_translation_directories="translations",
+    )
