@@ -229,9 +229,9 @@ def register_template_helpers(app: Flask) -> None:
 
     app.add_template_filter(local_time)
 
-    from tracker.vocabulary import day, label, number, percent, status_label
+    from tracker.vocabulary import cell, day, label, number, percent, status_label
 
-    for helper in (day, label, number, percent, status_label):
+    for helper in (cell, day, label, number, percent, status_label):
         app.add_template_filter(helper)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from babel.numbers import format_decimal
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, refresh
 from flask_login import current_user
 
 LANGUAGES = {"en": "English", "de": "Deutsch"}
@@ -106,6 +106,9 @@ def compile_catalogues(directory: Path) -> None:
 
 def init_app(app: Flask) -> None:
     compile_catalogues(Path(app.root_path) / "translations")
+    # Flask-Babel keeps the language on `g`; each request chooses anew (a test client's
+    # requests share one application context).
+    app.before_request(refresh)
     babel.init_app(
         app,
         locale_selector=select_language,

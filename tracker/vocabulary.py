@@ -77,6 +77,20 @@ def percent(value: float | None, digits: int = 0) -> str:
     return written_number(value, digits) + "\u00a0%"
 
 
+def cell(value: object) -> str:
+    """A table's cell as a page shows it: dates and decimals written for the language (the
+    same table's CSV keeps them ISO and plain)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, date | datetime):
+        return day(value)
+    if isinstance(value, float):
+        return number(value)
+    return str(value)
+
+
 def day(value: date | datetime | None) -> str:
     """A date in the request's language (23 Nov 2023, 23.11.2023); nothing for no date."""
     return written_date(value)

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from tracker.i18n import read_date, read_decimal
 from tracker.models.base import MAX_ID
 
 NOTE_MAX = 2000
@@ -50,6 +51,11 @@ def _percent(number: int) -> int:
     return number
 
 
+def _decimal(value: Any) -> Any:
+    """A decimal typed as text (an import's cell) in the request's language: 55,5 in German."""
+    return read_decimal(value) if isinstance(value, str) else value
+
+
 def _finite(number: float) -> float:
     if not math.isfinite(number):
         raise PydanticCustomError("finite", "must be finite")
@@ -78,9 +84,11 @@ def _iso_day(value: Any) -> Any:
         return value.date()
     if isinstance(value, date):
         return value
-    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-        with contextlib.suppress(ValueError):
-            return date.fromisoformat(value)
+    if isinstance(value, str):
+        value = read_date(value)  # 26.11.2026 as well as ISO
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            with contextlib.suppress(ValueError):
+                return date.fromisoformat(value)
     raise PydanticCustomError("day", "must be a date, YYYY-MM-DD")
 
 
@@ -109,7 +117,10 @@ Percent = Annotated[
     BeforeValidator(_whole),
 ]
 Measure = Annotated[
-    float, Field(ge=-MEASURE_LIMIT, le=MEASURE_LIMIT, allow_inf_nan=False), AfterValidator(_finite)
+    float,
+    Field(ge=-MEASURE_LIMIT, le=MEASURE_LIMIT, allow_inf_nan=False),
+    AfterValidator(_finite),
+    BeforeValidator(_decimal),
 ]
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_whole)]
 Day = Annotated[date, BeforeValidator(_iso_day)]

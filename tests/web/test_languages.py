@@ -1,0 +1,187 @@
+"""German and English: which language a page speaks, and how it writes and reads dates and
+numbers in it."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from flask_babel import refresh
+
+from tests.helpers import (
+    login,
+    make_action,
+    make_indicator,
+    make_plan,
+    make_user,
+    snapshot,
+    upload,
+)
+from tracker.extensions import db
+from tracker.models import AuditEvent, IndicatorValue, Programme, ProgressUpdate
+from tracker.services import keys, overview
+from tracker.vocabulary import day, number, percent
+
+GERMAN = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}
+
+
+def text_of(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def test_dates_and_numbers_are_written_for_the_language(app):
+    with app.test_request_context(headers=GERMAN):
+        assert (number(5.6), percent(5.6, 1), day(date(2023, 11, 23))) == (
+            "5,6",
+            "5,6\u00a0%",
+            "23.11.2023",
+        )
+        assert number(1234.5) == "1.234,5"
+    with app.test_request_context():
+        refresh()  # the fixture's application context outlives the request above
+        assert (number(5.6), percent(5.6, 1), day(date(2023, 11, 23))) == (
+            "5.6",
+            "5.6\u00a0%",
+            "23 Nov 2023",
+        )
+
+
+def test_the_overview_speaks_german_to_a_german_browser(demo_app):
+    client = demo_app.test_client()
+    make_user("viewer", email="leser@example.org")
+    login(client, "leser@example.org")
+    page = text_of(client.get("/", headers=GERMAN))
+    assert '<html lang="de">' in page
+    for heading in (
+        "Meilensteine des Programms",
+        "Phasen und Meilensteine",
+        "Fortschritt nach Sektor",
+        "Braucht Aufmerksamkeit",
+    ):
+        assert f">{heading}<" in page
+    programme = overview.current_programme()
+    assert isinstance(programme, Programme)
+    assert programme.starts_on.strftime("%d.%m.%Y") in page
+    averages = [avg for _name, _n, avg in overview.sector_progress() if avg is not None]
+    assert averages
+    for avg in averages:
+        assert f"<td>{format_decimal(round(avg, 1), '#,##0.#', locale='de')}</td>" in page
+
+    english = text_of(client.get("/"))
+    assert '<html lang="en">' in english
+    assert ">Programme milestones<" in english
+    assert format_date(programme.starts_on, "d MMM y", locale="en") in english
+
+
+def test_the_choice_goes_setting_then_switch_then_browser_then_english(app):
+    client = app.test_client()
+    assert '<html lang="en">' in text_of(client.get("/auth/login"))
+    assert '<html lang="de">' in text_of(client.get("/auth/login", headers=GERMAN))
+    switched = client.post("/auth/language", data={"language": "en", "next": "/auth/login"})
+    assert switched.status_code == 302
+    assert switched.headers["Location"].endswith("/auth/login")
+    # The switch's cookie outweighs the browser's wish.
+    assert '<html lang="en">' in text_of(client.get("/auth/login", headers=GERMAN))
+
+    user = make_user("viewer", email="wahl@example.org")
+    login(client, "wahl@example.org")
+    client.post("/auth/language", data={"language": "de", "next": "/"})
+    db.session.refresh(user)
+    assert user.language == "de"
+    event = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.verb == "user.language")
+    ).one()
+    assert event.after == {"language": "de"}
+    # The person's setting outweighs the browser, in a new browser too.
+    fresh = app.test_client()
+    login(fresh, "wahl@example.org")
+    assert '<html lang="de">' in text_of(fresh.get("/", headers={"Accept-Language": "en"}))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"language": "fr", "next": "/"},
+        {"language": "", "next": "/"},
+        {"next": "/"},
+        {"language": "de<script>", "next": "/"},
+    ],
+)
+def test_a_language_that_is_not_offered_is_refused_and_nothing_changes(app, data):
+    client = app.test_client()
+    user = make_user("viewer", email="falsch@example.org")
+    login(client, "falsch@example.org")
+    before = snapshot()
+    response = client.post("/auth/language", data=data)
+    assert response.status_code == 302
+    assert "language=" not in response.headers.get("Set-Cookie", "")
+    assert snapshot() == before
+    db.session.refresh(user)
+    assert user.language is None
+    assert "Choose English or Deutsch." in text_of(client.get("/"))
+
+
+def test_the_switch_leads_back_only_within_the_site(app):
+    client = app.test_client()
+    for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+        response = client.post("/auth/language", data={"language": "de", "next": target})
+        assert response.headers["Location"] in {"/", "http://localhost/"}
+    assert client.get("/auth/language").status_code == 302
+
+
+@pytest.fixture
+def bamberg(app):
+    action = make_action(make_plan("bamberg", started_on=date(2023, 9, 1)))
+    indicator = make_indicator(action)
+    make_user("editor", city="bamberg")
+    client = app.test_client()
+    login(client, "editor-bamberg@example.org")
+    return action, indicator, client
+
+
+def test_the_progress_form_reads_a_german_date_and_decimal_comma(bamberg):
+    action, indicator, client = bamberg
+    today = date.today()
+    response = client.post(
+        f"/actions/{action.id}/progress",
+        headers=GERMAN,
+        data={
+            "reported_on": today.strftime("%d.%m.%Y"),
+            "status": "on_track",
+            "percent_complete": "40",
+            "indicator_id": str(indicator.id),
+            "indicator_value": "55,5",
+        },
+    )
+    assert response.status_code == 302
+    update = db.session.scalars(sa.select(ProgressUpdate)).one()
+    assert (update.reported_on, update.indicator_value) == (today, 55.5)
+
+
+def test_an_import_reads_german_dates_and_decimal_commas_in_german(bamberg):
+    action, indicator, client = bamberg
+    client.post("/auth/language", data={"language": "de", "next": "/"})
+    row = [
+        "de-1",
+        keys.action_ref(action),
+        "01.05.2024",
+        "on_track",
+        "30",
+        "pv",
+        '"12,5"',
+    ]
+    content = (
+        "external_id,action,reported_on,status,percent_complete,indicator,indicator_value\n"
+        + ",".join(row)
+        + "\n"
+    ).encode()
+    response = upload(client, "progress", content)
+    assert response.status_code == 302
+    value = db.session.scalars(
+        sa.select(IndicatorValue).where(IndicatorValue.indicator_id == indicator.id)
+    ).one()
+    assert (value.measured_on, value.value) == (date(2024, 5, 1), 12.5)
