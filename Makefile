@@ -18,6 +18,12 @@ $(STAMP): pyproject.toml
 $(CATALOGUE).mo: $(CATALOGUE).po $(STAMP)
 	$(BIN)/pybabel compile -d tracker/translations
 
+# axe-core for the browser tests' accessibility checks (npm; without npm those tests skip).
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund --silent; \
+	else echo "npm not found: the accessibility checks will be skipped"; fi
+
 install: $(STAMP) $(CATALOGUE).mo
 
 ## Extract the texts marked for translation and bring the German catalogue up to date
@@ -36,7 +42,7 @@ run: $(STAMP) $(CATALOGUE).mo
 ## Create the environment and run lint plus the whole suite on SQLite, then on PostgreSQL
 ## (skipped with a reason when no server answers; TRACKER_TEST_REQUIRE_POSTGRES=1 makes that fail).
 ## Two workers; the browser tests, which do not depend on the database, run in the SQLite pass.
-test: $(STAMP) $(CATALOGUE).mo lint
+test: $(STAMP) $(CATALOGUE).mo $(AXE) lint
 	$(BIN)/pytest -n 2 --cov=tracker --cov-branch --cov-report=
 	$(BIN)/pytest -n 2 --db=postgresql -m "not browser" --cov=tracker --cov-branch --cov-append \
 		--cov-report=term:skip-covered

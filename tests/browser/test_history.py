@@ -28,9 +28,9 @@ def test_a_correction_takes_its_place_and_keeps_the_present(
     page.fill("#percent_complete", "60")
     page.click("#submit")
     present = page.inner_text(".facts dd")
-    assert "60 %" in present
+    assert "60\u00a0%" in present
     # Correct the June report: the form opens pre-filled, the date is kept.
-    june = page.locator(".history li", has_text="2024-06-01").filter(has_text="40 %").first
+    june = page.locator(".history li", has_text="1 Jun 2024").filter(has_text="40\u00a0%").first
     june.locator("a:has-text('Correct this report')").click()
     assert page.input_value("#percent_complete") == "40"
     assert page.locator("#reported_on").count() == 0
@@ -38,7 +38,7 @@ def test_a_correction_takes_its_place_and_keeps_the_present(
     page.fill("#note", "June counted one roof twice")
     page.click("#submit")
     assert "Correction saved" in page.inner_text(".flash")
-    assert "60 %" in page.inner_text(".facts dd")  # the present is September's
+    assert "60\u00a0%" in page.inner_text(".facts dd")  # the present is September's
     corrected = page.locator(".history li.corrected", has_text="June counted one roof twice")
     assert corrected.count() == 1
     corrected.locator("a:has-text('See the correction')").click()

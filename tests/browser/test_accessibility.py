@@ -1,0 +1,176 @@
+"""Every page in Chromium, as a lead and as an editor, in English and in German: axe-core finds
+no serious or critical WCAG 2.1 AA violation at 1280 and at 390 px; no page is wider than the
+window at 320, 390 and 768 px; each leaves screenshots, and the overview and the city page
+their print rendering. A keyboard alone gets from signing in to a saved progress update."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import USERS
+from tests.helpers import PASSWORD
+
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+PAGES = {
+    "overview": "/",
+    "cohort": "/cohort",
+    "mentorships": "/mentorships",
+    "milestones": "/milestones",
+    "cities": "/cities",
+    "city": "/cities/dortmund",
+    "climate": "/cities/dortmund/climate",
+    "account": "/auth/password",
+    "exports": "/exports",
+    "api": "/api/v1/docs",
+}
+EDITOR_PAGES = {"my-city": "/my"}
+LANGUAGES = {"en": "en-GB", "de": "de-DE"}
+NARROW = (768, 390, 320)
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> str:
+    if not AXE.exists():
+        if os.environ.get("TRACKER_TEST_REQUIRE_AXE"):
+            pytest.fail(f"axe-core is missing ({AXE}); run make test, which installs it with npm")
+        pytest.skip("axe-core is not installed (npm ci --prefix tests/browser)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def serious_violations(page, axe_script: str) -> list[str]:
+    page.add_script_tag(content=axe_script)
+    result = page.evaluate(
+        """() => axe.run(document, {runOnly: {type: 'tag',
+               values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+def wider_than_window(page) -> int:
+    """How many pixels the document is wider than the window (0 when it fits)."""
+    return page.evaluate(
+        "() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth)"
+    )
+
+
+def settle(page) -> None:
+    page.wait_for_load_state("networkidle")
+    expected = page.locator("script[data-chart]").count()
+    if expected:
+        page.wait_for_function(
+            "n => document.querySelectorAll('.chart[data-drawn=true]').length === n", arg=expected
+        )
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+@pytest.mark.parametrize("role", list(USERS))
+def test_every_page_passes_axe_and_fits_a_phone(
+    browser, live_server, role_states, axe_script, screenshot_dir, role, language
+):
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900},
+        storage_state=role_states(role),
+        locale=LANGUAGES[language],
+        bypass_csp=True,  # to inject axe-core; the app itself allows only its own scripts
+    )
+    page = context.new_page()
+    problems: dict[str, list[str]] = {}
+    pages = {**PAGES, **(EDITOR_PAGES if role == "editor" else {})}
+    try:
+        for name, path in pages.items():
+            page.set_viewport_size({"width": 1280, "height": 900})
+            page.goto(live_server + path)
+            settle(page)
+            assert page.get_attribute("html", "lang") == language, name
+            found = serious_violations(page, axe_script)
+            page.screenshot(path=str(screenshot_dir / f"{language}-1280-{role}-{name}.png"))
+            for width in NARROW:
+                page.set_viewport_size({"width": width, "height": 800})
+                page.wait_for_timeout(150)  # the charts follow the window's size
+                overflow = wider_than_window(page)
+                if overflow:
+                    found.append(f"{overflow} px wider than a {width} px window")
+                if width == 390:
+                    found += [f"at 390 px: {v}" for v in serious_violations(page, axe_script)]
+                    shot = screenshot_dir / f"{language}-390-{role}-{name}.png"
+                    page.screenshot(path=str(shot), full_page=True)
+            if found:
+                problems[name] = found
+    finally:
+        context.close()
+    assert problems == {}
+
+
+@pytest.mark.parametrize("name", ["overview", "city"])
+def test_the_overview_and_the_city_page_print(signed_in, live_server, screenshot_dir, name):
+    page, problems = signed_in("lead")
+    page.goto(live_server + PAGES[name])
+    settle(page)
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    page.wait_for_timeout(200)
+    assert page.locator(".site-header").is_hidden()
+    assert page.locator("form").first.is_hidden()
+    assert wider_than_window(page) == 0
+    shot = screenshot_dir / f"print-{name}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 0
+    assert problems == []
+
+
+def press_tab_until(page, selector: str, limit: int = 60) -> None:
+    """Tab forward until the focused element matches `selector`, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} never took the focus in {limit} presses of Tab")
+
+
+def test_a_keyboard_alone_signs_in_and_saves_a_progress_update(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/auth/login")
+        press_tab_until(page, "#email")
+        page.keyboard.type(USERS["editor"])
+        press_tab_until(page, "#password")
+        page.keyboard.type(PASSWORD)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert page.url == live_server + "/"
+        press_tab_until(page, "nav.sections a[href='/my']")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert page.url == live_server + "/my"
+        press_tab_until(page, "a.log-progress", limit=200)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+
+        # A bad value: focus lands on the summary, whose link leads to the field.
+        press_tab_until(page, "#percent_complete", limit=200)
+        page.keyboard.press("Control+A")
+        page.keyboard.type("150")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert page.evaluate("() => document.activeElement.id") == "error-summary"
+        assert "#percent_complete" in page.inner_html("#error-summary")
+        press_tab_until(page, "#error-summary a[href='#percent_complete']", limit=5)
+        page.keyboard.press("Enter")
+        assert page.evaluate("() => document.activeElement.id") == "percent_complete"
+        assert page.input_value("#percent_complete") == "150"  # what was typed is kept
+
+        page.keyboard.press("Control+A")
+        page.keyboard.type("60")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert "Progress logged." in page.inner_text(".flash")
+    finally:
+        context.close()
