@@ -28,7 +28,7 @@ install: $(STAMP) $(CATALOGUE).mo
 
 ## Extract the texts marked for translation and bring the German catalogue up to date
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --ignore-dirs=".* .venv node_modules" \
 		-o tracker/translations/messages.pot .
 	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations \
 		--no-fuzzy-matching --ignore-obsolete
