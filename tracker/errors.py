@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import Flask, make_response, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -13,24 +14,28 @@ from tracker.extensions import db
 from tracker.services.errors import Conflict, DomainError
 
 MESSAGES = {
-    400: ("Bad request", "The request could not be understood."),
-    403: ("Not allowed", "Your account may not do this."),
-    404: ("Not found", "There is nothing at this address."),
-    405: ("Method not allowed", "This address does not accept that kind of request."),
-    409: ("Conflict", "Someone else changed this meanwhile; nothing of yours was stored."),
-    413: ("Too large", "What was sent is larger than this site accepts."),
+    400: (_l("Bad request"), _l("The request could not be understood.")),
+    403: (_l("Not allowed"), _l("Your account may not do this.")),
+    404: (_l("Not found"), _l("There is nothing at this address.")),
+    405: (_l("Method not allowed"), _l("This address does not accept that kind of request.")),
+    409: (_l("Conflict"), _l("Someone else changed this meanwhile; nothing of yours was stored.")),
+    413: (_l("Too large"), _l("What was sent is larger than this site accepts.")),
     429: (
-        "Too many requests",
-        "Too many attempts from your address: wait a little, then try again.",
+        _l("Too many requests"),
+        _l("Too many attempts from your address: wait a little, then try again."),
     ),
-    500: ("Something went wrong", "The error was logged. Please try again later."),
+    500: (_l("Something went wrong"), _l("The error was logged. Please try again later.")),
 }
 
 
 def render(status: int, detail: str | None = None, **context: Any) -> tuple[str, int]:
     title, message = MESSAGES[status]
     return render_template(
-        "errors/error.html", status=status, title=title, message=detail or message, **context
+        "errors/error.html",
+        status=status,
+        title=str(title),
+        message=detail or str(message),
+        **context,
     ), status
 
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import wtforms
 from flask import flash, redirect, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from pydantic import TypeAdapter
@@ -30,7 +32,7 @@ from tracker.services.errors import DomainError, Invalid, Unprocessable
 class EmptyForm(FlaskForm):
     """A CSRF-protected button."""
 
-    submit = SubmitField("Submit")
+    submit = SubmitField(_l("Submit"))
 
 
 def version_field() -> IntegerField:
@@ -48,7 +50,7 @@ def http_url(_form: Any, field: Field) -> None:
         try:
             EVIDENCE_URL.validate_python(field.data.strip())
         except PydanticValidationError:
-            raise ValidationError("Give an http:// or https:// address.") from None
+            raise ValidationError(_("Give an http:// or https:// address.")) from None
 
 
 class DateField(wtforms.DateField):
@@ -119,7 +121,7 @@ def submit(
     location = redirect_to(result)
     if (first := commit_once(key, location)) is not None:
         return first
-    flash(message, "info")
+    flash(str(message), "info")
     return redirect(location)
 
 
@@ -164,7 +166,7 @@ def _form_fingerprint() -> str:
 
 def _replay(first: Submission) -> Response:
     """Lead to where the first form sent with this key led."""
-    flash("This form was sent already; it was stored once, and this is its result.", "info")
+    flash(_("This form was sent already; it was stored once, and this is its result."), "info")
     return redirect(first.location or "/")
 
 

@@ -83,7 +83,16 @@ def test_cohort_heatmap_codes_each_state():
     heat = data["data"][0]
     assert heat["z"] == [[3, 2], [1, 0]]
     assert heat["y"] == ["Bamberg (DE)", "Pula (HR)"]
-    assert heat["colorbar"]["ticktext"] == ["not started", "on time", "late", "done"]
+    assert heat["colorbar"]["ticktext"] == [
+        "\u00b7 not started",
+        "\u25cb on time",
+        "! late",
+        "\u2713 done",
+    ]
+    # Each cell says its state besides its colour.
+    assert heat["text"] == [["\u2713", "!"], ["\u25cb", "\u00b7"]]
+    assert heat["texttemplate"] == "%{text}"
+    assert heat["customdata"] == [["done", "late"], ["on time", "not started"]]
 
 
 def test_network_draws_one_line_per_pair_and_sizes_mentees_by_progress():

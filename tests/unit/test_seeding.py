@@ -340,7 +340,7 @@ def load_text(tmp_path: Path, text: str) -> None:
             '\nreported_on = 2024-05-01\nstatus = "done"\npercent_complete = 90\n'
             'source = "https://e.org"\n',
             "[[progress_updates]] #1",
-            "percent_complete: An action that is done is 100 % complete.",
+            "percent_complete: An action that is done is 100 percent complete.",
         ),
         (
             '[[progress_updates]]\naction = "dortmund/klima-sofortprogramm/municipal-roofs-solar"'

@@ -251,7 +251,7 @@ def test_the_correction_form_is_prefilled_and_shows_the_date_it_keeps(editor, pl
 BAD_CORRECTIONS = [
     ({"note": ""}, "note", "This field is required"),
     ({"percent_complete": "101"}, "percent_complete", "from 0 to 100"),
-    ({"status": "done", "percent_complete": "90"}, "percent_complete", "100 %"),
+    ({"status": "done", "percent_complete": "90"}, "percent_complete", "100 percent"),
 ]
 
 

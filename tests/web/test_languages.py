@@ -185,3 +185,35 @@ def test_an_import_reads_german_dates_and_decimal_commas_in_german(bamberg):
         sa.select(IndicatorValue).where(IndicatorValue.indicator_id == indicator.id)
     ).one()
     assert (value.measured_on, value.value) == (date(2024, 5, 1), 12.5)
+
+
+def test_refusals_speak_german_on_the_form_and_in_the_api(app, bamberg):
+    action, _indicator, client = bamberg
+    before = snapshot()
+    page = client.post(
+        f"/actions/{action.id}/progress",
+        headers=GERMAN,
+        data={"reported_on": "01.05.2024", "status": "done", "percent_complete": "90"},
+    )
+    assert page.status_code == 400
+    text = text_of(page)
+    assert "Eine erledigte Maßnahme ist zu 100 Prozent erledigt." in text
+    assert "Bitte korrigieren Sie das Markierte" in text  # the summary at the form's top
+    assert ">Prozent erledigt<" in text  # the field's label
+
+    from tracker.services import tokens
+
+    user = make_user("lead", email="api-de@example.org")
+    token = tokens.issue_token(None, user, "de", actor_label="test")
+    db.session.commit()
+    api = app.test_client()
+    answer = api.post(
+        f"/api/v1/actions/{action.id}/progress",
+        headers={**GERMAN, "Authorization": f"Bearer {token}"},
+        json={"reported_on": "2024-05-01", "status": "done", "percent_complete": 90, "x": 1},
+    )
+    assert answer.status_code == 422
+    body = answer.get_json()
+    assert body["detail"] == "Der Inhalt hat ungültige Felder."
+    assert {"field": "x", "reason": "unbekanntes Feld"} in body["errors"]
+    assert snapshot() == before

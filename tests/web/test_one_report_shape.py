@@ -21,7 +21,7 @@ BAD_REPORTS = [
     (
         {"reported_on": "2024-05-01", "status": "done", "percent_complete": "90"},
         "percent_complete",
-        "An action that is done is 100 % complete.",
+        "An action that is done is 100 percent complete.",
     ),
     (
         {"reported_on": TOMORROW, "status": "on_track", "percent_complete": "10"},
@@ -31,7 +31,7 @@ BAD_REPORTS = [
     (
         {"reported_on": "2023-01-01", "status": "on_track", "percent_complete": "10"},
         "reported_on",
-        "The reported date cannot be before the plan began (2023-09-01).",
+        "The reported date cannot be before the plan began (1 Sep 2023).",
     ),
     (
         {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -26,27 +27,29 @@ from tracker.schemas.types import MEASURE_LIMIT, NOTE_MAX, URL_MAX
 from tracker.vocabulary import STATUS_LABELS
 
 # Indicator values: any finite number a city might measure; NumberRange also refuses nan/inf.
-VALUE_RANGE = NumberRange(min=-MEASURE_LIMIT, max=MEASURE_LIMIT, message="Give a finite number.")
+VALUE_RANGE = NumberRange(
+    min=-MEASURE_LIMIT, max=MEASURE_LIMIT, message=_l("Give a finite number.")
+)
 
 
 class ProgressForm(FlaskForm):
-    reported_on: DateField | None = DateField("Reported date", validators=[InputRequired()])
+    reported_on: DateField | None = DateField(_l("Reported date"), validators=[InputRequired()])
     status = SelectField(
-        "Status",
+        _l("Status"),
         choices=choices((s, STATUS_LABELS[s]) for s in ACTION_STATUSES),
         validators=[InputRequired()],
     )
     percent_complete = IntegerField(
-        "Percent complete",
+        _l("Percent complete"),
         validators=[InputRequired(), NumberRange(0, 100, "Give a whole number from 0 to 100.")],
     )
-    note = TextAreaField("Note", validators=[Optional(), Length(max=NOTE_MAX)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX)])
     evidence_url = StringField(
-        "Evidence link", validators=[Optional(), Length(max=URL_MAX), http_url]
+        _l("Evidence link"), validators=[Optional(), Length(max=URL_MAX), http_url]
     )
-    indicator_id = SelectField("Indicator", coerce=optional_int, validators=[Optional()])
-    indicator_value = FloatField("Indicator value", validators=[Optional(), VALUE_RANGE])
-    submit = SubmitField("Log progress")
+    indicator_id = SelectField(_l("Indicator"), coerce=optional_int, validators=[Optional()])
+    indicator_value = FloatField(_l("Indicator value"), validators=[Optional(), VALUE_RANGE])
+    submit = SubmitField(_l("Log progress"))
 
     def set_choices(self, indicators: Iterable[Indicator]) -> None:
         self.indicator_id.choices = choices(
@@ -71,8 +74,10 @@ class CorrectionForm(ProgressForm):
     """A correction of one update: it keeps that update's reported date and says why."""
 
     reported_on = None
-    note = TextAreaField("Why it is corrected", validators=[DataRequired(), Length(max=NOTE_MAX)])
-    submit = SubmitField("Save the correction")
+    note = TextAreaField(
+        _l("Why it is corrected"), validators=[DataRequired(), Length(max=NOTE_MAX)]
+    )
+    submit = SubmitField(_l("Save the correction"))
 
     @classmethod
     def of(cls, update: ProgressUpdate) -> CorrectionForm:
@@ -88,15 +93,17 @@ class CorrectionForm(ProgressForm):
 
 
 class ActionForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
-    sector_id = SelectField("Sector", coerce=optional_int, validators=[Optional()])
-    theme_id = SelectField("Theme", coerce=optional_int, validators=[Optional()])
-    lead_organisation = StringField("Lead organisation", validators=[Optional(), Length(max=300)])
-    starts_on = DateField("Start date", validators=[Optional()])
-    due_on = DateField("Due date", validators=[Optional()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    sector_id = SelectField(_l("Sector"), coerce=optional_int, validators=[Optional()])
+    theme_id = SelectField(_l("Theme"), coerce=optional_int, validators=[Optional()])
+    lead_organisation = StringField(
+        _l("Lead organisation"), validators=[Optional(), Length(max=300)]
+    )
+    starts_on = DateField(_l("Start date"), validators=[Optional()])
+    due_on = DateField(_l("Due date"), validators=[Optional()])
     version = version_field()
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))
 
     def set_choices(
         self, sectors: Iterable[tuple[Any, str]], themes: Iterable[tuple[Any, str]]
@@ -121,14 +128,14 @@ class NewActionForm(ActionForm):
 
 
 class IndicatorForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=300)])
-    unit = StringField("Unit", validators=[DataRequired(), Length(max=40)])
-    baseline_value = FloatField("Baseline", validators=[Optional(), VALUE_RANGE])
-    baseline_on = DateField("Baseline date", validators=[Optional()])
-    target_value = FloatField("Target", validators=[Optional(), VALUE_RANGE])
-    target_on = DateField("Target date", validators=[Optional()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)])
+    unit = StringField(_l("Unit"), validators=[DataRequired(), Length(max=40)])
+    baseline_value = FloatField(_l("Baseline"), validators=[Optional(), VALUE_RANGE])
+    baseline_on = DateField(_l("Baseline date"), validators=[Optional()])
+    target_value = FloatField(_l("Target"), validators=[Optional(), VALUE_RANGE])
+    target_on = DateField(_l("Target date"), validators=[Optional()])
     version = version_field()
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))
 
     def values(self) -> dict[str, Any]:
         return {

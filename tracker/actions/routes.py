@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from tracker.actions import bp
@@ -72,7 +73,7 @@ def log_progress(action_id: int) -> ResponseReturnValue:  # Who: the city's edit
         form,
         lambda: progress.log_progress(current_user, action, form.report(), today=date.today()),
         redirect_to=_to_action(action.id),
-        message="Progress logged.",
+        message=_l("Progress logged."),
     )
     return done or _detail(action, form, 400)
 
@@ -95,7 +96,7 @@ def correct(update_id: int) -> ResponseReturnValue:  # Who: the city's editors, 
         redirect_to=lambda update: url_for(
             "actions.detail", action_id=action.id, _anchor=f"update-{update.id}"
         ),
-        message="Correction saved; the corrected report stays in the history.",
+        message=_l("Correction saved; the corrected report stays in the history."),
     )
     return done or (
         render_template(
@@ -122,7 +123,7 @@ def edit(action_id: int) -> ResponseReturnValue:  # Who: the city's editors, lea
             current_user, action, version=form.version.data, values=form.values()
         ),
         redirect_to=_to_action(action.id),
-        message="Action saved.",
+        message=_l("Action saved."),
     )
     return done or (
         render_template("actions/edit.html", action=action, form=form),
@@ -140,7 +141,7 @@ def new_indicator(action_id: int) -> ResponseReturnValue:  # Who: the city's edi
         form,
         lambda: plans.add_indicator(current_user, action, form.values()),
         redirect_to=_to_action(action.id),
-        message="Indicator added.",
+        message=_l("Indicator added."),
     )
     return done or (
         render_template("actions/indicator.html", action=action, form=form),
@@ -162,7 +163,7 @@ def edit_indicator(
             current_user, indicator, version=form.version.data, values=form.values()
         ),
         redirect_to=_to_action(indicator.action_id),
-        message="Indicator saved.",
+        message=_l("Indicator saved."),
     )
     return done or (
         render_template(

@@ -1,5 +1,6 @@
 """Account and audit-filter forms."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
@@ -12,46 +13,46 @@ PASSWORD = [DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LEN
 
 
 class UserForm(FlaskForm):
-    name = StringField("Name", validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     role = SelectField(
-        "Role", choices=choices((r, r) for r in USER_ROLES), validators=[DataRequired()]
+        _l("Role"), choices=choices((r, r) for r in USER_ROLES), validators=[DataRequired()]
     )
-    city = SelectField("City (editors only)", validators=[Optional()])
-    is_active = BooleanField("Active")
+    city = SelectField(_l("City (editors only)"), validators=[Optional()])
+    is_active = BooleanField(_l("Active"))
     version = version_field()
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))
 
 
 class NewUserForm(UserForm):
     # A new account gets the least privilege unless the admin chooses more.
     role = SelectField(
-        "Role",
+        _l("Role"),
         choices=choices((r, r) for r in USER_ROLES),
         default="viewer",
         validators=[DataRequired()],
     )
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=PASSWORD)
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=PASSWORD)
     is_active = None
     version = None
-    submit = SubmitField("Create account")
+    submit = SubmitField(_l("Create account"))
 
 
 class PasswordResetForm(FlaskForm):
-    password = PasswordField("New password", validators=PASSWORD)
-    submit = SubmitField("Set password")
+    password = PasswordField(_l("New password"), validators=PASSWORD)
+    submit = SubmitField(_l("Set password"))
 
 
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    city = SelectField("City", validators=[Optional()])
-    user = StringField("User e-mail", validators=[Optional(), Length(max=254)])
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To", validators=[Optional()])
+    city = SelectField(_l("City"), validators=[Optional()])
+    user = StringField(_l("User e-mail"), validators=[Optional(), Length(max=254)])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
 
 
 class TokenForm(FlaskForm):
-    name = StringField("What the token is for", validators=[DataRequired(), Length(max=100)])
-    submit = SubmitField("Issue token")
+    name = StringField(_l("What the token is for"), validators=[DataRequired(), Length(max=100)])
+    submit = SubmitField(_l("Issue token"))

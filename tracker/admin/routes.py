@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -62,7 +63,7 @@ def users() -> ResponseReturnValue:  # Who: admins.
             name=form.name.data or None,
         ),
         redirect_to=_to_users,
-        message="Account created.",
+        message=_l("Account created."),
     )
     if done:
         return done
@@ -88,7 +89,7 @@ def edit_user(user_id: int) -> ResponseReturnValue:  # Who: admins.
             name=form.name.data,
         ),
         redirect_to=_to_users,
-        message=f"Account {user.email} saved.",
+        message=_l("Account %(email)s saved.", email=user.email),
     )
     reset = PasswordResetForm(formdata=None)
     return done or (_user_page(user, form, reset), form_status(form))
@@ -106,7 +107,7 @@ def reset_password(user_id: int) -> ResponseReturnValue:  # Who: admins.
         reset,
         lambda: accounts.reset_password(current_user, user, reset.password.data),
         redirect_to=_to_users,
-        message=f"Password of {user.email} set; their sessions were signed out.",
+        message=_l("Password of %(email)s set; their sessions were signed out.", email=user.email),
     )
     form = _user_form(user, formdata=None)
     return done or (_user_page(user, form, reset), 400)
@@ -169,7 +170,7 @@ def revoke_token(token_id: int) -> ResponseReturnValue:  # Who: admins.
         EmptyForm(),
         lambda: tokens.revoke_token(current_user, token),
         redirect_to=lambda _r: url_for("admin.edit_user", user_id=token.user_id),
-        message="Token revoked.",
+        message=_l("Token revoked."),
     )
     return done or (
         _user_page(

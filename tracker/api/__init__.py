@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, json, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
@@ -64,10 +65,10 @@ def authenticate() -> Response | None:
         return None
     header = request.headers.get("Authorization")
     if header is not None:
-        scheme, _, raw = header.partition(" ")
+        scheme, _space, raw = header.partition(" ")
         user = tokens.user_for_token(raw.strip()) if scheme.lower() == "bearer" else None
         if user is None:
-            return problem(401, "Unauthorized", "The token is malformed, unknown or revoked.")
+            return problem(401, "Unauthorized", _("The token is malformed, unknown or revoked."))
         g.api_user = user
         return None
     if current_user.is_authenticated:
@@ -75,7 +76,7 @@ def authenticate() -> Response | None:
             csrf.protect()
         g.api_user = current_user._get_current_object()
         return None
-    return problem(401, "Unauthorized", "Send an API token: Authorization: Bearer <token>.")
+    return problem(401, "Unauthorized", _("Send an API token: Authorization: Bearer <token>."))
 
 
 @bp.errorhandler(ApiError)
@@ -91,7 +92,7 @@ def domain_error(exc: DomainError) -> Response:
         # A rule that holds whatever is stored (done means 100 %), as the document states it.
         broken = [{"field": field or "-", "reason": reason} for field, reason in exc.errors]
         return problem(
-            422, "Unprocessable Content", "The body breaks the document's rules.", broken
+            422, "Unprocessable Content", _("The body breaks the document's rules."), broken
         )
     if isinstance(exc, Invalid):
         # The body kept to the document (checked before), so what a service refuses depends on
@@ -109,7 +110,7 @@ def domain_error(exc: DomainError) -> Response:
 @bp.errorhandler(StaleDataError)
 def stale(_exc: StaleDataError) -> Response:
     db.session.rollback()
-    return problem(409, "Conflict", "Someone else changed this record meanwhile.")
+    return problem(409, "Conflict", _("Someone else changed this record meanwhile."))
 
 
 @bp.errorhandler(CSRFError)

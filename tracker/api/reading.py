@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from flask import request
+from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 
 from tracker.api import ApiError
@@ -26,7 +27,7 @@ def query(model: type[M]) -> M:
         raise ApiError(
             400,
             "Bad Request",
-            "Some query parameters are invalid.",
+            _("Some query parameters are invalid."),
             listed(problems(exc, "query")),
         ) from None
 
@@ -35,12 +36,12 @@ def body(model: type[M]) -> M:
     """The JSON object of the request as `model`: 415 if it is not JSON, 400 if it is not an
     object, 422 listing every field that is unknown, missing, null or of the wrong kind."""
     if not request.is_json:
-        raise ApiError(415, "Unsupported Media Type", "Send the body as application/json.")
+        raise ApiError(415, "Unsupported Media Type", _("Send the body as application/json."))
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise ApiError(400, "Bad Request", "The body is not a JSON object.")
+        raise ApiError(400, "Bad Request", _("The body is not a JSON object."))
     found: list[tuple[str | None, str]] = [
-        (shown(name), "must not be null; leave it out instead")
+        (shown(name), _("must not be null; leave it out instead"))
         for name, value in data.items()
         if value is None and name in model.model_fields
     ]
@@ -49,5 +50,7 @@ def body(model: type[M]) -> M:
     except ValidationError as exc:
         found += problems(exc)
     if found:
-        raise ApiError(422, "Unprocessable Content", "The body has invalid fields.", listed(found))
+        raise ApiError(
+            422, "Unprocessable Content", _("The body has invalid fields."), listed(found)
+        )
     return result

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, jsonify, render_template
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from tracker.api import bp
@@ -57,7 +58,9 @@ def get_or_404(model: Any, ident: int) -> Any:
     # Ids beyond the column's range exist nowhere; asking the database would be an error.
     row = db.session.get(model, ident) if 0 < ident <= MAX_ID else None
     if row is None:
-        raise NotFound(f"No {model.__name__.lower()} with id {ident}.")
+        raise NotFound(
+            _("No %(lower)s with id %(ident)s.", lower=model.__name__.lower(), ident=ident)
+        )
     return row
 
 
@@ -111,7 +114,7 @@ def cities() -> ResponseReturnValue:  # Who: any reader.
 def city(slug: str) -> ResponseReturnValue:  # Who: any reader.
     rows = db.session.scalars(listings.participations({"city": slug})).unique().all()
     if not rows:
-        raise NotFound(f"No city with the slug {slug!r}.")
+        raise NotFound(_("No city with the slug %(slug)s.", slug=repr(slug)))
     first = _cities(rows)[0]
     participations = [records.Participation.dump(p, programme=p.programme.slug) for p in rows]
     detail = records.CityDetail.model_validate({**first, "participations": participations})
@@ -185,7 +188,7 @@ def action(action_id: int) -> ResponseReturnValue:  # Who: any reader.
         .one_or_none()
     )
     if row is None:
-        raise NotFound(f"No action with id {action_id}.")
+        raise NotFound(_("No action with id %(action_id)s.", action_id=action_id))
     return jsonify(_action(row))
 
 

@@ -1,5 +1,6 @@
 """Sign-in and password forms: input validation only; the checks live in the accounts service."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
@@ -8,35 +9,35 @@ from tracker.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
-    submit = SubmitField("Sign in")
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    submit = SubmitField(_l("Sign in"))
 
 
 class PasswordChangeForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired()])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
     )
     confirm = PasswordField(
-        "New password again",
-        validators=[DataRequired(), EqualTo("new_password", message="The two entries differ.")],
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The two entries differ."))],
     )
-    submit = SubmitField("Change password")
+    submit = SubmitField(_l("Change password"))
 
 
 class LanguageForm(FlaskForm):
     """The header's switch: one button per language."""
 
-    language = SelectField("Language", validators=[DataRequired()])
+    language = SelectField(_l("Language"), validators=[DataRequired()])
     next = HiddenField()
 
 
 class TimeZoneForm(FlaskForm):
     time_zone = SelectField(
-        "Show times in",
+        _l("Show times in"),
         validators=[Optional()],
         description="Entry times, audit times and conflicts are shown in this time zone.",
     )
-    submit = SubmitField("Save time zone")
+    submit = SubmitField(_l("Save time zone"))

@@ -4,6 +4,8 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker.auth import bp, mark_active
@@ -30,7 +32,7 @@ def safe_next(target: str | None) -> str:
     if not target or len(target) > 2000:
         return home
     decoded = target
-    for _ in range(5):  # undo nested percent-encoding, as a chain of redirects might
+    for _attempt in range(5):  # undo nested percent-encoding, as a chain of redirects might
         once = unquote(decoded)
         if once == decoded:
             break
@@ -69,7 +71,7 @@ def login() -> (
         db.session.commit()
         login_user(user)
         mark_active()
-        flash(f"Signed in as {user.display_name}.", "info")
+        flash(_("Signed in as %(name)s.", name=user.display_name), "info")
         return redirect(target)
     status = 400 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
@@ -82,7 +84,7 @@ def language() -> ResponseReturnValue:  # Who: anyone, for themselves (cookie an
     back = safe_next(form.next.data or request.args.get("next"))
     if request.method == "GET" or not form.validate_on_submit():
         if request.method == "POST":
-            flash("Choose English or Deutsch.", "error")
+            flash(_("Choose English or Deutsch."), "error")
         return redirect(back)
     code = form.language.data
     if current_user.is_authenticated:
@@ -119,7 +121,7 @@ def logout() -> ResponseReturnValue:  # Who: any signed-in user, for their own s
         db.session.commit()
         logout_user()
         session.clear()
-        flash("Signed out.", "info")
+        flash(_("Signed out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -144,7 +146,7 @@ def time_zone() -> ResponseReturnValue:  # Who: any signed-in user, for their ow
         form,
         lambda: accounts.set_time_zone(current_user, form.time_zone.data),
         redirect_to=lambda _result: url_for("auth.password"),
-        message="Time zone saved.",
+        message=_l("Time zone saved."),
     )
     return done or (
         render_template(
@@ -167,7 +169,7 @@ def password() -> ResponseReturnValue:  # Who: any signed-in user, for their own
             keep_session=current_user.get_id(),
         ),
         redirect_to=lambda _result: url_for("main.index"),
-        message="Password changed. Your other sessions were signed out.",
+        message=_l("Password changed. Your other sessions were signed out."),
     )
     return done or (
         render_template("auth/password.html", form=form, zone_form=time_zone_form(formdata=None)),

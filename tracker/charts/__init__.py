@@ -1,4 +1,5 @@
-"""Plotly figures: pure functions, plain data in, a Figure out. No database, no Flask.
+"""Plotly figures: pure functions, plain data in, a Figure out. No database. Their words go
+through Flask-Babel's gettext, so a figure speaks the request's language (English outside one).
 
 Only SVG trace types are used (no WebGL), so the figures draw under a strict
 Content-Security-Policy and on machines without a GPU.
@@ -11,6 +12,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import plotly.graph_objects as go
+from flask_babel import gettext as _
+
+from tracker.vocabulary import label
 
 COLOURS = {
     "done": "#0b6e4f",
@@ -29,6 +33,8 @@ COLOURS = {
     "cancelled": "#8a8f94",
     "none": "#d6dde2",
 }
+# What a cohort cell says besides its colour.
+COHORT_MARKS = {"done": "\u2713", "on_time": "\u25cb", "late": "!", "not_started": "\u00b7"}
 FONT = {"family": "system-ui, sans-serif", "size": 13, "color": "#1d2a33"}
 
 
@@ -77,13 +83,13 @@ def timeline(
 ) -> go.Figure:
     """Phases as bars and milestones as points on one time axis, with today marked."""
     if not phases and not milestones:
-        return _empty("No phases or milestones yet.")
+        return _empty(_("No phases or milestones yet."))
     data = []
     for phase in phases:
         end = phase.end or today
         data.append(
             go.Bar(
-                y=["Phases"],
+                y=[_("Phases")],
                 x=[(end - phase.start).days * 86_400_000],
                 base=[phase.start.isoformat()],
                 orientation="h",
@@ -102,9 +108,9 @@ def timeline(
         data.append(
             go.Scatter(
                 x=[i.start.isoformat() for i in items],
-                y=["Milestones"] * len(items),
+                y=[_("Milestones")] * len(items),
                 mode="markers",
-                name=state.replace("_", " "),
+                name=label(state),
                 text=[plain(i.label) for i in items],
                 marker={"size": 13, "color": COLOURS.get(state, "#555"), "symbol": "diamond"},
                 hovertemplate="%{text}<br>%{x|%Y-%m-%d}<extra></extra>",
@@ -141,7 +147,7 @@ def timeline(
 def lgd_funnel(counts: Sequence[tuple[str, int]]) -> go.Figure:
     """Local Green Deals per status, in the order a deal moves through them."""
     if not any(count for _status, count in counts):
-        return _empty("No Local Green Deal recorded yet.")
+        return _empty(_("No Local Green Deal recorded yet."))
     return _figure(
         [
             go.Funnel(
@@ -161,7 +167,7 @@ def progress_by_sector(rows: Sequence[tuple[str, int, float | None]]) -> go.Figu
     """Average percent complete of the reported actions of each sector, with their count."""
     rows = [r for r in rows if r[1]]
     if not rows:
-        return _empty("No action has a sector yet.")
+        return _empty(_("No action has a sector yet."))
     return _figure(
         [
             go.Bar(
@@ -178,7 +184,7 @@ def progress_by_sector(rows: Sequence[tuple[str, int, float | None]]) -> go.Figu
             )
         ],
         height=max(200, 45 * len(rows) + 60),
-        xaxis={"range": [0, 100], "title": {"text": "average percent complete"}},
+        xaxis={"range": [0, 100], "title": {"text": _("average percent complete")}},
         yaxis={"autorange": "reversed"},
     )
 
@@ -191,9 +197,11 @@ def cohort_heatmap(
 ) -> go.Figure:
     """Cities (rows) x shared deal steps (columns): done, on time, late or not started."""
     if not rows:
-        return _empty("No core city has a Local Green Deal step recorded yet.")
+        return _empty(_("No core city has a Local Green Deal step recorded yet."))
     z = [[COHORT_CODES[s] for s in row] for row in states]
-    text = [[s.replace("_", " ") for s in row] for row in states]
+    # The state is written in each cell as well as coloured: never by colour alone.
+    text = [[COHORT_MARKS[s] for s in row] for row in states]
+    words = [[label(s) for s in row] for row in states]
     scale = [
         [0.0, COLOURS["not_started"]],
         [0.25, COLOURS["not_started"]],
@@ -211,15 +219,21 @@ def cohort_heatmap(
                 x=[plain(c) for c in columns],
                 y=[plain(r) for r in rows],
                 text=text,
+                customdata=words,
+                texttemplate="%{text}",
+                textfont={"size": 12},
                 zmin=-0.5,
                 zmax=3.5,
                 colorscale=scale,
                 xgap=2,
                 ygap=2,
-                hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
+                hovertemplate="%{y}<br>%{x}: %{customdata}<extra></extra>",
                 colorbar={
                     "tickvals": [0, 1, 2, 3],
-                    "ticktext": ["not started", "on time", "late", "done"],
+                    "ticktext": [
+                        f"{COHORT_MARKS[state]} {label(state)}"
+                        for state in ("not_started", "on_time", "late", "done")
+                    ],
                     "thickness": 12,
                 },
             )
@@ -244,7 +258,7 @@ def mentorship_network(
     """Mentors in the left column, mentees in the right, a line for each pair; mentees sized by
     their average progress. Pairs read left to right, so no layout engine is needed."""
     if not edges:
-        return _empty("No mentorship recorded yet.")
+        return _empty(_("No mentorship recorded yet."))
 
     def place(nodes: Sequence[Node], x: float) -> dict[str, tuple[float, float]]:
         count = max(len(nodes) - 1, 1)
@@ -267,26 +281,26 @@ def mentorship_network(
             showlegend=False,
         )
     ]
-    for nodes, role, position in (
-        (mentors, "mentor", "middle left"),
-        (mentees, "mentee", "middle right"),
+    for nodes, role, name, position in (
+        (mentors, "mentor", _("mentors"), "middle left"),
+        (mentees, "mentee", _("mentees"), "middle right"),
     ):
         data.append(
             go.Scatter(
                 x=[positions[n.key][0] for n in nodes],
                 y=[positions[n.key][1] for n in nodes],
                 mode="markers+text",
-                name=role + "s",
+                name=name,
                 text=[plain(n.label) for n in nodes],
                 textposition=position,
                 customdata=[
-                    round(n.progress) if n.progress is not None else "no report" for n in nodes
+                    round(n.progress) if n.progress is not None else _("no report") for n in nodes
                 ],
                 marker={
                     "size": [10 + (n.progress or 0) / 5 for n in nodes],
                     "color": COLOURS["mentor" if role == "mentor" else "core"],
                 },
-                hovertemplate="%{text}<br>progress: %{customdata}<extra></extra>",
+                hovertemplate="%{text}<br>" + _("progress") + ": %{customdata}<extra></extra>",
             )
         )
     return _figure(
@@ -311,7 +325,7 @@ def milestone_gantt(rows: Sequence[GanttRow], today: date) -> go.Figure:
     """One bar per milestone from its first planned date to its due date (a slip shows as a
     long bar), coloured by state."""
     if not rows:
-        return _empty("No milestone matches these filters.")
+        return _empty(_("No milestone matches these filters."))
     by_state: dict[str, list[GanttRow]] = {}
     for row in rows:
         by_state.setdefault(row.state, []).append(row)
@@ -323,9 +337,9 @@ def milestone_gantt(rows: Sequence[GanttRow], today: date) -> go.Figure:
                 x=[max((r.end - r.start).days, 1) * 86_400_000 for r in items],
                 base=[r.start.isoformat() for r in items],
                 orientation="h",
-                name=state.replace("_", " "),
+                name=label(state),
                 marker={"color": COLOURS.get(state, "#555")},
-                hovertemplate="%{y}<br>%{base|%Y-%m-%d} to %{x}<extra></extra>",
+                hovertemplate="%{y}<br>%{base|%Y-%m-%d} \u2013 %{x}<extra></extra>",
             )
         )
     figure = _figure(
@@ -361,7 +375,7 @@ class Place:
 def city_map(places: Sequence[Place]) -> go.Figure:
     """Cities by latitude and longitude: a plain scatter, no map tiles to fetch."""
     if not places:
-        return _empty("No city has coordinates yet.")
+        return _empty(_("No city has coordinates yet."))
     data = []
     for role in ("mentor", "core", "observer"):
         chosen = [p for p in places if p.role == role]
@@ -371,7 +385,7 @@ def city_map(places: Sequence[Place]) -> go.Figure:
                     x=[p.longitude for p in chosen],
                     y=[p.latitude for p in chosen],
                     mode="markers+text",
-                    name=role,
+                    name=label(role),
                     text=[plain(p.label) for p in chosen],
                     textposition="top center",
                     marker={"size": 11, "color": COLOURS[role]},
@@ -382,8 +396,8 @@ def city_map(places: Sequence[Place]) -> go.Figure:
         data,
         height=420,
         showlegend=True,
-        xaxis={"title": {"text": "longitude"}},
-        yaxis={"title": {"text": "latitude"}, "scaleanchor": "x", "scaleratio": 1.5},
+        xaxis={"title": {"text": _("longitude")}},
+        yaxis={"title": {"text": _("latitude")}, "scaleanchor": "x", "scaleratio": 1.5},
     )
 
 
@@ -397,7 +411,7 @@ def indicator_series(
 ) -> go.Figure:
     """An indicator's values over time against its baseline and target."""
     if not values:
-        return _empty(f"No value of {plain(name)} yet.", height=160)
+        return _empty(_("No value of %(name)s yet.", name=plain(name)), height=160)
     data = [
         go.Scatter(
             x=[d.isoformat() for d, _v in values],
@@ -410,16 +424,19 @@ def indicator_series(
     ]
     first = values[0][0]
     last = max(values[-1][0], target_on or values[-1][0])
-    for label, level, colour in (("baseline", baseline, "#8a8f94"), ("target", target, "#1f5f99")):
+    for line_name, level, colour in (
+        (_("baseline"), baseline, "#8a8f94"),
+        (_("target"), target, "#1f5f99"),
+    ):
         if level is not None:
             data.append(
                 go.Scatter(
                     x=[first.isoformat(), (last + timedelta(days=1)).isoformat()],
                     y=[level, level],
                     mode="lines",
-                    name=label,
+                    name=line_name,
                     line={"color": colour, "dash": "dash"},
-                    hovertemplate=f"{label}: {level} {plain(unit)}<extra></extra>",
+                    hovertemplate=f"{line_name}: {level} {plain(unit)}<extra></extra>",
                 )
             )
     return _figure(
@@ -434,7 +451,7 @@ def indicator_series(
 
 def actions_by_status(counts: Sequence[tuple[str, int]]) -> go.Figure:
     if not any(count for _s, count in counts):
-        return _empty("No action recorded yet.")
+        return _empty(_("No action recorded yet."))
     return _figure(
         [
             go.Bar(

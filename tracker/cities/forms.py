@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import Optional
@@ -19,11 +20,11 @@ class CityFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    role = SelectField("Role", validators=[Optional()])
-    country = SelectField("Country", validators=[Optional()])
-    sector = SelectField("Sector", validators=[Optional()])
-    lgd_status = SelectField("Deal status", validators=[Optional()])
-    sort = SelectField("Sort by", validators=[Optional()])
+    role = SelectField(_l("Role"), validators=[Optional()])
+    country = SelectField(_l("Country"), validators=[Optional()])
+    sector = SelectField(_l("Sector"), validators=[Optional()])
+    lgd_status = SelectField(_l("Deal status"), validators=[Optional()])
+    sort = SelectField(_l("Sort by"), validators=[Optional()])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

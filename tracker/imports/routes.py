@@ -7,6 +7,8 @@ from datetime import date
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -24,12 +26,12 @@ from tracker.services.errors import Invalid, PermissionDenied
 
 class UploadForm(FlaskForm):
     kind = SelectField(
-        "What the file holds",
+        _l("What the file holds"),
         choices=choices((k, k) for k in importing.IMPORT_KINDS),
         validators=[DataRequired()],
     )
-    file = FileField("CSV or XLSX file", validators=[FileRequired()])
-    submit = SubmitField("Preview")
+    file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
+    submit = SubmitField(_l("Preview"))
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -94,7 +96,7 @@ def apply(batch_id: str) -> ResponseReturnValue:  # Who: the person who uploaded
         return first  # applied already: the batch is gone, the result is what it was
     batch = db.get_or_404(ImportBatch, batch_id)
     if batch.user_id != current_user.id:
-        raise PermissionDenied("Only the person who uploaded this file can apply it.")
+        raise PermissionDenied(_("Only the person who uploaded this file can apply it."))
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("imports.index"))
     kind, filename, content = batch.kind, batch.filename, batch.content
@@ -118,8 +120,13 @@ def apply(batch_id: str) -> ResponseReturnValue:  # Who: the person who uploaded
     if (first := commit_once(key, url_for("imports.index"))) is not None:
         return first
     flash(
-        f"Imported {filename}: {result.created} created, {result.updated} updated, "
-        f"{result.unchanged} unchanged.",
+        _(
+            "Imported %(file)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.",
+            file=filename,
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+        ),
         "info",
     )
     return redirect(url_for("imports.index"))

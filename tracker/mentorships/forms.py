@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
@@ -18,12 +19,12 @@ def _sector_choices() -> list[Any]:
 
 
 class MentorshipForm(FlaskForm):
-    mentor = SelectField("Mentor city", validators=[DataRequired()])
-    mentee = SelectField("Mentee city", validators=[DataRequired()])
-    since_on = DateField("Since", validators=[InputRequired()])
-    sector_id = SelectField("Sector", coerce=optional_int, validators=[Optional()])
-    focus = StringField("Focus", validators=[Optional(), Length(max=300)])
-    submit = SubmitField("Add mentorship")
+    mentor = SelectField(_l("Mentor city"), validators=[DataRequired()])
+    mentee = SelectField(_l("Mentee city"), validators=[DataRequired()])
+    since_on = DateField(_l("Since"), validators=[InputRequired()])
+    sector_id = SelectField(_l("Sector"), coerce=optional_int, validators=[Optional()])
+    focus = StringField(_l("Focus"), validators=[Optional(), Length(max=300)])
+    submit = SubmitField(_l("Add mentorship"))
 
     def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -34,12 +35,12 @@ class MentorshipForm(FlaskForm):
 
 
 class EditMentorshipForm(FlaskForm):
-    since_on = DateField("Since", validators=[InputRequired()])
-    ended_on = DateField("Ended on", validators=[Optional()])
-    sector_id = SelectField("Sector", coerce=optional_int, validators=[Optional()])
-    focus = StringField("Focus", validators=[Optional(), Length(max=300)])
+    since_on = DateField(_l("Since"), validators=[InputRequired()])
+    ended_on = DateField(_l("Ended on"), validators=[Optional()])
+    sector_id = SelectField(_l("Sector"), coerce=optional_int, validators=[Optional()])
+    focus = StringField(_l("Focus"), validators=[Optional(), Length(max=300)])
     version = version_field()
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

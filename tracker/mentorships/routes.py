@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from tracker.extensions import db
@@ -51,7 +52,7 @@ def index() -> (
                 sector_id=form.sector_id.data,
             ),
             redirect_to=_to_index,
-            message="Mentorship added.",
+            message=_l("Mentorship added."),
         )
         if done:
             return done
@@ -90,7 +91,7 @@ def edit(mentorship_id: int) -> ResponseReturnValue:  # Who: leads and admins.
             },
         ),
         redirect_to=_to_index,
-        message="Mentorship saved.",
+        message=_l("Mentorship saved."),
     )
     return done or (
         render_template("mentorships/edit.html", pair=pair, form=form),

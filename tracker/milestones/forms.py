@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
@@ -15,13 +16,13 @@ from tracker.vocabulary import label
 
 
 class DoneForm(FlaskForm):
-    completed_on = DateField("Done on", validators=[InputRequired()])
+    completed_on = DateField(_l("Done on"), validators=[InputRequired()])
     evidence_url = StringField(
-        "Evidence link", validators=[Optional(), Length(max=URL_MAX), http_url]
+        _l("Evidence link"), validators=[Optional(), Length(max=URL_MAX), http_url]
     )
-    note = TextAreaField("Note", validators=[Optional(), Length(max=NOTE_MAX)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX)])
     version = version_field()
-    submit = SubmitField("Mark done")
+    submit = SubmitField(_l("Mark done"))
 
     def report(self) -> MilestoneReport:
         return build(
@@ -35,10 +36,10 @@ class DoneForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    due_on = DateField("New due date", validators=[InputRequired()])
-    reason = TextAreaField("Why it moves", validators=[DataRequired(), Length(max=NOTE_MAX)])
+    due_on = DateField(_l("New due date"), validators=[InputRequired()])
+    reason = TextAreaField(_l("Why it moves"), validators=[DataRequired(), Length(max=NOTE_MAX)])
     version = version_field()
-    submit = SubmitField("Move due date")
+    submit = SubmitField(_l("Move due date"))
     aliases = {"note": "reason"}  # the report's note is this form's reason
 
     def report(self) -> MilestoneReport:
@@ -55,10 +56,10 @@ class MilestoneFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    city = SelectField("City", validators=[Optional()])
-    country = SelectField("Country", validators=[Optional()])
-    sector = SelectField("Sector", validators=[Optional()])
-    state = SelectField("State", validators=[Optional()])
+    city = SelectField(_l("City"), validators=[Optional()])
+    country = SelectField(_l("Country"), validators=[Optional()])
+    sector = SelectField(_l("Sector"), validators=[Optional()])
+    state = SelectField(_l("State"), validators=[Optional()])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -79,9 +80,11 @@ class MilestoneFilterForm(FlaskForm):
 
 
 class ReopenForm(FlaskForm):
-    reason = TextAreaField("Why it is reopened", validators=[DataRequired(), Length(max=NOTE_MAX)])
+    reason = TextAreaField(
+        _l("Why it is reopened"), validators=[DataRequired(), Length(max=NOTE_MAX)]
+    )
     version = version_field()
-    submit = SubmitField("Reopen")
+    submit = SubmitField(_l("Reopen"))
     aliases = {"note": "reason"}
 
     def report(self) -> MilestoneReport:

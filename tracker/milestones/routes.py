@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from tracker.extensions import db
@@ -90,7 +91,7 @@ def mark_done(milestone_id: int) -> ResponseReturnValue:  # Who: see the module 
         form,
         lambda: milestones.report(current_user, milestone, form.report(), today=date.today()),
         redirect_to=_to_milestone(milestone.id),
-        message="Milestone marked done.",
+        message=_l("Milestone marked done."),
     )
     return done or _page(milestone, done=form, status=400)
 
@@ -107,7 +108,7 @@ def move(milestone_id: int) -> ResponseReturnValue:  # Who: see the module docst
         form,
         lambda: milestones.report(current_user, milestone, form.report(), today=date.today()),
         redirect_to=_to_milestone(milestone.id),
-        message="Due date moved.",
+        message=_l("Due date moved."),
     )
     return done or _page(milestone, move=form, status=400)
 
@@ -124,6 +125,6 @@ def reopen(milestone_id: int) -> ResponseReturnValue:  # Who: see the module doc
         form,
         lambda: milestones.report(current_user, milestone, form.report(), today=date.today()),
         redirect_to=_to_milestone(milestone.id),
-        message="Milestone reopened.",
+        message=_l("Milestone reopened."),
     )
     return done or _page(milestone, reopen=form, status=400)

@@ -4,6 +4,7 @@ from datetime import date
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker.my import bp
@@ -18,7 +19,8 @@ def index() -> (
 ):  # Who: editors (their own city). Others are redirected to the overview.
     if not permissions.has_own_city(current_user):
         flash(
-            "My city is the page of a city's editors; your account is not bound to a city.", "info"
+            _("My city is the page of a city's editors; your account is not bound to a city."),
+            "info",
         )
         return redirect(url_for("main.index"))
     work = mycity.open_work(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -15,23 +16,23 @@ TEXT = [Optional(), Length(max=10000)]
 
 
 class PlanForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     status = SelectField(
-        "Deal status",
+        _l("Deal status"),
         choices=choices(
             [("", "None")] + [(s, s.replace("_", " ").capitalize()) for s in LGD_STATUSES]
         ),
         validators=[Optional()],
     )
-    started_on = DateField("Work began on", validators=[Optional()])
-    signed_on = DateField("Signed on", validators=[Optional()])
-    summary = TextAreaField("Summary", validators=TEXT)
-    governance = TextAreaField("Governance", validators=TEXT)
-    actions_summary = TextAreaField("Actions", validators=TEXT)
-    integrated_goals = TextAreaField("Integrated goals", validators=TEXT)
-    partnerships = TextAreaField("Partnerships", validators=TEXT)
+    started_on = DateField(_l("Work began on"), validators=[Optional()])
+    signed_on = DateField(_l("Signed on"), validators=[Optional()])
+    summary = TextAreaField(_l("Summary"), validators=TEXT)
+    governance = TextAreaField(_l("Governance"), validators=TEXT)
+    actions_summary = TextAreaField(_l("Actions"), validators=TEXT)
+    integrated_goals = TextAreaField(_l("Integrated goals"), validators=TEXT)
+    partnerships = TextAreaField(_l("Partnerships"), validators=TEXT)
     version = version_field()
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))
 
     def values(self) -> dict[str, Any]:
         return blank_to_none(
@@ -57,16 +58,16 @@ class NewPlanForm(PlanForm):
 
 
 class PartnerForm(FlaskForm):
-    name = StringField("Organisation", validators=[DataRequired(), Length(max=300)])
+    name = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=300)])
     kind = SelectField(
-        "Type",
+        _l("Type"),
         choices=choices([(k, k.replace("_", " ").capitalize()) for k in PARTNER_KINDS]),
         validators=[DataRequired()],
     )
-    commitment = TextAreaField("Commitment", validators=[Optional(), Length(max=5000)])
-    signed_on = DateField("Signed on", validators=[Optional()])
+    commitment = TextAreaField(_l("Commitment"), validators=[Optional(), Length(max=5000)])
+    signed_on = DateField(_l("Signed on"), validators=[Optional()])
     version = version_field()
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))
 
     def values(self) -> dict[str, Any]:
         return blank_to_none(

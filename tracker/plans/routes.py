@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -65,7 +66,7 @@ def create() -> (
         form,
         lambda: plans.create_local_green_deal(current_user, city, programme, form.values()),
         redirect_to=lambda plan: url_for("plans.detail", plan_id=plan.id),
-        message="Local Green Deal created.",
+        message=_l("Local Green Deal created."),
     )
     return done or _form_page(form, city, "New Local Green Deal")
 
@@ -82,7 +83,7 @@ def edit(plan_id: int) -> ResponseReturnValue:  # Who: the plan's city's editors
             current_user, plan, version=form.version.data, values=form.values()
         ),
         redirect_to=_to_plan(plan.id),
-        message="Plan saved.",
+        message=_l("Plan saved."),
     )
     return done or _form_page(form, plan.city, f"Edit {plan.title}", plan)
 
@@ -99,7 +100,7 @@ def new_partner(
         form,
         lambda: plans.add_partner(current_user, plan, form.values()),
         redirect_to=_to_plan(plan.id),
-        message="Partner added.",
+        message=_l("Partner added."),
     )
     return done or _form_page(form, plan.city, "New partner", plan)
 
@@ -119,7 +120,7 @@ def edit_partner(
             current_user, partner, version=form.version.data, values=form.values()
         ),
         redirect_to=_to_plan(plan.id),
-        message="Partner saved.",
+        message=_l("Partner saved."),
     )
     return done or _form_page(form, plan.city, f"Edit partner {partner.name}", plan)
 
@@ -137,6 +138,6 @@ def new_action(
         form,
         lambda: plans.add_action(current_user, plan, form.values()),
         redirect_to=lambda action: url_for("actions.detail", action_id=action.id),
-        message="Action added.",
+        message=_l("Action added."),
     )
     return done or _form_page(form, plan.city, "New action", plan)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
 
@@ -45,43 +47,51 @@ def shown(name: str) -> str:
     return text + ("…" if len(name) > 40 else "")
 
 
-UNKNOWN = {"body": "unknown field", "query": "unknown query parameter", "row": "unknown column"}
+UNKNOWN = {
+    "body": _l("unknown field"),
+    "query": _l("unknown query parameter"),
+    "row": _l("unknown column"),
+}
 REASONS = {
-    "missing": "required",
-    "string_type": "must be a string",
-    "int_type": "must be an integer",
-    "int_parsing": "must be an integer",
-    "int_from_float": "must be an integer",
-    "float_type": "must be a number",
-    "float_parsing": "must be a number",
-    "finite_number": "must be finite",
-    "bool_type": "must be true or false",
-    "bool_parsing": "must be true or false",
-    "date_type": "must be a date, YYYY-MM-DD",
-    "date_parsing": "must be a date, YYYY-MM-DD",
-    "date_from_datetime_parsing": "must be a date, YYYY-MM-DD",
-    "date_from_datetime_inexact": "must be a date, YYYY-MM-DD",
-    "datetime_type": "must be a date-time",
-    "datetime_parsing": "must be a date-time",
-    "datetime_from_date_parsing": "must be a date-time",
-    "model_type": "must be an object",
-    "dict_type": "must be an object",
+    "missing": _l("required"),
+    "string_type": _l("must be a string"),
+    "int_type": _l("must be an integer"),
+    "int_parsing": _l("must be an integer"),
+    "int_from_float": _l("must be an integer"),
+    "float_type": _l("must be a number"),
+    "float_parsing": _l("must be a number"),
+    "finite_number": _l("must be finite"),
+    "bool_type": _l("must be true or false"),
+    "bool_parsing": _l("must be true or false"),
+    "date_type": _l("must be a date, YYYY-MM-DD"),
+    "date_parsing": _l("must be a date, YYYY-MM-DD"),
+    "date_from_datetime_parsing": _l("must be a date, YYYY-MM-DD"),
+    "date_from_datetime_inexact": _l("must be a date, YYYY-MM-DD"),
+    "datetime_type": _l("must be a date-time"),
+    "datetime_parsing": _l("must be a date-time"),
+    "datetime_from_date_parsing": _l("must be a date-time"),
+    "model_type": _l("must be an object"),
+    "dict_type": _l("must be an object"),
 }
 
 
 def reason(error: ErrorDetails, where: str = "body") -> str:
     kind, ctx = error["type"], error.get("ctx") or {}
     if kind == "extra_forbidden":
-        return UNKNOWN[where]
+        return str(UNKNOWN[where])
     if kind == "literal_error":
-        return f"must be one of {str(ctx.get('expected', '')).replace(chr(39), '')}"
+        return _("must be one of %(values)s", values=str(ctx.get("expected", "")).replace("'", ""))
     if kind == "greater_than_equal":
-        return f"must be at least {ctx['ge']:g}"
+        return _("must be at least %(n)s", n=format(ctx["ge"], "g"))
     if kind == "less_than_equal":
-        return f"must be at most {ctx['le']:g}"
+        return _("must be at most %(n)s", n=format(ctx["le"], "g"))
     if kind == "string_too_long":
-        return f"must have at most {ctx['max_length']} characters"
-    return REASONS.get(kind, error["msg"])
+        return _("must have at most %(n)s characters", n=ctx["max_length"])
+    if kind in REASONS:
+        return str(REASONS[kind])
+    # A custom error of tracker/schemas/types.py: its words are marked there.
+    words = error["msg"]
+    return _(words)
 
 
 def problems(exc: ValidationError, where: str = "body") -> list[tuple[str | None, str]]:

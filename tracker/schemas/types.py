@@ -9,6 +9,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
+from flask_babel import lazy_gettext as _l
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -102,6 +103,19 @@ def _moment(value: Any) -> Any:
         raise PydanticCustomError("moment", "must be a date or a date-time") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
+
+# The words of the custom errors above, marked for translation (schemas/base.py says them).
+CUSTOM_MESSAGES = {
+    "nul": _l("must not contain a NUL character"),
+    "http_url": _l("must be an http:// or https:// address"),
+    "percent": _l("must be a whole number from 0 to 100"),
+    "finite": _l("must be finite"),
+    "whole_number": _l("must be a whole number"),
+    "day": _l("must be a date, YYYY-MM-DD"),
+    "moment": _l("must be a date or a date-time"),
+    "slug": _l("must be a slug (lower-case letters, digits and hyphens)"),
+    "country": _l("must be a two-letter upper-case country code"),
+}
 
 Text = Annotated[str, AfterValidator(_no_nul)]
 Note = Annotated[str, Field(max_length=NOTE_MAX), AfterValidator(_no_nul)]

@@ -11,6 +11,7 @@ from typing import cast
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import case, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -63,7 +64,10 @@ def normalise_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise Invalid(f"{email!r} is not a valid e-mail address: {exc}", field="email") from exc
+        raise Invalid(
+            _("%(email)s is not a valid e-mail address: %(exc)s", email=repr(email), exc=exc),
+            field="email",
+        ) from exc
 
 
 def check_password_rules(
@@ -73,16 +77,24 @@ def check_password_rules(
     (zxcvbn, with the person's e-mail and name as context); the reason is said."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise Invalid(
-            f"The password must have at least {MIN_PASSWORD_LENGTH} characters.", field="password"
+            _(
+                "The password must have at least %(MIN_PASSWORD_LENGTH)s characters.",
+                MIN_PASSWORD_LENGTH=MIN_PASSWORD_LENGTH,
+            ),
+            field="password",
         )
     if len(password) > MAX_PASSWORD_LENGTH:
         raise Invalid(
-            f"The password must have at most {MAX_PASSWORD_LENGTH} characters.", field="password"
+            _(
+                "The password must have at most %(MAX_PASSWORD_LENGTH)s characters.",
+                MAX_PASSWORD_LENGTH=MAX_PASSWORD_LENGTH,
+            ),
+            field="password",
         )
     context = [part for part in (email, *(email or "").split("@")[:1], name) if part]
     lowered = password.lower()
     if any(lowered == part.lower() for part in context[:2]):
-        raise Invalid("The password must not be your e-mail address.", field="password")
+        raise Invalid(_("The password must not be your e-mail address."), field="password")
     verdict = zxcvbn(password, user_inputs=[*context, *(name or "").split()])
     if verdict["score"] < MIN_PASSWORD_SCORE:
         feedback = verdict["feedback"]
@@ -97,17 +109,27 @@ def resolve_city(role: str, city_slug: str | None) -> City | None:
     """The city an account of this role is bound to: an editor's one city, nobody else's."""
     if role not in USER_ROLES:
         raise Invalid(
-            f"Unknown role {role!r}; choose one of {', '.join(USER_ROLES)}.", field="role"
+            _(
+                "Unknown role %(role)s; choose one of %(join)s.",
+                role=repr(role),
+                join=", ".join(USER_ROLES),
+            ),
+            field="role",
         )
     if role != "editor":
         if city_slug:
-            raise Invalid(f"Only editors are bound to a city; a {role} takes none.", field="city")
+            raise Invalid(
+                _("Only editors are bound to a city; a %(role)s takes none.", role=role),
+                field="city",
+            )
         return None
     if not city_slug:
-        raise Invalid("An editor works for one city: choose it.", field="city")
+        raise Invalid(_("An editor works for one city: choose it."), field="city")
     city = db.session.scalar(select(City).where(City.slug == city_slug))
     if city is None:
-        raise Invalid(f"No city with the slug {city_slug!r}.", field="city")
+        raise Invalid(
+            _("No city with the slug %(city_slug)s.", city_slug=repr(city_slug)), field="city"
+        )
     return city
 
 
@@ -126,7 +148,9 @@ def create_user(
     city = resolve_city(role, city_slug)
     check_password_rules(password, email=email, name=name)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Invalid(f"A user with the e-mail {email} exists already.", field="email")
+        raise Invalid(
+            _("A user with the e-mail %(email)s exists already.", email=email), field="email"
+        )
     user = User(email=email, name=name, role=role, city=city, is_demo=is_demo)
     user.password_hash = hash_password(password)
     db.session.add(user)
@@ -272,7 +296,7 @@ def update_user(
     city = resolve_city(role, city_slug)
     city_id = city.id if city else None
     if user.id == actor.id and (role != "admin" or not is_active):
-        raise Invalid("You cannot take away your own administrator access.", field="role")
+        raise Invalid(_("You cannot take away your own administrator access."), field="role")
     changed = update_versioned(
         actor,
         user,
@@ -317,7 +341,7 @@ def set_time_zone(user: User, name: str | None) -> None:
 
     name = (name or "").strip() or None
     if name is not None and not is_time_zone(name):
-        raise Invalid(f"{name!r} is not a known time zone.", field="time_zone")
+        raise Invalid(_("%(name)s is not a known time zone.", name=repr(name)), field="time_zone")
     if name == user.time_zone:
         return
     before = user.time_zone
@@ -339,7 +363,7 @@ def set_language(user: User, code: str | None) -> None:
 
     code = (code or "").strip() or None
     if code is not None and code not in LANGUAGES:
-        raise Invalid(f"Choose one of {', '.join(LANGUAGES)}.", field="language")
+        raise Invalid(_("Choose one of %(join)s.", join=", ".join(LANGUAGES)), field="language")
     if code == user.language:
         return
     before = user.language
@@ -357,13 +381,13 @@ def set_language(user: User, code: str | None) -> None:
 
 def change_own_password(user: User, *, current: str, new: str, keep_session: str | None) -> None:
     if not user.check_password(current):
-        raise Invalid("The current password is wrong.", field="current_password")
+        raise Invalid(_("The current password is wrong."), field="current_password")
     try:
         check_password_rules(new, email=user.email, name=user.name)
     except Invalid as exc:
         raise Invalid(exc.message, field="new_password") from exc
     if new == current:
-        raise Invalid("The new password must differ from the current one.", field="new_password")
+        raise Invalid(_("The new password must differ from the current one."), field="new_password")
     user.password_hash = hash_password(new)
     end_all_sessions(user, keep=keep_session)
     record_event(

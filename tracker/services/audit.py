@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from tracker.extensions import db
 from tracker.models import AuditEvent, City
@@ -64,7 +65,7 @@ def check_version(obj: Any, version: int | None, changes: dict[str, Any], entity
         .limit(1)
     ).first()
     raise Conflict(
-        "Someone else saved this record after you opened it; nothing of yours was stored.",
+        _("Someone else saved this record after you opened it; nothing of yours was stored."),
         changes=differing,
         mine={k: jsonable(v) for k, v in changes.items()},
         current={k: jsonable(getattr(obj, k)) for k in changes},

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from pydantic import ValidationError
 
 from tracker.extensions import db
@@ -60,7 +61,10 @@ def _slug_of(model: type[Sector] | type[Theme], slug: str | None) -> int | None:
 def _import_progress(actor: Actor, row: ProgressRow, line: int, result: ImportResult) -> None:
     action = keys.lookup_action(row.action)
     if action is None:
-        raise Invalid(f"no action {row.action!r} (write it as city/plan/action)", field="action")
+        raise Invalid(
+            _("no action %(action)s (write it as city/plan/action)", action=repr(row.action)),
+            field="action",
+        )
     indicator_id = None
     if row.indicator:
         indicator_id = db.session.scalar(
@@ -70,11 +74,16 @@ def _import_progress(actor: Actor, row: ProgressRow, line: int, result: ImportRe
         )
         if indicator_id is None:
             raise Invalid(
-                f"{keys.action_ref(action)} has no indicator {row.indicator!r}", field="indicator"
+                _(
+                    "%(action_ref)s has no indicator %(indicator)s",
+                    action_ref=keys.action_ref(action),
+                    indicator=repr(row.indicator),
+                ),
+                field="indicator",
             )
     corrects = keys.by_ref(ProgressUpdate, "update", row.corrects) if row.corrects else None
     if row.corrects and corrects is None:
-        raise Invalid(f"no update {row.corrects!r}", field="corrects")
+        raise Invalid(_("no update %(corrects)s", corrects=repr(row.corrects)), field="corrects")
     values: dict[str, Any] = {
         **row.model_dump(include=set(ProgressFields.model_fields)),
         "indicator_id": indicator_id,
@@ -114,16 +123,18 @@ def _plan_and_refs(row: ActionRow | PartnerRow) -> tuple[Plan, dict[str, int | N
     problems: list[tuple[str | None, str]] = []
     plan = keys.lookup_plan(row.plan)
     if plan is None:
-        problems.append(("plan", f"no plan {row.plan!r} (write it as city/plan)"))
+        problems.append(
+            ("plan", _("no plan %(plan)s (write it as city/plan)", plan=repr(row.plan)))
+        )
     ids: dict[str, int | None] = {}
     if isinstance(row, ActionRow):
         ids = {"sector_id": _slug_of(Sector, row.sector), "theme_id": _slug_of(Theme, row.theme)}
         if row.sector and ids["sector_id"] is None:
-            problems.append(("sector", f"no sector {row.sector!r}"))
+            problems.append(("sector", _("no sector %(sector)s", sector=repr(row.sector))))
         if row.theme and ids["theme_id"] is None:
-            problems.append(("theme", f"no theme {row.theme!r}"))
+            problems.append(("theme", _("no theme %(theme)s", theme=repr(row.theme))))
         if not row.external_id.startswith(row.plan + "/"):
-            problems.append(("external_id", f"must be {row.plan}/<action slug>"))
+            problems.append(("external_id", _("must be %(plan)s/<action slug>", plan=row.plan)))
     if problems or plan is None:
         raise Unprocessable(problems)
     return plan, ids
@@ -141,7 +152,7 @@ def _import_action(actor: Actor, row: ActionRow, line: int, result: ImportResult
         slug = ext.rsplit("/", 1)[-1]
         if not re.fullmatch(r"[a-z0-9-]{1,80}", slug):
             raise Invalid(
-                "the action part must be lower-case letters, digits and hyphens",
+                _("the action part must be lower-case letters, digits and hyphens"),
                 field="external_id",
             )
         plans.add_action(actor, plan, values, slug=slug)
@@ -158,21 +169,25 @@ def _import_action(actor: Actor, row: ActionRow, line: int, result: ImportResult
 
 
 def _import_partner(actor: Actor, row: PartnerRow, line: int, result: ImportResult) -> None:
-    plan, _ = _plan_and_refs(row)
+    plan, _refs = _plan_and_refs(row)
     values = row.model_dump(include={"name", "kind", "commitment", "signed_on"})
     ext = row.external_id
     partner = keys.by_ref(Partner, "partner", ext)
     if partner is None:
         if re.fullmatch(r"partner-\d+", ext):
             raise Invalid(
-                f"no partner {ext!r}; a new row needs an id of your own", field="external_id"
+                _("no partner %(ext)s; a new row needs an id of your own", ext=repr(ext)),
+                field="external_id",
             )
         plans.add_partner(actor, plan, values, external_id=ext)
         result.created += 1
         result.changes.append(f"line {line}: new partner {values['name']}")
         return
     if partner.plan_id != plan.id:
-        raise Invalid(f"{ext} belongs to {keys.plan_ref(partner.plan)}", field="plan")
+        raise Invalid(
+            _("%(ext)s belongs to %(plan_ref)s", ext=ext, plan_ref=keys.plan_ref(partner.plan)),
+            field="plan",
+        )
     changed = {k: v for k, v in values.items() if getattr(partner, k) != v}
     if not changed:
         result.unchanged += 1
@@ -212,26 +227,35 @@ def import_table(
     and named; if any is bad, the whole import is rolled back and ImportRejected lists them.
     The caller commits (apply) or rolls back (preview)."""
     if kind not in IMPORT_KINDS:
-        raise Invalid(f"Import {', '.join(IMPORT_KINDS)}, not {kind!r}.", field="kind")
+        raise Invalid(
+            _("Import %(join)s, not %(kind)s.", join=", ".join(IMPORT_KINDS), kind=repr(kind)),
+            field="kind",
+        )
     limits = limits or UploadLimits()
     file_type = check_upload(filename, content, limits)
     header, rows = read_table(file_type, content, limits)
     shape, apply = IMPORTERS[kind]
     allowed = set(EXPORTS[kind].columns)
     required = shape.required_columns()
-    errors = [RowError(1, h or "(empty)", "unknown column") for h in header if h not in allowed]
-    errors += [RowError(1, c, "missing column") for c in sorted(required - set(header))]
+    errors = [
+        RowError(1, h or _("(empty)"), _("unknown column")) for h in header if h not in allowed
+    ]
+    errors += [RowError(1, c, _("missing column")) for c in sorted(required - set(header))]
     if errors:
         raise ImportRejected(errors)
     if not rows:
-        raise ImportRejected([RowError(2, "-", "the file has no rows under its header")])
+        raise ImportRejected([RowError(2, "-", _("the file has no rows under its header"))])
     result = ImportResult(today=today)
     seen: dict[str, int] = {}
     for line, data in rows:
         ext = str(data.get("external_id") or "").strip()
         if ext and ext in seen:
             result.errors.append(
-                RowError(line, "external_id", f"{ext!r} is on line {seen[ext]} already")
+                RowError(
+                    line,
+                    "external_id",
+                    _("%(ext)s is on line %(line)s already", ext=repr(ext), line=seen[ext]),
+                )
             )
             continue
         seen.setdefault(ext, line)

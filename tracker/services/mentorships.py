@@ -8,9 +8,11 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
+from tracker.i18n import written_date
 from tracker.models import (
     Action,
     City,
@@ -152,7 +154,10 @@ def _participation(programme: Programme, slug: str, field: str) -> Participation
         .where(Participation.programme_id == programme.id, City.slug == slug)
     )
     if found is None:
-        raise Invalid(f"{slug!r} takes no part in {programme.name}.", field=field)
+        raise Invalid(
+            _("%(slug)s takes no part in %(name)s.", slug=repr(slug), name=programme.name),
+            field=field,
+        )
     return found
 
 
@@ -168,12 +173,13 @@ def create_mentorship(
 ) -> Mentorship:
     permissions.require_programme_editor(actor)
     if mentor == mentee:
-        raise Invalid("A city cannot mentor itself.", field="mentee")
+        raise Invalid(_("A city cannot mentor itself."), field="mentee")
     mentor_p = _participation(programme, mentor, "mentor")
     mentee_p = _participation(programme, mentee, "mentee")
     if mentor_p.role != "mentor":
         raise Invalid(
-            f"{mentor_p.city.name} is not a mentor city in this programme.", field="mentor"
+            _("%(name)s is not a mentor city in this programme.", name=mentor_p.city.name),
+            field="mentor",
         )
     exists = db.session.scalar(
         sa.select(Mentorship.id).where(
@@ -181,11 +187,21 @@ def create_mentorship(
         )
     )
     if exists:
-        raise Invalid(f"{mentor_p.city.name} mentors {mentee_p.city.name} already.", field="mentee")
+        raise Invalid(
+            _(
+                "%(name)s mentors %(name2)s already.",
+                name=mentor_p.city.name,
+                name2=mentee_p.city.name,
+            ),
+            field="mentee",
+        )
     if since_on < mentee_p.joined_on:
         raise Invalid(
-            f"{mentee_p.city.name} joined on {mentee_p.joined_on.isoformat()}; the "
-            "mentorship cannot start before.",
+            _(
+                "%(name)s joined on %(date)s; the mentorship cannot start before.",
+                name=mentee_p.city.name,
+                date=written_date(mentee_p.joined_on),
+            ),
             field="since_on",
         )
     pair = Mentorship(
@@ -221,7 +237,7 @@ def update_mentorship(
     permissions.require_programme_editor(actor)
     since_on, ended_on = values.get("since_on"), values.get("ended_on")
     if ended_on and since_on and ended_on < since_on:
-        raise Invalid("A mentorship cannot end before it began.", field="ended_on")
+        raise Invalid(_("A mentorship cannot end before it began."), field="ended_on")
     update_versioned(
         actor,
         pair,

@@ -7,9 +7,11 @@ from datetime import date, timedelta
 from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import aliased, selectinload
 
 from tracker.extensions import db
+from tracker.i18n import written_date
 from tracker.models import Action, City, Milestone, Plan, ProgressUpdate, Sector
 from tracker.schemas.reports import MilestoneReport
 from tracker.services import permissions
@@ -56,13 +58,13 @@ def rule_errors(report: MilestoneReport) -> list[tuple[str | None, str]]:
     """What each kind of report needs, whatever is stored: the same words at every door."""
     errors: list[tuple[str | None, str]] = []
     if report.kind == "done" and report.completed_on is None:
-        errors.append(("completed_on", "Give the date it was done."))
+        errors.append(("completed_on", _("Give the date it was done.")))
     if report.kind == "move" and report.due_on is None:
-        errors.append(("due_on", "Give the new due date."))
+        errors.append(("due_on", _("Give the new due date.")))
     if report.kind == "move" and not (report.note or "").strip():
-        errors.append(("note", "Say why the date moves."))
+        errors.append(("note", _("Say why the date moves.")))
     if report.kind == "reopen" and not (report.note or "").strip():
-        errors.append(("note", "Say why the milestone is reopened."))
+        errors.append(("note", _("Say why the milestone is reopened.")))
     return errors
 
 
@@ -119,9 +121,9 @@ def mark_done(
     permissions.require_milestone_editor(actor, milestone)
     check_version(milestone, version, {"completed_on": completed_on}, "milestone")
     if milestone.completed_on is not None:
-        raise Invalid("This milestone is already recorded as done.", field="completed_on")
+        raise Invalid(_("This milestone is already recorded as done."), field="completed_on")
     if completed_on > today:
-        raise Invalid("The completion date cannot be in the future.", field="completed_on")
+        raise Invalid(_("The completion date cannot be in the future."), field="completed_on")
     note = (note or "").strip() or None
     return _append_report(
         actor,
@@ -150,16 +152,19 @@ def move_due_date(
     check_version(milestone, version, {"due_on": due_on}, "milestone")
     if milestone.completed_on is not None:
         raise Invalid(
-            f"This milestone was done on {milestone.completed_on.isoformat()}: a done milestone "
-            "keeps its date. If it was marked done by mistake, reopen it first.",
+            _(
+                "This milestone was done on %(date)s: a done milestone keeps its date. If it was "
+                "marked done by mistake, reopen it first.",
+                date=written_date(milestone.completed_on),
+            ),
             field="due_on",
         )
     if not reason or not reason.strip():
-        raise Invalid("Say why the date moves.", field="reason")
+        raise Invalid(_("Say why the date moves."), field="reason")
     if due_on == milestone.due_on:
-        raise Invalid("That is the current due date.", field="due_on")
+        raise Invalid(_("That is the current due date."), field="due_on")
     if milestone.ends_on is not None and due_on > milestone.ends_on:
-        raise Invalid("The due date cannot be after the event's last day.", field="due_on")
+        raise Invalid(_("The due date cannot be after the event's last day."), field="due_on")
     note = reason.strip()
     return _append_report(
         actor,
@@ -186,9 +191,9 @@ def reopen(
     permissions.require_milestone_editor(actor, milestone)
     check_version(milestone, version, {"completed_on": None}, "milestone")
     if milestone.completed_on is None:
-        raise Invalid("This milestone is not done; there is nothing to reopen.", field="reason")
+        raise Invalid(_("This milestone is not done; there is nothing to reopen."), field="reason")
     if not reason or not reason.strip():
-        raise Invalid("Say why the milestone is reopened.", field="reason")
+        raise Invalid(_("Say why the milestone is reopened."), field="reason")
     note = reason.strip()
     return _append_report(
         actor,

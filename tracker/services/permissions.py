@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from flask_babel import gettext as _
+
 from tracker.models import Milestone
 from tracker.services.errors import PermissionDenied
 
@@ -48,12 +50,14 @@ def can_edit_city(user: Actor, city_id: int | None) -> bool:
 
 def require_city_editor(user: Actor, city_id: int | None) -> None:
     if not can_edit_city(user, city_id):
-        raise PermissionDenied("Only this city's editors and the programme leads may change this.")
+        raise PermissionDenied(
+            _("Only this city's editors and the programme leads may change this.")
+        )
 
 
 def require_programme_editor(user: Actor) -> None:
     if not is_programme_editor(user):
-        raise PermissionDenied("Only programme leads may change programme data.")
+        raise PermissionDenied(_("Only programme leads may change programme data."))
 
 
 def is_admin(user: Actor) -> bool:
@@ -85,17 +89,17 @@ def can(user: Actor, ability: str) -> bool:
 
 def require_importer(user: Actor) -> None:
     if not can_import(user):
-        raise PermissionDenied("Viewers cannot import.")
+        raise PermissionDenied(_("Viewers cannot import."))
 
 
 def require_admin(user: Actor) -> None:
     if not is_admin(user):
-        raise PermissionDenied("Only administrators may manage accounts.")
+        raise PermissionDenied(_("Only administrators may manage accounts."))
 
 
 def require_audit_reader(user: Actor) -> None:
     if not is_programme_editor(user):
-        raise PermissionDenied("Only programme leads and administrators may read the audit log.")
+        raise PermissionDenied(_("Only programme leads and administrators may read the audit log."))
 
 
 def milestone_city_id(milestone: Milestone) -> int | None:
@@ -114,4 +118,4 @@ def can_edit_milestone(user: Actor, milestone: Milestone) -> bool:
 
 def require_milestone_editor(user: Actor, milestone: Milestone) -> None:
     if not can_edit_milestone(user, milestone):
-        raise PermissionDenied("You may not change this milestone.")
+        raise PermissionDenied(_("You may not change this milestone."))

@@ -7,6 +7,7 @@ import unicodedata
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from tracker.extensions import db
 from tracker.models import Action, City, Indicator, Partner, Plan, Programme
@@ -60,21 +61,21 @@ def _unique_slug(model: Any, parent_column: Any, parent_id: int, title: str) -> 
 def _pick(values: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
     unknown = set(values) - set(fields)
     if unknown:
-        raise Invalid(f"Unknown field(s): {', '.join(sorted(unknown))}.")
+        raise Invalid(_("Unknown field(s): %(join)s.", join=", ".join(sorted(unknown))))
     return values
 
 
 def _check_dates(values: dict[str, Any], start: str, end: str) -> None:
     if values.get(start) and values.get(end) and values[end] < values[start]:
-        raise Invalid("The end date cannot be before the start date.", field=end)
+        raise Invalid(_("The end date cannot be before the start date."), field=end)
 
 
 def _check_lgd(values: dict[str, Any]) -> None:
     status = values.get("status")
     if status in ("signed", "implementing", "completed") and not values.get("signed_on"):
-        raise Invalid("A signed deal needs its signing date.", field="signed_on")
+        raise Invalid(_("A signed deal needs its signing date."), field="signed_on")
     if values.get("signed_on") and status in (None, "planned", "in_preparation"):
-        raise Invalid("A deal with a signing date is signed or further.", field="status")
+        raise Invalid(_("A deal with a signing date is signed or further."), field="status")
 
 
 def create_local_green_deal(
@@ -91,7 +92,9 @@ def create_local_green_deal(
         )
     )
     if exists:
-        raise Invalid(f"{city.name} has a Local Green Deal in this programme already.")
+        raise Invalid(
+            _("%(name)s has a Local Green Deal in this programme already.", name=city.name)
+        )
     plan = Plan(
         city_id=city.id,
         programme_id=programme.id,
@@ -111,7 +114,7 @@ def update_plan(actor: Actor, plan: Plan, *, version: int | None, values: dict[s
     if plan.kind == "local_green_deal":
         _check_lgd(values)
     elif values.get("status"):
-        raise Invalid("Only a Local Green Deal has a deal status.", field="status")
+        raise Invalid(_("Only a Local Green Deal has a deal status."), field="status")
     update_versioned(
         actor,
         plan,
@@ -128,7 +131,7 @@ def _check_partner_name(plan: Plan, name: str, partner_id: int | None = None) ->
     if partner_id is not None:
         query = query.where(Partner.id != partner_id)
     if db.session.scalar(query) is not None:
-        raise Invalid("This plan has a partner of that name already.", field="name")
+        raise Invalid(_("This plan has a partner of that name already."), field="name")
 
 
 def add_partner(

@@ -6,9 +6,11 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
+from tracker.i18n import written_date
 from tracker.models import Action, Indicator, IndicatorValue, ProgressUpdate
 from tracker.schemas.reports import IndicatorValueReport, ProgressReport
 from tracker.services import permissions
@@ -22,14 +24,14 @@ def rule_errors(report: ProgressReport) -> list[tuple[str | None, str]]:
     API, import, seeds) is refused with these same words."""
     errors: list[tuple[str | None, str]] = []
     if report.status == "done" and report.percent_complete != 100:
-        errors.append(("percent_complete", "An action that is done is 100 % complete."))
+        errors.append(("percent_complete", _("An action that is done is 100 percent complete.")))
     if (report.indicator_id is None) != (report.indicator_value is None):
         field = "indicator_value" if report.indicator_id is not None else "indicator_id"
-        errors.append((field, "Give an indicator and its value together."))
+        errors.append((field, _("Give an indicator and its value together.")))
     if report.corrects_id is None and report.reported_on is None:
-        errors.append(("reported_on", "Give the reported date."))
+        errors.append(("reported_on", _("Give the reported date.")))
     if report.corrects_id is not None and not (report.note or "").strip():
-        errors.append(("note", "A correction needs a note that says why."))
+        errors.append(("note", _("A correction needs a note that says why.")))
     return errors
 
 
@@ -45,17 +47,25 @@ def _corrected(action: Action, report: ProgressReport) -> ProgressUpdate | None:
         return None
     corrected = db.session.get(ProgressUpdate, report.corrects_id)
     if corrected is None or corrected.action_id != action.id:
-        raise Invalid("The corrected update does not belong to this action.", field="corrects_id")
+        raise Invalid(
+            _("The corrected update does not belong to this action."), field="corrects_id"
+        )
     if corrected.corrected_by is not None:
         raise Invalid(
-            f"That update was corrected already (update {corrected.corrected_by.id}); "
-            "correct the correction instead.",
+            _(
+                "That update was corrected already (update %(id)s); correct the correction "
+                "instead.",
+                id=corrected.corrected_by.id,
+            ),
             field="corrects_id",
         )
     if report.reported_on is not None and report.reported_on != corrected.reported_on:
         raise Invalid(
-            "A correction keeps the reported date of the update it corrects "
-            f"({corrected.reported_on.isoformat()}); to report another date, log a new report.",
+            _(
+                "A correction keeps the reported date of the update it corrects (%(date)s); to "
+                "report another date, log a new report.",
+                date=written_date(corrected.reported_on),
+            ),
             field="reported_on",
         )
     return corrected
@@ -63,11 +73,14 @@ def _corrected(action: Action, report: ProgressReport) -> ProgressUpdate | None:
 
 def _check_date(action: Action, reported_on: date, today: date) -> date:
     if reported_on > today:
-        raise Invalid("The reported date cannot be in the future.", field="reported_on")
+        raise Invalid(_("The reported date cannot be in the future."), field="reported_on")
     began = action.plan.started_on
     if began and reported_on < began:
         raise Invalid(
-            f"The reported date cannot be before the plan began ({began.isoformat()}).",
+            _(
+                "The reported date cannot be before the plan began (%(date)s).",
+                date=written_date(began),
+            ),
             field="reported_on",
         )
     return reported_on
@@ -78,7 +91,7 @@ def _indicator(action: Action, report: ProgressReport) -> Indicator | None:
         return None
     indicator = db.session.get(Indicator, report.indicator_id)
     if indicator is None or indicator.action_id != action.id:
-        raise Invalid("That indicator does not belong to this action.", field="indicator_id")
+        raise Invalid(_("That indicator does not belong to this action."), field="indicator_id")
     return indicator
 
 
@@ -230,7 +243,7 @@ def record_indicator_value(
     permissions.require_city_editor(actor, indicator.action.plan.city_id)
     measured_on, value = report.measured_on, report.value
     if measured_on > today:
-        raise Invalid("The measurement date cannot be in the future.", field="measured_on")
+        raise Invalid(_("The measurement date cannot be in the future."), field="measured_on")
     row = IndicatorValue(
         indicator_id=indicator.id,
         measured_on=measured_on,

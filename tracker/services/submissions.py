@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from tracker.extensions import db
 from tracker.models import Submission, User
@@ -38,7 +39,7 @@ def form_submission_key(action: str | None = None) -> str:
 def check_key(key: str) -> str:
     if not KEY_PATTERN.fullmatch(key):
         raise Invalid(
-            "An idempotency key is 1 to 255 printable ASCII characters.", field="Idempotency-Key"
+            _("An idempotency key is 1 to 255 printable ASCII characters."), field="Idempotency-Key"
         )
     return key
 

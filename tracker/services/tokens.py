@@ -7,6 +7,7 @@ import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from tracker.extensions import db
 from tracker.models import ApiToken, User
@@ -31,10 +32,11 @@ def issue_token(
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise Invalid(
-            "Name the token (1 to 100 characters), e.g. after the tool that uses it.", field="name"
+            _("Name the token (1 to 100 characters), e.g. after the tool that uses it."),
+            field="name",
         )
     if not user.is_active:
-        raise Invalid("A deactivated account gets no token.", field="name")
+        raise Invalid(_("A deactivated account gets no token."), field="name")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(user_id=user.id, name=name, token_hash=_hash(token), prefix=token[:12])
     db.session.add(row)
@@ -55,7 +57,7 @@ def issue_token(
 def revoke_token(actor: User, token: ApiToken) -> None:
     permissions.require_admin(actor)
     if token.revoked_at is not None:
-        raise Invalid("This token is revoked already.")
+        raise Invalid(_("This token is revoked already."))
     token.revoked_at = utcnow()
     record_event(
         actor,

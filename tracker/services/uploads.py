@@ -11,6 +11,8 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+
 from tracker.services.errors import Invalid
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -65,26 +67,28 @@ def check_upload(filename: str, content: bytes, limits: UploadLimits) -> str:
         or ".." in filename
         or filename.startswith(".")
     ):
-        raise Invalid("Give a plain file name, not a path.", field="file")
+        raise Invalid(_("Give a plain file name, not a path."), field="file")
     if len(content) > limits.max_bytes:
-        raise Invalid(f"The file is larger than {limits.max_bytes // 1024} KB.", field="file")
+        raise Invalid(
+            _("The file is larger than %(value)s KB.", value=limits.max_bytes // 1024), field="file"
+        )
     if not content:
-        raise Invalid("The file is empty.", field="file")
+        raise Invalid(_("The file is empty."), field="file")
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension == "xlsx":
         if not content.startswith(XLSX_MAGIC) or not zipfile.is_zipfile(io.BytesIO(content)):
-            raise Invalid("This .xlsx file is not a spreadsheet.", field="file")
+            raise Invalid(_("This .xlsx file is not a spreadsheet."), field="file")
         check_workbook_size(content, limits)
         return "xlsx"
     if extension == "csv":
         if b"\x00" in content or content.startswith(XLSX_MAGIC):
-            raise Invalid("This .csv file is not text.", field="file")
+            raise Invalid(_("This .csv file is not text."), field="file")
         try:
             content.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise Invalid("A .csv file must be UTF-8 text.", field="file") from exc
+            raise Invalid(_("A .csv file must be UTF-8 text."), field="file") from exc
         return "csv"
-    raise Invalid("Upload a .csv or .xlsx file.", field="file")
+    raise Invalid(_("Upload a .csv or .xlsx file."), field="file")
 
 
 def check_workbook_size(content: bytes, limits: UploadLimits) -> None:
@@ -94,17 +98,24 @@ def check_workbook_size(content: bytes, limits: UploadLimits) -> None:
     try:
         entries = zipfile.ZipFile(io.BytesIO(content)).infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise Invalid("This .xlsx file is damaged.", field="file") from exc
+        raise Invalid(_("This .xlsx file is damaged."), field="file") from exc
     if len(entries) > limits.max_entries:
         raise Invalid(
-            f"This .xlsx file has {len(entries)} parts; at most {limits.max_entries} are accepted.",
+            _(
+                "This .xlsx file has %(value)s parts; at most %(max_entries)s are accepted.",
+                value=len(entries),
+                max_entries=limits.max_entries,
+            ),
             field="file",
         )
     expanded = sum(e.file_size for e in entries)
     if expanded > limits.max_expanded_bytes:
         raise Invalid(
-            f"This .xlsx file would expand to {expanded // (1024 * 1024)} MB; at most "
-            f"{limits.max_expanded_bytes // (1024 * 1024)} MB are accepted.",
+            _(
+                "This .xlsx file would expand to %(value)s MB; at most %(value2)s MB are accepted.",
+                value=expanded // (1024 * 1024),
+                value2=limits.max_expanded_bytes // (1024 * 1024),
+            ),
             field="file",
         )
     for entry in entries:
@@ -112,8 +123,12 @@ def check_workbook_size(content: bytes, limits: UploadLimits) -> None:
             entry.file_size > 1024 * 1024
         ):
             raise Invalid(
-                f"This .xlsx file compresses {entry.file_size // max(entry.compress_size, 1)} "
-                f"to 1; at most {limits.max_ratio} to 1 is accepted.",
+                _(
+                    "This .xlsx file compresses %(value)s to 1; at most %(max_ratio)s to 1 is "
+                    "accepted.",
+                    value=entry.file_size // max(entry.compress_size, 1),
+                    max_ratio=limits.max_ratio,
+                ),
                 field="file",
             )
 
@@ -129,7 +144,9 @@ def _xlsx_rows(content: bytes, limits: UploadLimits) -> Generator[Sequence[Any]]
     except ImportRejected:
         raise
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        raise ImportRejected([RowError(1, "-", f"the workbook cannot be read: {exc}")]) from exc
+        raise ImportRejected(
+            [RowError(1, "-", _("the workbook cannot be read: %(exc)s", exc=exc))]
+        ) from exc
 
 
 def _csv_rows(content: bytes) -> Generator[Sequence[Any]]:
@@ -140,9 +157,12 @@ def _csv_rows(content: bytes) -> Generator[Sequence[Any]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            reason = f"the CSV cannot be read: {exc}"
+            reason = _("the CSV cannot be read: %(exc)s", exc=exc)
             if "field limit" in str(exc):
-                reason = f"a field is longer than {csv.field_size_limit()} characters (the limit)"
+                reason = _(
+                    "a field is longer than %(n)s characters (the limit)",
+                    n=csv.field_size_limit(),
+                )
             raise ImportRejected([RowError(reader.line_num, "-", reason)]) from exc
         yield row
 
@@ -157,15 +177,21 @@ def read_table(
         stack.callback(source.close)
         header_row = next(source, None)
         if header_row is None:
-            raise ImportRejected([RowError(1, "-", "the file has no header row")])
+            raise ImportRejected([RowError(1, "-", _("the file has no header row"))])
         header = [str(h).strip() if h is not None else "" for h in header_row]
         while header and not header[-1]:
             header.pop()  # empty cells after the last column name: padding, not columns
         if not header:
-            raise ImportRejected([RowError(1, "-", "the file has no header row")])
+            raise ImportRejected([RowError(1, "-", _("the file has no header row"))])
         if len(header) > limits.max_columns:
             raise ImportRejected(
-                [RowError(1, "-", f"more than {limits.max_columns} columns (the limit)")]
+                [
+                    RowError(
+                        1,
+                        "-",
+                        _("more than %(n)s columns (the limit)", n=limits.max_columns),
+                    )
+                ]
             )
         rows = []
         for number, values in enumerate(source, 2):
