@@ -189,6 +189,11 @@ def test_an_import_reads_german_dates_and_decimal_commas_in_german(bamberg):
 
 def test_refusals_speak_german_on_the_form_and_in_the_api(app, bamberg):
     action, _indicator, client = bamberg
+    from tracker.services import tokens
+
+    user = make_user("lead", email="api-de@example.org")
+    token = tokens.issue_token(None, user, "de", actor_label="test")
+    db.session.commit()
     before = snapshot()
     page = client.post(
         f"/actions/{action.id}/progress",
@@ -201,11 +206,6 @@ def test_refusals_speak_german_on_the_form_and_in_the_api(app, bamberg):
     assert "Bitte korrigieren Sie das Markierte" in text  # the summary at the form's top
     assert ">Prozent erledigt<" in text  # the field's label
 
-    from tracker.services import tokens
-
-    user = make_user("lead", email="api-de@example.org")
-    token = tokens.issue_token(None, user, "de", actor_label="test")
-    db.session.commit()
     api = app.test_client()
     answer = api.post(
         f"/api/v1/actions/{action.id}/progress",
