@@ -229,9 +229,18 @@ def register_template_helpers(app: Flask) -> None:
 
     app.add_template_filter(local_time)
 
-    from tracker.vocabulary import cell, day, label, number, percent, status_label
+    from tracker.vocabulary import (
+        cell,
+        day,
+        label,
+        number,
+        other_title,
+        percent,
+        status_label,
+        titled,
+    )
 
-    for helper in (cell, day, label, number, percent, status_label):
+    for helper in (cell, day, label, number, other_title, percent, status_label, titled):
         app.add_template_filter(helper)
 
 

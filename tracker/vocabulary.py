@@ -77,6 +77,24 @@ def percent(value: float | None, digits: int = 0) -> str:
     return written_number(value, digits) + "\u00a0%"
 
 
+def titled(record: object) -> str:
+    """A plan's or an action's title in the request's language: its German (local) title in
+    German where it has one, its English title otherwise."""
+    from tracker.i18n import language
+
+    local = getattr(record, "local_title", None)
+    return str(local if local and language() == "de" else getattr(record, "title", ""))
+
+
+def other_title(record: object) -> str:
+    """The title `titled` did not show, when there is one that differs; else nothing."""
+    other = {getattr(record, "title", None), getattr(record, "local_title", None)}
+    other.discard(titled(record))
+    other.discard(None)
+    other.discard("")
+    return str(other.pop()) if other else ""
+
+
 def cell(value: object) -> str:
     """A table's cell as a page shows it: dates and decimals written for the language (the
     same table's CSV keeps them ISO and plain)."""

@@ -17,16 +17,17 @@ AS_IS = {"ICC Tracker", "CSV", "XLSX", "API", "OpenAPI", "external_id", "openapi
 JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 TAG = re.compile(r"<[^>]*>", re.S)
 PROTECTED = re.compile(r"<script.*?</script>|<style.*?</style>|<code>.*?</code>", re.S)
-LITERAL_IN_EXPRESSION = re.compile(r"\b(?:or|else|if)\s+\"([^\"]*[A-Za-z]{3,}[^\"]*)\"")
+LITERAL_IN_EXPRESSION = re.compile(
+    r"\b(?:or|else|if)\s+\"([^\"]*[A-Za-z]{3,}[^\"]*)\"|\"([^\"]*[A-Za-z]{3,}[^\"]*)\"\s+if\b"
+)
 
 
 def untranslated_text(source: str) -> list[str]:
     """Text of a template outside Jinja's tags and translation calls that reads as words."""
     found = []
     for expression in re.findall(r"\{\{.*?\}\}", source, flags=re.S):
-        found += [
-            f'"{text}" in an expression' for text in LITERAL_IN_EXPRESSION.findall(expression)
-        ]
+        literals = [a or b for a, b in LITERAL_IN_EXPRESSION.findall(expression)]
+        found += [f'"{text}" in an expression' for text in literals]
     text = PROTECTED.sub(" ", source)
     text = JINJA.sub("\n", text)
     for attribute in re.findall(r'\b(?:title|aria-label|placeholder|alt)="([^"]*)"', text):
@@ -55,6 +56,7 @@ def test_the_check_finds_english_where_it_is():
     assert untranslated_text('{{ a or "Not described yet." }}') == [
         '"Not described yet." in an expression'
     ]
+    assert untranslated_text('{{ "Measures" if a else b }}') == ['"Measures" in an expression']
     assert untranslated_text('<h1>{{ _("Hello") }}</h1><code>flask seed</code>') == []
 
 

@@ -217,3 +217,13 @@ def test_refusals_speak_german_on_the_form_and_in_the_api(app, bamberg):
     assert body["detail"] == "Der Inhalt hat ungültige Felder."
     assert {"field": "x", "reason": "unbekanntes Feld"} in body["errors"]
     assert snapshot() == before
+
+
+def test_a_plan_is_titled_in_german_by_its_local_title(demo_app):
+    client = demo_app.test_client()
+    make_user("viewer", email="titel@example.org")
+    login(client, "titel@example.org")
+    german = text_of(client.get("/cities/dortmund/climate", headers=GERMAN))
+    assert "<h2>Klima-Sofortprogramm <span" in german
+    english = text_of(client.get("/cities/dortmund/climate"))
+    assert "(Klima-Sofortprogramm)</span></h2>" in english
