@@ -63,8 +63,8 @@ def wider_than_window(page) -> int:
 SMALL_TARGETS = """() => [...document.querySelectorAll(
     'button, .button, input:not([type=hidden]), select, textarea, nav a, summary')]
   .filter(el => el.offsetParent !== null)
-  .map(el => [el.tagName + (el.id ? '#' + el.id : '') + ' ' + (el.textContent || '').trim().slice(0, 20),
-              el.getBoundingClientRect()])
+  .map(el => [el.tagName + (el.id ? '#' + el.id : '') + ' '
+                + (el.textContent || '').trim().slice(0, 20), el.getBoundingClientRect()])
   .filter(([, box]) => box.height < 43.5 || box.width < 24)
   .map(([name, box]) => name + ' ' + Math.round(box.width) + 'x' + Math.round(box.height))"""
 
