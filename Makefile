@@ -41,12 +41,14 @@ run: $(STAMP) $(CATALOGUE).mo
 
 ## Create the environment and run lint plus the whole suite on SQLite, then on PostgreSQL
 ## (skipped with a reason when no server answers; TRACKER_TEST_REQUIRE_POSTGRES=1 makes that fail).
-## Two workers; the browser tests, which do not depend on the database, run in the SQLite pass.
+## Two workers; the browser tests, which do not depend on the database, run once, on SQLite,
+## after the coverage is printed (the server they drive runs faster without it).
 test: $(STAMP) $(CATALOGUE).mo $(AXE) lint
-	$(BIN)/pytest -n 2 --cov=tracker --cov-branch --cov-report=
+	$(BIN)/pytest -n 2 -m "not browser" --cov=tracker --cov-branch --cov-report=
 	$(BIN)/pytest -n 2 --db=postgresql -m "not browser" --cov=tracker --cov-branch --cov-append \
 		--cov-report=term:skip-covered
 	$(BIN)/coverage report --include='tracker/services/*' --precision=1
+	$(BIN)/pytest -n 2 -m browser --no-cov
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
