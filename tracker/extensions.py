@@ -1,5 +1,6 @@
 """Unbound extension objects, bound to an app by the factory."""
 
+from flask_babel import gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -14,7 +15,16 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True, transactional_ddl=True)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Please sign in to see this page."
+
+
+def N_(text: str) -> str:
+    """Babel's marker: the text is extracted for translation and said later, in a request."""
+    return text
+
+
+# Said in the visitor's language: Flask-Login passes it through gettext when it flashes it.
+login_manager.login_message = N_("Please sign in to see this page.")
+login_manager.localize_callback = gettext
 csrf = CSRFProtect()
 # Per client address; storage from RATELIMIT_STORAGE_URI (Redis when TRACKER_REDIS_URL is set,
 # else memory, which counts per worker process).

@@ -41,7 +41,7 @@ class ProgressForm(FlaskForm):
     )
     percent_complete = IntegerField(
         _l("Percent complete"),
-        validators=[InputRequired(), NumberRange(0, 100, "Give a whole number from 0 to 100.")],
+        validators=[InputRequired(), NumberRange(0, 100, _l("Give a whole number from 0 to 100."))],
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX)])
     evidence_url = StringField(

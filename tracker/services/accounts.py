@@ -98,10 +98,14 @@ def check_password_rules(
     verdict = zxcvbn(password, user_inputs=[*context, *(name or "").split()])
     if verdict["score"] < MIN_PASSWORD_SCORE:
         feedback = verdict["feedback"]
-        reason = feedback.get("warning") or "It would be easy to guess."
+        # zxcvbn's own warning and hints are English only.
+        reason = feedback.get("warning") or _("It would be easy to guess.")
         hints = " ".join(feedback.get("suggestions") or [])
         raise Invalid(
-            f"This password is too weak: {reason.rstrip('.')}. {hints}".strip(), field="password"
+            (
+                _("This password is too weak: %(reason)s.", reason=reason.rstrip(".")) + " " + hints
+            ).strip(),
+            field="password",
         )
 
 
