@@ -346,19 +346,7 @@ def set_time_zone(user: User, name: str | None) -> None:
     name = (name or "").strip() or None
     if name is not None and not is_time_zone(name):
         raise Invalid(_("%(name)s is not a known time zone.", name=repr(name)), field="time_zone")
-    if name == user.time_zone:
-        return
-    before = user.time_zone
-    user.time_zone = name
-    record_event(
-        user,
-        "user.time_zone",
-        "user",
-        user.id,
-        city_id=user.city_id,
-        before={"time_zone": before},
-        after={"time_zone": name},
-    )
+    _set_own(user, "time_zone", name)
 
 
 def set_language(user: User, code: str | None) -> None:
@@ -368,18 +356,23 @@ def set_language(user: User, code: str | None) -> None:
     code = (code or "").strip() or None
     if code is not None and code not in LANGUAGES:
         raise Invalid(_("Choose one of %(join)s.", join=", ".join(LANGUAGES)), field="language")
-    if code == user.language:
+    _set_own(user, "language", code)
+
+
+def _set_own(user: User, setting: str, value: str | None) -> None:
+    """A setting of a person's own, changed and audited (unchanged, nothing is recorded)."""
+    before = getattr(user, setting)
+    if value == before:
         return
-    before = user.language
-    user.language = code
+    setattr(user, setting, value)
     record_event(
         user,
-        "user.language",
+        f"user.{setting}",
         "user",
         user.id,
         city_id=user.city_id,
-        before={"language": before},
-        after={"language": code},
+        before={setting: before},
+        after={setting: value},
     )
 
 
