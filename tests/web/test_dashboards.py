@@ -7,6 +7,7 @@ import io
 import json
 import re
 
+import plotly.graph_objects as go
 import pytest
 import sqlalchemy as sa
 
@@ -66,6 +67,8 @@ def test_every_page_renders_with_its_charts_and_loads_nothing_from_other_hosts(v
     for name, figure in figures(html).items():
         assert "data" in figure, name
         assert "layout" in figure, name
+        # Built as plain data; plotly's schema refuses any unknown or ill-typed property.
+        go.Figure(figure)
     # Resources (scripts, styles, images, frames) come from the app itself. Links to the
     # sources of facts are plain anchors and load nothing.
     resources = re.findall(r'<(?:script|img|iframe|link)[^>]+(?:src|href)="([^"]+)"', html)

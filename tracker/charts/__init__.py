@@ -7,11 +7,12 @@ Content-Security-Policy and on machines without a GPU.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-import plotly.graph_objects as go
 from flask_babel import gettext as _
 
 from tracker.vocabulary import label
@@ -35,6 +36,10 @@ COLOURS = {
 }
 # What a cohort cell says besides its colour.
 COHORT_MARKS = {"done": "\u2713", "on_time": "\u25cb", "late": "!", "not_started": "\u00b7"}
+# A figure as plotly.js takes it: {"data": [...], "layout": {...}}, built as plain data in
+# the request path (plotly's graph objects validate every property and cost most of a page);
+# the tests check every figure against plotly's schema instead.
+Figure = dict[str, Any]
 FONT = {"family": "system-ui, sans-serif", "size": 13, "color": "#1d2a33"}
 
 
@@ -46,28 +51,44 @@ def plain(text: str) -> str:
     )
 
 
-def _figure(data: list, height: int = 360, **layout: object) -> go.Figure:
-    figure = go.Figure(data=data)
-    figure.update_layout(
+def _trace(kind: str, **properties: Any) -> dict[str, Any]:
+    return {"type": kind, **properties}
+
+
+def _figure(data: list[dict[str, Any]], height: int = 360, **layout: Any) -> Figure:
+    return {
+        "data": data,
+        "layout": {
+            "height": height,
+            "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+            "font": FONT,
+            "paper_bgcolor": "#ffffff",
+            "plot_bgcolor": "#ffffff",
+            "showlegend": bool(layout.pop("showlegend", False)),
+            **layout,
+        },
+    }
+
+
+def _empty(message: str, height: int = 200) -> Figure:
+    return _figure(
+        [],
         height=height,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        font=FONT,
-        paper_bgcolor="#ffffff",
-        plot_bgcolor="#ffffff",
-        showlegend=bool(layout.pop("showlegend", False)),
-        **layout,
-    )
-    return figure
-
-
-def _empty(message: str, height: int = 200) -> go.Figure:
-    figure = _figure([], height=height)
-    figure.update_layout(
         xaxis={"visible": False},
         yaxis={"visible": False},
         annotations=[{"text": message, "showarrow": False, "font": {"size": 15}}],
     )
-    return figure
+
+
+def to_json(figure: Figure) -> str:
+    """A figure as the JSON its page's data block carries: compact, and safe inside a
+    <script> element (no "<", ">" or "&" left to close it or open another)."""
+    return (
+        json.dumps(figure, separators=(",", ":"), ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
 
 
 @dataclass(frozen=True)
@@ -80,7 +101,7 @@ class TimelineItem:
 
 def timeline(
     phases: Sequence[TimelineItem], milestones: Sequence[TimelineItem], today: date
-) -> go.Figure:
+) -> Figure:
     """Phases as bars and milestones as points on one time axis, with today marked."""
     if not phases and not milestones:
         return _empty(_("No phases or milestones yet."))
@@ -88,7 +109,8 @@ def timeline(
     for phase in phases:
         end = phase.end or today
         data.append(
-            go.Bar(
+            _trace(
+                "bar",
                 y=[_("Phases")],
                 x=[(end - phase.start).days * 86_400_000],
                 base=[phase.start.isoformat()],
@@ -106,7 +128,8 @@ def timeline(
         by_state.setdefault(item.state, []).append(item)
     for state, items in by_state.items():
         data.append(
-            go.Scatter(
+            _trace(
+                "scatter",
                 x=[i.start.isoformat() for i in items],
                 y=[_("Milestones")] * len(items),
                 mode="markers",
@@ -116,8 +139,11 @@ def timeline(
                 hovertemplate="%{text}<br>%{x|%Y-%m-%d}<extra></extra>",
             )
         )
-    figure = _figure(data, height=260, showlegend=True, barmode="overlay")
-    figure.update_layout(
+    return _figure(
+        data,
+        height=260,
+        showlegend=True,
+        barmode="overlay",
         xaxis={"type": "date"},
         legend={"orientation": "h", "y": -0.25},
         shapes=[
@@ -141,16 +167,16 @@ def timeline(
             }
         ],
     )
-    return figure
 
 
-def lgd_funnel(counts: Sequence[tuple[str, int]]) -> go.Figure:
+def lgd_funnel(counts: Sequence[tuple[str, int]]) -> Figure:
     """Local Green Deals per status, in the order a deal moves through them."""
     if not any(count for _status, count in counts):
         return _empty(_("No Local Green Deal recorded yet."))
     return _figure(
         [
-            go.Funnel(
+            _trace(
+                "funnel",
                 y=[status.replace("_", " ").capitalize() for status, _count in counts],
                 x=[count for _status, count in counts],
                 textinfo="value",
@@ -163,14 +189,15 @@ def lgd_funnel(counts: Sequence[tuple[str, int]]) -> go.Figure:
     )
 
 
-def progress_by_sector(rows: Sequence[tuple[str, int, float | None]]) -> go.Figure:
+def progress_by_sector(rows: Sequence[tuple[str, int, float | None]]) -> Figure:
     """Average percent complete of the reported actions of each sector, with their count."""
     rows = [r for r in rows if r[1]]
     if not rows:
         return _empty(_("No action has a sector yet."))
     return _figure(
         [
-            go.Bar(
+            _trace(
+                "bar",
                 x=[round(avg or 0, 1) for _name, _n, avg in rows],
                 y=[plain(name) for name, _n, _avg in rows],
                 orientation="h",
@@ -194,7 +221,7 @@ COHORT_CODES = {"not_started": 0, "on_time": 1, "late": 2, "done": 3}
 
 def cohort_heatmap(
     rows: Sequence[str], columns: Sequence[str], states: Sequence[Sequence[str]]
-) -> go.Figure:
+) -> Figure:
     """Cities (rows) x shared deal steps (columns): done, on time, late or not started."""
     if not rows:
         return _empty(_("No core city has a Local Green Deal step recorded yet."))
@@ -214,7 +241,8 @@ def cohort_heatmap(
     ]
     return _figure(
         [
-            go.Heatmap(
+            _trace(
+                "heatmap",
                 z=z,
                 x=[plain(c) for c in columns],
                 y=[plain(r) for r in rows],
@@ -254,7 +282,7 @@ class Node:
 
 def mentorship_network(
     mentors: Sequence[Node], mentees: Sequence[Node], edges: Sequence[tuple[str, str]]
-) -> go.Figure:
+) -> Figure:
     """Mentors in the left column, mentees in the right, a line for each pair; mentees sized by
     their average progress. Pairs read left to right, so no layout engine is needed."""
     if not edges:
@@ -272,7 +300,8 @@ def mentorship_network(
         line_x += [x0, x1, None]
         line_y += [y0, y1, None]
     data = [
-        go.Scatter(
+        _trace(
+            "scatter",
             x=line_x,
             y=line_y,
             mode="lines",
@@ -286,7 +315,8 @@ def mentorship_network(
         (mentees, "mentee", _("mentees"), "middle right"),
     ):
         data.append(
-            go.Scatter(
+            _trace(
+                "scatter",
                 x=[positions[n.key][0] for n in nodes],
                 y=[positions[n.key][1] for n in nodes],
                 mode="markers+text",
@@ -321,7 +351,7 @@ class GanttRow:
     state: str
 
 
-def milestone_gantt(rows: Sequence[GanttRow], today: date) -> go.Figure:
+def milestone_gantt(rows: Sequence[GanttRow], today: date) -> Figure:
     """One bar per milestone from its first planned date to its due date (a slip shows as a
     long bar), coloured by state."""
     if not rows:
@@ -332,7 +362,8 @@ def milestone_gantt(rows: Sequence[GanttRow], today: date) -> go.Figure:
     data = []
     for state, items in by_state.items():
         data.append(
-            go.Bar(
+            _trace(
+                "bar",
                 y=[plain(r.label) for r in items],
                 x=[max((r.end - r.start).days, 1) * 86_400_000 for r in items],
                 base=[r.start.isoformat() for r in items],
@@ -342,10 +373,11 @@ def milestone_gantt(rows: Sequence[GanttRow], today: date) -> go.Figure:
                 hovertemplate="%{y}<br>%{base|%Y-%m-%d} \u2013 %{x}<extra></extra>",
             )
         )
-    figure = _figure(
-        data, height=max(260, 24 * len(rows) + 100), showlegend=True, barmode="overlay"
-    )
-    figure.update_layout(
+    return _figure(
+        data,
+        height=max(260, 24 * len(rows) + 100),
+        showlegend=True,
+        barmode="overlay",
         xaxis={"type": "date"},
         yaxis={"autorange": "reversed", "automargin": True},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
@@ -361,7 +393,6 @@ def milestone_gantt(rows: Sequence[GanttRow], today: date) -> go.Figure:
             }
         ],
     )
-    return figure
 
 
 @dataclass(frozen=True)
@@ -372,7 +403,7 @@ class Place:
     role: str
 
 
-def city_map(places: Sequence[Place]) -> go.Figure:
+def city_map(places: Sequence[Place]) -> Figure:
     """Cities by latitude and longitude: a plain scatter, no map tiles to fetch."""
     if not places:
         return _empty(_("No city has coordinates yet."))
@@ -381,7 +412,8 @@ def city_map(places: Sequence[Place]) -> go.Figure:
         chosen = [p for p in places if p.role == role]
         if chosen:
             data.append(
-                go.Scatter(
+                _trace(
+                    "scatter",
                     x=[p.longitude for p in chosen],
                     y=[p.latitude for p in chosen],
                     mode="markers+text",
@@ -408,12 +440,13 @@ def indicator_series(
     baseline: float | None,
     target: float | None,
     target_on: date | None = None,
-) -> go.Figure:
+) -> Figure:
     """An indicator's values over time against its baseline and target."""
     if not values:
         return _empty(_("No value of %(name)s yet.", name=plain(name)), height=160)
     data = [
-        go.Scatter(
+        _trace(
+            "scatter",
             x=[d.isoformat() for d, _v in values],
             y=[v for _d, v in values],
             mode="lines+markers",
@@ -430,7 +463,8 @@ def indicator_series(
     ):
         if level is not None:
             data.append(
-                go.Scatter(
+                _trace(
+                    "scatter",
                     x=[first.isoformat(), (last + timedelta(days=1)).isoformat()],
                     y=[level, level],
                     mode="lines",
@@ -449,12 +483,13 @@ def indicator_series(
     )
 
 
-def actions_by_status(counts: Sequence[tuple[str, int]]) -> go.Figure:
+def actions_by_status(counts: Sequence[tuple[str, int]]) -> Figure:
     if not any(count for _s, count in counts):
         return _empty(_("No action recorded yet."))
     return _figure(
         [
-            go.Bar(
+            _trace(
+                "bar",
                 x=[status.replace("_", " ") for status, _c in counts],
                 y=[count for _s, count in counts],
                 marker={"color": [COLOURS.get(status, "#555") for status, _c in counts]},

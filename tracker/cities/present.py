@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import plotly.graph_objects as go
-
 from tracker import charts
 from tracker.models import Indicator
 from tracker.tables import Table
@@ -61,7 +59,7 @@ def indicators(plans: list[Any]) -> Iterator[Indicator]:
             yield from action.indicators
 
 
-def indicator_chart(indicator: Indicator) -> go.Figure:
+def indicator_chart(indicator: Indicator) -> charts.Figure:
     return charts.indicator_series(
         indicator.name,
         indicator.unit,

@@ -42,7 +42,7 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
         rows=rows,
         table=table,
         located=len(places),
-        figure=charts.city_map(places).to_json(),
+        figure=charts.to_json(charts.city_map(places)),
     )
 
 
@@ -53,7 +53,7 @@ def detail(slug: str) -> ResponseReturnValue:  # Who: every signed-in user.
     state = state_expression(date.today(), current_app.config["DUE_SOON_DAYS"])
     page = cities.page(city, state)
     shown = list(present.indicators(page.plans))
-    indicator_charts = {i.id: present.indicator_chart(i).to_json() for i in shown}
+    indicator_charts = {i.id: charts.to_json(present.indicator_chart(i)) for i in shown}
     tables = [present.indicator_table(i) for i in shown]
     if csv_requested():
         return csv_of(tables)

@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import plotly.graph_objects as go
-
 from tracker import charts
 from tracker.services import cohort as cohort_service
 from tracker.tables import Table
@@ -58,13 +56,13 @@ def overview_charts(
     sectors: list[tuple[str, int, float | None]],
     today: date,
 ) -> dict[str, str]:
-    figures: dict[str, go.Figure] = {
+    figures: dict[str, charts.Figure] = {
         "timeline": charts.timeline(phases, milestones, today),
         "lgd-status": charts.lgd_funnel(funnel),
         "action-status": charts.actions_by_status(statuses),
         "sector-progress": charts.progress_by_sector(sectors),
     }
-    return {name: figure.to_json() for name, figure in figures.items()}
+    return {name: charts.to_json(figure) for name, figure in figures.items()}
 
 
 def step_titles(steps: tuple[str, ...]) -> list[str]:
@@ -89,6 +87,6 @@ def cohort_table(rows: list[Any], steps: list[str]) -> Table:
     )
 
 
-def cohort_figure(rows: list[Any], steps: list[str]) -> go.Figure:
+def cohort_figure(rows: list[Any], steps: list[str]) -> charts.Figure:
     labels = [f"{r.name} ({r.country})" for r in rows]
     return charts.cohort_heatmap(labels, steps, [r.states for r in rows])

@@ -8,6 +8,7 @@ from flask import abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
+from tracker import charts
 from tracker.main import bp, present
 from tracker.models.programme import LGD_STEPS
 from tracker.services import cohort as cohort_service
@@ -64,5 +65,5 @@ def cohort() -> ResponseReturnValue:  # Who: every signed-in user.
         sort=sort,
         sorts=cohort_service.SORTS,
         table=table,
-        figure=present.cohort_figure(rows, steps).to_json(),
+        figure=charts.to_json(present.cohort_figure(rows, steps)),
     )

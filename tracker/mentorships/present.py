@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-import plotly.graph_objects as go
-
 from tracker import charts
 from tracker.services.mentorships import Pair
 from tracker.tables import Table
@@ -29,7 +27,7 @@ def active(pairs: list[Pair]) -> list[Pair]:
     return [p for p in pairs if p.ended_on is None]
 
 
-def network(pairs: list[Pair]) -> go.Figure:
+def network(pairs: list[Pair]) -> charts.Figure:
     """The current pairs as a network: mentors in name order, and each mentee beside its first
     mentor, so the lines of a pair do not cross the others."""
     current = active(pairs)

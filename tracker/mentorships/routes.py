@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from tracker import charts
 from tracker.extensions import db
 from tracker.forms import form_status, submit
 from tracker.mentorships import bp, present
@@ -65,7 +66,7 @@ def index() -> (
         pairs=pairs,
         load=load_table,
         table=table,
-        figure=present.network(pairs).to_json(),
+        figure=charts.to_json(present.network(pairs)),
         form=form,
         can_edit=form is not None,
     ), (form_status(form) if form else 200)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import plotly.graph_objects as go
-
 from tracker import charts
 from tracker.services.milestones import MilestoneRow
 from tracker.tables import Table
@@ -34,7 +32,7 @@ def milestones_table(rows: list[MilestoneRow]) -> Table:
     )
 
 
-def gantt(rows: list[MilestoneRow], today: date) -> go.Figure:
+def gantt(rows: list[MilestoneRow], today: date) -> charts.Figure:
     return charts.milestone_gantt(
         [
             charts.GanttRow(

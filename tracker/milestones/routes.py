@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from tracker import charts
 from tracker.extensions import db
 from tracker.forms import submit
 from tracker.milestones import bp, present
@@ -65,7 +66,7 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
         rows=rows,
         total=total,
         table=table,
-        figure=present.gantt(rows, today).to_json(),
+        figure=charts.to_json(present.gantt(rows, today)),
     )
 
 
