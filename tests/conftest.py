@@ -187,6 +187,8 @@ def rolled_back(app: Flask) -> Iterator[Flask]:
         engines[None] = connection
         db.session.remove()
         db.session.configure(join_transaction_mode="create_savepoint")
+        # The rollback below turns the data-version counter back: start from an empty cache.
+        app.extensions["tracker_cache"].clear()
         saved_config = dict(app.config)
         try:
             yield app

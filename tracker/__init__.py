@@ -115,6 +115,9 @@ def register_extensions(app: Flask) -> None:
     if app.config.get("REDIS_URL"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     limiter.init_app(app)
+    from tracker import cache
+
+    cache.init_app(app)
 
 
 # 1 to 2147483647 (MAX_ID) as a regular expression: fewer digits, or ten digits no larger.

@@ -228,6 +228,9 @@ def restore_command(path: Path) -> None:
         manifest = backups.restore(db.engine, path, db.metadata, head)
     except backups.BackupError as exc:
         raise click.ClickException(f"Nothing was restored: {exc}") from exc
+    from tracker import cache
+
+    cache.new_epoch(db.engine)
     click.echo(
         f"Restored {sum(manifest.rows.values())} rows in {len(manifest.rows)} tables "
         f"from the backup of {manifest.created_at}."

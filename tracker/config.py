@@ -28,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "REDIS_URL": None,
+    # Dashboards' rendered parts are kept until the next write (tracker/cache.py).
+    "PAGE_CACHE": True,
     # Proxies in front of the app (a load balancer: 1). Their X-Forwarded-For and -Proto are
     # trusted that many hops deep, so limits count the client's address, not the proxy's.
     "PROXY_HOPS": 0,

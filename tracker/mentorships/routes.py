@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from tracker import charts
+from tracker import cache, charts
 from tracker.extensions import db
 from tracker.forms import form_status, submit
 from tracker.mentorships import bp, present
@@ -57,19 +57,24 @@ def index() -> (
         )
         if done:
             return done
-    pairs = mentorships.pairs(programme, date.today(), current_app.config["STALE_AFTER_DAYS"])
-    table, load_table = present.pairs_table(pairs), present.load_table(pairs)
+
+    def page() -> dict[str, object]:
+        pairs = mentorships.pairs(programme, date.today(), current_app.config["STALE_AFTER_DAYS"])
+        return {
+            "pairs": pairs,
+            "load": present.load_table(pairs),
+            "table": present.pairs_table(pairs),
+            "figure": charts.to_json(present.network(pairs)),
+            "can_edit": form is not None,
+        }
+
     if csv_requested():
-        return csv_of([table, load_table])
-    return render_template(
-        "mentorships/index.html",
-        pairs=pairs,
-        load=load_table,
-        table=table,
-        figure=charts.to_json(present.network(pairs)),
-        form=form,
-        can_edit=form is not None,
-    ), (form_status(form) if form else 200)
+        made = page()
+        return csv_of([made["table"], made["load"]])  # type: ignore[list-item]
+    html = cache.render_page(
+        "mentorships/index.html", page, vary=[form is not None], live={"form": form}
+    )
+    return html, (form_status(form) if form else 200)
 
 
 @bp.route("/<id:mentorship_id>/edit", methods=["GET", "POST"])

@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from tracker import charts
+from tracker import cache, charts
 from tracker.extensions import db
 from tracker.forms import submit
 from tracker.milestones import bp, present
@@ -56,18 +56,22 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
     if request.args.keys() - {"format", "table"} and not form.validate():
         return render_template("milestones/index.html", form=form, rows=None), 400
     today = date.today()
-    rows, total = milestones.listing(form.selected(), today, current_app.config["DUE_SOON_DAYS"])
-    table = present.milestones_table(rows)
+
+    def page() -> dict[str, object]:
+        rows, total = milestones.listing(
+            form.selected(), today, current_app.config["DUE_SOON_DAYS"]
+        )
+        return {
+            "form": form,
+            "rows": rows,
+            "total": total,
+            "table": present.milestones_table(rows),
+            "figure": charts.to_json(present.gantt(rows, today)),
+        }
+
     if csv_requested():
-        return csv_of([table])
-    return render_template(
-        "milestones/index.html",
-        form=form,
-        rows=rows,
-        total=total,
-        table=table,
-        figure=charts.to_json(present.gantt(rows, today)),
-    )
+        return csv_of([page()["table"]])  # type: ignore[list-item]
+    return cache.render_page("milestones/index.html", page)
 
 
 @bp.route("/<id:milestone_id>")

@@ -3,6 +3,7 @@
 from tracker.models.audit import AuditEvent, ImportBatch
 from tracker.models.base import Base
 from tracker.models.city import City, Mentorship, Participation
+from tracker.models.meta import DataVersion
 from tracker.models.plan import Action, Indicator, IndicatorValue, Partner, Plan, PlanTarget
 from tracker.models.programme import Milestone, Phase, Programme, Sector, Theme
 from tracker.models.progress import ProgressUpdate
@@ -14,6 +15,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "City",
+    "DataVersion",
     "ImportBatch",
     "Indicator",
     "IndicatorValue",

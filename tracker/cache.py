@@ -1,0 +1,193 @@
+"""Dashboards' rendered parts, kept until the data changes.
+
+Every transaction that changes the programme's data raises one counter (`data_versions`) in the
+same transaction, just before it commits. A dashboard's rendered parts are cached under that
+counter's value (with the page, its query, the day, the language and time zone, and whatever
+else the page depends on), so a page is recomputed after any committed write and never served
+from before one. Old entries are simply no longer asked for: they age out.
+
+The store is Redis when TRACKER_REDIS_URL is set (shared by every worker), else the worker's own
+memory (cachelib's SimpleCache, bounded). PAGE_CACHE = False turns caching off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from cachelib import BaseCache, NullCache, RedisCache, SimpleCache
+from flask import Flask, current_app, render_template, request
+from markupsafe import Markup
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+
+from tracker.models.meta import DataVersion
+
+# Tables whose changes no page shows: the counter itself, the audit trail, sign-in throttles,
+# one-time submission keys, sessions, API tokens and uploaded files awaiting confirmation.
+UNTRACKED = frozenset(
+    {
+        "data_versions",
+        "audit_events",
+        "sign_in_throttles",
+        "submissions",
+        "user_sessions",
+        "api_tokens",
+        "import_batches",
+    }
+)
+CHANGED = "tracker_data_changed"
+# The blocks of a page template that are cached; a block named "live" is rendered on every
+# request from the request's own context (forms with a CSRF token, per-person tools).
+CACHED_BLOCKS = ("title", "content", "scripts")
+ONE_DAY = 24 * 3600
+_DML = re.compile(r"^\s*(?:insert\s+into|update|delete\s+from)\s+\"?(\w+)", re.I)
+
+
+def _table_of(entity: object) -> str | None:
+    table = getattr(entity, "__table__", None)
+    return getattr(table, "name", None)
+
+
+def _note_flush(session: Session, _context: UOWTransaction) -> None:
+    for entity in (*session.new, *session.dirty, *session.deleted):
+        if _table_of(entity) not in UNTRACKED:
+            session.info[CHANGED] = True
+            return
+
+
+def _note_statement(state: ORMExecuteState) -> None:
+    statement = state.statement
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(statement, "table", None)
+        name = getattr(table, "name", None)
+    elif isinstance(statement, sa.TextClause) and (match := _DML.match(statement.text)):
+        name = match.group(1)
+    else:
+        return
+    if name not in UNTRACKED:
+        state.session.info[CHANGED] = True
+
+
+def _bump_before_commit(session: Session) -> None:
+    session.flush()
+    if session.info.pop(CHANGED, False):
+        session.execute(sa.update(DataVersion).values(version=DataVersion.version + 1))
+
+
+def _forget(session: Session, *_args: object) -> None:
+    session.info.pop(CHANGED, None)
+
+
+def track_writes() -> None:
+    """Listen on every ORM session (once per process)."""
+    if event.contains(Session, "before_commit", _bump_before_commit):
+        return
+    event.listen(Session, "after_flush", _note_flush)
+    event.listen(Session, "do_orm_execute", _note_statement)
+    event.listen(Session, "before_commit", _bump_before_commit)
+    event.listen(Session, "after_rollback", _forget)
+
+
+def init_app(app: Flask) -> None:
+    track_writes()
+    store: BaseCache
+    if not app.config.get("PAGE_CACHE", True):
+        store = NullCache()
+    elif app.config.get("REDIS_URL"):
+        import redis
+
+        store = RedisCache(
+            host=redis.Redis.from_url(app.config["REDIS_URL"]),
+            key_prefix="tracker:page:",
+            default_timeout=ONE_DAY,
+        )
+    else:
+        store = SimpleCache(threshold=2000, default_timeout=ONE_DAY)
+    app.extensions["tracker_cache"] = store
+
+
+def store() -> BaseCache:
+    store: BaseCache = current_app.extensions["tracker_cache"]
+    return store
+
+
+def data_version() -> str:
+    """The counter (with its epoch) as this request's transaction sees it, read once."""
+    known = request.environ.get("tracker.data_version")
+    if known is None:
+        from tracker.extensions import db
+
+        row = db.session.execute(sa.select(DataVersion.epoch, DataVersion.version)).first()
+        known = request.environ["tracker.data_version"] = f"{row[0]}.{row[1]}" if row else "-"
+    return str(known)
+
+
+def new_epoch(engine: sa.Engine) -> None:
+    """After the database was replaced (a restore): no page cached before matches again."""
+    with engine.begin() as connection:
+        connection.execute(
+            sa.update(DataVersion).values(
+                epoch=secrets.token_hex(8), version=DataVersion.version + 1
+            )
+        )
+
+
+def page_key(name: str, extra: Iterable[object] = ()) -> str:
+    from tracker import i18n
+    from tracker.timezones import zone_of
+
+    query = sorted(request.args.items(multi=True))
+    parts = (
+        name,
+        request.path,
+        query,
+        date.today().isoformat(),
+        i18n.language(),
+        zone_of().key,
+        *extra,
+    )
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    return f"{data_version()}:{digest}"
+
+
+def render_blocks(name: str, context: Mapping[str, Any], blocks: Iterable[str]) -> dict[str, str]:
+    """The named blocks of a page template rendered on their own, with the app's context."""
+    app = current_app
+    template = app.jinja_env.get_template(name)
+    values = dict(context)
+    app.update_template_context(values)
+    ctx = template.new_context(values)
+    return {
+        block: "".join(template.blocks[block](ctx)) for block in blocks if block in template.blocks
+    }
+
+
+def render_page(
+    name: str,
+    build: Callable[[], Mapping[str, Any]],
+    *,
+    vary: Iterable[object] = (),
+    live: Mapping[str, Any] | None = None,
+) -> str:
+    """Render page template `name`: its cached blocks from the cache (built from `build()` on a
+    miss), its "live" block from `live` on every request. `vary` names what else besides the
+    data, the address, the day, the language and the time zone the cached blocks depend on."""
+    key = page_key(name, vary)
+    cache = store()
+    blocks: dict[str, str] | None = cache.get(key)
+    if blocks is None:
+        blocks = render_blocks(name, build(), CACHED_BLOCKS)
+        cache.set(key, blocks)
+    rendered = {k: Markup(v) for k, v in blocks.items()}  # noqa: S704  (rendered by Jinja above)
+    if live is not None:
+        rendered |= {
+            k: Markup(v)  # noqa: S704  (rendered by Jinja)
+            for k, v in render_blocks(name, live, ("live",)).items()
+        }
+    return render_template("_layouts/cached.html", blocks=rendered)
