@@ -13,8 +13,8 @@ memory (cachelib's SimpleCache, bounded). PAGE_CACHE = False turns caching off.
 from __future__ import annotations
 
 import hashlib
-import secrets
 import re
+import secrets
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
