@@ -17,11 +17,11 @@ import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from cachelib import BaseCache, NullCache, RedisCache, SimpleCache
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, has_request_context, render_template, request
 from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
@@ -42,6 +42,7 @@ UNTRACKED = frozenset(
     }
 )
 CHANGED = "tracker_data_changed"
+T = TypeVar("T")
 # The blocks of a page template that are cached; a block named "live" is rendered on every
 # request from the request's own context (forms with a CSRF token, per-person tools).
 CACHED_BLOCKS = ("title", "content", "scripts")
@@ -136,6 +137,19 @@ def new_epoch(engine: sa.Engine) -> None:
                 epoch=secrets.token_hex(8), version=DataVersion.version + 1
             )
         )
+
+
+def remembered(name: str, compute: Callable[[], T]) -> T:
+    """`compute()`'s value, kept under `name` until the next write (outside a request: computed)."""
+    if not has_request_context():
+        return compute()
+    key = f"{data_version()}:value:{name}"
+    cache = store()
+    value: T | None = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value)
+    return value
 
 
 def page_key(name: str, extra: Iterable[object] = ()) -> str:

@@ -1,0 +1,183 @@
+"""Cached dashboards: a page is served from the cache until a write that changes what it shows,
+and never after it (a stale page is a defect); what differs per person is never shared."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from tests.helpers import csrf_token, login, make_user, page_text, upload
+from tests.web.test_exports_imports import rows_of
+from tests.web.test_query_counts import count_queries
+from tracker.extensions import db
+from tracker.models import Action, City, Milestone, Plan
+
+DASHBOARDS = ["/", "/cohort", "/mentorships", "/milestones", "/cities", "/cities/bamberg"]
+
+
+@pytest.fixture
+def viewer(demo_app):
+    client = demo_app.test_client()
+    make_user("viewer", email="reader@example.org")
+    login(client, "reader@example.org")
+    return client
+
+
+@pytest.fixture
+def lead(demo_app):
+    client = demo_app.test_client()
+    make_user("lead", email="boss@example.org")
+    login(client, "boss@example.org")
+    return client
+
+
+@pytest.fixture
+def editor(demo_app):
+    client = demo_app.test_client()
+    make_user("editor", city="bamberg", email="bamberg@example.org")
+    login(client, "bamberg@example.org")
+    return client
+
+
+def bamberg_action() -> Action:
+    action = db.session.scalars(
+        sa.select(Action).join(Plan).join(City).where(City.slug == "bamberg").order_by(Action.id)
+    ).first()
+    assert action is not None
+    return action
+
+
+def bamberg_milestone() -> Milestone:
+    milestone = db.session.scalars(
+        sa.select(Milestone)
+        .join(Plan)
+        .join(City)
+        .where(City.slug == "bamberg", Milestone.completed_on.is_(None))
+        .order_by(Milestone.id)
+    ).first()
+    assert milestone is not None
+    return milestone
+
+
+@pytest.mark.parametrize("url", DASHBOARDS)
+def test_a_second_visit_is_served_from_the_cache(viewer, url):
+    first = count_queries(viewer, url)
+    again = count_queries(viewer, url)
+    # The person, their session and the data version: nothing of the page itself.
+    assert again < first
+    assert again <= 4, f"{url}: {again} queries from the cache"
+    assert viewer.get(url).get_data() == viewer.get(url).get_data()
+
+
+def test_logging_progress_shows_at_once(viewer, editor):
+    action = bamberg_action()
+    assert "Cache check: tender out" not in page_text(viewer.get("/cities/bamberg"))
+    overview = page_text(viewer.get("/"))
+    response = editor.post(
+        f"/actions/{action.id}/progress",
+        data={
+            "reported_on": date.today().isoformat(),
+            "status": "delayed",
+            "percent_complete": "41",
+            "note": "Cache check: tender out",
+            "evidence_url": "",
+            "indicator_id": "None",
+            "indicator_value": "",
+        },
+    )
+    assert response.status_code == 302
+    assert "Cache check: tender out" in page_text(viewer.get("/cities/bamberg"))
+    # The overview's counts by status moved with it.
+    assert page_text(viewer.get("/")) != overview
+
+
+def test_moving_a_milestone_shows_at_once(viewer, editor):
+    milestone = bamberg_milestone()
+    new_due = date(2031, 3, 17)
+    for url in ("/cities/bamberg", "/milestones?city=bamberg"):
+        assert "17 Mar 2031" not in page_text(viewer.get(url)), url
+    response = editor.post(
+        f"/milestones/{milestone.id}/move",
+        data={"due_on": new_due.isoformat(), "reason": "Cache check", "version": milestone.version},
+    )
+    assert response.status_code == 302
+    for url in ("/cities/bamberg", "/milestones?city=bamberg"):
+        assert "17 Mar 2031" in page_text(viewer.get(url)), url
+
+
+def test_adding_a_mentorship_shows_at_once(viewer, lead):
+    def pairs() -> int:
+        return len(re.findall(r"mentorships/\d+/edit", lead.get("/mentorships").get_data(True)))
+
+    def pesaro_links() -> int:
+        return viewer.get("/mentorships").get_data(True).count('href="/cities/pesaro"')
+
+    before, links = pairs(), pesaro_links()
+    response = lead.post(
+        "/mentorships",
+        data={
+            "mentor": "trento",
+            "mentee": "pesaro",
+            "since_on": "2024-04-01",
+            "sector_id": "None",
+        },
+    )
+    assert response.status_code == 302
+    assert pairs() == before + 1
+    assert pesaro_links() > links
+
+
+def test_an_import_shows_at_once(viewer, lead):
+    action = rows_of(lead.get("/exports/actions.csv?city=bamberg"))[1][0]
+    assert "From the cache check sheet" not in page_text(viewer.get("/cities/bamberg"))
+    content = (
+        "external_id,action,reported_on,status,percent_complete,note\n"
+        f"cache-check-1,{action},{date.today().isoformat()},at_risk,55,"
+        "From the cache check sheet\n"
+    ).encode()
+    assert upload(lead, "progress", content).status_code == 302
+    assert "From the cache check sheet" in page_text(viewer.get("/cities/bamberg"))
+
+
+@pytest.mark.parametrize("lead_first", [True, False])
+def test_what_one_person_may_do_is_not_served_to_another(viewer, lead, lead_first):
+    order = [lead, viewer] if lead_first else [viewer, lead]
+    pages = {client: client.get("/mentorships").get_data(True) for client in order}
+    # A lead may edit or end each pair and add one; a viewer, asking in either order, may not.
+    assert "Edit or end" in pages[lead]
+    assert "Add a mentorship" in pages[lead]
+    assert "Edit or end" not in pages[viewer]
+    assert "Add a mentorship" not in pages[viewer]
+
+
+def test_a_form_on_a_cached_page_carries_its_own_session_token(lead, demo_app):
+    other = demo_app.test_client()
+    make_user("lead", email="second-lead@example.org")
+    login(other, "second-lead@example.org")
+    demo_app.config["WTF_CSRF_ENABLED"] = True
+    first, second = lead.get("/mentorships"), other.get("/mentorships")
+    tokens = {
+        client: set(re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(True)))
+        for client, page in ((lead, first), (other, second))
+    }
+    # Every form on each page (sign out, language, add a mentorship) carries that person's token.
+    assert len(tokens[lead]) == 1
+    assert len(tokens[other]) == 1
+    assert tokens[lead] != tokens[other]
+    assert csrf_token(first.get_data(True)) in tokens[lead]
+
+
+def test_the_cache_can_be_turned_off(viewer, demo_app):
+    demo_app.config["PAGE_CACHE"] = False
+    from tracker import cache
+
+    cache.init_app(demo_app)
+    try:
+        first = count_queries(viewer, "/cohort")
+        assert count_queries(viewer, "/cohort") == first
+    finally:
+        demo_app.config["PAGE_CACHE"] = True
+        cache.init_app(demo_app)
