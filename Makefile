@@ -24,7 +24,12 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund --silent; \
 	else echo "npm not found: the accessibility checks will be skipped"; fi
 
-install: $(STAMP) $(CATALOGUE).mo
+# The static files under content-hashed names, with gzip and brotli copies (tracker/assets).
+ASSETS := build/assets/manifest.json
+$(ASSETS): $(STAMP) $(shell find tracker/static -type f)
+	$(FLASK) assets
+
+install: $(STAMP) $(CATALOGUE).mo $(ASSETS)
 
 ## Extract the texts marked for translation and bring the German catalogue up to date
 translations: $(STAMP)
@@ -34,7 +39,7 @@ translations: $(STAMP)
 		--no-fuzzy-matching --ignore-obsolete
 
 ## Create the environment, migrate, load facts and demo data, serve on http://127.0.0.1:5000
-run: $(STAMP) $(CATALOGUE).mo
+run: $(STAMP) $(CATALOGUE).mo $(ASSETS)
 	$(FLASK) db upgrade
 	$(FLASK) seed --demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
@@ -43,7 +48,7 @@ run: $(STAMP) $(CATALOGUE).mo
 ## (skipped with a reason when no server answers; TRACKER_TEST_REQUIRE_POSTGRES=1 makes that fail).
 ## Two workers; the browser tests, which do not depend on the database, run once, on SQLite,
 ## after the coverage is printed (the server they drive runs faster without it).
-test: $(STAMP) $(CATALOGUE).mo $(AXE) lint
+test: $(STAMP) $(CATALOGUE).mo $(ASSETS) $(AXE) lint
 	$(BIN)/pytest -n 2 -m "not browser" --cov=tracker --cov-branch --cov-report=
 	$(BIN)/pytest -n 2 --db=postgresql -m "not browser" --cov=tracker --cov-branch --cov-append \
 		--cov-report=term:skip-covered
@@ -56,4 +61,4 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info build

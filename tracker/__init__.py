@@ -31,7 +31,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(overrides)
 
     configure_paths(app)
-    configure_proxies(app)
     configure_secret_key(app)
     configure_production(app, {**settings.from_environment(), **overrides})
     register_extensions(app)
@@ -41,6 +40,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_input_guard(app)
     register_security_headers(app)
     register_commands(app)
+    # Outermost, so that every layer inside (the static files too) sees the client's address.
+    configure_proxies(app)
     return app
 
 
@@ -55,6 +56,8 @@ def configure_paths(app: Flask) -> None:
     )
     if not app.config.get("SEEDS_DIR"):
         app.config["SEEDS_DIR"] = str(PROJECT_ROOT / "seeds")
+    if not app.config.get("ASSETS_DIR"):
+        app.config["ASSETS_DIR"] = str(PROJECT_ROOT / "build" / "assets")
 
 
 def configure_secret_key(app: Flask) -> None:
@@ -151,7 +154,6 @@ def register_blueprints(app: Flask) -> None:
         actions,
         admin,
         api,
-        assets,
         auth,
         cities,
         exports,
@@ -167,7 +169,6 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         auth,
         health,
-        assets,
         main,
         my,
         cities,
@@ -182,6 +183,9 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint.bp)
     register_template_helpers(app)
+    from tracker import assets
+
+    assets.init_app(app)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -189,7 +193,6 @@ def register_template_helpers(app: Flask) -> None:
 
     from flask import request, url_for
 
-    from tracker.assets import PLOTLY_VERSION
     from tracker.services.submissions import form_submission_key
 
     @app.context_processor
@@ -201,10 +204,7 @@ def register_template_helpers(app: Flask) -> None:
             endpoint = request.endpoint or "main.index"
             return url_for(endpoint, **(request.view_args or {})) + "?" + urlencode(query)
 
-        def plotly_url() -> str:
-            return url_for("assets.plotly_js", version=PLOTLY_VERSION)
-
-        return {"csv_url": csv_url, "plotly_url": plotly_url}
+        return {"csv_url": csv_url}
 
     # A global, so that macros imported without context can put it into every write form.
     app.jinja_env.globals["submission_key"] = form_submission_key
@@ -263,7 +263,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-CACHEABLE = frozenset({"static", "assets.plotly_js"})
+CACHEABLE = frozenset({"static"})
 
 
 def register_input_guard(app: Flask) -> None:

@@ -237,7 +237,18 @@ def restore_command(path: Path) -> None:
     )
 
 
+@click.command("assets")
+def assets_command() -> None:
+    """Build the static files: hashed names, gzip and brotli copies (make install runs it)."""
+    from tracker import assets
+
+    folder = Path(current_app.config["ASSETS_DIR"])
+    manifest = assets.build(folder, quiet=True)
+    click.echo(f"{len(manifest)} assets in {folder}.")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(assets_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(users)
     app.cli.add_command(imports)

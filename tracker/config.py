@@ -11,6 +11,8 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_DATABASE_URI": None,  # filled in by the factory: SQLite in the instance folder
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SEEDS_DIR": None,  # filled in by the factory: <project>/seeds
+    # Hashed, compressed static files (tracker/assets); filled in: <project>/build/assets
+    "ASSETS_DIR": None,
     "STALE_AFTER_DAYS": 60,
     "DUE_SOON_DAYS": 30,
     "SESSION_COOKIE_HTTPONLY": True,
@@ -59,6 +61,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "TRACKER_DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
     "TRACKER_SECRET_KEY": ("SECRET_KEY", str),
     "TRACKER_SEEDS_DIR": ("SEEDS_DIR", str),
+    "TRACKER_ASSETS_DIR": ("ASSETS_DIR", str),
     "TRACKER_STALE_AFTER_DAYS": ("STALE_AFTER_DAYS", int),
     "TRACKER_PASSWORD_HASH_METHOD": ("PASSWORD_HASH_METHOD", str),
     "TRACKER_IMPORT_MAX_BYTES": ("IMPORT_MAX_BYTES", int),

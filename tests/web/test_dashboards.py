@@ -12,7 +12,6 @@ import pytest
 import sqlalchemy as sa
 
 from tests.helpers import login, make_user, page_text, snapshot
-from tracker.assets import PLOTLY_VERSION
 from tracker.extensions import db
 from tracker.models import City, Mentorship
 
@@ -77,15 +76,19 @@ def test_every_page_renders_with_its_charts_and_loads_nothing_from_other_hosts(v
     assert "cdn" not in html.lower()
 
 
-def test_plotly_js_is_served_by_the_app_with_long_cache_headers(viewer):
-    response = viewer.get(f"/assets/plotly-{PLOTLY_VERSION}.min.js")
-    assert response.status_code == 200
-    assert response.mimetype == "text/javascript"
-    assert "max-age=31536000" in response.headers["Cache-Control"]
-    assert "immutable" in response.headers["Cache-Control"]
-    assert len(response.data) > 1_000_000
-    response.close()
-    assert viewer.get("/assets/plotly-0.0.1.min.js").status_code == 404
+def test_plotly_js_is_served_by_the_app_compressed_under_a_hashed_name(demo_app, viewer):
+    url = demo_app.jinja_env.globals["asset_url"]("js/plotly.min.js")
+    assert f'<script src="{url}"></script>' in viewer.get("/").get_data(as_text=True)
+    for encoding, most in (("br", 1_500_000), ("gzip", 1_500_000), ("identity", 6_000_000)):
+        response = viewer.get(url, headers={"Accept-Encoding": encoding})
+        assert response.status_code == 200
+        assert response.mimetype == "text/javascript"
+        assert response.headers.get("Content-Encoding", "identity") == encoding
+        assert response.headers["Vary"] == "Accept-Encoding"
+        assert "immutable" in response.headers["Cache-Control"]
+        assert 1_000_000 < len(response.data) <= most, encoding
+        response.close()
+    assert viewer.get("/static/js/plotly.min.000000000000.js").status_code == 404
 
 
 def test_overview_shows_the_gap_the_target_and_what_needs_attention(viewer):

@@ -4,12 +4,13 @@ idle timeout."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.helpers import login, make_user
 from tests.unit.test_factory import clean_env  # noqa: F401  (the fixture)
 from tracker import auth, create_app
-from tracker.assets import PLOTLY_VERSION
 from tracker.services import tokens
 
 
@@ -56,15 +57,19 @@ def test_the_page_showing_a_new_token_is_never_stored(signed_in, app):
     assert response.headers["Cache-Control"] == "no-store"
 
 
-def test_static_files_keep_their_caching(client):
-    for path, expected in (
-        (f"/assets/plotly-{PLOTLY_VERSION}.min.js", "max-age=31536000"),
-        ("/static/css/app.css", "no-cache"),  # revalidated by its ETag, never no-store
-    ):
-        response = client.get(path)
+def test_static_files_have_hashed_names_and_a_year_of_immutable_caching(app, client):
+    asset_url = app.jinja_env.globals["asset_url"]
+    for name in ("css/app.css", "js/charts.js", "js/forms.js", "js/plotly.min.js", "favicon.svg"):
+        url = asset_url(name)
+        assert re.fullmatch(r"/static/.+\.[0-9a-f]{12}\.\w+", url), url
+        response = client.get(url)
         response.close()
-        assert response.status_code == 200
-        assert expected in response.headers["Cache-Control"], path
+        assert response.status_code == 200, url
+        assert response.headers["Cache-Control"] == "max-age=31536000, public, immutable", url
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert "Access-Control-Allow-Origin" not in response.headers
+    # The build's index is not served.
+    assert client.get("/static/manifest.json").status_code == 404
 
 
 def test_production_sends_secure_cookies_and_hsts(clean_env, tmp_path):  # noqa: F811
