@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from flask_migrate import upgrade
-from scale_data import add_cities
 
+from bench.generate import add_cities
 from tracker import create_app
 from tracker.database import writing
 from tracker.demo import load_demo

@@ -204,7 +204,13 @@ def register_template_helpers(app: Flask) -> None:
             endpoint = request.endpoint or "main.index"
             return url_for(endpoint, **(request.view_args or {})) + "?" + urlencode(query)
 
-        return {"csv_url": csv_url}
+        def page_url(number: int) -> str:
+            """This address with another page of its list (the other arguments kept)."""
+            query = {**request.args.to_dict(), "page": str(number)}
+            endpoint = request.endpoint or "main.index"
+            return url_for(endpoint, **(request.view_args or {})) + "?" + urlencode(query)
+
+        return {"csv_url": csv_url, "page_url": page_url}
 
     # A global, so that macros imported without context can put it into every write form.
     app.jinja_env.globals["submission_key"] = form_submission_key

@@ -14,6 +14,7 @@ from tracker.cities import bp, present
 from tracker.cities.forms import CityFilterForm
 from tracker.extensions import db
 from tracker.models import City
+from tracker.paging import page_number, paged
 from tracker.services import cities, overview, permissions
 from tracker.services.milestones import state_expression
 from tracker.tables import Table, csv_of, csv_requested
@@ -32,19 +33,23 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
     if request.args.keys() - {"format", "table"} and not form.validate():
         return render_template("cities/index.html", form=form, rows=None), 400
 
+    number = page_number()
+
     def page() -> dict[str, object]:
         rows = cities.listing(programme, form.selected())
-        places = present.places(rows)
+        shown = paged(rows, number)
+        places = present.places(shown.items)
         return {
             "form": form,
             "rows": rows,
-            "table": present.cities_table(rows),
+            "page": shown,
+            "table": present.cities_table(shown.items),
             "located": len(places),
             "figure": charts.to_json(charts.city_map(places)),
         }
 
     if csv_requested():
-        return csv_of([page()["table"]])  # type: ignore[list-item]
+        return csv_of([present.cities_table(cities.listing(programme, form.selected()))])
     return cache.render_page("cities/index.html", page)
 
 

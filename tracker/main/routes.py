@@ -11,6 +11,7 @@ from flask_login import login_required
 from tracker import cache, charts
 from tracker.main import bp, present
 from tracker.models.programme import LGD_STEPS
+from tracker.paging import page_number, paged
 from tracker.services import cohort as cohort_service
 from tracker.services import overview
 from tracker.tables import Table, csv_of, csv_requested
@@ -56,19 +57,23 @@ def cohort() -> ResponseReturnValue:  # Who: every signed-in user.
     if sort not in cohort_service.SORTS:
         abort(400, f"Unknown sort {sort!r}; use one of {', '.join(cohort_service.SORTS)}.")
     steps = present.step_titles(LGD_STEPS)
+    number = page_number()
+
+    def rows() -> list[cohort_service.CohortRow]:
+        return cohort_service.cohort(programme, date.today(), sort)
 
     def page() -> dict[str, object]:
-        rows = cohort_service.cohort(programme, date.today(), sort)
+        shown = paged(rows(), number)
         return {
             "programme": programme,
-            "rows": rows,
+            "page": shown,
             "steps": steps,
             "sort": sort,
             "sorts": cohort_service.SORTS,
-            "table": present.cohort_table(rows, steps),
-            "figure": charts.to_json(present.cohort_figure(rows, steps)),
+            "table": present.cohort_table(shown.items, steps),
+            "figure": charts.to_json(present.cohort_figure(shown.items, steps)),
         }
 
     if csv_requested():
-        return csv_of([page()["table"]])  # type: ignore[list-item]
+        return csv_of([present.cohort_table(rows(), steps)])
     return cache.render_page("main/cohort.html", page)

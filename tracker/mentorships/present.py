@@ -23,6 +23,18 @@ PAIR_COLUMNS = [
 ]
 
 
+# Mentees needing help listed on the page, the most in need first; the rest are counted.
+HELP_LISTED = 20
+
+
+def needing_help(pairs: list[Pair]) -> list[Pair]:
+    """Current pairs whose mentee has stale actions or late milestones, most of both first."""
+    return sorted(
+        (p for p in active(pairs) if p.mentee_stale or p.mentee_late),
+        key=lambda p: (-(p.mentee_stale + p.mentee_late), -p.mentee_late, p.mentee_name),
+    )
+
+
 def active(pairs: list[Pair]) -> list[Pair]:
     return [p for p in pairs if p.ended_on is None]
 

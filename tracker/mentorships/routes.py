@@ -15,6 +15,7 @@ from tracker.forms import form_status, submit
 from tracker.mentorships import bp, present
 from tracker.mentorships.forms import EditMentorshipForm, MentorshipForm
 from tracker.models import Mentorship, Programme
+from tracker.paging import page_number, paged
 from tracker.services import mentorships, overview, permissions
 from tracker.tables import csv_of, csv_requested
 
@@ -58,19 +59,30 @@ def index() -> (
         if done:
             return done
 
+    number = page_number()
+
+    def all_pairs() -> list[mentorships.Pair]:
+        return mentorships.pairs(programme, date.today(), current_app.config["STALE_AFTER_DAYS"])
+
     def page() -> dict[str, object]:
-        pairs = mentorships.pairs(programme, date.today(), current_app.config["STALE_AFTER_DAYS"])
+        pairs = all_pairs()
+        shown = paged(pairs, number)
+        needing = present.needing_help(pairs)
         return {
             "pairs": pairs,
+            "page": shown,
+            "needing": needing[: present.HELP_LISTED],
+            "needing_total": len(needing),
+            "any_demo": any(p.is_demo for p in pairs),
             "load": present.load_table(pairs),
-            "table": present.pairs_table(pairs),
-            "figure": charts.to_json(present.network(pairs)),
+            "table": present.pairs_table(shown.items),
+            "figure": charts.to_json(present.network(shown.items)),
             "can_edit": form is not None,
         }
 
     if csv_requested():
-        made = page()
-        return csv_of([made["table"], made["load"]])  # type: ignore[list-item]
+        pairs = all_pairs()
+        return csv_of([present.pairs_table(pairs), present.load_table(pairs)])
     html = cache.render_page(
         "mentorships/index.html", page, vary=[form is not None], live={"form": form}
     )

@@ -18,6 +18,7 @@ from tracker.forms import submit
 from tracker.milestones import bp, present
 from tracker.milestones.forms import DoneForm, MilestoneFilterForm, MoveForm, ReopenForm
 from tracker.models import Milestone
+from tracker.paging import PAGE_SIZE, Page, page_number
 from tracker.services import milestones, permissions
 from tracker.tables import csv_of, csv_requested
 
@@ -57,20 +58,30 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
         return render_template("milestones/index.html", form=form, rows=None), 400
     today = date.today()
 
+    number = page_number()
+
     def page() -> dict[str, object]:
         rows, total = milestones.listing(
-            form.selected(), today, current_app.config["DUE_SOON_DAYS"]
+            form.selected(),
+            today,
+            current_app.config["DUE_SOON_DAYS"],
+            limit=PAGE_SIZE,
+            offset=(number - 1) * PAGE_SIZE,
         )
         return {
             "form": form,
             "rows": rows,
+            "page": Page(rows, number, PAGE_SIZE, total),
             "total": total,
             "table": present.milestones_table(rows),
             "figure": charts.to_json(present.gantt(rows, today)),
         }
 
     if csv_requested():
-        return csv_of([page()["table"]])  # type: ignore[list-item]
+        rows, _total = milestones.listing(
+            form.selected(), today, current_app.config["DUE_SOON_DAYS"], limit=None
+        )
+        return csv_of([present.milestones_table(rows)])
     return cache.render_page("milestones/index.html", page)
 
 

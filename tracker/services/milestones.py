@@ -260,7 +260,7 @@ def listing(
     today: date,
     soon_days: int,
     *,
-    limit: int = LISTING_LIMIT,
+    limit: int | None = LISTING_LIMIT,
     offset: int = 0,
 ) -> tuple[list[MilestoneRow], int]:
     """Programme and city milestones, filtered, with their state and how often each moved;

@@ -1,0 +1,53 @@
+"""At ten times the seed's cities (with their actions, updates, steps, indicators and mentors,
+from the scale-data generator), every dashboard runs the queries it ran at the seed size, and
+none of them sends more than 200 kB of HTML: long lists come a page at a time."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from bench.generate import add_cities
+from tests.helpers import login, make_user
+from tests.web.test_query_counts import count_queries
+from tracker.extensions import db
+from tracker.models import City
+
+PAGES = [
+    "/",
+    "/cohort",
+    "/cohort?sort=progress&page=2",
+    "/mentorships",
+    "/mentorships?page=3",
+    "/milestones",
+    "/milestones?state=overdue&page=2",
+    "/cities",
+    "/cities?page=4",
+    "/cities/dortmund",
+    "/cities/bamberg",
+    "/cities/dortmund/climate",
+    "/cities/gen-100",
+]
+MOST_HTML = 200 * 1024
+
+
+def test_ten_times_the_seed_keeps_every_dashboard_constant_in_queries_and_small(demo_app):
+    demo_app.config["PAGE_CACHE"] = False  # count the work of a page, not of the cache
+    from tracker import cache
+
+    cache.init_app(demo_app)
+    try:
+        client = demo_app.test_client()
+        make_user("lead", email="scale@example.org")
+        login(client, "scale@example.org")
+        seed = db.session.scalar(sa.select(sa.func.count()).select_from(City)) or 0
+        add_cities(101, actions_per_city=3, updates_per_action=4)
+        small = {url: count_queries(client, url) for url in PAGES}
+        add_cities(seed * 10 - seed - 101, actions_per_city=3, updates_per_action=4)
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(City)) == seed * 10
+        for url in PAGES:
+            assert count_queries(client, url) == small[url], url
+            size = len(client.get(url).data)
+            assert size <= MOST_HTML, f"{url}: {size / 1024:.0f} kB"
+    finally:
+        demo_app.config["PAGE_CACHE"] = True
+        cache.init_app(demo_app)
