@@ -19,7 +19,7 @@ from tracker.models import Indicator, Partner, Plan, ProgressUpdate, Sector, The
 from tracker.schemas.base import build, problems
 from tracker.schemas.reports import ProgressFields, ProgressReport
 from tracker.schemas.rows import ActionRow, PartnerRow, ProgressRow, Row
-from tracker.services import keys, plans, progress
+from tracker.services import keys, plans, progress, progress_import
 from tracker.services.errors import DomainError, Invalid, Unprocessable
 from tracker.services.exports import EXPORTS
 from tracker.services.permissions import Actor
@@ -222,10 +222,12 @@ def import_table(
     *,
     today: date,
     limits: UploadLimits | None = None,
+    write: bool = True,
 ) -> ImportResult:
-    """Apply every row, or none: each row runs in a savepoint so that every bad row is found
-    and named; if any is bad, the whole import is rolled back and ImportRejected lists them.
-    The caller commits (apply) or rolls back (preview)."""
+    """Apply every row, or none: every bad row is found and named; if any is bad, the whole
+    import is rolled back and ImportRejected lists them. The caller commits (apply) or rolls
+    back (preview). Progress rows are checked in bulk, and with `write` false (a preview)
+    only read: the preview takes no write lock."""
     if kind not in IMPORT_KINDS:
         raise Invalid(
             _("Import %(join)s, not %(kind)s.", join=", ".join(IMPORT_KINDS), kind=repr(kind)),
@@ -246,7 +248,32 @@ def import_table(
     if not rows:
         raise ImportRejected([RowError(2, "-", _("the file has no rows under its header"))])
     result = ImportResult(today=today)
+    unique = _unique_rows(rows, result)
+    if kind == "progress":
+        _import_progress_rows(actor, unique, result, write=write)
+    else:
+        for line, data in unique:
+            savepoint = db.session.begin_nested()
+            try:
+                apply(actor, shape.model_validate(data), line, result)
+            except (DomainError, ValidationError) as exc:
+                savepoint.rollback()
+                result.errors += _row_errors(line, exc)
+            else:
+                savepoint.commit()
+    if result.errors:
+        db.session.rollback()
+        result.errors.sort(key=lambda e: e.line)
+        raise ImportRejected(result.errors)
+    return result
+
+
+def _unique_rows(
+    rows: list[tuple[int, dict[str, Any]]], result: ImportResult
+) -> list[tuple[int, dict[str, Any]]]:
+    """The rows whose external id no row above has; each repeat is an error."""
     seen: dict[str, int] = {}
+    unique: list[tuple[int, dict[str, Any]]] = []
     for line, data in rows:
         ext = str(data.get("external_id") or "").strip()
         if ext and ext in seen:
@@ -259,15 +286,23 @@ def import_table(
             )
             continue
         seen.setdefault(ext, line)
-        savepoint = db.session.begin_nested()
+        unique.append((line, data))
+    return unique
+
+
+def _import_progress_rows(
+    actor: Actor, rows: list[tuple[int, dict[str, Any]]], result: ImportResult, *, write: bool
+) -> None:
+    """Progress in bulk (services/progress_import.py): the same checks and words as one row
+    at a time, in a fixed number of queries; written only when `write`."""
+    valid: list[tuple[int, ProgressRow]] = []
+    for line, data in rows:
         try:
-            apply(actor, shape.model_validate(data), line, result)
-        except (DomainError, ValidationError) as exc:
-            savepoint.rollback()
+            valid.append((line, ProgressRow.model_validate(data)))
+        except ValidationError as exc:
             result.errors += _row_errors(line, exc)
-        else:
-            savepoint.commit()
-    if result.errors:
-        db.session.rollback()
-        raise ImportRejected(result.errors)
-    return result
+    planned, refused = progress_import.plan_rows(actor, valid, result)
+    for line, reason in refused:
+        result.errors += _row_errors(line, reason)
+    if write and not result.errors:
+        progress_import.write(actor, planned)
