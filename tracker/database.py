@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _writing: contextvars.ContextVar[bool] = contextvars.ContextVar("tracker_writing", default=False)
+_reading: contextvars.ContextVar[bool] = contextvars.ContextVar("tracker_reading", default=False)
 
 
 @contextmanager
@@ -25,7 +26,22 @@ def writing() -> Iterator[None]:
         _writing.reset(token)
 
 
+@contextmanager
+def reading() -> Iterator[None]:
+    """Mark the work inside as reading only, even in a POST (an import's preview): on SQLite
+    its transaction begins deferred, so it takes no write lock and never waits for one."""
+    token = _writing.set(False)
+    reading_token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(reading_token)
+        _writing.reset(token)
+
+
 def _wants_write_lock() -> bool:
+    if _reading.get():
+        return False
     if _writing.get():
         return True
     return has_request_context() and request.method not in SAFE_METHODS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from contextlib import nullcontext
 from datetime import date
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -15,6 +16,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, SubmitField
 from wtforms.validators import DataRequired
 
+from tracker.database import reading
 from tracker.extensions import db
 from tracker.forms import EmptyForm, attach_error, choices, commit_once, sent_key
 from tracker.imports import bp
@@ -48,15 +50,22 @@ def index() -> (
     filename = upload.filename or ""
     with upload.stream:  # a large upload is spooled to a temporary file: close it here
         content = upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
+    # The preview only reads: it holds no write lock, so other people's sign-ins and writes go
+    # on while it runs. (Its transaction ends before the file is kept, below.)
+    db.session.rollback()
+    # (Actions and partners are still tried by writing them and rolling back.)
+    preview = reading() if form.kind.data == "progress" else nullcontext()
     try:
-        result = importing.import_table(
-            current_user,
-            form.kind.data,
-            filename,
-            content,
-            today=date.today(),
-            limits=importing.UploadLimits.from_config(current_app.config),
-        )
+        with preview:
+            result = importing.import_table(
+                current_user,
+                form.kind.data,
+                filename,
+                content,
+                today=date.today(),
+                limits=importing.UploadLimits.from_config(current_app.config),
+                write=False,
+            )
     except Invalid as exc:
         db.session.rollback()
         attach_error(form, exc)
@@ -64,7 +73,7 @@ def index() -> (
     except importing.ImportRejected as exc:
         db.session.rollback()
         return render_template("imports/index.html", form=form, result=None, errors=exc.errors), 400
-    # A preview changes nothing: undo the trial run, keep the file for the confirmation.
+    # A preview changes nothing: end its reading transaction, keep the file for the confirmation.
     db.session.rollback()
     batch = ImportBatch(
         id=secrets.token_urlsafe(24),
