@@ -63,7 +63,9 @@ def test_an_import_of_ten_thousand_rows_blocks_no_sign_in_and_no_api_write(sqlit
     with served(app) as base:
         importer = requests.Session()
         assert importer.post(
-            f"{base}/auth/login", data={"email": "importer@example.org", "password": PASSWORD}
+            f"{base}/auth/login",
+            data={"email": "importer@example.org", "password": PASSWORD},
+            timeout=30,
         ).ok
         done = threading.Event()
         phases: list[tuple[str, float, float]] = []
@@ -75,12 +77,15 @@ def test_an_import_of_ten_thousand_rows_blocks_no_sign_in_and_no_api_write(sqlit
                     f"{base}/import",
                     data={"kind": "progress"},
                     files={"file": ("load.csv", content, "text/csv")},
+                    timeout=60,
                 )
                 phases.append(("preview", began, time.monotonic()))
                 assert preview.status_code == 200, preview.text[-2000:]
                 batch = preview.text.split('action="/import/', 1)[1].split("/apply", 1)[0]
                 began = time.monotonic()
-                applied = importer.post(f"{base}/import/{batch}/apply", allow_redirects=False)
+                applied = importer.post(
+                    f"{base}/import/{batch}/apply", allow_redirects=False, timeout=60
+                )
                 phases.append(("apply", began, time.monotonic()))
                 assert applied.status_code == 302, applied.text[-2000:]
             finally:
@@ -97,6 +102,7 @@ def test_an_import_of_ten_thousand_rows_blocks_no_sign_in_and_no_api_write(sqlit
                 f"{base}/auth/login",
                 data={"email": "signs-in@example.org", "password": PASSWORD},
                 allow_redirects=False,
+                timeout=30,
             )
             sign_ins.append((time.monotonic(), answer.status_code))
             write = requests.post(
@@ -108,6 +114,7 @@ def test_an_import_of_ten_thousand_rows_blocks_no_sign_in_and_no_api_write(sqlit
                     "note": f"concurrent write {n}",
                 },
                 headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"w-{n}"},
+                timeout=30,
             )
             writes.append((time.monotonic(), write.status_code))
             n += 1
