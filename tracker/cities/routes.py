@@ -13,7 +13,7 @@ from tracker import cache, charts
 from tracker.cities import bp, present
 from tracker.cities.forms import CityFilterForm
 from tracker.extensions import db
-from tracker.models import City
+from tracker.models import City, Programme
 from tracker.paging import page_number, paged
 from tracker.services import cities, overview, permissions
 from tracker.services.milestones import state_expression
@@ -26,8 +26,8 @@ CLIMATE_KINDS = ("climate_programme", "action_programme")
 @bp.route("")
 @login_required
 def index() -> ResponseReturnValue:  # Who: every signed-in user.
-    programme = overview.current_programme()
-    if programme is None:
+    programme_id = overview.current_programme_id()
+    if programme_id is None:
         abort(404)
     form = CityFilterForm(request.args)
     if request.args.keys() - {"format", "table"} and not form.validate():
@@ -36,7 +36,7 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
     number = page_number()
 
     def page() -> dict[str, object]:
-        rows = cities.listing(programme, form.selected())
+        rows = cities.listing(db.get_or_404(Programme, programme_id), form.selected())
         shown = paged(rows, number)
         places = present.places(shown.items)
         return {
@@ -49,6 +49,7 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
         }
 
     if csv_requested():
+        programme = db.get_or_404(Programme, programme_id)
         return csv_of([present.cities_table(cities.listing(programme, form.selected()))])
     return cache.render_page("cities/index.html", page)
 

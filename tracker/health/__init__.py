@@ -1,4 +1,5 @@
-"""Health check for load balancers: is the database answering?"""
+"""Health checks: /livez for process supervisors (the process answers; nothing else is
+touched), /healthz for load balancers (is the database answering?)."""
 
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
@@ -8,6 +9,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from tracker.extensions import db
 
 bp = Blueprint("health", __name__)
+
+
+@bp.route("/livez")
+def livez() -> ResponseReturnValue:  # Who: anyone; it says only that the process answers.
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 @bp.route("/healthz")

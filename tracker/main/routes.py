@@ -9,7 +9,9 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from tracker import cache, charts
+from tracker.extensions import db
 from tracker.main import bp, present
+from tracker.models import Programme
 from tracker.models.programme import LGD_STEPS
 from tracker.paging import page_number, paged
 from tracker.services import cohort as cohort_service
@@ -20,13 +22,14 @@ from tracker.tables import Table, csv_of, csv_requested
 @bp.route("/")
 @login_required
 def index() -> ResponseReturnValue:  # Who: every signed-in user.
-    programme = overview.current_programme()
-    if programme is None:
+    programme_id = overview.current_programme_id()
+    if programme_id is None:
         return render_template("main/empty.html")
     today = date.today()
     soon, stale = current_app.config["DUE_SOON_DAYS"], current_app.config["STALE_AFTER_DAYS"]
 
     def tables() -> tuple[list[Table], dict[str, object]]:
+        programme = db.get_or_404(Programme, programme_id)
         figures = overview.headline(programme, today, soon)
         phases, milestones = overview.timeline(programme, today, soon)
         funnel = list(figures.lgds_by_status.items())
@@ -50,8 +53,8 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
 @bp.route("/cohort")
 @login_required
 def cohort() -> ResponseReturnValue:  # Who: every signed-in user.
-    programme = overview.current_programme()
-    if programme is None:
+    programme_id = overview.current_programme_id()
+    if programme_id is None:
         return render_template("main/empty.html")
     sort = request.args.get("sort", "name")
     if sort not in cohort_service.SORTS:
@@ -60,12 +63,12 @@ def cohort() -> ResponseReturnValue:  # Who: every signed-in user.
     number = page_number()
 
     def rows() -> list[cohort_service.CohortRow]:
-        return cohort_service.cohort(programme, date.today(), sort)
+        return cohort_service.cohort(db.get_or_404(Programme, programme_id), date.today(), sort)
 
     def page() -> dict[str, object]:
         shown = paged(rows(), number)
         return {
-            "programme": programme,
+            "programme": db.get_or_404(Programme, programme_id),
             "page": shown,
             "steps": steps,
             "sort": sort,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -73,7 +74,7 @@ class ProgressUpdate(SourcedMixin, Base):
     @classmethod
     def effective(cls) -> sa.ColumnElement[bool]:
         """True for the updates no correction names (SQL)."""
-        correction = aliased(cls)
+        correction = _correction_alias()
         return ~sa.select(correction.id).where(correction.corrects_id == cls.id).exists()
 
     @classmethod
@@ -99,3 +100,10 @@ class ProgressUpdate(SourcedMixin, Base):
         # a line and "the latest effective update" has one answer.
         sa.Index("uq_progress_updates_corrects_id", "corrects_id", unique=True),
     )
+
+
+@cache
+def _correction_alias() -> type[ProgressUpdate]:
+    """One alias, made once: a new one per query costs the building of its columns and defeats
+    SQLAlchemy's cache of compiled statements."""
+    return aliased(ProgressUpdate)

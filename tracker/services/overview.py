@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from tracker.cache import remembered
 from tracker.extensions import db
 from tracker.models import Action, Milestone, Participation, Plan, Programme, Sector
 from tracker.models.city import PARTICIPATION_ROLES
@@ -37,8 +38,20 @@ class Headline:
         return sum(self.lgds_by_status[s] for s in ("signed", "implementing", "completed"))
 
 
+def current_programme_id() -> int | None:
+    """The current programme (the latest to start), remembered until the next write: a cached
+    dashboard asks no query of its own."""
+    return remembered(
+        "programme-id",
+        lambda: db.session.scalar(
+            sa.select(Programme.id).order_by(Programme.starts_on.desc()).limit(1)
+        ),
+    )
+
+
 def current_programme() -> Programme | None:
-    return db.session.scalar(sa.select(Programme).order_by(Programme.starts_on.desc()).limit(1))
+    programme_id = current_programme_id()
+    return db.session.get(Programme, programme_id) if programme_id is not None else None
 
 
 def headline(programme: Programme, today: date, soon_days: int) -> Headline:

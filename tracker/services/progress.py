@@ -7,7 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.extensions import db
 from tracker.i18n import written_date
@@ -107,13 +108,17 @@ def log_progress(
     percent up to date: the one way every path (web, API, import) writes progress."""
     permissions.require_city_editor(actor, action.plan.city_id)
     check_report(report)
-    # Lock the action so concurrent reports on it are applied one after the other.
-    action = db.session.scalars(
-        sa.select(Action)
-        .where(Action.id == action.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    # Lock the action so concurrent reports on it are applied one after the other. (On SQLite a
+    # writing transaction holds the database's write lock from its start, so what it read is
+    # current and there is no row to lock.)
+    if db.session.get_bind().dialect.name != "sqlite":
+        action = db.session.scalars(
+            sa.select(Action)
+            .options(joinedload(Action.plan, innerjoin=True))
+            .where(Action.id == action.id)
+            .with_for_update(of=Action)
+            .execution_options(populate_existing=True)
+        ).one()
     corrected = _corrected(action, report)
     if corrected is not None:
         reported_on = corrected.reported_on
@@ -148,9 +153,16 @@ def log_progress(
                 note=f"Reported with progress update {update.id}",
             )
         )
+    # Nothing corrects an update just made (and the answer shows it) without asking.
+    set_committed_value(update, "corrected_by", None)
     if corrected is not None:
         db.session.refresh(corrected, ["corrected_by"])
-    refresh_current_state(action)
+        refresh_current_state(action)
+    elif action.last_reported_on is None or reported_on >= action.last_reported_on:
+        # The latest date, and of that date the last to stand: the new update decides.
+        _set_state(action, (update.status, update.percent_complete, reported_on))
+    else:
+        refresh_current_state(action)
     record_event(
         actor,
         "progress.correct" if corrected else "progress.log",
@@ -198,6 +210,10 @@ def refresh_current_state(action: Action) -> None:
         if latest
         else (None, None, None)
     )
+    _set_state(action, state)
+
+
+def _set_state(action: Action, state: tuple[str | None, int | None, date | None]) -> None:
     if (action.status, action.percent_complete, action.last_reported_on) != state:
         action.status, action.percent_complete, action.last_reported_on = state
         db.session.flush()
