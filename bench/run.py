@@ -403,7 +403,11 @@ def import_rows(base: str, app: Any, run: Run) -> None:
         return
     form = preview.text.split('action="/import/', 1)[1]
     batch = form.split("/apply", 1)[0]
-    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.split("</form>", 1)[0]))
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", form.split("</form>", 1)[0]):
+        name, value = re.search(r'name="([^"]*)"', tag), re.search(r'value="([^"]*)"', tag)
+        if name and value:
+            fields[name.group(1)] = value.group(1)
     began = time.perf_counter()
     applied = session.post(
         f"{base}/import/{batch}/apply", data=fields, allow_redirects=False, timeout=600

@@ -122,11 +122,16 @@ def data_version() -> str:
     """The counter (with its epoch) as this request's transaction sees it, read once."""
     known = request.environ.get("tracker.data_version")
     if known is None:
-        from tracker.extensions import db
-
-        row = db.session.execute(sa.select(DataVersion.epoch, DataVersion.version)).first()
-        known = request.environ["tracker.data_version"] = f"{row[0]}.{row[1]}" if row else "-"
+        known = request.environ["tracker.data_version"] = stored_version()
     return str(known)
+
+
+def stored_version() -> str:
+    """The counter as the current transaction sees it now (not remembered for the request)."""
+    from tracker.extensions import db
+
+    row = db.session.execute(sa.select(DataVersion.epoch, DataVersion.version)).first()
+    return f"{row[0]}.{row[1]}" if row else "-"
 
 
 def new_epoch(engine: sa.Engine) -> None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tracker.forms import DateField, choices, optional_int, version_field
-from tracker.models import Programme
 from tracker.services import mentorships, options
 
 
@@ -20,18 +20,27 @@ def _sector_choices() -> list[Any]:
 
 class MentorshipForm(FlaskForm):
     mentor = SelectField(_l("Mentor city"), validators=[DataRequired()])
-    mentee = SelectField(_l("Mentee city"), validators=[DataRequired()])
+    # Typed, not chosen from a list: a list of every city would outgrow the page.
+    mentee = StringField(
+        _l("Mentee city"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("Its name or address name."),
+    )
     since_on = DateField(_l("Since"), validators=[InputRequired()])
     sector_id = SelectField(_l("Sector"), coerce=optional_int, validators=[Optional()])
     focus = StringField(_l("Focus"), validators=[Optional(), Length(max=300)])
     submit = SubmitField(_l("Add mentorship"))
 
-    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, programme_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cities = mentorships.participation_choices(programme)
-        self.mentor.choices = choices(cities["mentor"])
-        self.mentee.choices = choices(cities["mentee"])
+        self.mentor.choices = choices(mentorships.mentor_choices(programme_id))
         self.sector_id.choices = _sector_choices()
+
+    def validate_mentee(self, field: StringField) -> None:
+        slug = options.city_slug(field.data)
+        if slug is None:
+            raise ValidationError(_("No city is called %(name)s.", name=field.data))
+        field.data = slug
 
 
 class EditMentorshipForm(FlaskForm):

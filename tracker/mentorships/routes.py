@@ -20,11 +20,11 @@ from tracker.services import mentorships, overview, permissions
 from tracker.tables import csv_of, csv_requested
 
 
-def _programme() -> Programme:
-    programme = overview.current_programme()
-    if programme is None:
+def _programme_id() -> int:
+    programme_id = overview.current_programme_id()
+    if programme_id is None:
         abort(404)
-    return programme
+    return programme_id
 
 
 def _to_index(_result: object) -> str:
@@ -38,15 +38,15 @@ def index() -> (
 ):  # Who: every signed-in user reads; POST (add a pair): leads and admins.
     if request.method == "POST":
         permissions.require_programme_editor(current_user)
-    programme = _programme()
+    programme_id = _programme_id()
     form = None
     if permissions.is_programme_editor(current_user):
-        form = MentorshipForm(programme=programme)
+        form = MentorshipForm(programme_id=programme_id)
         done = submit(
             form,
             lambda: mentorships.create_mentorship(
                 current_user,
-                programme,
+                db.get_or_404(Programme, programme_id),
                 mentor=form.mentor.data,
                 mentee=form.mentee.data,
                 since_on=form.since_on.data,
@@ -62,7 +62,11 @@ def index() -> (
     number = page_number()
 
     def all_pairs() -> list[mentorships.Pair]:
-        return mentorships.pairs(programme, date.today(), current_app.config["STALE_AFTER_DAYS"])
+        return mentorships.pairs(
+            db.get_or_404(Programme, programme_id),
+            date.today(),
+            current_app.config["STALE_AFTER_DAYS"],
+        )
 
     def page() -> dict[str, object]:
         pairs = all_pairs()

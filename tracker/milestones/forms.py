@@ -2,10 +2,11 @@
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tracker.forms import DateField, choices, http_url, text_or_none, version_field
 from tracker.schemas.base import build
@@ -56,23 +57,31 @@ class MilestoneFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    city = SelectField(_l("City"), validators=[Optional()])
+    # Typed, not chosen from a list: a list of every city would outgrow the page.
+    city = StringField(
+        _l("City"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Its name or address name; empty for all cities."),
+    )
     country = SelectField(_l("Country"), validators=[Optional()])
     sector = SelectField(_l("Sector"), validators=[Optional()])
     state = SelectField(_l("State"), validators=[Optional()])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.city.choices = choices([("", "All cities"), *options.cities()])
         self.country.choices = choices([("", "All countries"), *options.countries()])
         self.sector.choices = choices([("", "All sectors"), *options.sectors()])
         self.state.choices = choices(
             [("", "All states"), *((s, label(s)) for s in milestones.MILESTONE_STATES)]
         )
 
+    def validate_city(self, field: StringField) -> None:
+        if field.data and options.city_slug(field.data) is None:
+            raise ValidationError(_("No city is called %(name)s.", name=field.data))
+
     def selected(self) -> milestones.MilestoneFilter:
         return milestones.MilestoneFilter(
-            city=self.city.data or None,
+            city=options.city_slug(self.city.data),
             country=self.country.data or None,
             sector=self.sector.data or None,
             state=self.state.data or None,

@@ -49,6 +49,8 @@ class ImportResult:
     unchanged: int = 0
     changes: list[str] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # A progress import's checked rows, ready to be written (services/progress_import.py).
+    planned: list[Any] = field(default_factory=list)
 
 
 IMPORT_KINDS = ("progress", "actions", "partners")
@@ -304,5 +306,11 @@ def _import_progress_rows(
     planned, refused = progress_import.plan_rows(actor, valid, result)
     for line, reason in refused:
         result.errors += _row_errors(line, reason)
+    result.planned = planned
     if write and not result.errors:
         progress_import.write(actor, planned)
+
+
+def write_planned(actor: Actor, result: ImportResult) -> None:
+    """Store what a checked progress import planned (import_table with write=False)."""
+    progress_import.write(actor, result.planned)

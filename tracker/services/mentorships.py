@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
+from tracker.cache import remembered
 from tracker.extensions import db
 from tracker.i18n import written_date
 from tracker.models import (
@@ -130,21 +131,21 @@ def pairs(programme: Programme, today: date, stale_days: int) -> list[Pair]:
     ]
 
 
-def participation_choices(programme: Programme) -> dict[str, list[tuple[str, str]]]:
-    """Cities that may be a mentor (the mentor role) or a mentee (any city of the programme;
-    the rules, such as no self-link, are the service's to explain)."""
-    rows = db.session.execute(
-        sa.select(City.slug, City.name, Participation.role)
-        .join(Participation.city)
-        .where(Participation.programme_id == programme.id)
-        .order_by(City.name)
+def mentor_choices(programme_id: int) -> list[tuple[str, str]]:
+    """The cities that may be a mentor (the mentor role), remembered until the next write. A
+    mentee is any city of the programme, typed (the service names one that is not)."""
+    return remembered(
+        f"mentors-{programme_id}",
+        lambda: [
+            (slug, name)
+            for slug, name in db.session.execute(
+                sa.select(City.slug, City.name)
+                .join(Participation.city)
+                .where(Participation.programme_id == programme_id, Participation.role == "mentor")
+                .order_by(City.name)
+            )
+        ],
     )
-    choices: dict[str, list[tuple[str, str]]] = {"mentor": [], "mentee": []}
-    for slug, name, role in rows:
-        choices["mentee"].append((slug, name))
-        if role == "mentor":
-            choices["mentor"].append((slug, name))
-    return choices
 
 
 def _participation(programme: Programme, slug: str, field: str) -> Participation:

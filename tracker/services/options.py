@@ -51,3 +51,17 @@ def themes() -> list[tuple[int, str]]:
             for i, name in db.session.execute(sa.select(Theme.id, Theme.name).order_by(Theme.name))
         ],
     )
+
+
+def city_slug(text: str | None) -> str | None:
+    """The city a person typed, by its address name (bamberg) or its name (Bamberg, any case);
+    None if no city is called so. A typed name scales where a list of every city would not."""
+    if not text or not text.strip():
+        return None
+    names = remembered(
+        "city-names",
+        lambda: {
+            key: slug for slug, name in cities() for key in (slug.lower(), name.strip().lower())
+        },
+    )
+    return names.get(text.strip().lower())

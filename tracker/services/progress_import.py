@@ -65,6 +65,7 @@ class Target:
     last_reported_on: date | None
     updates: list[Update] = field(default_factory=list)
     changed: bool = False
+    history: bool = False  # every stored update loaded (an action a row may correct)
 
 
 @dataclass(eq=False)
@@ -171,7 +172,7 @@ class Loaded:
                 self.indicators[(action_id, slug)] = indicator_id
 
     def _load_updates(self, rows: Sequence[ProgressRow], by_id: dict[int, Target]) -> None:
-        found = _stored_updates(rows, by_id)
+        found = _stored_updates(rows, self.targets)
         self.updates: dict[int, Update] = {
             r[0]: Update(
                 id=r[0],
@@ -225,10 +226,11 @@ COLUMNS = (
 
 
 def _stored_updates(
-    rows: Sequence[ProgressRow], by_id: dict[int, Target]
+    rows: Sequence[ProgressRow], targets: dict[str, Target]
 ) -> dict[int, tuple[Any, ...]]:
-    """Every update of the actions named, any other the rows name by id or external id, and
-    the whole chain of corrections of each of those."""
+    """The updates the rows name (by id or external id) with the whole chain of corrections
+    of each; and every update of the actions a row may correct. A new report needs no more:
+    the action's current state, kept on the action, says whether it becomes the latest."""
     ids = {
         int(m.group(1))
         for row in rows
@@ -237,23 +239,26 @@ def _stored_updates(
     }
     exts = {ref for row in rows for ref in (row.external_id, row.corrects) if ref}
     found: dict[int, tuple[Any, ...]] = {}
-    for column, values in (
-        (ProgressUpdate.action_id, by_id),
-        (ProgressUpdate.id, ids),
-        (ProgressUpdate.external_id, exts),
-    ):
-        for chunk in _chunks(values):
-            for stored in db.session.execute(sa.select(*COLUMNS).where(column.in_(chunk))):
-                found[stored[0]] = tuple(stored)
-    # A chain lies within one action: those of the actions named are loaded whole already.
-    roots = {r[11] or r[0] for r in found.values() if r[1] not in by_id}
-    for chunk in _chunks(roots):
-        for stored in db.session.execute(
-            sa.select(*COLUMNS).where(
-                sa.or_(ProgressUpdate.id.in_(chunk), ProgressUpdate.original_id.in_(chunk))
-            )
-        ):
+
+    def load(where: Any) -> None:
+        for stored in db.session.execute(sa.select(*COLUMNS).where(where)):
             found[stored[0]] = tuple(stored)
+
+    for column, values in ((ProgressUpdate.id, ids), (ProgressUpdate.external_id, exts)):
+        for chunk in _chunks(values):
+            load(column.in_(chunk))
+    by_id = {t.id for t in targets.values()}
+    corrected = {r[1] for r in found.values() if r[1] in by_id} | {
+        targets[row.action].id for row in rows if row.corrects and row.action in targets
+    }
+    for chunk in _chunks(corrected):
+        load(ProgressUpdate.action_id.in_(chunk))
+    for target in targets.values():
+        target.history = target.id in corrected
+    # A chain lies within one action: those of these actions are loaded whole already.
+    roots = {r[11] or r[0] for r in found.values() if r[1] not in corrected}
+    for chunk in _chunks(roots):
+        load(sa.or_(ProgressUpdate.id.in_(chunk), ProgressUpdate.original_id.in_(chunk)))
     return found
 
 
@@ -263,10 +268,21 @@ def _effective(update: Update) -> Update:
     return update
 
 
-def _refresh(target: Target) -> None:
-    effective = [u for u in target.updates if u.corrected_by is None]
-    latest = max(effective, key=lambda u: (u.reported_on, u.place), default=None)
-    state = (latest.status, latest.percent, latest.reported_on) if latest else (None, None, None)
+def _take_in(target: Target, update: Update) -> None:
+    """The action's state once `update` is added: a new report on the latest date (or later)
+    decides it; an earlier one leaves it; a correction may change any, so all are weighed."""
+    if update.corrects is not None:
+        effective = [u for u in target.updates if u.corrected_by is None]
+        latest = max(effective, key=lambda u: (u.reported_on, u.place), default=None)
+        _set_state(
+            target,
+            (latest.status, latest.percent, latest.reported_on) if latest else (None, None, None),
+        )
+    elif target.last_reported_on is None or update.reported_on >= target.last_reported_on:
+        _set_state(target, (update.status, update.percent, update.reported_on))
+
+
+def _set_state(target: Target, state: tuple[str | None, int | None, date | None]) -> None:
     if (target.status, target.percent, target.last_reported_on) != state:
         target.status, target.percent, target.last_reported_on = state
         target.changed = True
@@ -364,7 +380,7 @@ def _plan_row(
         corrected.corrected_by = update
     target.updates.append(update)
     loaded.by_ext[ext] = update
-    _refresh(target)
+    _take_in(target, update)
     item.after = {
         "reported_on": reported_on,
         "status": target.status,
