@@ -108,7 +108,7 @@ def test_every_write_form_carries_a_key(client, app, action):
         f"/plans/{action.plan.id}",
         f"/admin/users/{admin.id}/edit",
     ]
-    pages += ["/admin/users", "/mentorships", "/import", f"/actions/{action.id}/edit"]
+    pages += ["/admin/users", "/mentorships/new", "/import", f"/actions/{action.id}/edit"]
     pages.append(f"/milestones/{milestone.id}")
     seen = 0
     for page in pages:

@@ -181,3 +181,10 @@ def test_the_cache_can_be_turned_off(viewer, demo_app):
     finally:
         demo_app.config["PAGE_CACHE"] = True
         cache.init_app(demo_app)
+
+
+def test_adding_a_mentorship_has_its_own_page_for_leads_only(lead, viewer):
+    form = lead.get("/mentorships/new")
+    assert form.status_code == 200
+    assert 'action="/mentorships"' in form.get_data(True)
+    assert viewer.get("/mentorships/new").status_code == 403

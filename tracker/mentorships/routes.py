@@ -37,28 +37,9 @@ def index() -> (
     ResponseReturnValue
 ):  # Who: every signed-in user reads; POST (add a pair): leads and admins.
     if request.method == "POST":
-        permissions.require_programme_editor(current_user)
+        return _add()
     programme_id = _programme_id()
-    form = None
-    if permissions.is_programme_editor(current_user):
-        form = MentorshipForm(programme_id=programme_id)
-        done = submit(
-            form,
-            lambda: mentorships.create_mentorship(
-                current_user,
-                db.get_or_404(Programme, programme_id),
-                mentor=form.mentor.data,
-                mentee=form.mentee.data,
-                since_on=form.since_on.data,
-                focus=form.focus.data or None,
-                sector_id=form.sector_id.data,
-            ),
-            redirect_to=_to_index,
-            message=_l("Mentorship added."),
-        )
-        if done:
-            return done
-
+    can_edit = permissions.is_programme_editor(current_user)
     number = page_number()
 
     def all_pairs() -> list[mentorships.Pair]:
@@ -81,16 +62,44 @@ def index() -> (
             "load": present.load_table(pairs),
             "table": present.pairs_table(shown.items),
             "figure": charts.to_json(present.network(shown.items)),
-            "can_edit": form is not None,
+            "can_edit": can_edit,
         }
 
     if csv_requested():
         pairs = all_pairs()
         return csv_of([present.pairs_table(pairs), present.load_table(pairs)])
-    html = cache.render_page(
-        "mentorships/index.html", page, vary=[form is not None], live={"form": form}
+    return cache.render_page("mentorships/index.html", page, vary=[can_edit])
+
+
+@bp.route("/new")
+@login_required
+def new() -> ResponseReturnValue:  # Who: leads and admins.
+    permissions.require_programme_editor(current_user)
+    form = MentorshipForm(programme_id=_programme_id())
+    return render_template("mentorships/new.html", form=form)
+
+
+def _add() -> ResponseReturnValue:  # Who: leads and admins (POST /mentorships).
+    permissions.require_programme_editor(current_user)
+    programme_id = _programme_id()
+    form = MentorshipForm(programme_id=programme_id)
+    done = submit(
+        form,
+        lambda: mentorships.create_mentorship(
+            current_user,
+            db.get_or_404(Programme, programme_id),
+            mentor=form.mentor.data,
+            mentee=form.mentee.data,
+            since_on=form.since_on.data,
+            focus=form.focus.data or None,
+            sector_id=form.sector_id.data,
+        ),
+        redirect_to=_to_index,
+        message=_l("Mentorship added."),
     )
-    return html, (form_status(form) if form else 200)
+    if done:
+        return done
+    return render_template("mentorships/new.html", form=form), form_status(form)
 
 
 @bp.route("/<id:mentorship_id>/edit", methods=["GET", "POST"])
