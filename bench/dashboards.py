@@ -59,6 +59,7 @@ def main() -> None:
             "INSTANCE_PATH": folder,
             "WTF_CSRF_ENABLED": False,
             "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+            "PAGE_CACHE": False,  # the work of rendering, not of the cache
         }
     )
     with app.app_context(), writing():
