@@ -4,6 +4,7 @@ a list still holds every row."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -43,11 +44,25 @@ class Page(Generic[T]):
 def page_number() -> int:
     """The page the address asks for (1 if none); anything but a whole number from 1 is a 400."""
     text = request.args.get("page", "1")
-    if not text.isdigit() or not 1 <= int(text) <= MAX_PAGE:
+    if not re.fullmatch(r"[0-9]{1,7}", text) or not 1 <= int(text) <= MAX_PAGE:
         abort(400, _("The page must be a whole number from 1."))
     return int(text)
 
 
 def paged(rows: Sequence[T], number: int, size: int = PAGE_SIZE) -> Page[T]:
     start = (number - 1) * size
-    return Page(list(rows[start : start + size]), number, size, len(rows))
+    return checked(Page(list(rows[start : start + size]), number, size, len(rows)))
+
+
+def checked(page: Page[T]) -> Page[T]:
+    """A page past the last one is not found (the first page of an empty list is shown)."""
+    if page.number > page.pages:
+        abort(
+            404,
+            _(
+                "There is no page %(number)s: the list has %(pages)s.",
+                number=page.number,
+                pages=page.pages,
+            ),
+        )
+    return page

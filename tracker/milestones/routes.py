@@ -18,7 +18,7 @@ from tracker.forms import submit
 from tracker.milestones import bp, present
 from tracker.milestones.forms import DoneForm, MilestoneFilterForm, MoveForm, ReopenForm
 from tracker.models import Milestone
-from tracker.paging import PAGE_SIZE, Page, page_number
+from tracker.paging import PAGE_SIZE, Page, checked, page_number
 from tracker.services import milestones, permissions
 from tracker.tables import csv_of, csv_requested
 
@@ -71,7 +71,7 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
         return {
             "form": form,
             "rows": rows,
-            "page": Page(rows, number, PAGE_SIZE, total),
+            "page": checked(Page(rows, number, PAGE_SIZE, total)),
             "total": total,
             "table": present.milestones_table(rows),
             "figure": charts.to_json(present.gantt(rows, today)),
