@@ -126,6 +126,12 @@ def data_version() -> str:
     return str(known)
 
 
+def note_version(epoch: str, version: int) -> None:
+    """The counter, read by another query of this request's transaction (the sign-in check)."""
+    if has_request_context():
+        request.environ["tracker.data_version"] = f"{epoch}.{version}"
+
+
 def stored_version() -> str:
     """The counter as the current transaction sees it now (not remembered for the request)."""
     from tracker.extensions import db

@@ -18,8 +18,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
+from tracker import cache as page_cache
 from tracker.extensions import db
-from tracker.models import City, SignInThrottle, User, UserSession
+from tracker.models import City, DataVersion, SignInThrottle, User, UserSession
 from tracker.models.user import USER_ROLES
 from tracker.services import permissions
 from tracker.services.audit import record_event, update_versioned
@@ -263,18 +264,23 @@ def session_cutoff() -> datetime:
 
 
 def user_for_session(token: str) -> User | None:
+    # The data version comes along in the same query: a cached page then asks nothing more.
     row = db.session.execute(
-        select(User)
+        select(User, DataVersion.epoch, DataVersion.version)
         .join(UserSession, UserSession.user_id == User.id)
+        .join(DataVersion, sa.true())
         .where(
             UserSession.id == token,
             UserSession.created_at >= session_cutoff(),
             User.is_active.is_(True),
         )
-    ).scalar_one_or_none()
-    if row is not None:
-        row.session_id = token
-    return row
+    ).one_or_none()
+    if row is None:
+        return None
+    user, epoch, version = row
+    page_cache.note_version(epoch, version)
+    user.session_id = token
+    return user
 
 
 def end_all_sessions(user: User, *, keep: str | None = None) -> None:
