@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from tracker import cache, charts
+from tracker.cache import remembered
 from tracker.cities import bp, present
 from tracker.cities.forms import CityFilterForm
 from tracker.extensions import db
@@ -54,13 +55,25 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
     return cache.render_page("cities/index.html", page)
 
 
+def _city_id(slug: str) -> int:
+    """The city's id, remembered until the next write; an unknown address is a 404."""
+    ids = remembered(
+        "city-ids",
+        lambda: {row.slug: row.id for row in db.session.execute(sa.select(City.slug, City.id))},
+    )
+    if slug not in ids:
+        abort(404)
+    return ids[slug]
+
+
 @bp.route("/<slug>")
 @login_required
 def detail(slug: str) -> ResponseReturnValue:  # Who: every signed-in user.
-    city = db.one_or_404(sa.select(City).where(City.slug == slug))
-    can_edit = permissions.can_edit_city(current_user, city.id)
+    city_id = _city_id(slug)
+    can_edit = permissions.can_edit_city(current_user, city_id)
 
     def build() -> tuple[list[Table], dict[str, object]]:
+        city = db.get_or_404(City, city_id)
         state = state_expression(date.today(), current_app.config["DUE_SOON_DAYS"])
         page = cities.page(city, state)
         shown = list(present.indicators(page.plans))
@@ -83,9 +96,10 @@ def detail(slug: str) -> ResponseReturnValue:  # Who: every signed-in user.
 @bp.route("/<slug>/climate")
 @login_required
 def climate(slug: str) -> ResponseReturnValue:  # Who: every signed-in user.
-    city = db.one_or_404(sa.select(City).where(City.slug == slug))
+    city_id = _city_id(slug)
 
     def build() -> dict[str, object]:
+        city = db.get_or_404(City, city_id)
         state = state_expression(date.today(), current_app.config["DUE_SOON_DAYS"])
         page = cities.page(city, state)
         plans = [p for p in page.plans if p.kind in CLIMATE_KINDS]
