@@ -154,7 +154,7 @@ def database(kind: str, size: int, folder: Path) -> Iterator[str]:
 
 def fill(url: str, cities: int) -> tuple[Any, int, int]:
     """Migrate, seed and generate; add the bench's own account. The app, cities, updates."""
-    from bench.generate import add_cities, prepare
+    from bench.generate import add_cities, analyze, prepare
     from tracker.database import writing
     from tracker.extensions import db
     from tracker.models import City, ProgressUpdate
@@ -165,6 +165,7 @@ def fill(url: str, cities: int) -> tuple[Any, int, int]:
     with app.app_context(), writing():
         if cities:
             add_cities(cities)
+            analyze()
         accounts.create_user(
             None, email="bench@example.org", password=PASSWORD, role="lead", actor_label="bench"
         )
