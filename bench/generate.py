@@ -354,9 +354,8 @@ def _actions(
 def analyze() -> None:
     """Refresh the planner's statistics after a bulk load, as an operator would: without them
     PostgreSQL plans the dashboards' joins for empty tables."""
+    db.session.execute(sa.text("ANALYZE"))
     db.session.commit()
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql("ANALYZE")
 
 
 def prepare(url: str) -> Any:
