@@ -120,4 +120,6 @@ class Milestone(SourcedMixin, Base):
         one_of("date_precision", DATE_PRECISIONS),
         one_of("lgd_step", LGD_STEPS),
         sa.UniqueConstraint("plan_id", "lgd_step"),
+        # Lists go by due date: a page of them reads only its rows.
+        sa.Index("ix_milestones_due_on_id", "due_on", "id"),
     )

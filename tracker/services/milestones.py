@@ -282,12 +282,16 @@ def listing(
         .outerjoin(action_plan, Action.plan_id == action_plan.id)
         .outerjoin(City, City.id == city_id)
     )
+    # The count joins the owners' cities only when a filter is about them.
+    counted = sa.select(sa.func.count(Milestone.id))
+    if filters.city or filters.country:
+        counted = counted.select_from(query.get_final_froms()[0])
     if filters.city:
-        query = query.where(City.slug == filters.city)
+        query, counted = (q.where(City.slug == filters.city) for q in (query, counted))
     if filters.country:
-        query = query.where(City.country == filters.country)
+        query, counted = (q.where(City.country == filters.country) for q in (query, counted))
     if filters.state:
-        query = query.where(state == filters.state)
+        query, counted = (q.where(state == filters.state) for q in (query, counted))
     if filters.sector:
         in_sector = (
             sa.select(Action.id)
@@ -298,10 +302,8 @@ def listing(
             )
             .exists()
         )
-        query = query.where(in_sector)
-    total = db.session.scalar(
-        query.with_only_columns(sa.func.count(Milestone.id), maintain_column_froms=True)
-    )
+        query, counted = (q.where(in_sector) for q in (query, counted))
+    total = db.session.scalar(counted)
     rows = db.session.execute(
         query.order_by(Milestone.due_on, Milestone.id).limit(limit).offset(offset)
     ).all()
