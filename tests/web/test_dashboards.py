@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import login, make_user, page_text, snapshot
+from tests.helpers import page_text, snapshot
 from tracker.extensions import db
 from tracker.models import City, Mentorship
 
@@ -25,22 +25,6 @@ PAGES = [
     "/cities/dortmund/climate",
     "/cities/bamberg",
 ]
-
-
-@pytest.fixture
-def viewer(demo_app):
-    client = demo_app.test_client()
-    make_user("viewer", email="reader@example.org")
-    login(client, "reader@example.org")
-    return client
-
-
-@pytest.fixture
-def lead(demo_app):
-    client = demo_app.test_client()
-    make_user("lead", email="boss@example.org")
-    login(client, "boss@example.org")
-    return client
 
 
 def figures(html: str) -> dict[str, dict]:

@@ -19,22 +19,6 @@ DASHBOARDS = ["/", "/cohort", "/mentorships", "/milestones", "/cities", "/cities
 
 
 @pytest.fixture
-def viewer(demo_app):
-    client = demo_app.test_client()
-    make_user("viewer", email="reader@example.org")
-    login(client, "reader@example.org")
-    return client
-
-
-@pytest.fixture
-def lead(demo_app):
-    client = demo_app.test_client()
-    make_user("lead", email="boss@example.org")
-    login(client, "boss@example.org")
-    return client
-
-
-@pytest.fixture
 def editor(demo_app):
     client = demo_app.test_client()
     make_user("editor", city="bamberg", email="bamberg@example.org")

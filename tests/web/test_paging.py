@@ -5,17 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import login, make_user, page_text, snapshot
+from tests.helpers import page_text, snapshot
 
 PAGED = ["/cohort", "/cities", "/mentorships", "/milestones"]
-
-
-@pytest.fixture
-def viewer(demo_app):
-    client = demo_app.test_client()
-    make_user("viewer", email="pager@example.org")
-    login(client, "pager@example.org")
-    return client
 
 
 @pytest.mark.parametrize("url", PAGED)
