@@ -42,40 +42,52 @@ def check_report(report: ProgressReport) -> None:
 
 
 def _corrected(action: Action, report: ProgressReport) -> ProgressUpdate | None:
-    """The update a correction replaces, checked against what is stored: it belongs to the
-    action, no correction names it yet, and the correction keeps its date."""
+    """The update a correction replaces, checked against what is stored."""
     if report.corrects_id is None:
         return None
     corrected = db.session.get(ProgressUpdate, report.corrects_id)
-    if corrected is None or corrected.action_id != action.id:
+    check_correction(
+        belongs=corrected is not None and corrected.action_id == action.id,
+        corrected_by=corrected.corrected_by.id if corrected and corrected.corrected_by else None,
+        kept_on=corrected.reported_on if corrected else None,
+        reported_on=report.reported_on,
+    )
+    return corrected
+
+
+def check_correction(
+    *, belongs: bool, corrected_by: object, kept_on: date | None, reported_on: date | None
+) -> None:
+    """A correction names an update of the same action that no correction names yet, and keeps
+    its date: the rule every door (a report, an import) is refused by, in these words."""
+    if not belongs:
         raise Invalid(
             _("The corrected update does not belong to this action."), field="corrects_id"
         )
-    if corrected.corrected_by is not None:
+    if corrected_by is not None:
         raise Invalid(
             _(
                 "That update was corrected already (update %(id)s); correct the correction "
                 "instead.",
-                id=corrected.corrected_by.id,
+                id=corrected_by,
             ),
             field="corrects_id",
         )
-    if report.reported_on is not None and report.reported_on != corrected.reported_on:
+    if reported_on is not None and kept_on is not None and reported_on != kept_on:
         raise Invalid(
             _(
                 "A correction keeps the reported date of the update it corrects (%(date)s); to "
                 "report another date, log a new report.",
-                date=written_date(corrected.reported_on),
+                date=written_date(kept_on),
             ),
             field="reported_on",
         )
-    return corrected
 
 
-def _check_date(action: Action, reported_on: date, today: date) -> date:
+def check_date(reported_on: date, began: date | None, today: date) -> date:
+    """A report's date: not in the future, not before its plan began."""
     if reported_on > today:
         raise Invalid(_("The reported date cannot be in the future."), field="reported_on")
-    began = action.plan.started_on
     if began and reported_on < began:
         raise Invalid(
             _(
@@ -123,7 +135,7 @@ def log_progress(
     if corrected is not None:
         reported_on = corrected.reported_on
     else:
-        reported_on = _check_date(action, report.reported_on or today, today)
+        reported_on = check_date(report.reported_on or today, action.plan.started_on, today)
     indicator = _indicator(action, report)
     evidence_url = report.evidence_url
     before = {"status": action.status, "percent_complete": action.percent_complete}

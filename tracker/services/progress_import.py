@@ -21,7 +21,6 @@ from flask_babel import gettext as _
 from pydantic import ValidationError
 
 from tracker.extensions import db
-from tracker.i18n import written_date
 from tracker.models import (
     Action,
     AuditEvent,
@@ -34,7 +33,7 @@ from tracker.models import (
 from tracker.schemas.base import build
 from tracker.schemas.reports import ProgressFields, ProgressReport
 from tracker.schemas.rows import ProgressRow
-from tracker.services import permissions
+from tracker.services import permissions, progress
 from tracker.services.audit import jsonable
 from tracker.services.errors import DomainError, Invalid
 from tracker.services.permissions import Actor
@@ -351,13 +350,13 @@ def _plan_row(
     report = build(ProgressReport, **values)
     if not allowed.setdefault(target.city_id, permissions.can_edit_city(actor, target.city_id)):
         permissions.require_city_editor(actor, target.city_id)  # refused, in its own words
-    from tracker.services.progress import check_report
-
-    check_report(report)
+    progress.check_report(report)
     if corrected is not None:
         reported_on = _check_correction(target, corrected, report)
     else:
-        reported_on = _check_date(target, report.reported_on or result.today, result.today)
+        reported_on = progress.check_date(
+            report.reported_on or result.today, target.plan_started_on, result.today
+        )
     before = {"status": target.status, "percent_complete": target.percent}
     update = Update(
         id=None,
@@ -421,44 +420,14 @@ def _repeat_or_correction(
 
 
 def _check_correction(target: Target, corrected: Update, report: ProgressReport) -> date:
-    if corrected.action_id != target.id:
-        raise Invalid(
-            _("The corrected update does not belong to this action."), field="corrects_id"
-        )
-    if corrected.corrected_by is not None:
-        raise Invalid(
-            _(
-                "That update was corrected already (update %(id)s); correct the correction "
-                "instead.",
-                id=corrected.corrected_by.id or corrected.corrected_by.external_id,
-            ),
-            field="corrects_id",
-        )
-    if report.reported_on is not None and report.reported_on != corrected.reported_on:
-        raise Invalid(
-            _(
-                "A correction keeps the reported date of the update it corrects (%(date)s); to "
-                "report another date, log a new report.",
-                date=written_date(corrected.reported_on),
-            ),
-            field="reported_on",
-        )
+    by = corrected.corrected_by
+    progress.check_correction(
+        belongs=corrected.action_id == target.id,
+        corrected_by=(by.id or by.external_id) if by is not None else None,
+        kept_on=corrected.reported_on,
+        reported_on=report.reported_on,
+    )
     return corrected.reported_on
-
-
-def _check_date(target: Target, reported_on: date, today: date) -> date:
-    if reported_on > today:
-        raise Invalid(_("The reported date cannot be in the future."), field="reported_on")
-    began = target.plan_started_on
-    if began and reported_on < began:
-        raise Invalid(
-            _(
-                "The reported date cannot be before the plan began (%(date)s).",
-                date=written_date(began),
-            ),
-            field="reported_on",
-        )
-    return reported_on
 
 
 def write(actor: Actor, planned: Sequence[Planned]) -> None:
