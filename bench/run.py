@@ -278,10 +278,25 @@ def cookie_header(session: requests.Session) -> str:
     return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
 
 
-def wrk(url: str, seconds: int, headers: list[str], script: str) -> tuple[float, float, float, int]:
-    """Requests per second, p50 and p95 in ms, and failed requests (errors and non-2xx/3xx)."""
+@dataclass
+class Load:
+    """What one wrk run saw: requests, seconds, p50 and p95 in ms, and the failed ones (errors,
+    and answers other than 2xx or 3xx)."""
+
+    requests: int
+    seconds: float
+    p50_ms: float
+    p95_ms: float
+    failed: int
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+
+def wrk(url: str, seconds: int, headers: list[str], script: str) -> Load:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(script)
+        handle.write(script + WRK_SCRIPT)
     command = ["wrk", "-t2", "-c8", f"-d{seconds}s", "-s", handle.name]
     for header in headers:
         command += ["-H", header]
@@ -293,7 +308,7 @@ def wrk(url: str, seconds: int, headers: list[str], script: str) -> tuple[float,
     if not match:
         raise SystemExit(f"wrk said:\n{output}")
     count, micros, p50, p95, errors, status = (int(g) for g in match.groups())
-    return count / (micros / 1e6), p50 / 1000, p95 / 1000, errors + status
+    return Load(count, micros / 1e6, p50 / 1000, p95 / 1000, errors + status)
 
 
 def wire_size(session: requests.Session, url: str) -> tuple[int, dict[str, str]]:
@@ -338,20 +353,7 @@ def log_progress(base: str, app: Any, seconds: int, run: Run) -> None:
         "token": token,
         "today": date.today().isoformat(),
     }
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(script + WRK_SCRIPT)
-    output = subprocess.run(
-        ["wrk", "-t2", "-c8", f"-d{seconds}s", "-s", handle.name, base],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=seconds + 60,
-    ).stdout
-    os.unlink(handle.name)
-    match = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)", output)
-    if not match:
-        raise SystemExit(f"wrk said:\n{output}")
-    count, micros, _p50, _p95, errors, status = (int(g) for g in match.groups())
+    load = wrk(base, seconds, [], script)
     with app.app_context():
         stored = db.session.scalar(
             sa.select(sa.func.count())
@@ -359,10 +361,10 @@ def log_progress(base: str, app: Any, seconds: int, run: Run) -> None:
             .where(ProgressUpdate.note.like("bench write %"))
         )
         db.session.remove()
-    run.writes_accepted = count - errors - status
-    run.writes_refused = errors + status
+    run.writes_accepted = load.requests - load.failed
+    run.writes_refused = load.failed
     run.writes_stored = (stored or 0) - (before or 0)
-    run.writes_per_s = run.writes_accepted / (micros / 1e6)
+    run.writes_per_s = run.writes_accepted / load.seconds
 
 
 def import_rows(base: str, app: Any, run: Run) -> None:
@@ -430,9 +432,9 @@ def measure(kind: str, label: str, cities: int, seconds: int, folder: Path) -> R
                 print(f"  {kind}, {label}: {address}", file=sys.stderr, flush=True)
                 session.get(base + address, timeout=60)  # warm the cache, as a visit would
                 result = Measure(address)
-                result.rps, result.p50_ms, result.p95_ms, result.failed = wrk(
-                    base + address, seconds, [cookie], WRK_SCRIPT
-                )
+                load = wrk(base + address, seconds, [cookie], "")
+                result.rps, result.p50_ms, result.p95_ms = load.rps, load.p50_ms, load.p95_ms
+                result.failed = load.failed
                 result.queries_cold, result.queries_cached = queries[address]
                 result.html_kb, result.first_kb, result.second_kb = visits(session, base, address)
                 run.measures.append(result)
