@@ -43,8 +43,8 @@ UNTRACKED = frozenset(
 )
 CHANGED = "tracker_data_changed"
 T = TypeVar("T")
-# The blocks of a page template that are cached; a block named "live" is rendered on every
-# request from the request's own context (forms with a CSRF token, per-person tools).
+# The blocks of a page template that are cached. They hold nothing of the session (no form with
+# a CSRF token): what differs per person is named in `vary`.
 CACHED_BLOCKS = ("title", "content", "scripts")
 ONE_DAY = 24 * 3600
 _DML = re.compile(r"^\s*(?:insert\s+into|update|delete\s+from)\s+\"?(\w+)", re.I)
@@ -198,11 +198,10 @@ def render_page(
     build: Callable[[], Mapping[str, Any]],
     *,
     vary: Iterable[object] = (),
-    live: Mapping[str, Any] | None = None,
 ) -> str:
-    """Render page template `name`: its cached blocks from the cache (built from `build()` on a
-    miss), its "live" block from `live` on every request. `vary` names what else besides the
-    data, the address, the day, the language and the time zone the cached blocks depend on."""
+    """Render page template `name` with its blocks from the cache (built from `build()` on a
+    miss). `vary` names what else besides the data, the address, the day, the language and the
+    time zone the blocks depend on."""
     key = page_key(name, vary)
     cache = store()
     blocks: dict[str, str] | None = cache.get(key)
@@ -210,9 +209,4 @@ def render_page(
         blocks = render_blocks(name, build(), CACHED_BLOCKS)
         cache.set(key, blocks)
     rendered = {k: Markup(v) for k, v in blocks.items()}  # noqa: S704  (rendered by Jinja above)
-    if live is not None:
-        rendered |= {
-            k: Markup(v)  # noqa: S704  (rendered by Jinja)
-            for k, v in render_blocks(name, live, ("live",)).items()
-        }
     return render_template("_layouts/cached.html", blocks=rendered)

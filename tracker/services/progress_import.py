@@ -64,7 +64,6 @@ class Target:
     last_reported_on: date | None
     updates: list[Update] = field(default_factory=list)
     changed: bool = False
-    history: bool = False  # every stored update loaded (an action a row may correct)
 
 
 @dataclass(eq=False)
@@ -252,8 +251,6 @@ def _stored_updates(
     }
     for chunk in _chunks(corrected):
         load(ProgressUpdate.action_id.in_(chunk))
-    for target in targets.values():
-        target.history = target.id in corrected
     # A chain lies within one action: those of these actions are loaded whole already.
     roots = {r[11] or r[0] for r in found.values() if r[1] not in corrected}
     for chunk in _chunks(roots):
