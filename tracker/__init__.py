@@ -210,7 +210,19 @@ def register_template_helpers(app: Flask) -> None:
             endpoint = request.endpoint or "main.index"
             return url_for(endpoint, **(request.view_args or {})) + "?" + urlencode(query)
 
-        return {"csv_url": csv_url, "page_url": page_url}
+        def section() -> str:
+            """The header's section this page belongs to, named by its endpoint: a plan's or an
+            action's page is one of a city's, an account's page is under Accounts."""
+            endpoint = request.endpoint or ""
+            blueprint = endpoint.partition(".")[0]
+            return {
+                "main": endpoint,
+                "plans": "cities.index",
+                "actions": "cities.index",
+                "admin": "admin.audit" if endpoint == "admin.audit" else "admin.users",
+            }.get(blueprint, f"{blueprint}.index")
+
+        return {"csv_url": csv_url, "page_url": page_url, "section": section}
 
     # A global, so that macros imported without context can put it into every write form.
     app.jinja_env.globals["submission_key"] = form_submission_key
