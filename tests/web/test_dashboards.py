@@ -104,9 +104,10 @@ def test_cohort_lists_every_core_city_against_the_five_steps(viewer):
     assert by_country.index("Sofia") < by_country.index("Bamberg") < by_country.index("Alcoy")
     assert viewer.get("/cohort?sort=mentor").status_code == 200
     assert viewer.get("/cohort?sort=progress").status_code == 200
-    bad = viewer.get("/cohort?sort=shoe-size")
-    assert bad.status_code == 400
-    assert "Unknown sort" in page_text(bad)
+    for query in ("sort=shoe-size", "state=sleeping", "mentor=atlantis", "country=Atlantis"):
+        bad = viewer.get(f"/cohort?{query}")
+        assert bad.status_code == 400, query
+        assert "Not a valid choice" in page_text(bad), query
 
 
 def test_cities_filter_sort_and_map(viewer):

@@ -69,18 +69,43 @@ def step_titles(steps: tuple[str, ...]) -> list[str]:
     return [cohort_service.STEP_TITLES[s] for s in steps]
 
 
+def cohort_counts(
+    everyone: list[cohort_service.CohortRow], shown: list[cohort_service.CohortRow]
+) -> dict[str, int]:
+    """How many core cities there are, how many have a late step, have every step late, and
+    how many the filters keep."""
+    return {
+        "cities": len(everyone),
+        "late": sum(1 for r in everyone if r.late),
+        "all_late": sum(1 for r in everyone if r.states and r.late == len(r.states)),
+        "shown": len(shown),
+    }
+
+
 def cohort_table(rows: list[Any], steps: list[str]) -> Table:
     return Table(
         "cohort",
         "Core cities by Local Green Deal step",
-        ["city", "country", "mentor", "average progress", *steps],
+        [
+            "city",
+            "country",
+            "mentor",
+            *steps,
+            "late steps",
+            "days overdue",
+            "actions",
+            "action progress (average percent)",
+        ],
         [
             [
                 r.name,
                 r.country,
                 r.mentors,
-                round(r.progress, 1) if r.progress is not None else None,
                 *[label(s) for s in r.states],
+                r.late,
+                r.overdue_days or None,
+                r.actions,
+                round(r.progress, 1) if r.progress is not None else None,
             ]
             for r in rows
         ],

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, current_app, render_template, request
+from flask import current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from tracker import cache, charts
 from tracker.extensions import db
 from tracker.main import bp, present
+from tracker.main.forms import CohortFilterForm
 from tracker.models import Programme
 from tracker.models.programme import LGD_STEPS
 from tracker.paging import page_number, paged
@@ -56,27 +57,31 @@ def cohort() -> ResponseReturnValue:  # Who: every signed-in user.
     programme_id = overview.current_programme_id()
     if programme_id is None:
         return render_template("main/empty.html")
-    sort = request.args.get("sort", "name")
-    if sort not in cohort_service.SORTS:
-        abort(400, f"Unknown sort {sort!r}; use one of {', '.join(cohort_service.SORTS)}.")
+    form = CohortFilterForm(request.args, programme_id=programme_id)
+    if request.args.keys() - {"format", "table", "page"} and not form.validate():
+        return render_template("main/cohort.html", form=form, page=None), 400
+    filters = form.selected()
     steps = present.step_titles(LGD_STEPS)
     number = page_number()
 
     def rows() -> list[cohort_service.CohortRow]:
-        return cohort_service.cohort(db.get_or_404(Programme, programme_id), date.today(), sort)
+        return cohort_service.cohort(db.get_or_404(Programme, programme_id), date.today())
 
     def page() -> dict[str, object]:
-        shown = paged(rows(), number)
+        everyone = rows()
+        shown = cohort_service.chosen(everyone, filters)
+        listed = paged(shown, number)
         return {
             "programme": db.get_or_404(Programme, programme_id),
-            "page": shown,
+            "form": form,
+            "filters": filters,
+            "page": listed,
             "steps": steps,
-            "sort": sort,
-            "sorts": cohort_service.SORTS,
-            "table": present.cohort_table(shown.items, steps),
-            "figure": charts.to_json(present.cohort_figure(shown.items, steps)),
+            "counts": present.cohort_counts(everyone, shown),
+            "table": present.cohort_table(listed.items, steps),
+            "figure": charts.to_json(present.cohort_figure(listed.items, steps)),
         }
 
     if csv_requested():
-        return csv_of([present.cohort_table(rows(), steps)])
+        return csv_of([present.cohort_table(cohort_service.chosen(rows(), filters), steps)])
     return cache.render_page("main/cohort.html", page)

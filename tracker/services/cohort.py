@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -19,7 +21,8 @@ STEP_TITLES = {
     "deal-signed": "Deal signed",
     "implementation-under-way": "Implementation under way",
 }
-SORTS = ("name", "country", "mentor", "progress")
+SORTS = ("name", "country", "mentor", "progress", "lateness")
+STEP_STATES = ("done", "on_time", "late", "not_started")
 
 
 @dataclass
@@ -31,10 +34,44 @@ class CohortRow:
     progress: float | None
     plan_id: int | None
     states: list[str] = field(default_factory=list)
+    mentor_slugs: frozenset[str] = frozenset()
+    actions: int = 0
+    # Days since the due date of its longest-overdue late step (0 when none is late).
+    overdue_days: int = 0
 
     @property
     def done(self) -> int:
         return self.states.count("done")
+
+    @property
+    def late(self) -> int:
+        return self.states.count("late")
+
+
+@dataclass(frozen=True)
+class CohortFilter:
+    late: bool = False
+    state: str | None = None  # cities with at least one step in this state
+    country: str | None = None
+    mentor: str | None = None  # a mentor city's slug
+    sort: str = "name"
+
+    @property
+    def narrows(self) -> bool:
+        return bool(self.late or self.state or self.country or self.mentor)
+
+    def keeps(self, row: CohortRow) -> bool:
+        return (
+            (not self.late or row.late > 0)
+            and (self.state is None or self.state in row.states)
+            and (self.country is None or row.country == self.country)
+            and (self.mentor is None or self.mentor in row.mentor_slugs)
+        )
+
+
+def chosen(rows: list[CohortRow], filters: CohortFilter) -> list[CohortRow]:
+    """The rows the filters keep, in the order of `filters.sort`."""
+    return sort([r for r in rows if filters.keeps(r)], filters.sort)
 
 
 def step_state(due_on: date | None, completed_on: date | None, today: date) -> str:
@@ -45,7 +82,7 @@ def step_state(due_on: date | None, completed_on: date | None, today: date) -> s
     return "late" if due_on < today else "on_time"
 
 
-def cohort(programme: Programme, today: date, sort: str = "name") -> list[CohortRow]:
+def cohort(programme: Programme, today: date, sort_by: str = "name") -> list[CohortRow]:
     mentor_part, mentee_part, mentor_city = (
         aliased(Participation),
         aliased(Participation),
@@ -55,6 +92,7 @@ def cohort(programme: Programme, today: date, sort: str = "name") -> list[Cohort
         sa.select(
             mentee_part.city_id.label("city_id"),
             sa.func.aggregate_strings(mentor_city.name, ", ").label("names"),
+            sa.func.aggregate_strings(mentor_city.slug, " ").label("slugs"),
         )
         .select_from(Mentorship)
         .join(mentor_part, Mentorship.mentor_id == mentor_part.id)
@@ -71,7 +109,11 @@ def cohort(programme: Programme, today: date, sort: str = "name") -> list[Cohort
         .subquery()
     )
     progress = (
-        sa.select(Plan.city_id, sa.func.avg(Action.percent_complete).label("avg"))
+        sa.select(
+            Plan.city_id,
+            sa.func.avg(Action.percent_complete).label("avg"),
+            sa.func.count(Action.id).label("actions"),
+        )
         .join(Action.plan)
         .where(Plan.programme_id == programme.id)
         .group_by(Plan.city_id)
@@ -84,7 +126,9 @@ def cohort(programme: Programme, today: date, sort: str = "name") -> list[Cohort
             City.name,
             City.country,
             mentors.c.names,
+            mentors.c.slugs,
             progress.c.avg,
+            progress.c.actions,
             deals.c.plan_id,
         )
         .join(Participation, Participation.city_id == City.id)
@@ -101,24 +145,36 @@ def cohort(programme: Programme, today: date, sort: str = "name") -> list[Cohort
             .where(Plan.programme_id == programme.id, Milestone.lgd_step.is_not(None))
         )
     }
-    result = [
-        CohortRow(
-            slug=slug,
-            name=name,
-            country=country,
-            mentors=mentor_names,
-            progress=float(avg) if avg is not None else None,
-            plan_id=plan_id,
-            states=[
-                step_state(*steps.get((city_id, step), (None, None)), today) for step in LGD_STEPS
-            ],
+    result = []
+    for city_id, slug, name, country, mentor_names, mentor_slugs, avg, actions, plan_id in rows:
+        dates = [steps.get((city_id, step), (None, None)) for step in LGD_STEPS]
+        states = [step_state(due_on, completed_on, today) for due_on, completed_on in dates]
+        late_dues = [d for (d, _c), s in zip(dates, states, strict=True) if s == "late" and d]
+        result.append(
+            CohortRow(
+                slug=slug,
+                name=name,
+                country=country,
+                mentors=mentor_names,
+                progress=float(avg) if avg is not None else None,
+                plan_id=plan_id,
+                states=states,
+                mentor_slugs=frozenset((mentor_slugs or "").split()),
+                actions=int(actions or 0),
+                overdue_days=(today - min(late_dues)).days if late_dues else 0,
+            )
         )
-        for city_id, slug, name, country, mentor_names, avg, plan_id in rows
-    ]
-    keys = {
+    return sort(result, sort_by)
+
+
+def sort(rows: list[CohortRow], by: str) -> list[CohortRow]:
+    """Rows in the order `by` names; lateness is the most late steps first, then the longest
+    overdue (the oldest due date of a late step), then the name."""
+    keys: dict[str, Callable[[CohortRow], Any]] = {
         "name": lambda r: r.name.lower(),
         "country": lambda r: (r.country, r.name.lower()),
         "mentor": lambda r: (r.mentors is None, r.mentors or "", r.name.lower()),
         "progress": lambda r: (-r.done, -(r.progress or -1), r.name.lower()),
+        "lateness": lambda r: (-r.late, -r.overdue_days, r.name.lower()),
     }
-    return sorted(result, key=keys.get(sort, keys["name"]))
+    return sorted(rows, key=keys.get(by, keys["name"]))
