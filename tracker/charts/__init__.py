@@ -356,6 +356,7 @@ def milestone_gantt(rows: Sequence[GanttRow], today: date) -> Figure:
     long bar), coloured by state."""
     if not rows:
         return _empty(_("No milestone matches these filters."))
+    rows = rows[:MOST_ROWS]
     by_state: dict[str, list[GanttRow]] = {}
     for row in rows:
         by_state.setdefault(row.state, []).append(row)
@@ -392,6 +393,89 @@ def milestone_gantt(rows: Sequence[GanttRow], today: date) -> Figure:
                 "line": {"color": "#c4461b", "dash": "dot"},
             }
         ],
+    )
+
+
+# No chart grows past this many rows: a longer list is a table, a page at a time.
+MOST_ROWS = 40
+
+
+@dataclass(frozen=True)
+class SlipRow:
+    """One row of the milestone summary: a shared deal step or a programme milestone."""
+
+    label: str
+    done: int
+    on_time: int
+    late: int
+    # Least, lower quartile, median, upper quartile and largest slip, in days.
+    slips: tuple[int, int, int, int, int]
+
+
+def short(text: str, most: int = 48) -> str:
+    return text if len(text) <= most else text[: most - 1].rstrip() + "\u2026"
+
+
+def milestone_summary(rows: Sequence[SlipRow]) -> Figure:
+    """Left: how many of each row's milestones are done, on time and late (stacked). Right: how
+    far their due dates slipped from the first planned date (a box: least, quartiles, most).
+    One row per step or programme milestone, at most MOST_ROWS."""
+    if not rows:
+        return _empty(_("No milestone matches these filters."))
+    rows = rows[:MOST_ROWS]
+    labels = [plain(short(r.label)) for r in rows]
+    data = [
+        _trace(
+            "bar",
+            y=labels,
+            x=[getattr(r, state) for r in rows],
+            orientation="h",
+            name=label(state),
+            legendgroup="state",
+            marker={"color": COLOURS[state]},
+            hovertemplate="%{y}<br>" + label(state) + ": %{x}<extra></extra>",
+        )
+        for state in ("done", "on_time", "late")
+    ]
+    data.append(
+        _trace(
+            "box",
+            y=labels,
+            lowerfence=[r.slips[0] for r in rows],
+            q1=[r.slips[1] for r in rows],
+            median=[r.slips[2] for r in rows],
+            q3=[r.slips[3] for r in rows],
+            upperfence=[r.slips[4] for r in rows],
+            orientation="h",
+            xaxis="x2",
+            name=_("slip in days (least, quartiles, most)"),
+            marker={"color": COLOURS["due_soon"]},
+            line={"color": "#8a6d00"},
+            fillcolor="rgba(224,176,0,0.35)",
+        )
+    )
+    return _figure(
+        data,
+        height=26 * len(rows) + 150,
+        showlegend=True,
+        barmode="stack",
+        xaxis={
+            "domain": [0, 0.55],
+            "title": {"text": _("milestones (one per city for a step)"), "standoff": 6},
+            "rangemode": "tozero",
+            "automargin": True,
+        },
+        xaxis2={
+            "domain": [0.62, 1],
+            "anchor": "y",
+            "title": {"text": _("slip in days"), "standoff": 6},
+            "zeroline": True,
+            "zerolinecolor": "#8a8f94",
+            "automargin": True,
+        },
+        yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
     )
 
 

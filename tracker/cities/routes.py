@@ -14,6 +14,7 @@ from tracker.cache import remembered
 from tracker.cities import bp, present
 from tracker.cities.forms import CityFilterForm
 from tracker.extensions import db
+from tracker.milestones import present as milestone_present
 from tracker.models import City, Programme
 from tracker.paging import page_number, paged
 from tracker.services import cities, overview, permissions
@@ -78,11 +79,15 @@ def detail(slug: str) -> ResponseReturnValue:  # Who: every signed-in user.
         page = cities.page(city, state)
         shown = list(present.indicators(page.plans))
         tables = [present.indicator_table(i) for i in shown]
+        tables.append(milestone_present.milestones_of_city(page.milestones))
         return tables, {
             "page": page,
             "city": city,
             "labels": STATUS_LABELS,
             "indicator_charts": {i.id: charts.to_json(present.indicator_chart(i)) for i in shown},
+            "milestone_chart": charts.to_json(
+                milestone_present.gantt(page.milestones, date.today())
+            ),
             "tables": {t.name: t for t in tables},
             "has_climate": any(p.kind in CLIMATE_KINDS for p in page.plans),
             "can_edit": can_edit,

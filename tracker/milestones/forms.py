@@ -5,14 +5,16 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tracker.forms import DateField, choices, http_url, text_or_none, version_field
+from tracker.models.programme import LGD_STEPS
 from tracker.schemas.base import build
 from tracker.schemas.reports import MilestoneReport
 from tracker.schemas.types import NOTE_MAX, URL_MAX
 from tracker.services import milestones, options
+from tracker.services.cohort import STEP_TITLES
 from tracker.vocabulary import label
 
 
@@ -66,9 +68,24 @@ class MilestoneFilterForm(FlaskForm):
     country = SelectField(_l("Country"), validators=[Optional()])
     sector = SelectField(_l("Sector"), validators=[Optional()])
     state = SelectField(_l("State"), validators=[Optional()])
+    step = SelectField(_l("Step or owner"), validators=[Optional()])
+    moved = BooleanField(
+        _l("Only milestones that moved"), false_values=("", "0", "false", "no", "off")
+    )
+    sort = SelectField(_l("Sort by"), validators=[Optional()])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.step.choices = choices(
+            [
+                ("", _l("Any")),
+                (milestones.PROGRAMME, _l("The programme's own milestones")),
+                *((step, STEP_TITLES[step]) for step in LGD_STEPS),
+            ]
+        )
+        self.sort.choices = choices(
+            [("due", _l("due date")), ("slip", _l("slip, the largest first"))]
+        )
         self.country.choices = choices([("", "All countries"), *options.countries()])
         self.sector.choices = choices([("", "All sectors"), *options.sectors()])
         self.state.choices = choices(
@@ -85,6 +102,9 @@ class MilestoneFilterForm(FlaskForm):
             country=self.country.data or None,
             sector=self.sector.data or None,
             state=self.state.data or None,
+            step=self.step.data or None,
+            moved=bool(self.moved.data),
+            sort=self.sort.data or "due",
         )
 
 

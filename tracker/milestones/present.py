@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from tracker import charts
-from tracker.services.milestones import MilestoneRow
+from tracker.models import Milestone
+from tracker.services.milestones import MilestoneRow, SummaryRow
 from tracker.tables import Table
 from tracker.vocabulary import label
 
@@ -15,13 +16,24 @@ def milestones_table(rows: list[MilestoneRow]) -> Table:
     return Table(
         "milestones",
         "Milestones",
-        ["milestone", "owner", "first planned", "due", "done", "state", "moves", "demo"],
+        [
+            "milestone",
+            "owner",
+            "first planned",
+            "due",
+            "slip (days)",
+            "done",
+            "state",
+            "moves",
+            "demo",
+        ],
         [
             [
                 r.milestone.title,
                 r.city_name or "programme",
                 r.milestone.planned_on,
                 r.milestone.due_on,
+                r.slip,
                 r.milestone.completed_on,
                 label(r.state),
                 r.moves,
@@ -32,16 +44,60 @@ def milestones_table(rows: list[MilestoneRow]) -> Table:
     )
 
 
-def gantt(rows: list[MilestoneRow], today: date) -> charts.Figure:
+def summary_table(rows: list[SummaryRow]) -> Table:
+    return Table(
+        "summary",
+        "Steps and programme milestones",
+        [
+            "step or milestone",
+            "done",
+            "on time",
+            "late",
+            "moved",
+            "least slip (days)",
+            "median slip (days)",
+            "largest slip (days)",
+        ],
+        [[r.title, r.done, r.on_time, r.late, r.moved, *r.slip_quantiles()[::2]] for r in rows],
+    )
+
+
+def summary_figure(rows: list[SummaryRow]) -> charts.Figure:
+    return charts.milestone_summary(
+        [charts.SlipRow(str(r.title), r.done, r.on_time, r.late, r.slip_quantiles()) for r in rows]
+    )
+
+
+def milestones_of_city(rows: list[tuple[Milestone, str]]) -> Table:
+    return Table(
+        "city-milestones",
+        "Milestones",
+        ["milestone", "first planned", "due", "slip (days)", "done", "state"],
+        [
+            [
+                m.title,
+                m.planned_on,
+                m.due_on,
+                (m.due_on - m.planned_on).days,
+                m.completed_on,
+                label(state),
+            ]
+            for m, state in rows
+        ],
+    )
+
+
+def gantt(rows: list[tuple[Milestone, str]], today: date) -> charts.Figure:
+    """A city's milestones, each a bar from its first planned date to its due date."""
     return charts.milestone_gantt(
         [
             charts.GanttRow(
-                f"{r.city_name or 'Programme'}: {r.milestone.title}"[:80],
-                min(r.milestone.planned_on, r.milestone.due_on),
-                max(r.milestone.due_on, r.milestone.ends_on or r.milestone.due_on),
-                r.state,
+                m.title[:80],
+                min(m.planned_on, m.due_on),
+                max(m.due_on, m.ends_on or m.due_on),
+                state,
             )
-            for r in rows
+            for m, state in rows
         ],
         today,
     )

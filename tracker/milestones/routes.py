@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -61,28 +62,40 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
     number = page_number()
 
     def page() -> dict[str, object]:
+        filters, soon = form.selected(), current_app.config["DUE_SOON_DAYS"]
         rows, total = milestones.listing(
-            form.selected(),
-            today,
-            current_app.config["DUE_SOON_DAYS"],
-            limit=PAGE_SIZE,
-            offset=(number - 1) * PAGE_SIZE,
+            filters, today, soon, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
         )
+        summary = milestones.summary(filters, today, soon)
         return {
             "form": form,
+            "filters": filters,
             "rows": rows,
             "page": checked(Page(rows, number, PAGE_SIZE, total)),
             "total": total,
+            "summary": summary,
             "table": present.milestones_table(rows),
-            "figure": charts.to_json(present.gantt(rows, today)),
+            "summary_table": present.summary_table(summary),
+            "figure": charts.to_json(present.summary_figure(summary)),
+            "drill": {r.key: _drill_down(r) for r in summary},
         }
 
     if csv_requested():
         rows, _total = milestones.listing(
             form.selected(), today, current_app.config["DUE_SOON_DAYS"], limit=None
         )
-        return csv_of([present.milestones_table(rows)])
+        summary = milestones.summary(form.selected(), today, current_app.config["DUE_SOON_DAYS"])
+        return csv_of([present.milestones_table(rows), present.summary_table(summary)])
     return cache.render_page("milestones/index.html", page)
+
+
+def _drill_down(row: milestones.SummaryRow) -> str:
+    """Where a summary row leads: a programme milestone's own page, or the list narrowed to
+    one step (the other filters kept)."""
+    if row.milestone_id is not None:
+        return url_for("milestones.detail", milestone_id=row.milestone_id)
+    kept = {k: v for k, v in request.args.items() if k not in ("page", "step", "format", "table")}
+    return url_for("milestones.index") + "?" + urlencode({**kept, "step": row.key})
 
 
 @bp.route("/<id:milestone_id>")
