@@ -15,6 +15,8 @@ DEFAULTS: dict[str, Any] = {
     "ASSETS_DIR": None,
     "STALE_AFTER_DAYS": 60,
     "DUE_SOON_DAYS": 30,
+    # A mentee needs help from this many severity points (tracker/services/mentorships.py).
+    "HELP_THRESHOLD": 5,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "PERMANENT_SESSION_LIFETIME": 12 * 3600,
@@ -63,6 +65,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "TRACKER_SEEDS_DIR": ("SEEDS_DIR", str),
     "TRACKER_ASSETS_DIR": ("ASSETS_DIR", str),
     "TRACKER_STALE_AFTER_DAYS": ("STALE_AFTER_DAYS", int),
+    "TRACKER_HELP_THRESHOLD": ("HELP_THRESHOLD", int),
     "TRACKER_PASSWORD_HASH_METHOD": ("PASSWORD_HASH_METHOD", str),
     "TRACKER_IMPORT_MAX_BYTES": ("IMPORT_MAX_BYTES", int),
     "TRACKER_IMPORT_MAX_ROWS": ("IMPORT_MAX_ROWS", int),

@@ -32,6 +32,8 @@ def annotation(figure) -> str:
         (charts.progress_by_sector([("Tourism", 0, None)]), "No action has a sector yet."),
         (charts.cohort_heatmap([], ["Team set up"], []), "No core city"),
         (charts.mentorship_network([], [], []), "No mentorship recorded yet."),
+        (charts.mentor_load([]), "No mentorship recorded yet."),
+        (charts.milestone_summary([]), "No milestone matches these filters."),
         (charts.milestone_gantt([], TODAY), "No milestone matches these filters."),
         (charts.city_map([]), "No city has coordinates yet."),
         (charts.indicator_series("PV", "kWp", [], 0, 100), "No value of PV yet."),
@@ -98,20 +100,65 @@ def test_cohort_heatmap_codes_each_state():
     assert heat["customdata"] == [["done", "late"], ["on time", "not started"]]
 
 
-def test_network_draws_one_line_per_pair_and_sizes_mentees_by_progress():
-    mentors = [charts.Node("dortmund", "Dortmund", "mentor", None)]
-    mentees = [
-        charts.Node("bamberg", "Bamberg", "mentee", 50.0),
-        charts.Node("pula", "Pula", "mentee", None),
+def test_network_has_a_node_per_city_a_line_per_pair_and_a_legend_for_each_encoding():
+    mentors = [
+        charts.Node("dortmund", "Dortmund", "mentor"),
+        charts.Node("espoo", "Espoo", "mentor"),
     ]
-    data = as_dict(
-        charts.mentorship_network(mentors, mentees, [("dortmund", "bamberg"), ("dortmund", "pula")])
+    mentees = [
+        charts.Node("bamberg", "Bamberg", "mentee", "needs_help"),
+        charts.Node("pula", "Pula", "mentee", "fine"),
+        charts.Node("sofia", "Sofia", "mentee", "watch"),
+    ]
+    edges = [
+        ("dortmund", "bamberg"),
+        ("dortmund", "pula"),
+        ("espoo", "sofia"),
+        ("espoo", "bamberg"),  # a mentee with two mentors: one node, two lines
+    ]
+    data = as_dict(charts.mentorship_network(mentors, mentees, edges))
+    lines, *nodes = data["data"]
+    positions = charts.network_layout(mentors, mentees, edges)
+    # Every city is one node, with its position; mentors are named on the chart.
+    by_name = {t["name"]: t for t in nodes}
+    mentor_trace = by_name["mentor city (named)"]
+    assert mentor_trace["text"] == ["Dortmund", "Espoo"]
+    assert mentor_trace["mode"] == "markers+text"
+    coloured = {
+        "mentee: needs help (over the threshold)": ["Bamberg"],
+        "mentee: something late or quiet, under the threshold": ["Sofia"],
+        "mentee: nothing late or quiet": ["Pula"],
+    }
+    assert {name: by_name[name]["text"] for name in coloured} == coloured
+    for trace in nodes:
+        for x, y, text in zip(trace["x"], trace["y"], trace["text"], strict=True):
+            assert positions[text.lower()] == (x, y)
+    # Four pairs, four lines: each from a mentor's node to its mentee's.
+    segments = list(
+        zip(lines["x"][0::3], lines["y"][0::3], lines["x"][1::3], lines["y"][1::3], strict=True)
     )
-    lines, mentor_trace, mentee_trace = data["data"]
-    assert lines["x"] == [0.0, 1.0, None, 0.0, 1.0, None]
-    assert mentor_trace["text"] == ["Dortmund"]
-    assert mentee_trace["text"] == ["Bamberg", "Pula"]
-    assert mentee_trace["marker"]["size"] == [20.0, 10.0]
+    assert lines["x"][2::3] == [None] * 4
+    assert segments == [(*positions[m], *positions[e]) for m, e in edges]
+
+    # Each mentee sits nearer its first mentor than the other.
+    def distance(a: str, b: str) -> float:
+        (x0, y0), (x1, y1) = positions[a], positions[b]
+        return ((x0 - x1) ** 2 + (y0 - y1) ** 2) ** 0.5
+
+    assert distance("bamberg", "dortmund") < distance("bamberg", "espoo")
+    assert distance("sofia", "espoo") < distance("sofia", "dortmund")
+    # Every trace is named in the legend: the line, each colour and the mentors' squares.
+    assert data["layout"]["showlegend"] is True
+    assert lines["name"] == "mentorship (line)"
+    assert all(t.get("showlegend", True) for t in data["data"])
+
+
+def test_mentor_load_stacks_those_needing_help_most_loaded_first():
+    rows = [charts.Load("Espoo", 2, 1), charts.Load("Dortmund", 5, 3), charts.Load("Aarhus", 2, 2)]
+    needing, others = as_dict(charts.mentor_load(rows))["data"]
+    assert needing["y"] == ["Dortmund", "Aarhus", "Espoo"]
+    assert needing["x"] == [3, 2, 1]
+    assert others["x"] == [2, 0, 1]
 
 
 def test_gantt_bars_run_from_first_planned_to_due_date():

@@ -8,6 +8,7 @@ Content-Security-Policy and on machines without a GPU.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -40,6 +41,8 @@ COHORT_MARKS = {"done": "\u2713", "on_time": "\u25cb", "late": "!", "not_started
 # the request path (plotly's graph objects validate every property and cost most of a page);
 # the tests check every figure against plotly's schema instead.
 Figure = dict[str, Any]
+# No chart grows past this many rows: a longer list is a table, a page at a time.
+MOST_ROWS = 40
 FONT = {"family": "system-ui, sans-serif", "size": 13, "color": "#1d2a33"}
 
 
@@ -276,70 +279,175 @@ def cohort_heatmap(
 class Node:
     key: str
     label: str
-    role: str
-    progress: float | None
+    role: str  # mentor or mentee
+    state: str = "fine"  # a mentee's: needs_help, watch or fine
+
+
+# What a mentee's colour says, in the legend's order.
+MENTEE_STATES = {
+    "needs_help": ("late", lambda: _("needs help (over the threshold)")),
+    "watch": ("due_soon", lambda: _("something late or quiet, under the threshold")),
+    "fine": ("done", lambda: _("nothing late or quiet")),
+}
+
+
+def network_layout(
+    mentors: Sequence[Node], mentees: Sequence[Node], edges: Sequence[tuple[str, str]]
+) -> dict[str, tuple[float, float]]:
+    """Mentors on an inner circle, each mentee on an outer arc beside its first mentor (the
+    first pair that names it), so each mentor's group reads as one cluster; no layout engine.
+    Coordinates are rounded to 4 places."""
+    count = len(mentors)
+    positions: dict[str, tuple[float, float]] = {}
+    angles: dict[str, float] = {}
+    for i, node in enumerate(mentors):
+        angle = math.pi / 2 - 2 * math.pi * i / max(count, 1)
+        angles[node.key] = angle
+        radius = 0.0 if count == 1 else 1.3
+        positions[node.key] = (radius * math.cos(angle), radius * math.sin(angle))
+    groups: dict[str, list[str]] = {m.key: [] for m in mentors}
+    placed: set[str] = set()
+    known = {n.key for n in mentees}
+    for mentor, mentee in edges:
+        if mentee in known and mentee not in placed and mentor in groups:
+            groups[mentor].append(mentee)
+            placed.add(mentee)
+    width = 2 * math.pi / max(count, 1) * 0.8  # the arc a mentor's group may take
+    for mentor, group in groups.items():
+        step = min(width / max(len(group), 1), 0.4)
+        for j, mentee in enumerate(group):
+            angle = angles[mentor] + (j - (len(group) - 1) / 2) * step
+            radius = (2.0 if j % 2 == 0 else 2.35) if count > 1 else 1.0
+            positions[mentee] = (radius * math.cos(angle), radius * math.sin(angle))
+    return {k: (round(x, 4), round(y, 4)) for k, (x, y) in positions.items()}
+
+
+def inward(x: float, y: float) -> str:
+    """Where a mentor's name goes: towards the middle, away from its mentees."""
+    if abs(y) >= abs(x):
+        return "bottom center" if y > 0 else "top center"
+    return "middle left" if x > 0 else "middle right"
 
 
 def mentorship_network(
     mentors: Sequence[Node], mentees: Sequence[Node], edges: Sequence[tuple[str, str]]
 ) -> Figure:
-    """Mentors in the left column, mentees in the right, a line for each pair; mentees sized by
-    their average progress. Pairs read left to right, so no layout engine is needed."""
+    """The current pairs as a network: mentor cities (squares, named) on an inner circle, their
+    mentees (circles) around them coloured by their state, a line for each pair."""
     if not edges:
         return _empty(_("No mentorship recorded yet."))
-
-    def place(nodes: Sequence[Node], x: float) -> dict[str, tuple[float, float]]:
-        count = max(len(nodes) - 1, 1)
-        return {n.key: (x, 1 - i / count) for i, n in enumerate(nodes)}
-
-    positions = place(mentors, 0.0) | place(mentees, 1.0)
+    positions = network_layout(mentors, mentees, edges)
     line_x: list[float | None] = []
     line_y: list[float | None] = []
     for mentor, mentee in edges:
-        (x0, y0), (x1, y1) = positions[mentor], positions[mentee]
-        line_x += [x0, x1, None]
-        line_y += [y0, y1, None]
+        if mentor in positions and mentee in positions:
+            (x0, y0), (x1, y1) = positions[mentor], positions[mentee]
+            line_x += [x0, x1, None]
+            line_y += [y0, y1, None]
     data = [
         _trace(
             "scatter",
             x=line_x,
             y=line_y,
             mode="lines",
+            name=_("mentorship (line)"),
             line={"color": "#b9c4cb", "width": 1},
             hoverinfo="skip",
-            showlegend=False,
         )
     ]
-    for nodes, role, name, position in (
-        (mentors, "mentor", _("mentors"), "middle left"),
-        (mentees, "mentee", _("mentees"), "middle right"),
-    ):
+    for state, (colour, words) in MENTEE_STATES.items():
+        chosen = [n for n in mentees if n.state == state]
         data.append(
             _trace(
                 "scatter",
-                x=[positions[n.key][0] for n in nodes],
-                y=[positions[n.key][1] for n in nodes],
-                mode="markers+text",
-                name=name,
-                text=[plain(n.label) for n in nodes],
-                textposition=position,
-                customdata=[
-                    round(n.progress) if n.progress is not None else _("no report") for n in nodes
-                ],
+                x=[positions[n.key][0] for n in chosen],
+                y=[positions[n.key][1] for n in chosen],
+                mode="markers",
+                name=_("mentee: %(state)s", state=words()),
+                text=[plain(n.label) for n in chosen],
                 marker={
-                    "size": [10 + (n.progress or 0) / 5 for n in nodes],
-                    "color": COLOURS["mentor" if role == "mentor" else "core"],
+                    "size": 11,
+                    "color": COLOURS[colour],
+                    "line": {"color": "#fff", "width": 1},
                 },
-                hovertemplate="%{text}<br>" + _("progress") + ": %{customdata}<extra></extra>",
+                hovertemplate="%{text}<br>" + words() + "<extra></extra>",
             )
         )
+    data.append(
+        _trace(
+            "scatter",
+            x=[positions[n.key][0] for n in mentors],
+            y=[positions[n.key][1] for n in mentors],
+            mode="markers+text",
+            name=_("mentor city (named)"),
+            text=[plain(n.label) for n in mentors],
+            textposition=[inward(*positions[n.key]) for n in mentors],
+            textfont={"size": 11, "color": "#1d2a33"},
+            marker={
+                "size": 16,
+                "symbol": "square",
+                "color": "#cfe0f0",
+                "line": {"color": COLOURS["mentor"], "width": 2},
+            },
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
     return _figure(
         data,
-        height=max(320, 18 * max(len(mentors), len(mentees)) + 80),
+        height=560,
         showlegend=True,
-        xaxis={"visible": False, "range": [-0.6, 1.6]},
-        yaxis={"visible": False, "range": [-0.05, 1.05]},
-        legend={"orientation": "h", "y": -0.05},
+        xaxis={"visible": False, "range": [-2.6, 2.6]},
+        yaxis={"visible": False, "range": [-2.6, 2.6], "scaleanchor": "x"},
+        legend={"orientation": "h", "y": -0.02, "yanchor": "top"},
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    )
+
+
+@dataclass(frozen=True)
+class Load:
+    mentor: str
+    mentees: int
+    needing_help: int
+
+
+def mentor_load(rows: Sequence[Load]) -> Figure:
+    """Each mentor's current mentees, split into those that need help and the others; the
+    most loaded first, at most MOST_ROWS."""
+    if not rows:
+        return _empty(_("No mentorship recorded yet."))
+    rows = sorted(rows, key=lambda r: (-r.mentees, -r.needing_help, r.mentor.lower()))[:MOST_ROWS]
+    labels = [plain(short(r.mentor, 32)) for r in rows]
+    axis: dict[str, Any] = {"title": {"text": _("current mentees"), "standoff": 6}}
+    if max(r.mentees for r in rows) <= 12:
+        axis["dtick"] = 1  # whole mentees, never 0.5
+    return _figure(
+        [
+            _trace(
+                "bar",
+                y=labels,
+                x=[r.needing_help for r in rows],
+                orientation="h",
+                name=_("mentees needing help"),
+                marker={"color": COLOURS["late"]},
+                hovertemplate="%{y}: %{x}<extra></extra>",
+            ),
+            _trace(
+                "bar",
+                y=labels,
+                x=[r.mentees - r.needing_help for r in rows],
+                orientation="h",
+                name=_("other mentees"),
+                marker={"color": COLOURS["on_time"]},
+                hovertemplate="%{y}: %{x}<extra></extra>",
+            ),
+        ],
+        height=26 * len(rows) + 130,
+        showlegend=True,
+        barmode="stack",
+        xaxis={**axis, "automargin": True},
+        yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
     )
 
 
@@ -394,10 +502,6 @@ def milestone_gantt(rows: Sequence[GanttRow], today: date) -> Figure:
             }
         ],
     )
-
-
-# No chart grows past this many rows: a longer list is a table, a page at a time.
-MOST_ROWS = 40
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,8 @@ pairs table and each mentor's load (the view only picks and renders)."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 from tracker import charts
-from tracker.services.mentorships import Pair
+from tracker.services.mentorships import Need, Pair
 from tracker.tables import Table
 
 PAIR_COLUMNS = [
@@ -18,48 +16,50 @@ PAIR_COLUMNS = [
     "focus",
     "mentee progress",
     "stale actions",
-    "late milestones",
+    "late steps",
+    "other overdue milestones",
+    "last update",
     "demo",
 ]
-
-
-# Mentees needing help listed on the page, the most in need first; the rest are counted.
-HELP_LISTED = 20
-
-
-def needing_help(pairs: list[Pair]) -> list[Pair]:
-    """Current pairs whose mentee has stale actions or late milestones, most of both first."""
-    return sorted(
-        (p for p in active(pairs) if p.mentee_stale or p.mentee_late),
-        key=lambda p: (-(p.mentee_stale + p.mentee_late), -p.mentee_late, p.mentee_name),
-    )
 
 
 def active(pairs: list[Pair]) -> list[Pair]:
     return [p for p in pairs if p.ended_on is None]
 
 
-def network(pairs: list[Pair]) -> charts.Figure:
-    """The current pairs as a network: mentors in name order, and each mentee beside its first
-    mentor, so the lines of a pair do not cross the others."""
+def mentee_state(need: Need, threshold: int) -> str:
+    if need.over(threshold):
+        return "needs_help"
+    return "watch" if need.points else "fine"
+
+
+def network(pairs: list[Pair], needs: list[Need], threshold: int) -> charts.Figure:
+    """The current pairs as a network: mentors in name order, each mentee beside its first
+    mentor, coloured by its state."""
     current = active(pairs)
-    mentors = {
-        p.mentor_slug: charts.Node(p.mentor_slug, p.mentor_name, "mentor", None) for p in current
-    }
+    state = {n.slug: mentee_state(n, threshold) for n in needs}
+    mentors = {p.mentor_slug: charts.Node(p.mentor_slug, p.mentor_name, "mentor") for p in current}
     mentees = {
-        p.mentee_slug: charts.Node(p.mentee_slug, p.mentee_name, "mentee", p.mentee_progress)
+        p.mentee_slug: charts.Node(
+            p.mentee_slug, p.mentee_name, "mentee", state.get(p.mentee_slug, "fine")
+        )
         for p in current
     }
-    mentor_order = sorted(mentors.values(), key=lambda n: n.label)
-    rank = {n.key: i for i, n in enumerate(mentor_order)}
-    first_mentor: dict[str, int] = {}
-    for p in sorted(current, key=lambda p: rank[p.mentor_slug]):
-        first_mentor.setdefault(p.mentee_slug, rank[p.mentor_slug])
     return charts.mentorship_network(
-        mentor_order,
-        sorted(mentees.values(), key=lambda n: (first_mentor[n.key], n.label)),
-        [(p.mentor_slug, p.mentee_slug) for p in current],
+        sorted(mentors.values(), key=lambda n: n.label),
+        sorted(mentees.values(), key=lambda n: n.label),
+        [(p.mentor_slug, p.mentee_slug) for p in sorted(current, key=lambda p: p.mentee_name)],
     )
+
+
+def loads(pairs: list[Pair], needs: list[Need], threshold: int) -> list[charts.Load]:
+    """Each mentor's current mentees and how many of them need help, the most loaded first."""
+    helped = {n.slug for n in needs if n.over(threshold)}
+    mentees: dict[str, set[str]] = {}
+    for p in active(pairs):
+        mentees.setdefault(p.mentor_name, set()).add(p.mentee_slug)
+    rows = [charts.Load(name, len(slugs), len(slugs & helped)) for name, slugs in mentees.items()]
+    return sorted(rows, key=lambda r: (-r.mentees, -r.needing_help, r.mentor.lower()))
 
 
 def pairs_table(pairs: list[Pair]) -> Table:
@@ -77,7 +77,9 @@ def pairs_table(pairs: list[Pair]) -> Table:
                 p.focus,
                 round(p.mentee_progress, 1) if p.mentee_progress is not None else None,
                 p.mentee_stale,
+                p.mentee_late_steps,
                 p.mentee_late,
+                p.mentee_last_update,
                 "demo" if p.is_demo else "",
             ]
             for p in pairs
@@ -85,8 +87,26 @@ def pairs_table(pairs: list[Pair]) -> Table:
     )
 
 
-def load_table(pairs: list[Pair]) -> Table:
-    load = Counter(p.mentor_name for p in active(pairs))
+def load_table(rows: list[charts.Load]) -> Table:
     return Table(
-        "mentor-load", "Mentees per mentor", ["mentor", "active mentees"], sorted(load.items())
+        "mentor-load",
+        "Mentees per mentor",
+        ["mentor", "current mentees", "needing help", "share needing help (percent)"],
+        [
+            [r.mentor, r.mentees, r.needing_help, round(100 * r.needing_help / r.mentees)]
+            for r in rows
+        ],
+    )
+
+
+def needs_table(needs: list[Need], threshold: int) -> Table:
+    return Table(
+        "needing-help",
+        "Mentees needing help",
+        ["mentee", "mentors", "points", "late steps", "overdue milestones", "days since update"],
+        [
+            [n.name, ", ".join(n.mentors), n.points, n.late_steps, n.overdue, n.quiet_days]
+            for n in needs
+            if n.over(threshold)
+        ],
     )

@@ -42,32 +42,45 @@ def index() -> (
     can_edit = permissions.is_programme_editor(current_user)
     number = page_number()
 
-    def all_pairs() -> list[mentorships.Pair]:
-        return mentorships.pairs(
-            db.get_or_404(Programme, programme_id),
-            date.today(),
-            current_app.config["STALE_AFTER_DAYS"],
-        )
+    today, stale = date.today(), current_app.config["STALE_AFTER_DAYS"]
+    threshold = current_app.config["HELP_THRESHOLD"]
+
+    def all_pairs() -> tuple[list[mentorships.Pair], list[mentorships.Need]]:
+        pairs = mentorships.pairs(db.get_or_404(Programme, programme_id), today, stale)
+        return pairs, mentorships.needs(pairs, today, stale)
 
     def page() -> dict[str, object]:
-        pairs = all_pairs()
+        pairs, needs = all_pairs()
         shown = paged(pairs, number)
-        needing = present.needing_help(pairs)
+        loads = present.loads(pairs, needs, threshold)
+        needing = [n for n in needs if n.over(threshold)]
         return {
             "pairs": pairs,
             "page": shown,
-            "needing": needing[: present.HELP_LISTED],
-            "needing_total": len(needing),
+            "needing": needing,
+            "mentees": len(needs),
+            "threshold": threshold,
+            "stale_days": stale,
+            "points": mentorships.POINTS,
             "any_demo": any(p.is_demo for p in pairs),
-            "load": present.load_table(pairs),
+            "load": present.load_table(loads),
+            "needs_table": present.needs_table(needs, threshold),
+            "load_figure": charts.to_json(charts.mentor_load(loads)),
             "table": present.pairs_table(shown.items),
-            "figure": charts.to_json(present.network(shown.items)),
+            "figure": charts.to_json(present.network(shown.items, needs, threshold)),
             "can_edit": can_edit,
         }
 
     if csv_requested():
-        pairs = all_pairs()
-        return csv_of([present.pairs_table(pairs), present.load_table(pairs)])
+        pairs, needs = all_pairs()
+        loads = present.loads(pairs, needs, threshold)
+        return csv_of(
+            [
+                present.pairs_table(pairs),
+                present.load_table(loads),
+                present.needs_table(needs, threshold),
+            ]
+        )
     return cache.render_page("mentorships/index.html", page, vary=[can_edit])
 
 

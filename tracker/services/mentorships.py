@@ -45,7 +45,9 @@ class Pair:
     is_demo: bool
     mentee_progress: float | None
     mentee_stale: int
-    mentee_late: int
+    mentee_late: int  # overdue milestones of its plans that are not deal steps
+    mentee_late_steps: int = 0
+    mentee_last_update: date | None = None
 
 
 def pairs(programme: Programme, today: date, stale_days: int) -> list[Pair]:
@@ -71,13 +73,19 @@ def pairs(programme: Programme, today: date, stale_days: int) -> list[Pair]:
                     else_=0,
                 )
             ).label("stale"),
+            sa.func.max(Action.last_reported_on).label("last_update"),
         )
         .join(Action.plan)
         .group_by(Plan.city_id)
         .subquery()
     )
+    is_step = Milestone.lgd_step.is_not(None)
     late = (
-        sa.select(Plan.city_id, sa.func.count().label("late"))
+        sa.select(
+            Plan.city_id,
+            sa.func.sum(sa.case((is_step, 0), else_=1)).label("late"),
+            sa.func.sum(sa.case((is_step, 1), else_=0)).label("late_steps"),
+        )
         .join(Milestone.plan)
         .where(Milestone.completed_on.is_(None), Milestone.due_on < today)
         .group_by(Plan.city_id)
@@ -99,6 +107,8 @@ def pairs(programme: Programme, today: date, stale_days: int) -> list[Pair]:
             per_city.c.progress,
             per_city.c.stale,
             late.c.late,
+            late.c.late_steps,
+            per_city.c.last_update,
         )
         .join(mentor_part, Mentorship.mentor_id == mentor_part.id)
         .join(mentee_part, Mentorship.mentee_id == mentee_part.id)
@@ -126,9 +136,103 @@ def pairs(programme: Programme, today: date, stale_days: int) -> list[Pair]:
             float(progress) if progress is not None else None,
             int(stale or 0),
             int(late_n or 0),
+            int(steps or 0),
+            last,
         )
-        for i, v, ms, mn, es, en, since, ended, focus, sector, demo, progress, stale, late_n in rows
+        for (
+            i,
+            v,
+            ms,
+            mn,
+            es,
+            en,
+            since,
+            ended,
+            focus,
+            sector,
+            demo,
+            progress,
+            stale,
+            late_n,
+            steps,
+            last,
+        ) in rows
     ]
+
+
+# Severity points of a mentee, from the three signs a mentor can act on.
+POINTS_PER_LATE_STEP = 2
+POINTS_PER_OVERDUE_MILESTONE = 1
+QUIET_DAYS_PER_POINT = 30  # after the staleness window, a point per this many days...
+MOST_QUIET_POINTS = 3  # ...up to this many
+POINTS = {
+    "late_step": POINTS_PER_LATE_STEP,
+    "overdue": POINTS_PER_OVERDUE_MILESTONE,
+    "quiet_days": QUIET_DAYS_PER_POINT,
+    "most_quiet": MOST_QUIET_POINTS,
+}
+
+
+@dataclass
+class Need:
+    """A mentee's severity: its points and what they come from."""
+
+    slug: str
+    name: str
+    mentors: list[str]
+    late_steps: int
+    overdue: int
+    quiet_days: int | None  # days since its last update; None if it never reported
+    points: int
+
+    def over(self, threshold: int) -> bool:
+        return self.points >= threshold
+
+
+def quiet_points(quiet_days: int | None, stale_days: int) -> int:
+    """Points for going quiet: none within the staleness window, then one per
+    QUIET_DAYS_PER_POINT days begun, at most MOST_QUIET_POINTS (never reported: the most)."""
+    if quiet_days is None:
+        return MOST_QUIET_POINTS
+    if quiet_days <= stale_days:
+        return 0
+    begun = (quiet_days - stale_days - 1) // QUIET_DAYS_PER_POINT + 1
+    return min(MOST_QUIET_POINTS, begun)
+
+
+def needs(pairs: list[Pair], today: date, stale_days: int) -> list[Need]:
+    """Each current mentee once (with all its mentors), the most severe first: by points,
+    then late steps, then days without an update, then overdue milestones, then name."""
+    by_mentee: dict[str, Need] = {}
+    for p in pairs:
+        if p.ended_on is not None:
+            continue
+        if p.mentee_slug in by_mentee:
+            by_mentee[p.mentee_slug].mentors.append(p.mentor_name)
+            continue
+        quiet = (today - p.mentee_last_update).days if p.mentee_last_update else None
+        by_mentee[p.mentee_slug] = Need(
+            p.mentee_slug,
+            p.mentee_name,
+            [p.mentor_name],
+            p.mentee_late_steps,
+            p.mentee_late,
+            quiet,
+            POINTS_PER_LATE_STEP * p.mentee_late_steps
+            + POINTS_PER_OVERDUE_MILESTONE * p.mentee_late
+            + quiet_points(quiet, stale_days),
+        )
+    never = 10**9
+    return sorted(
+        by_mentee.values(),
+        key=lambda n: (
+            -n.points,
+            -n.late_steps,
+            -(never if n.quiet_days is None else n.quiet_days),
+            -n.overdue,
+            n.name.lower(),
+        ),
+    )
 
 
 def mentor_choices(programme_id: int) -> list[tuple[str, str]]:
