@@ -28,7 +28,8 @@ def annotation(figure) -> str:
     ("figure", "message"),
     [
         (charts.timeline([], [], TODAY), "No phases or milestones yet."),
-        (charts.lgd_funnel([("planned", 0), ("signed", 0)]), "No Local Green Deal recorded yet."),
+        (charts.lgd_status([("planned", 0), ("signed", 0)]), "No Local Green Deal recorded yet."),
+        (charts.quiet_groups([], 60), "No city has reported yet."),
         (charts.progress_by_sector([("Tourism", 0, None)]), "No action has a sector yet."),
         (charts.cohort_heatmap([], ["Team set up"], []), "No core city"),
         (charts.mentorship_network([], [], []), "No mentorship recorded yet."),
@@ -64,10 +65,44 @@ def test_timeline_places_phases_milestones_and_today():
     assert data["layout"]["shapes"][0]["x0"] == "2024-06-01"
 
 
-def test_funnel_keeps_the_status_order_and_counts():
-    data = as_dict(charts.lgd_funnel([("planned", 8), ("in_preparation", 16), ("signed", 3)]))
-    assert data["data"][0]["y"] == ["Planned", "In preparation", "Signed"]
-    assert data["data"][0]["x"] == [8, 16, 3]
+def test_status_chart_keeps_the_status_order_and_counts_with_labels_on_their_own_lines():
+    counts = [("planned", 8), ("in_preparation", 16), ("signed", 16), ("implementing", 20)]
+    data = as_dict(charts.lgd_status(counts))
+    bars = data["data"][0]
+    assert bars["type"] == "bar"
+    assert bars["orientation"] == "h"  # each name on its own line: names never run together
+    assert bars["y"] == ["Planned", "In preparation", "Signed", "Implementing"]
+    assert bars["x"] == [8, 16, 16, 20]
+    assert bars["text"] == ["8", "16", "16", "20"]
+    assert data["layout"]["yaxis"]["autorange"] == "reversed"  # the first status on top
+    assert data["layout"]["xaxis"]["title"]["text"] == "Local Green Deals"
+
+
+def test_actions_by_status_names_each_status_in_words():
+    data = as_dict(charts.actions_by_status([("on_track", 3), ("at_risk", 1), ("no_report", 2)]))
+    bars = data["data"][0]
+    assert bars["y"] == ["On track", "At risk", "no report yet"]
+    assert bars["x"] == [3, 1, 2]
+    assert bars["orientation"] == "h"
+
+
+def test_quiet_groups_draw_a_box_per_group_and_the_stale_line():
+    rows = [
+        charts.QuietRow("Dortmund", 4, 1, (70, 80, 90, 120, 400)),
+        charts.QuietRow("Espoo", 2, 2, (0, 0, 0, 0, 0)),  # nobody reported: not drawn
+        charts.QuietRow("Porto", 3, 0, (5, 10, 20, 30, 40)),
+    ]
+    data = as_dict(charts.quiet_groups(rows, 60))
+    (box,) = data["data"]
+    assert box["y"] == ["Dortmund", "Porto"]
+    assert box["median"] == [90, 20]
+    assert box["lowerfence"] == [70, 5]
+    assert box["upperfence"] == [400, 40]
+    (line,) = data["layout"]["shapes"]
+    assert line["x0"] == line["x1"] == 60
+    assert line["name"] == "stale after 60 days"
+    assert line["showlegend"] is True
+    assert data["layout"]["xaxis"]["title"]["text"] == "days since the last update"
 
 
 def test_sector_progress_drops_sectors_without_actions():
@@ -199,7 +234,7 @@ def test_figures_use_no_webgl_traces():
 
 
 def test_figure_json_cannot_close_its_script_block():
-    figure = charts.lgd_funnel([("</script><script>alert(1)</script>", 1)])
+    figure = {"data": [{"type": "bar", "y": ["</script><script>alert(1)</script>"]}], "layout": {}}
     text = charts.to_json(figure)
     assert "<" not in text
     assert json.loads(text)["data"][0]["y"] == ["</script><script>alert(1)</script>"]

@@ -80,10 +80,17 @@ def test_overview_shows_the_gap_the_target_and_what_needs_attention(viewer):
     page = page_text(viewer.get("/"))
     assert "53 of 64 core cities registered" in page
     assert "of 175" in page
-    assert set(figures(html)) == {"timeline", "lgd-status", "action-status", "sector-progress"}
-    funnel = figures(html)["lgd-status"]["data"][0]
-    assert funnel["y"] == ["Planned", "In preparation", "Signed", "Implementing", "Completed"]
-    assert sum(funnel["x"]) == 64
+    assert set(figures(html)) == {
+        "timeline",
+        "lgd-status",
+        "action-status",
+        "sector-progress",
+        "quiet",
+    }
+    bars = figures(html)["lgd-status"]["data"][0]
+    assert bars["type"] == "bar"
+    assert bars["y"] == ["Planned", "In preparation", "Signed", "Implementing", "Completed"]
+    assert sum(bars["x"]) == 64
     assert "Overdue milestones" in page
     assert "At risk or delayed" in page
     assert "No update in 60 days" in page
@@ -317,3 +324,10 @@ def test_chart_colours_are_defined_once_for_charts_and_the_stylesheet(demo_app):
         rule = css.split(f".cell-{state} {{", 1)[1].split("}", 1)[0]
         assert f"var(--chart-{state})" in rule
         assert COLOURS[state] not in rule
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_element_id_is_unique_so_each_chart_finds_its_own_place(viewer, url):
+    html = viewer.get(url).get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})

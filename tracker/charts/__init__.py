@@ -15,8 +15,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
-from tracker.vocabulary import label
+from tracker.vocabulary import label, status_label
 
 COLOURS = {
     "done": "#0b6e4f",
@@ -70,6 +71,21 @@ def _figure(data: list[dict[str, Any]], height: int = 360, **layout: Any) -> Fig
             "showlegend": bool(layout.pop("showlegend", False)),
             **layout,
         },
+    }
+
+
+def _marker_line(x: object, name: str, colour: str = "#c4461b") -> dict[str, Any]:
+    """A dashed vertical line across the plot (today, a threshold), named in the legend."""
+    return {
+        "type": "line",
+        "x0": x,
+        "x1": x,
+        "yref": "paper",
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": colour, "dash": "dot", "width": 2},
+        "name": name,
+        "showlegend": True,
     }
 
 
@@ -147,48 +163,57 @@ def timeline(
         height=260,
         showlegend=True,
         barmode="overlay",
-        xaxis={"type": "date"},
-        legend={"orientation": "h", "y": -0.25},
-        shapes=[
-            {
-                "type": "line",
-                "x0": today.isoformat(),
-                "x1": today.isoformat(),
-                "yref": "paper",
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": "#c4461b", "dash": "dot"},
-            }
-        ],
-        annotations=[
-            {
-                "x": today.isoformat(),
-                "yref": "paper",
-                "y": 1.08,
-                "text": "today",
-                "showarrow": False,
-            }
-        ],
+        xaxis={"type": "date", "title": {"text": _("date")}, "automargin": True},
+        yaxis={"automargin": True},
+        legend={"orientation": "h", "y": -0.35},
+        shapes=[_marker_line(today.isoformat(), _("today"))],
     )
 
 
-def lgd_funnel(counts: Sequence[tuple[str, int]]) -> Figure:
-    """Local Green Deals per status, in the order a deal moves through them."""
+LGD_COLOURS = ["#d6dde2", "#cfe3da", "#7fb8a4", "#2f8f6b", "#0b6e4f"]
+
+
+def lgd_status(counts: Sequence[tuple[str, int]]) -> Figure:
+    """Local Green Deals per status, one bar each, in the order a deal moves through them
+    (top to bottom), each labelled with its count."""
     if not any(count for _status, count in counts):
         return _empty(_("No Local Green Deal recorded yet."))
+    return _horizontal_bars(
+        [label(status).capitalize() for status, _count in counts],
+        [count for _status, count in counts],
+        (LGD_COLOURS * 2)[: len(counts)],
+        _("Local Green Deals"),
+    )
+
+
+def _horizontal_bars(
+    labels: Sequence[str], values: Sequence[int], colours: Sequence[str], axis_title: str
+) -> Figure:
+    """One bar per category, named on its own line of the y axis (names never run together)
+    and labelled with its value outside the bar."""
     return _figure(
         [
             _trace(
-                "funnel",
-                y=[status.replace("_", " ").capitalize() for status, _count in counts],
-                x=[count for _status, count in counts],
-                textinfo="value",
-                marker={
-                    "color": ["#d6dde2", "#cfe3da", "#7fb8a4", "#2f8f6b", "#0b6e4f"][: len(counts)]
-                },
+                "bar",
+                y=[plain(text) for text in labels],
+                x=list(values),
+                orientation="h",
+                marker={"color": list(colours), "line": {"color": "#8a8f94", "width": 1}},
+                text=[str(v) for v in values],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate="%{y}: %{x}<extra></extra>",
             )
         ],
-        height=300,
+        height=34 * len(labels) + 90,
+        xaxis={
+            "title": {"text": axis_title, "standoff": 6},
+            "rangemode": "tozero",
+            "range": [0, max(values) * 1.15 or 1],
+            "automargin": True,
+        },
+        yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
+        margin={"l": 10, "r": 30, "t": 10, "b": 10},
     )
 
 
@@ -205,7 +230,12 @@ def progress_by_sector(rows: Sequence[tuple[str, int, float | None]]) -> Figure:
                 y=[plain(name) for name, _n, _avg in rows],
                 orientation="h",
                 text=[
-                    f"{round(avg or 0)} % of {n} action{'s' if n != 1 else ''}"
+                    ngettext(
+                        "%(percent)s %% of %(num)d action",
+                        "%(percent)s %% of %(num)d actions",
+                        n,
+                        percent=round(avg or 0),
+                    )
                     for _s, n, avg in rows
                 ],
                 textposition="auto",
@@ -214,8 +244,12 @@ def progress_by_sector(rows: Sequence[tuple[str, int, float | None]]) -> Figure:
             )
         ],
         height=max(200, 45 * len(rows) + 60),
-        xaxis={"range": [0, 100], "title": {"text": _("average percent complete")}},
-        yaxis={"autorange": "reversed"},
+        xaxis={
+            "range": [0, 100],
+            "title": {"text": _("average percent complete"), "standoff": 6},
+            "automargin": True,
+        },
+        yaxis={"autorange": "reversed", "automargin": True},
     )
 
 
@@ -487,20 +521,14 @@ def milestone_gantt(rows: Sequence[GanttRow], today: date) -> Figure:
         height=max(260, 24 * len(rows) + 100),
         showlegend=True,
         barmode="overlay",
-        xaxis={"type": "date"},
+        xaxis={
+            "type": "date",
+            "title": {"text": _("from the first planned date to the due date")},
+            "automargin": True,
+        },
         yaxis={"autorange": "reversed", "automargin": True},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
-        shapes=[
-            {
-                "type": "line",
-                "x0": today.isoformat(),
-                "x1": today.isoformat(),
-                "yref": "paper",
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": "#c4461b", "dash": "dot"},
-            }
-        ],
+        shapes=[_marker_line(today.isoformat(), _("today"))],
     )
 
 
@@ -672,18 +700,64 @@ def indicator_series(
 
 
 def actions_by_status(counts: Sequence[tuple[str, int]]) -> Figure:
+    """Actions per latest reported status, one bar each in the statuses' order."""
     if not any(count for _s, count in counts):
         return _empty(_("No action recorded yet."))
+    return _horizontal_bars(
+        [
+            status_label(status) if status != "no_report" else _("no report yet")
+            for status, _c in counts
+        ],
+        [count for _s, count in counts],
+        [COLOURS.get(status, "#d6dde2") for status, _c in counts],
+        _("actions"),
+    )
+
+
+@dataclass(frozen=True)
+class QuietRow:
+    label: str
+    cities: int
+    never: int
+    # Least, lower quartile, median, upper quartile and most days since the last update.
+    days: tuple[int, int, int, int, int]
+
+
+def quiet_groups(rows: Sequence[QuietRow], stale_days: int) -> Figure:
+    """Days since each city's last update, per mentor group: a box (least, quartiles, most)
+    per group, the quietest first, with the staleness window marked."""
+    reported = [r for r in rows if r.cities > r.never][:MOST_ROWS]
+    if not reported:
+        return _empty(_("No city has reported yet."))
+    labels = [plain(short(r.label, 32)) for r in reported]
     return _figure(
         [
             _trace(
-                "bar",
-                x=[status.replace("_", " ") for status, _c in counts],
-                y=[count for _s, count in counts],
-                marker={"color": [COLOURS.get(status, "#555") for status, _c in counts]},
-                text=[count for _s, count in counts],
-                textposition="auto",
-            )
+                "box",
+                y=labels,
+                lowerfence=[r.days[0] for r in reported],
+                q1=[r.days[1] for r in reported],
+                median=[r.days[2] for r in reported],
+                q3=[r.days[3] for r in reported],
+                upperfence=[r.days[4] for r in reported],
+                orientation="h",
+                name=_("days since a city's last update (least, quartiles, most)"),
+                marker={"color": COLOURS["late"]},
+                line={"color": "#8a2f12"},
+                fillcolor="rgba(196,70,27,0.3)",
+            ),
         ],
-        height=260,
+        height=30 * len(reported) + 150,
+        showlegend=True,
+        shapes=[
+            _marker_line(stale_days, _("stale after %(days)s days", days=stale_days), "#1f5f99")
+        ],
+        xaxis={
+            "title": {"text": _("days since the last update"), "standoff": 6},
+            "rangemode": "tozero",
+            "automargin": True,
+        },
+        yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
     )

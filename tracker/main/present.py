@@ -6,10 +6,26 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+
 from tracker import charts
 from tracker.services import cohort as cohort_service
+from tracker.services import overview
+from tracker.services.milestones import five_numbers
 from tracker.tables import Table
 from tracker.vocabulary import label
+
+
+def quiet_rows(groups: list[overview.QuietGroup]) -> list[charts.QuietRow]:
+    return [
+        charts.QuietRow(
+            _("cities with no mentor") if g.name == overview.NO_MENTOR else g.name,
+            g.cities,
+            g.never,
+            five_numbers(g.days),
+        )
+        for g in groups
+    ]
 
 
 def overview_tables(
@@ -18,6 +34,7 @@ def overview_tables(
     funnel: list[tuple[str, int]],
     statuses: list[tuple[str, int]],
     sectors: list[tuple[str, int, float | None]],
+    quiet: list[charts.QuietRow],
 ) -> list[Table]:
     return [
         Table(
@@ -45,6 +62,19 @@ def overview_tables(
             ["sector", "actions", "average percent"],
             [[name, n, round(avg, 1) if avg is not None else None] for name, n, avg in sectors],
         ),
+        Table(
+            "quiet",
+            "Days since the last update, per mentor group",
+            [
+                "mentor group",
+                "cities",
+                "never updated",
+                "fewest days",
+                "median days",
+                "most days",
+            ],
+            [[r.label, r.cities, r.never, r.days[0], r.days[2], r.days[4]] for r in quiet],
+        ),
     ]
 
 
@@ -54,11 +84,14 @@ def overview_charts(
     funnel: list[tuple[str, int]],
     statuses: list[tuple[str, int]],
     sectors: list[tuple[str, int, float | None]],
+    quiet: list[charts.QuietRow],
     today: date,
+    stale_days: int,
 ) -> dict[str, str]:
     figures: dict[str, charts.Figure] = {
+        "quiet": charts.quiet_groups(quiet, stale_days),
         "timeline": charts.timeline(phases, milestones, today),
-        "lgd-status": charts.lgd_funnel(funnel),
+        "lgd-status": charts.lgd_status(funnel),
         "action-status": charts.actions_by_status(statuses),
         "sector-progress": charts.progress_by_sector(sectors),
     }

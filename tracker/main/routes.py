@@ -36,12 +36,15 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
         funnel = list(figures.lgds_by_status.items())
         statuses = overview.actions_by_status()
         sectors = overview.sector_progress()
-        made = present.overview_tables(phases, milestones, funnel, statuses, sectors)
+        quiet = present.quiet_rows(overview.quiet_groups(programme, today))
+        made = present.overview_tables(phases, milestones, funnel, statuses, sectors, quiet)
         return made, {
             "figures": figures,
             "today": today,
             "tables": {t.name: t for t in made},
-            "charts": present.overview_charts(phases, milestones, funnel, statuses, sectors, today),
+            "charts": present.overview_charts(
+                phases, milestones, funnel, statuses, sectors, quiet, today, stale
+            ),
             "attention": overview.needs_attention(today, stale),
             "stale_days": stale,
         }

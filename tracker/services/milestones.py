@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal, get_args
@@ -377,20 +378,27 @@ class SummaryRow:
         return sum(n for slip, n in self.slips.items() if slip)
 
     def slip_quantiles(self) -> tuple[int, int, int, int, int]:
-        """Least, lower quartile, median, upper quartile and largest slip (nearest rank)."""
-        values = sorted(self.slips.items())
-        count = sum(self.slips.values())
+        return five_numbers(self.slips)
 
-        def at(rank: float) -> int:
-            wanted = min(count - 1, max(0, round(rank * (count - 1))))
-            seen = 0
-            for slip, n in values:
-                seen += n
-                if seen > wanted:
-                    return slip
-            return values[-1][0]
 
-        return at(0), at(0.25), at(0.5), at(0.75), at(1)
+def five_numbers(counts: Mapping[int, int]) -> tuple[int, int, int, int, int]:
+    """The least, lower quartile, median, upper quartile and largest of values given as
+    value -> how many (nearest rank); all zero when there is none."""
+    values = sorted((v, n) for v, n in counts.items() if n)
+    total = sum(n for _v, n in values)
+    if not total:
+        return (0, 0, 0, 0, 0)
+
+    def at(share: float) -> int:
+        wanted = round(share * (total - 1))
+        seen = 0
+        for value, n in values:
+            seen += n
+            if seen > wanted:
+                return value
+        return values[-1][0]
+
+    return at(0), at(0.25), at(0.5), at(0.75), at(1)
 
 
 SUMMARY_STATES = {"done": "done", "overdue": "late", "due_soon": "on_time", "upcoming": "on_time"}

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from tracker.cache import remembered
 from tracker.extensions import db
-from tracker.models import Action, Milestone, Participation, Plan, Programme, Sector
+from tracker.models import (
+    Action,
+    City,
+    Mentorship,
+    Milestone,
+    Participation,
+    Plan,
+    Programme,
+    Sector,
+)
 from tracker.models.city import PARTICIPATION_ROLES
 from tracker.models.plan import ACTION_STATUSES, LGD_STATUSES
 from tracker.services.milestones import MILESTONE_STATES, state_expression
@@ -213,3 +223,71 @@ def timeline(programme: Programme, today: date, soon_days: int) -> tuple[list, l
         )
     ]
     return phases, milestones
+
+
+@dataclass
+class QuietGroup:
+    """A mentor city with its current mentees (or the cities with no mentor): how many days
+    each has gone without an update of any of its actions."""
+
+    name: str
+    days: Counter[int] = field(default_factory=Counter)  # days since the last update -> cities
+    never: int = 0  # cities with no update at all
+    cities: int = 0
+
+
+NO_MENTOR = "no_mentor"
+
+
+def quiet_groups(programme: Programme, today: date) -> list[QuietGroup]:
+    """Each mentor group's days without an update, the quietest (by median) first; cities
+    with two mentors count in both groups. Two queries whatever the number of cities."""
+    last = {
+        city_id: (role, name, last_update)
+        for city_id, role, name, last_update in db.session.execute(
+            sa.select(
+                Participation.city_id,
+                Participation.role,
+                City.name,
+                sa.select(sa.func.max(Action.last_reported_on))
+                .join(Action.plan)
+                .where(Plan.city_id == Participation.city_id)
+                .correlate(Participation)
+                .scalar_subquery(),
+            )
+            .join(Participation.city)
+            .where(Participation.programme_id == programme.id)
+        )
+    }
+    mentor_part, mentee_part = aliased(Participation), aliased(Participation)
+    groups: dict[int, set[int]] = {}
+    for mentor_id, mentee_id in db.session.execute(
+        sa.select(mentor_part.city_id, mentee_part.city_id)
+        .select_from(Mentorship)
+        .join(mentor_part, Mentorship.mentor_id == mentor_part.id)
+        .join(mentee_part, Mentorship.mentee_id == mentee_part.id)
+        .where(Mentorship.programme_id == programme.id, Mentorship.ended_on.is_(None))
+    ):
+        groups.setdefault(mentor_id, {mentor_id}).add(mentee_id)
+    grouped = set().union(*groups.values()) if groups else set()
+    members = {last[m][1]: cities for m, cities in groups.items() if m in last}
+    alone = {c for c in last if c not in grouped and last[c][0] != "observer"}
+    result = []
+    for name, cities in [*members.items(), (NO_MENTOR, alone)]:
+        if not cities:
+            continue
+        group = QuietGroup(name)
+        for city in cities:
+            group.cities += 1
+            seen = last[city][2]
+            if seen is None:
+                group.never += 1
+            else:
+                group.days[(today - seen).days] += 1
+        result.append(group)
+
+    def median(group: QuietGroup) -> float:
+        values = sorted(group.days.elements())
+        return values[len(values) // 2] if values else float("inf")
+
+    return sorted(result, key=lambda g: (-median(g), -g.never, g.name.lower()))
