@@ -196,13 +196,20 @@ def test_mentor_load_stacks_those_needing_help_most_loaded_first():
     assert others["x"] == [2, 0, 1]
 
 
-def test_gantt_bars_run_from_first_planned_to_due_date():
-    rows = [charts.GanttRow("EoI deadline", date(2023, 4, 28), date(2023, 5, 31), "done")]
-    bar = as_dict(charts.milestone_gantt(rows, TODAY))["data"][0]
+def test_gantt_marks_each_due_date_and_draws_a_bar_only_for_a_slip():
+    rows = [
+        charts.GanttRow("EoI deadline", date(2023, 4, 28), date(2023, 5, 31), "done"),
+        charts.GanttRow("Kick-off", date(2023, 7, 1), date(2023, 7, 1), "done"),
+        charts.GanttRow("Deal signed", date(2024, 5, 1), date(2024, 5, 1), "overdue"),
+    ]
+    bar, done, overdue = as_dict(charts.milestone_gantt(rows, TODAY))["data"]
+    assert bar["y"] == ["EoI deadline"]  # the one that moved
     assert bar["base"] == ["2023-04-28"]
     assert bar["x"] == [33 * 86_400_000]
-    assert bar["y"] == ["EoI deadline"]
-    assert bar["name"] == "done"
+    assert done["y"] == ["EoI deadline", "Kick-off"]
+    assert done["x"] == ["2023-05-31", "2023-07-01"]
+    assert done["name"] == "due: done"
+    assert overdue["y"] == ["Deal signed"]
 
 
 def test_city_map_groups_places_by_role():
@@ -238,3 +245,89 @@ def test_figure_json_cannot_close_its_script_block():
     text = charts.to_json(figure)
     assert "<" not in text
     assert json.loads(text)["data"][0]["y"] == ["</script><script>alert(1)</script>"]
+
+
+def test_one_indicator_value_is_one_marker_on_a_calendar_of_months_from_zero():
+    data = as_dict(
+        charts.indicator_series("PV capacity", "kWp", [(date(2022, 3, 31), 200.0)], None, None)
+    )
+    (trace,) = data["data"]
+    assert trace["mode"] == "markers"
+    assert trace["x"] == ["2022-03-31"]
+    x_axis, y_axis = data["layout"]["xaxis"], data["layout"]["yaxis"]
+    assert x_axis["type"] == "date"
+    start, end = (date.fromisoformat(d) for d in x_axis["range"])
+    assert start < date(2022, 3, 31) < end
+    assert (end - start).days >= 120  # months, not the milliseconds of one day
+    assert y_axis["rangemode"] == "tozero"  # 200 is not drawn as a range of 199 to 201
+    assert y_axis["title"]["text"] == "kWp"
+    assert x_axis["title"]["text"] == "date measured"
+
+
+def test_indicator_lines_span_the_axis_and_negative_values_keep_their_range():
+    values = [(date(2022, 1, 1), -3.0), (date(2024, 1, 1), 2.0)]
+    data = as_dict(charts.indicator_series("Balance", "t", values, 0, 5))
+    _values, baseline, target = data["data"]
+    assert baseline["x"] == target["x"] == data["layout"]["xaxis"]["range"]
+    assert "rangemode" not in data["layout"]["yaxis"]
+
+
+def test_date_range_pads_a_long_span_by_a_twentieth():
+    start, end = (
+        date.fromisoformat(d) for d in charts.date_range([date(2020, 1, 1), date(2022, 1, 1)])
+    )
+    assert 36 <= (date(2020, 1, 1) - start).days <= 37  # 731 days / 20
+    assert 36 <= (end - date(2022, 1, 1)).days <= 37
+
+
+def test_percent_over_time_joins_what_counts_and_marks_corrections():
+    points = [
+        charts.PercentPoint(date(2024, 6, 1), 40, "corrected"),
+        charts.PercentPoint(date(2024, 6, 1), 35, "correction"),
+        charts.PercentPoint(date(2024, 3, 1), 20, "report"),
+        charts.PercentPoint(date(2024, 9, 1), 60, "report"),
+    ]
+    data = as_dict(charts.percent_over_time(points))
+    line, corrections, corrected = data["data"]
+    assert line["x"] == ["2024-03-01", "2024-06-01", "2024-09-01"]
+    assert line["y"] == [20, 35, 60]  # the corrected 40 does not count
+    assert corrections["y"] == [35]
+    assert corrections["name"].startswith("a correction")
+    assert corrected["y"] == [40]
+    assert corrected["marker"]["symbol"] == "x-thin-open"
+    assert data["layout"]["yaxis"]["range"] == [0, 105]
+    assert data["layout"]["yaxis"]["title"]["text"] == "percent complete (%)"
+    assert data["layout"]["xaxis"]["type"] == "date"
+
+
+def test_every_chart_names_its_axes_or_hides_them():
+    """Each drawn axis has a title; an axis of categories (rows named on it) or a hidden one
+    needs none."""
+    figures = [
+        charts.timeline(
+            [charts.TimelineItem("Phase", date(2023, 1, 1), date(2023, 6, 1), "phase")],
+            [charts.TimelineItem("M", date(2023, 3, 1), None, "done")],
+            TODAY,
+        ),
+        charts.lgd_status([("planned", 1)]),
+        charts.actions_by_status([("on_track", 1)]),
+        charts.progress_by_sector([("Energy", 1, 50.0)]),
+        charts.cohort_heatmap(["A"], ["Team set up"], [["done"]]),
+        charts.milestone_gantt(
+            [charts.GanttRow("M", date(2023, 1, 1), date(2023, 2, 1), "done")], TODAY
+        ),
+        charts.milestone_summary([charts.SlipRow("Deal signed", 1, 0, 1, (0, 0, 3, 5, 9))]),
+        charts.mentor_load([charts.Load("Dortmund", 3, 1)]),
+        charts.quiet_groups([charts.QuietRow("Dortmund", 3, 0, (1, 2, 3, 4, 5))], 60),
+        charts.city_map([charts.Place("Dortmund", 51.5, 7.5, "mentor")]),
+        charts.indicator_series("PV", "kWp", [(date(2022, 3, 31), 200.0)], 0, 800),
+        charts.percent_over_time([charts.PercentPoint(date(2024, 1, 1), 10, "report")]),
+    ]
+    for figure in figures:
+        layout = as_dict(figure)["layout"]
+        for name, axis in layout.items():
+            if not name.startswith(("xaxis", "yaxis")) or axis.get("visible") is False:
+                continue
+            if axis.get("type") == "category" or axis.get("autorange") == "reversed":
+                continue  # rows named on the axis itself
+            assert axis.get("title", {}).get("text"), (figure["data"][0]["type"], name)

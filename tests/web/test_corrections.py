@@ -363,3 +363,38 @@ def test_an_indicator_value_is_corrected_with_its_update(editor, plan):
     assert stored == [120.0, 102.0]  # the corrected value is kept, only no longer shown
     api_values = editor.get(f"/api/v1/indicators/{indicator.id}/values").get_json()
     assert [v["value"] for v in api_values["items"]] == [102.0]
+
+
+def test_the_action_page_charts_percent_over_time_with_corrections_marked(editor, plan):
+    from tests.web.test_dashboards import figures
+
+    action = make_action(plan)
+    new, correct = by_web(editor, action)
+    new(A_DAY, 40)
+    new(B_DAY, 60)
+    first = updates_of(action)[0]
+    correct(first, 35, WHY_A)
+    response = editor.get(f"/actions/{action.id}")
+    chart = figures(response.get_data(as_text=True))["percent"]
+    line, corrections, corrected = chart["data"]
+    assert line["x"] == [A_DAY.isoformat(), B_DAY.isoformat()]
+    assert line["y"] == [35, 60]  # the correction counts in place of the 40
+    assert corrections["y"] == [35]
+    assert corrected["y"] == [40]
+    assert corrected["x"] == [A_DAY.isoformat()]
+    csv_text = editor.get(f"/actions/{action.id}?format=csv&table=percent").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    assert rows[0] == ["reported on", "percent complete", "kind"]
+    assert sorted(r[1:] for r in rows[1:]) == [
+        ["35", "correction"],
+        ["40", "corrected"],
+        ["60", "report"],
+    ]
+    assert editor.get(f"/actions/{action.id}?format=csv&table=nope").status_code == 404
+
+
+def test_an_action_without_reports_draws_no_percent_chart(editor, plan):
+    action = make_action(plan)
+    html = editor.get(f"/actions/{action.id}").get_data(as_text=True)
+    assert 'data-chart="percent"' not in html
+    assert "plotly" not in html

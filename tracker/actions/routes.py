@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from tracker import charts
 from tracker.actions import bp
 from tracker.actions.forms import (
     ActionForm,
@@ -24,6 +25,7 @@ from tracker.extensions import db
 from tracker.forms import form_status, submit
 from tracker.models import Action, Indicator, ProgressUpdate
 from tracker.services import options, permissions, plans, progress
+from tracker.tables import Table, csv_of, csv_requested
 from tracker.vocabulary import STATUS_LABELS
 
 
@@ -40,14 +42,37 @@ def _detail(
         )
     if form is not None:
         form.set_choices(action.indicators)
+    points, table = _percent(history)
     return render_template(
         "actions/detail.html",
         action=action,
         history=history,
+        percent_figure=charts.to_json(charts.percent_over_time(points)) if points else None,
+        percent_table=table,
         form=form,
         can_edit=can_edit,
         labels=STATUS_LABELS,
     ), status
+
+
+def _percent(history: list[ProgressUpdate]) -> tuple[list[charts.PercentPoint], Table]:
+    """The percent complete of each report (corrections and the reports they replaced told
+    apart), oldest first, and as a table."""
+    points = [
+        charts.PercentPoint(
+            u.reported_on,
+            u.percent_complete,
+            "corrected" if u.corrected_by else "correction" if u.corrects_id else "report",
+        )
+        for u in reversed(history)
+        if u.percent_complete is not None
+    ]
+    return points, Table(
+        "percent",
+        "Percent complete over time",
+        ["reported on", "percent complete", "kind"],
+        [[p.reported_on, p.percent, p.kind] for p in points],
+    )
 
 
 def _to_action(action_id: int) -> Callable[[Any], str]:
@@ -57,7 +82,10 @@ def _to_action(action_id: int) -> Callable[[Any], str]:
 @bp.route("/<id:action_id>")
 @login_required
 def detail(action_id: int) -> ResponseReturnValue:  # Who: every signed-in user.
-    return _detail(db.get_or_404(Action, action_id))
+    action = db.get_or_404(Action, action_id)
+    if csv_requested():
+        return csv_of([_percent(progress.history(action.id))[1]])
+    return _detail(action)
 
 
 @bp.route("/<id:action_id>/progress", methods=["GET", "POST"])

@@ -164,7 +164,7 @@ def timeline(
         showlegend=True,
         barmode="overlay",
         xaxis={"type": "date", "title": {"text": _("date")}, "automargin": True},
-        yaxis={"automargin": True},
+        yaxis={"automargin": True, "type": "category"},
         legend={"orientation": "h", "y": -0.35},
         shapes=[_marker_line(today.isoformat(), _("today"))],
     )
@@ -304,8 +304,8 @@ def cohort_heatmap(
             )
         ],
         height=max(260, 22 * len(rows) + 120),
-        xaxis={"side": "top"},
-        yaxis={"autorange": "reversed", "dtick": 1},
+        xaxis={"side": "top", "type": "category", "automargin": True},
+        yaxis={"autorange": "reversed", "dtick": 1, "automargin": True, "type": "category"},
     )
 
 
@@ -494,40 +494,53 @@ class GanttRow:
 
 
 def milestone_gantt(rows: Sequence[GanttRow], today: date) -> Figure:
-    """One bar per milestone from its first planned date to its due date (a slip shows as a
-    long bar), coloured by state."""
+    """One row per milestone (at most MOST_ROWS): a marker at its due date coloured by state,
+    and, when it moved, a bar from its first planned date to that due date."""
     if not rows:
         return _empty(_("No milestone matches these filters."))
     rows = rows[:MOST_ROWS]
-    by_state: dict[str, list[GanttRow]] = {}
-    for row in rows:
-        by_state.setdefault(row.state, []).append(row)
+    labels = [plain(r.label) for r in rows]
+    moved = [(label_, r) for label_, r in zip(labels, rows, strict=True) if r.end > r.start]
     data = []
-    for state, items in by_state.items():
+    if moved:
         data.append(
             _trace(
                 "bar",
-                y=[plain(r.label) for r in items],
-                x=[max((r.end - r.start).days, 1) * 86_400_000 for r in items],
-                base=[r.start.isoformat() for r in items],
+                y=[label_ for label_, _r in moved],
+                x=[(r.end - r.start).days * 86_400_000 for _l, r in moved],
+                base=[r.start.isoformat() for _l, r in moved],
                 orientation="h",
-                name=label(state),
-                marker={"color": COLOURS.get(state, "#555")},
+                name=_("moved: from the first planned date to the due date"),
+                marker={"color": "rgba(224,176,0,0.45)", "line": {"color": "#8a6d00", "width": 1}},
                 hovertemplate="%{y}<br>%{base|%Y-%m-%d} \u2013 %{x}<extra></extra>",
+            )
+        )
+    for state in dict.fromkeys(r.state for r in rows):
+        chosen = [(label_, r) for label_, r in zip(labels, rows, strict=True) if r.state == state]
+        data.append(
+            _trace(
+                "scatter",
+                y=[label_ for label_, _r in chosen],
+                x=[r.end.isoformat() for _l, r in chosen],
+                mode="markers",
+                name=_("due: %(state)s", state=label(state)),
+                marker={"size": 11, "symbol": "diamond", "color": COLOURS.get(state, "#555")},
+                hovertemplate="%{y}<br>%{x|%Y-%m-%d}<extra></extra>",
             )
         )
     return _figure(
         data,
-        height=max(260, 24 * len(rows) + 100),
+        height=26 * len(rows) + 140,
         showlegend=True,
-        barmode="overlay",
         xaxis={
             "type": "date",
-            "title": {"text": _("from the first planned date to the due date")},
+            "range": date_range([d for r in rows for d in (r.start, r.end)] + [today]),
+            "title": {"text": _("date")},
             "automargin": True,
         },
-        yaxis={"autorange": "reversed", "automargin": True},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+        yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
         shapes=[_marker_line(today.isoformat(), _("today"))],
     )
 
@@ -649,6 +662,21 @@ def city_map(places: Sequence[Place]) -> Figure:
     )
 
 
+# A time axis spans at least this long, so that one date or a few close ones read as dates on
+# a calendar, never as hours and milliseconds.
+SHORTEST_SPAN = timedelta(days=120)
+
+
+def date_range(dates: Sequence[date]) -> list[str]:
+    """A date axis' range around `dates`: a twentieth of their span either side, widened
+    around their middle to at least SHORTEST_SPAN."""
+    first, last = min(dates), max(dates)
+    span = max(last - first, SHORTEST_SPAN)
+    middle = first + (last - first) / 2
+    half = span / 2 + span / 20
+    return [(middle - half).isoformat(), (middle + half).isoformat()]
+
+
 def indicator_series(
     name: str,
     unit: str,
@@ -657,22 +685,25 @@ def indicator_series(
     target: float | None,
     target_on: date | None = None,
 ) -> Figure:
-    """An indicator's values over time against its baseline and target."""
+    """An indicator's values over time against its baseline and target. One value is one
+    marker on a calendar of some months; the value axis starts at zero for figures that
+    cannot be negative, so a single 200 does not read as a range of 199 to 201."""
     if not values:
         return _empty(_("No value of %(name)s yet.", name=plain(name)), height=160)
+    dates = [d for d, _v in values] + ([target_on] if target_on else [])
+    x_range = date_range(dates)
     data = [
         _trace(
             "scatter",
             x=[d.isoformat() for d, _v in values],
             y=[v for _d, v in values],
-            mode="lines+markers",
+            mode="markers" if len(values) == 1 else "lines+markers",
             name=plain(name),
             line={"color": "#0b6e4f"},
+            marker={"size": 9, "color": "#0b6e4f"},
             hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y}} {plain(unit)}<extra></extra>",
         )
     ]
-    first = values[0][0]
-    last = max(values[-1][0], target_on or values[-1][0])
     for line_name, level, colour in (
         (_("baseline"), baseline, "#8a8f94"),
         (_("target"), target, "#1f5f99"),
@@ -681,7 +712,7 @@ def indicator_series(
             data.append(
                 _trace(
                     "scatter",
-                    x=[first.isoformat(), (last + timedelta(days=1)).isoformat()],
+                    x=x_range,
                     y=[level, level],
                     mode="lines",
                     name=line_name,
@@ -689,12 +720,91 @@ def indicator_series(
                     hovertemplate=f"{line_name}: {level} {plain(unit)}<extra></extra>",
                 )
             )
+    levels = [v for _d, v in values] + [lv for lv in (baseline, target) if lv is not None]
+    y_axis: dict[str, Any] = {"title": {"text": plain(unit)}, "automargin": True}
+    if min(levels) >= 0:
+        y_axis["rangemode"] = "tozero"
     return _figure(
         data,
-        height=260,
+        height=280,
         showlegend=True,
-        yaxis={"title": {"text": plain(unit)}},
-        xaxis={"type": "date"},
+        yaxis=y_axis,
+        xaxis={
+            "type": "date",
+            "range": x_range,
+            "title": {"text": _("date measured")},
+            "automargin": True,
+        },
+        legend={"orientation": "h", "y": -0.35},
+    )
+
+
+@dataclass(frozen=True)
+class PercentPoint:
+    reported_on: date
+    percent: int
+    kind: str  # report, correction, or corrected (a report a correction replaced)
+
+
+def percent_over_time(points: Sequence[PercentPoint]) -> Figure:
+    """An action's percent complete as reported over time: the reports that count joined by a
+    line, corrections marked as such, and the reports they replaced shown apart, hollow."""
+    if not points:
+        return _empty(_("No percent complete reported yet."), height=160)
+    counted = sorted((p for p in points if p.kind != "corrected"), key=lambda p: p.reported_on)
+    x_range = date_range([p.reported_on for p in points])
+    data = [
+        _trace(
+            "scatter",
+            x=[p.reported_on.isoformat() for p in counted],
+            y=[p.percent for p in counted],
+            mode="lines+markers" if len(counted) > 1 else "markers",
+            line={"color": "#0b6e4f", "shape": "hv"},
+            marker={"size": 8, "color": "#0b6e4f"},
+            name=_("percent complete, as reported"),
+            hovertemplate="%{x|%Y-%m-%d}: %{y} %<extra></extra>",
+        )
+    ]
+    for kind, name, marker in (
+        (
+            "correction",
+            _("a correction (counts instead of the report it corrects)"),
+            {"size": 13, "symbol": "diamond-open", "color": "#1f5f99", "line": {"width": 2}},
+        ),
+        (
+            "corrected",
+            _("a corrected report (no longer counts)"),
+            {"size": 10, "symbol": "x-thin-open", "color": "#8a8f94", "line": {"width": 2}},
+        ),
+    ):
+        chosen = [p for p in points if p.kind == kind]
+        if chosen:
+            data.append(
+                _trace(
+                    "scatter",
+                    x=[p.reported_on.isoformat() for p in chosen],
+                    y=[p.percent for p in chosen],
+                    mode="markers",
+                    marker=marker,
+                    name=name,
+                    hovertemplate="%{x|%Y-%m-%d}: %{y} %<extra>" + name + "</extra>",
+                )
+            )
+    return _figure(
+        data,
+        height=300,
+        showlegend=True,
+        yaxis={
+            "range": [0, 105],
+            "title": {"text": _("percent complete (%)")},
+            "automargin": True,
+        },
+        xaxis={
+            "type": "date",
+            "range": x_range,
+            "title": {"text": _("date reported")},
+            "automargin": True,
+        },
         legend={"orientation": "h", "y": -0.3},
     )
 
