@@ -110,7 +110,12 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
-    login_manager.init_app(app)
+    # Templates get `current_user` as the lazy proxy, not loaded for every page: a public page
+    # never reads the session, so a shared cache may keep it (tracker/public).
+    login_manager.init_app(app, add_context_processor=False)
+    from flask_login import current_user as lazy_user
+
+    app.context_processor(lambda: {"current_user": lazy_user})
     csrf.init_app(app)
     from tracker import i18n
 
@@ -164,6 +169,7 @@ def register_blueprints(app: Flask) -> None:
         milestones,
         my,
         plans,
+        public,
     )
 
     for blueprint in (
@@ -180,6 +186,7 @@ def register_blueprints(app: Flask) -> None:
         api,
         exports,
         imports,
+        public,
     ):
         app.register_blueprint(blueprint.bp)
     register_template_helpers(app)
@@ -282,6 +289,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 CACHEABLE = frozenset({"static"})
+PUBLIC_MAX_AGE = 300  # seconds a shared cache may keep a public page
 
 
 def register_input_guard(app: Flask) -> None:
@@ -306,7 +314,10 @@ def register_security_headers(app: Flask) -> None:
         headers = response.headers
         # Answers may carry a signed-in person's or a token's data: no cache keeps them. Only
         # the public static files (versioned plotly.js, the stylesheet) may be cached.
-        if request.endpoint not in CACHEABLE:
+        if request.blueprint == "public" and response.status_code == 200:
+            # The public view holds nothing of anyone signed in: any cache may keep it a while.
+            headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+        elif request.endpoint not in CACHEABLE:
             headers["Cache-Control"] = "no-store"
         if app.config.get("HSTS"):
             headers.setdefault("Strict-Transport-Security", app.config["HSTS"])

@@ -198,10 +198,11 @@ def render_page(
     build: Callable[[], Mapping[str, Any]],
     *,
     vary: Iterable[object] = (),
+    layout: str = "_layouts/cached.html",
 ) -> str:
     """Render page template `name` with its blocks from the cache (built from `build()` on a
-    miss). `vary` names what else besides the data, the address, the day, the language and the
-    time zone the blocks depend on."""
+    miss), inside `layout`. `vary` names what else besides the data, the address, the day, the
+    language and the time zone the blocks depend on."""
     key = page_key(name, vary)
     cache = store()
     blocks: dict[str, str] | None = cache.get(key)
@@ -209,4 +210,4 @@ def render_page(
         blocks = render_blocks(name, build(), CACHED_BLOCKS)
         cache.set(key, blocks)
     rendered = {k: Markup(v) for k, v in blocks.items()}  # noqa: S704  (rendered by Jinja above)
-    return render_template("_layouts/cached.html", blocks=rendered)
+    return render_template(layout, blocks=rendered)

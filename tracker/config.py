@@ -15,6 +15,8 @@ DEFAULTS: dict[str, Any] = {
     "ASSETS_DIR": None,
     "STALE_AFTER_DAYS": 60,
     "DUE_SOON_DAYS": 30,
+    # The public view of the programme (/public/): off unless TRACKER_PUBLIC_PAGES is set.
+    "PUBLIC_PAGES": False,
     # A mentee needs help from this many severity points (tracker/services/mentorships.py).
     "HELP_THRESHOLD": 5,
     "SESSION_COOKIE_HTTPONLY": True,
@@ -77,6 +79,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "TRACKER_PROXY_HOPS": ("PROXY_HOPS", int),
     "TRACKER_SIGN_IN_RATE_LIMIT": ("SIGN_IN_RATE_LIMIT", str),
     "TRACKER_SUBMISSION_KEEP_HOURS": ("SUBMISSION_KEEP_HOURS", int),
+    "TRACKER_PUBLIC_PAGES": ("PUBLIC_PAGES", lambda v: v.lower() in {"1", "true", "yes"}),
     "TRACKER_SESSION_COOKIE_SECURE": (
         "SESSION_COOKIE_SECURE",
         lambda v: v.lower() in {"1", "true", "yes"},

@@ -30,6 +30,13 @@ babel = Babel()
 def select_language() -> str:
     if not has_request_context():
         return DEFAULT_LANGUAGE
+    if request.blueprint == "public":
+        # The public view is the same for everyone: its language is in its address (?lang=),
+        # else the browser's; it never reads a session.
+        chosen = request.args.get("lang")
+        if chosen in LANGUAGES:
+            return str(chosen)
+        return request.accept_languages.best_match(list(LANGUAGES), DEFAULT_LANGUAGE) or "en"
     if current_user and current_user.is_authenticated:
         chosen = getattr(current_user, "language", None)
         if chosen in LANGUAGES:

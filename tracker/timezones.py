@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 
 
@@ -21,8 +21,11 @@ def is_time_zone(name: str | None) -> bool:
 
 
 def zone_of(user: object | None = None) -> ZoneInfo:
-    """The zone to show `user` (default: the signed-in person) moments in."""
-    user = current_user if user is None else user
+    """The zone to show `user` (default: the signed-in person; nobody on a public page, which
+    never reads a session) moments in."""
+    if user is None:
+        public = has_request_context() and request.blueprint == "public"
+        user = None if public else current_user
     for name in (getattr(user, "time_zone", None), current_app.config["TIME_ZONE"]):
         if name:
             try:

@@ -82,7 +82,15 @@ def step_state(due_on: date | None, completed_on: date | None, today: date) -> s
     return "late" if due_on < today else "on_time"
 
 
-def cohort(programme: Programme, today: date, sort_by: str = "name") -> list[CohortRow]:
+def cohort(
+    programme: Programme, today: date, sort_by: str = "name", *, facts_only: bool = False
+) -> list[CohortRow]:
+    """Every core city with its mentors, action progress and the state of each shared step;
+    `facts_only` leaves out demo records (mentorships, deals, actions, steps)."""
+
+    def facts(model: Any) -> list[sa.ColumnElement[bool]]:
+        return [model.is_demo.is_(False)] if facts_only else []
+
     mentor_part, mentee_part, mentor_city = (
         aliased(Participation),
         aliased(Participation),
@@ -98,13 +106,17 @@ def cohort(programme: Programme, today: date, sort_by: str = "name") -> list[Coh
         .join(mentor_part, Mentorship.mentor_id == mentor_part.id)
         .join(mentee_part, Mentorship.mentee_id == mentee_part.id)
         .join(mentor_city, mentor_part.city_id == mentor_city.id)
-        .where(Mentorship.programme_id == programme.id, Mentorship.ended_on.is_(None))
+        .where(
+            Mentorship.programme_id == programme.id,
+            Mentorship.ended_on.is_(None),
+            *facts(Mentorship),
+        )
         .group_by(mentee_part.city_id)
         .subquery()
     )
     deals = (
         sa.select(Plan.city_id, sa.func.min(Plan.id).label("plan_id"))
-        .where(Plan.programme_id == programme.id, Plan.kind == "local_green_deal")
+        .where(Plan.programme_id == programme.id, Plan.kind == "local_green_deal", *facts(Plan))
         .group_by(Plan.city_id)
         .subquery()
     )
@@ -115,7 +127,7 @@ def cohort(programme: Programme, today: date, sort_by: str = "name") -> list[Coh
             sa.func.count(Action.id).label("actions"),
         )
         .join(Action.plan)
-        .where(Plan.programme_id == programme.id)
+        .where(Plan.programme_id == programme.id, *facts(Action))
         .group_by(Plan.city_id)
         .subquery()
     )
@@ -142,7 +154,11 @@ def cohort(programme: Programme, today: date, sort_by: str = "name") -> list[Coh
         for city_id, step, due_on, completed_on in db.session.execute(
             sa.select(Plan.city_id, Milestone.lgd_step, Milestone.due_on, Milestone.completed_on)
             .join(Milestone.plan)
-            .where(Plan.programme_id == programme.id, Milestone.lgd_step.is_not(None))
+            .where(
+                Plan.programme_id == programme.id,
+                Milestone.lgd_step.is_not(None),
+                *facts(Milestone),
+            )
         )
     }
     result = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
@@ -64,7 +65,10 @@ def current_programme() -> Programme | None:
     return db.session.get(Programme, programme_id) if programme_id is not None else None
 
 
-def headline(programme: Programme, today: date, soon_days: int) -> Headline:
+def headline(
+    programme: Programme, today: date, soon_days: int, *, facts_only: bool = False
+) -> Headline:
+    """The overview's figures; `facts_only` leaves out every demo record (the public view)."""
     roles = dict.fromkeys(PARTICIPATION_ROLES, 0)
     ambassadors = 0
     rows = db.session.execute(
@@ -84,7 +88,11 @@ def headline(programme: Programme, today: date, soon_days: int) -> Headline:
     demo = 0
     rows = db.session.execute(
         sa.select(Plan.status, Plan.is_demo, sa.func.count())
-        .where(Plan.programme_id == programme.id, Plan.kind == "local_green_deal")
+        .where(
+            Plan.programme_id == programme.id,
+            Plan.kind == "local_green_deal",
+            *_facts(Plan, facts_only),
+        )
         .group_by(Plan.status, Plan.is_demo)
     )
     for status, is_demo, count in rows:
@@ -97,7 +105,7 @@ def headline(programme: Programme, today: date, soon_days: int) -> Headline:
     states = dict.fromkeys(MILESTONE_STATES, 0)
     rows = db.session.execute(
         sa.select(state, sa.func.count())
-        .where(Milestone.programme_id == programme.id)
+        .where(Milestone.programme_id == programme.id, *_facts(Milestone, facts_only))
         .group_by(state)
     )
     for name, count in rows:
@@ -108,6 +116,7 @@ def headline(programme: Programme, today: date, soon_days: int) -> Headline:
         .where(
             Milestone.programme_id == programme.id,
             Milestone.completed_on.is_(None),
+            *_facts(Milestone, facts_only),
         )
         .order_by(Milestone.due_on)
         .limit(5)
@@ -115,23 +124,31 @@ def headline(programme: Programme, today: date, soon_days: int) -> Headline:
     return Headline(programme, roles, statuses, demo, states, ambassadors, list(upcoming))
 
 
+def _facts(model: Any, facts_only: bool) -> list[sa.ColumnElement[bool]]:
+    """The condition that leaves out demo records, when only facts are wanted."""
+    return [model.is_demo.is_(False)] if facts_only else []
+
+
 NO_REPORT = "no_report"
 
 
-def actions_by_status() -> list[tuple[str, int]]:
+def actions_by_status(*, facts_only: bool = False) -> list[tuple[str, int]]:
     counts = dict.fromkeys((*ACTION_STATUSES, NO_REPORT), 0)
     for status, count in db.session.execute(
-        sa.select(Action.status, sa.func.count()).group_by(Action.status)
+        sa.select(Action.status, sa.func.count())
+        .where(*_facts(Action, facts_only))
+        .group_by(Action.status)
     ):
         counts[status or NO_REPORT] = count
     return list(counts.items())
 
 
-def sector_progress() -> list[tuple[str, int, float | None]]:
+def sector_progress(*, facts_only: bool = False) -> list[tuple[str, int, float | None]]:
     """Per sector: its actions and their average percent complete (of those reported)."""
+    joined = sa.and_(Action.sector_id == Sector.id, *_facts(Action, facts_only))
     rows = db.session.execute(
         sa.select(Sector.name, sa.func.count(Action.id), sa.func.avg(Action.percent_complete))
-        .outerjoin(Action, Action.sector_id == Sector.id)
+        .outerjoin(Action, joined)
         .group_by(Sector.id, Sector.name, Sector.tier)
         .order_by(Sector.tier, Sector.name)
     )
@@ -197,7 +214,9 @@ def needs_attention(today: date, stale_days: int, limit: int = 10) -> Attention:
     )
 
 
-def timeline(programme: Programme, today: date, soon_days: int) -> tuple[list, list]:
+def timeline(
+    programme: Programme, today: date, soon_days: int, *, facts_only: bool = False
+) -> tuple[list, list]:
     """The programme's phases and milestones as timeline items."""
     from tracker.charts import TimelineItem
 
@@ -218,7 +237,7 @@ def timeline(programme: Programme, today: date, soon_days: int) -> tuple[list, l
         TimelineItem(m.title, m.due_on, m.ends_on, s)
         for m, s in db.session.execute(
             sa.select(Milestone, state)
-            .where(Milestone.programme_id == programme.id)
+            .where(Milestone.programme_id == programme.id, *_facts(Milestone, facts_only))
             .order_by(Milestone.due_on)
         )
     ]
