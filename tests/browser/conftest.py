@@ -39,6 +39,7 @@ def chromium_path() -> str:
 def live_server(backend, tmp_path_factory, chromium_path) -> Iterator[str]:
     with fresh_database(backend, tmp_path_factory) as url:
         app = build_app(url, tmp_path_factory.mktemp("live-instance"), demo=True)
+        app.config["PUBLIC_PAGES"] = True  # the public view is checked in the browser too
         with app.app_context():
             make_user("lead", email="lead@example.org")
             make_user("editor", city="dortmund", email="editor@example.org")

@@ -331,3 +331,18 @@ def test_every_chart_names_its_axes_or_hides_them():
             if axis.get("type") == "category" or axis.get("autorange") == "reversed":
                 continue  # rows named on the axis itself
             assert axis.get("title", {}).get("text"), (figure["data"][0]["type"], name)
+
+
+def test_row_names_are_short_and_distinct():
+    names = charts.row_names(
+        [
+            "Council decides to create the climate advisory council",
+            "Council decides to create the climate advisory council members",
+            "<b>Deal</b>",
+        ]
+    )
+    assert names[0] == "Council decides to create the\u2026"
+    assert names[1] != names[0]
+    assert names[1].endswith("(2)")
+    assert names[2] == "&lt;b&gt;Deal&lt;/b&gt;"
+    assert all(len(n) <= 30 for n in names[:2])

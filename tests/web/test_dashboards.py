@@ -152,7 +152,7 @@ def test_milestones_timeline_filters_and_slips(viewer, lead):
     # A city's own milestones are one chart on its page.
     html = viewer.get("/cities/bamberg").get_data(as_text=True)
     bars = figures(html)["city-milestones"]["data"]
-    labels = {label for trace in bars for label in trace["y"]}
+    labels = {title for trace in bars for title in trace["customdata"]}
     assert labels
     with_titles = sa.select(Milestone.title).join(Milestone.plan).join(Plan.city)
     assert labels == set(db.session.scalars(with_titles.where(City.slug == "bamberg")))

@@ -304,7 +304,14 @@ def cohort_heatmap(
             )
         ],
         height=max(260, 22 * len(rows) + 120),
-        xaxis={"side": "top", "type": "category", "automargin": True},
+        # The steps' names wrapped onto short lines, so five fit side by side.
+        xaxis={
+            "side": "top",
+            "type": "category",
+            "automargin": True,
+            "tickvals": [plain(c) for c in columns],
+            "ticktext": [wrapped(plain(c)) for c in columns],
+        },
         yaxis={"autorange": "reversed", "dtick": 1, "automargin": True, "type": "category"},
     )
 
@@ -499,7 +506,8 @@ def milestone_gantt(rows: Sequence[GanttRow], today: date) -> Figure:
     if not rows:
         return _empty(_("No milestone matches these filters."))
     rows = rows[:MOST_ROWS]
-    labels = [plain(r.label) for r in rows]
+    labels = row_names([r.label for r in rows])
+    whole = {name: plain(r.label) for name, r in zip(labels, rows, strict=True)}
     moved = [(label_, r) for label_, r in zip(labels, rows, strict=True) if r.end > r.start]
     data = []
     if moved:
@@ -510,9 +518,10 @@ def milestone_gantt(rows: Sequence[GanttRow], today: date) -> Figure:
                 x=[(r.end - r.start).days * 86_400_000 for _l, r in moved],
                 base=[r.start.isoformat() for _l, r in moved],
                 orientation="h",
+                customdata=[whole[label_] for label_, _r in moved],
                 name=_("moved: from the first planned date to the due date"),
                 marker={"color": "rgba(224,176,0,0.45)", "line": {"color": "#8a6d00", "width": 1}},
-                hovertemplate="%{y}<br>%{base|%Y-%m-%d} \u2013 %{x}<extra></extra>",
+                hovertemplate="%{customdata}<br>%{base|%Y-%m-%d} \u2013 %{x}<extra></extra>",
             )
         )
     for state in dict.fromkeys(r.state for r in rows):
@@ -523,9 +532,10 @@ def milestone_gantt(rows: Sequence[GanttRow], today: date) -> Figure:
                 y=[label_ for label_, _r in chosen],
                 x=[r.end.isoformat() for _l, r in chosen],
                 mode="markers",
+                customdata=[whole[label_] for label_, _r in chosen],
                 name=_("due: %(state)s", state=label(state)),
                 marker={"size": 11, "symbol": "diamond", "color": COLOURS.get(state, "#555")},
-                hovertemplate="%{y}<br>%{x|%Y-%m-%d}<extra></extra>",
+                hovertemplate="%{customdata}<br>%{x|%Y-%m-%d}<extra></extra>",
             )
         )
     return _figure(
@@ -557,8 +567,32 @@ class SlipRow:
     slips: tuple[int, int, int, int, int]
 
 
+def wrapped(text: str, width: int = 14) -> str:
+    """Text broken onto lines of about `width` characters at its spaces (Plotly's <br>)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def short(text: str, most: int = 48) -> str:
     return text if len(text) <= most else text[: most - 1].rstrip() + "\u2026"
+
+
+def row_names(texts: Sequence[str], most: int = 30) -> list[str]:
+    """Each row's name as an axis shows it: short, safe, and distinct (two rows that shorten
+    alike would share one line of a category axis), so a second one is numbered."""
+    names: list[str] = []
+    for text in texts:
+        name, n = plain(short(text, most)), 1
+        while name in names:
+            n += 1
+            name = f"{plain(short(text, most - 4))} ({n})"
+        names.append(name)
+    return names
 
 
 def milestone_summary(rows: Sequence[SlipRow]) -> Figure:
@@ -568,7 +602,8 @@ def milestone_summary(rows: Sequence[SlipRow]) -> Figure:
     if not rows:
         return _empty(_("No milestone matches these filters."))
     rows = rows[:MOST_ROWS]
-    labels = [plain(short(r.label)) for r in rows]
+    # Short names on the axis (the table below the chart, and the hover, give them whole).
+    labels = row_names([r.label for r in rows])
     data = [
         _trace(
             "bar",
@@ -577,8 +612,9 @@ def milestone_summary(rows: Sequence[SlipRow]) -> Figure:
             orientation="h",
             name=label(state),
             legendgroup="state",
+            customdata=[plain(r.label) for r in rows],
             marker={"color": COLOURS[state]},
-            hovertemplate="%{y}<br>" + label(state) + ": %{x}<extra></extra>",
+            hovertemplate="%{customdata}<br>" + label(state) + ": %{x}<extra></extra>",
         )
         for state in ("done", "on_time", "late")
     ]
@@ -657,8 +693,13 @@ def city_map(places: Sequence[Place]) -> Figure:
         data,
         height=420,
         showlegend=True,
-        xaxis={"title": {"text": _("longitude")}},
-        yaxis={"title": {"text": _("latitude")}, "scaleanchor": "x", "scaleratio": 1.5},
+        xaxis={"title": {"text": _("longitude (degrees)")}, "automargin": True},
+        yaxis={
+            "title": {"text": _("latitude (degrees)"), "standoff": 8},
+            "scaleanchor": "x",
+            "scaleratio": 1.5,
+            "automargin": True,
+        },
     )
 
 

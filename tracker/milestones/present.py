@@ -92,7 +92,7 @@ def gantt(rows: list[tuple[Milestone, str]], today: date) -> charts.Figure:
     return charts.milestone_gantt(
         [
             charts.GanttRow(
-                charts.short(m.title, 56),
+                m.title,
                 min(m.planned_on, m.due_on),
                 max(m.due_on, m.ends_on or m.due_on),
                 state,

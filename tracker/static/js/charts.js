@@ -13,6 +13,20 @@
         // On a phone the toolbar would cover the legend: leave it out, and put the legend below.
         config.displayModeBar = false;
         figure.layout.legend = Object.assign({}, figure.layout.legend || {}, { orientation: "h", y: -0.25 });
+        // Smaller tick labels; a few ticks on each horizontal axis of numbers or dates, and
+        // named columns standing upright, so that labels never meet.
+        Object.keys(figure.layout).forEach(function (key) {
+          var axis = figure.layout[key];
+          if (!/^[xy]axis\d*$/.test(key) || !axis) { return; }
+          axis.tickfont = Object.assign({}, axis.tickfont || {}, { size: 10 });
+          if (key.charAt(0) !== "x") { return; }
+          if (axis.ticktext) {
+            axis.ticktext = axis.ticktext.map(function (text) { return text.replace(/<br>/g, " "); });
+            axis.tickangle = -90;
+          } else if (axis.type !== "category") {
+            axis.nticks = Math.min(axis.nticks || 4, 4);
+          }
+        });
       }
       Plotly.newPlot(target, figure.data, figure.layout, config).then(function () {
         target.dataset.drawn = "true";

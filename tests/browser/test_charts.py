@@ -1,0 +1,137 @@
+"""Every dashboard's charts in Chromium, in English and German, on a desk and on a phone: no
+two tick labels of an axis overlap, no axis title runs into its tick labels, and every chart
+sits inside its page section. Each view leaves a screenshot."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.test_accessibility import LANGUAGES
+
+DASHBOARDS = {
+    "overview": "/",
+    "cohort": "/cohort",
+    "cohort-late": "/cohort?late=1&sort=lateness",
+    "mentorships": "/mentorships",
+    "milestones": "/milestones",
+    "cities": "/cities",
+    "city": "/cities/dortmund",
+    "climate": "/cities/dortmund/climate",
+    "public-overview": "/public/",
+    "public-cohort": "/public/cohort",
+    "public-city": "/public/cities/dortmund",
+}
+WIDTHS = (1280, 390)
+
+# For each drawn chart: the boxes of its tick labels per axis, of its axis titles, and its own
+# box against the box of the page section it belongs to.
+MEASURE = """() => [...document.querySelectorAll('.chart[data-drawn=true]')].map(chart => {
+  const box = el => { const r = el.getBoundingClientRect();
+                      return {left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+                              text: (el.textContent || '').trim()}; };
+  const visible = el => { const r = el.getBoundingClientRect();
+                          return r.width > 0 && r.height > 0 && (el.textContent || '').trim(); };
+  const ticks = {};
+  for (const axis of ['xtick', 'x2tick', 'ytick', 'y2tick']) {
+    ticks[axis] = [...chart.querySelectorAll('g.' + axis + ' text')].filter(visible).map(box);
+  }
+  const titles = {};
+  for (const axis of ['x', 'x2', 'y', 'y2']) {
+    const title = chart.querySelector('text.' + axis + 'title');
+    if (title && visible(title)) { titles[axis] = box(title); }
+  }
+  const section = chart.closest('section') || chart.closest('figure');
+  return {id: chart.id, ticks, titles, chart: box(chart), section: box(section)};
+})"""
+
+
+def drawn(page) -> None:
+    """Wait until every chart of the page is drawn (an empty one says so in its place)."""
+    page.wait_for_load_state("load")
+    expected = page.locator("script[data-chart]").count()
+    page.wait_for_function(
+        "n => document.querySelectorAll('.chart[data-drawn=true]').length === n", arg=expected
+    )
+
+
+def overlap(a: dict, b: dict, slack: float = 1.0) -> bool:
+    return (
+        min(a["right"], b["right"]) - max(a["left"], b["left"]) > slack
+        and min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > slack
+    )
+
+
+def problems_of(charts: list[dict]) -> list[str]:
+    found = []
+    for chart in charts:
+        for axis, boxes in chart["ticks"].items():
+            for i, a in enumerate(boxes):
+                for b in boxes[i + 1 :]:
+                    if overlap(a, b):
+                        found.append(f"{chart['id']}: {axis} labels {a['text']!r}/{b['text']!r}")
+        for axis, title in chart["titles"].items():
+            own = chart["ticks"].get(f"{axis}tick", [])
+            hit = [t["text"] for t in own if overlap(title, t)]
+            if hit:
+                found.append(f"{chart['id']}: the {axis} title runs into its labels {hit[:3]}")
+        inner, outer = chart["chart"], chart["section"]
+        if inner["top"] < outer["top"] - 1 or inner["bottom"] > outer["bottom"] + 1:
+            found.append(
+                f"{chart['id']}: {inner['bottom'] - inner['top']:.0f} px tall, outside its"
+                f" section ({outer['top']:.0f} to {outer['bottom']:.0f})"
+            )
+    return found
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_no_chart_label_overlaps_and_every_chart_fits_its_section(
+    browser, live_server, role_states, screenshot_dir, language
+):
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900},
+        storage_state=role_states("lead"),
+        locale=LANGUAGES[language],
+    )
+    page = context.new_page()
+    problems: dict[str, list[str]] = {}
+    measured = 0
+    try:
+        page.goto(live_server + "/cities/dortmund")
+        action = page.locator("a[href^='/actions/']").first.get_attribute("href")
+        for name, path in {**DASHBOARDS, "action": action}.items():
+            if path.startswith("/public/"):
+                path += ("&" if "?" in path else "?") + f"lang={language}"
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": 900})
+                page.goto(live_server + path)
+                drawn(page)
+                charts = page.evaluate(MEASURE)
+                measured += len(charts)
+                page.screenshot(
+                    path=str(screenshot_dir / f"charts-{language}-{width}-{name}.png"),
+                    full_page=True,
+                )
+                found = problems_of(charts)
+                if found:
+                    problems[f"{name} at {width} px"] = found
+    finally:
+        context.close()
+    assert measured > 2 * len(DASHBOARDS)
+    assert not problems, "\n".join(f"{view}: {found}" for view, found in problems.items())
+
+
+def test_the_check_sees_an_overlap():
+    a = {"left": 0, "right": 50, "top": 0, "bottom": 10, "text": "Implementation"}
+    b = {"left": 40, "right": 90, "top": 2, "bottom": 12, "text": "Deal signed"}
+    c = {"left": 91, "right": 120, "top": 0, "bottom": 10, "text": "Partners"}
+    chart = {
+        "id": "c",
+        "ticks": {"xtick": [a, b, c]},
+        "titles": {},
+        "chart": {"top": 0, "bottom": 500},
+        "section": {"top": 10, "bottom": 300},
+    }
+    assert problems_of([chart]) == [
+        "c: xtick labels 'Implementation'/'Deal signed'",
+        "c: 500 px tall, outside its section (10 to 300)",
+    ]
