@@ -61,23 +61,28 @@ def overlap(a: dict, b: dict, slack: float = 1.0) -> bool:
     )
 
 
+def meeting(boxes: list[dict]) -> list[tuple[dict, dict]]:
+    """The pairs of `boxes` that overlap."""
+    return [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if overlap(a, b)]
+
+
 def problems_of(charts: list[dict]) -> list[str]:
     found = []
     for chart in charts:
+        name = chart["id"]
         for axis, boxes in chart["ticks"].items():
-            for i, a in enumerate(boxes):
-                for b in boxes[i + 1 :]:
-                    if overlap(a, b):
-                        found.append(f"{chart['id']}: {axis} labels {a['text']!r}/{b['text']!r}")
+            for a, b in meeting(boxes):
+                found.append(f"{name}: {axis} labels {a['text']!r}/{b['text']!r}")
         for axis, title in chart["titles"].items():
-            own = chart["ticks"].get(f"{axis}tick", [])
-            hit = [t["text"] for t in own if overlap(title, t)]
+            hit = [t["text"] for t in chart["ticks"].get(f"{axis}tick", []) if overlap(title, t)]
             if hit:
-                found.append(f"{chart['id']}: the {axis} title runs into its labels {hit[:3]}")
+                found.append(f"{name}: the {axis} title runs into its labels {hit[:3]}")
+        for a, b in meeting(list(chart["titles"].values())):
+            found.append(f"{name}: the axis titles {a['text']!r} and {b['text']!r} meet")
         inner, outer = chart["chart"], chart["section"]
         if inner["top"] < outer["top"] - 1 or inner["bottom"] > outer["bottom"] + 1:
             found.append(
-                f"{chart['id']}: {inner['bottom'] - inner['top']:.0f} px tall, outside its"
+                f"{name}: {inner['bottom'] - inner['top']:.0f} px tall, outside its"
                 f" section ({outer['top']:.0f} to {outer['bottom']:.0f})"
             )
     return found

@@ -642,14 +642,14 @@ def milestone_summary(rows: Sequence[SlipRow]) -> Figure:
         barmode="stack",
         xaxis={
             "domain": [0, 0.55],
-            "title": {"text": _("milestones (one per city for a step)"), "standoff": 6},
+            "title": {"text": _("milestones"), "standoff": 6},
             "rangemode": "tozero",
             "automargin": True,
         },
         xaxis2={
             "domain": [0.62, 1],
             "anchor": "y",
-            "title": {"text": _("slip in days"), "standoff": 6},
+            "title": {"text": _("slip (days)"), "standoff": 6},
             "zeroline": True,
             "zerolinecolor": "#8a8f94",
             "automargin": True,

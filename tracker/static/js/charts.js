@@ -19,7 +19,12 @@
           var axis = figure.layout[key];
           if (!/^[xy]axis\d*$/.test(key) || !axis) { return; }
           axis.tickfont = Object.assign({}, axis.tickfont || {}, { size: 10 });
+          if (axis.title) {
+            axis.title = Object.assign({}, axis.title, { font: Object.assign({}, axis.title.font || {}, { size: 11 }) });
+          }
           if (key.charAt(0) !== "x") { return; }
+          // A second panel side by side names its axis at the top, clear of the first's.
+          if (key === "xaxis2" && axis.domain) { axis.side = "top"; }
           if (axis.ticktext) {
             axis.ticktext = axis.ticktext.map(function (text) { return text.replace(/<br>/g, " "); });
             axis.tickangle = -90;
