@@ -227,3 +227,19 @@ def test_a_plan_is_titled_in_german_by_its_local_title(demo_app):
     assert "<h2>Klima-Sofortprogramm <span" in german
     english = text_of(client.get("/cities/dortmund/climate"))
     assert "(Klima-Sofortprogramm)</span></h2>" in english
+
+
+def test_the_new_dashboards_speak_german(demo_app):
+    client = demo_app.test_client()
+    make_user("viewer", email="leserin@example.org")
+    login(client, "leserin@example.org")
+    cohort = text_of(client.get("/cohort?late=1", headers=GERMAN))
+    assert "Städten haben einen verspäteten Schritt" in cohort
+    assert ">Deal unterzeichnet<" in cohort
+    milestones = text_of(client.get("/milestones", headers=GERMAN))
+    assert "Schritte und Programm-Meilensteine" in milestones
+    assert "Deal unterzeichnet" in milestones
+    mentorships = text_of(client.get("/mentorships", headers=GERMAN))
+    assert "Ein Mentee braucht Hilfe ab 5 Punkten" in mentorships
+    overview_page = text_of(client.get("/", headers=GERMAN))
+    assert "Wo es still geworden ist" in overview_page

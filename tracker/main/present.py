@@ -99,7 +99,7 @@ def overview_charts(
 
 
 def step_titles(steps: tuple[str, ...]) -> list[str]:
-    return [cohort_service.STEP_TITLES[s] for s in steps]
+    return [str(cohort_service.STEP_TITLES[s]) for s in steps]
 
 
 def cohort_counts(

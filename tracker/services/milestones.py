@@ -436,7 +436,7 @@ def summary(filters: MilestoneFilter, today: date, soon_days: int) -> list[Summa
             row_key,
             SummaryRow(
                 row_key,
-                STEP_TITLES[row_key] if is_step else title,
+                str(STEP_TITLES[row_key]) if is_step else title,
                 None if is_step or programme_id is None else int(row_key),
             ),
         )
