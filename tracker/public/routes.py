@@ -53,7 +53,12 @@ def index() -> ResponseReturnValue:  # Who: anyone (public view).
         funnel = list(figures.lgds_by_status.items())
         statuses = overview.actions_by_status(facts_only=True)
         sectors = overview.sector_progress(facts_only=True)
-        made = present.overview_tables(phases, milestones, funnel, statuses, sectors, [])[:4]
+        # The overview's tables, but for the days without an update (not published).
+        made = [
+            t
+            for t in present.overview_tables(phases, milestones, funnel, statuses, sectors, [])
+            if t.name != "quiet"
+        ]
         return made, {
             "figures": figures,
             "others": published.cities_by_role(programme_id, ("mentor", "observer")),
