@@ -107,6 +107,8 @@ def make_config(database_url: str, tmp_path: Path, **overrides: object) -> dict[
         # The suite signs in hundreds of times from one address; the limits' own tests lower
         # these and use addresses of their own.
         "SIGN_IN_RATE_LIMIT": "100000 per minute",
+        "RESET_RATE_LIMIT": "100000 per minute",
+        "RESET_PER_ADDRESS_LIMIT": "100000 per minute",
         "TOKEN_FAILURE_RATE_LIMIT": "100000 per minute",
         **overrides,
     }

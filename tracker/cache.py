@@ -37,6 +37,7 @@ UNTRACKED = frozenset(
         "sign_in_throttles",
         "submissions",
         "user_sessions",
+        "account_links",
         "api_tokens",
         "import_batches",
     }

@@ -63,13 +63,30 @@ def _echo_report(report: SeedReport) -> None:
 @click.option(
     "--password-stdin", is_flag=True, help="Read the password from standard input (one line)."
 )
+@click.option(
+    "--invite",
+    is_flag=True,
+    help="No password: e-mail the person a link to choose their own (valid 72 hours).",
+)
 def create_user_command(
-    email: str, role: str, city_slug: str | None, name: str | None, password_stdin: bool
+    email: str,
+    role: str,
+    city_slug: str | None,
+    name: str | None,
+    password_stdin: bool,
+    invite: bool,
 ) -> None:
-    """Create an account. The password is asked for, or read from standard input."""
+    """Create an account. The password is asked for, read from standard input, or chosen by
+    the person through an invitation (--invite)."""
+    from tracker import mail
+    from tracker.services import account_links
+
+    if invite and password_stdin:
+        raise click.UsageError("Choose --invite or --password-stdin, not both.")
+    password: str | None = None
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
-    else:
+    elif not invite:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         with writing():
@@ -82,11 +99,20 @@ def create_user_command(
                 name=name,
                 actor_label="cli",
             )
+            if invite:
+                account_links.invite(None, user, actor_label="cli")
             db.session.commit()
     except Invalid as exc:
         db.session.rollback()
         raise click.UsageError(str(exc)) from exc
+    except mail.MailError as exc:
+        db.session.rollback()
+        raise click.ClickException(
+            f"The invitation could not be sent ({exc}); nothing was saved."
+        ) from exc
     click.echo(f"Created {user.role} {user.email}" + (f" for {city_slug}" if city_slug else ""))
+    if invite:
+        click.echo(f"Invitation sent to {user.email}.")
 
 
 @users.command("token")

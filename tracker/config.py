@@ -15,6 +15,17 @@ DEFAULTS: dict[str, Any] = {
     "ASSETS_DIR": None,
     "STALE_AFTER_DAYS": 60,
     "DUE_SOON_DAYS": 30,
+    # Outgoing mail: an SMTP server's URL (smtp:// with STARTTLS, smtps:// with TLS), else each
+    # message is written to MAIL_OUTBOX (instance/outbox when empty) as an .eml file.
+    "MAIL_URL": None,
+    "MAIL_FROM": "ICC Tracker <tracker@localhost>",
+    "MAIL_OUTBOX": None,
+    "MAIL_TIMEOUT_SECONDS": 10,
+    # Password-reset requests: per client address, and per e-mail address asked about.
+    "RESET_RATE_LIMIT": "10 per hour",
+    "RESET_PER_ADDRESS_LIMIT": "3 per hour",
+    # The app's address, for links in messages sent outside a request (the CLI).
+    "BASE_URL": "http://127.0.0.1:5000",
     # The public view of the programme (/public/): off unless TRACKER_PUBLIC_PAGES is set.
     "PUBLIC_PAGES": False,
     # A mentee needs help from this many severity points (tracker/services/mentorships.py).
@@ -79,6 +90,10 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "TRACKER_PROXY_HOPS": ("PROXY_HOPS", int),
     "TRACKER_SIGN_IN_RATE_LIMIT": ("SIGN_IN_RATE_LIMIT", str),
     "TRACKER_SUBMISSION_KEEP_HOURS": ("SUBMISSION_KEEP_HOURS", int),
+    "TRACKER_MAIL_URL": ("MAIL_URL", str),
+    "TRACKER_BASE_URL": ("BASE_URL", str),
+    "TRACKER_MAIL_FROM": ("MAIL_FROM", str),
+    "TRACKER_MAIL_OUTBOX": ("MAIL_OUTBOX", str),
     "TRACKER_PUBLIC_PAGES": ("PUBLIC_PAGES", lambda v: v.lower() in {"1", "true", "yes"}),
     "TRACKER_SESSION_COOKIE_SECURE": (
         "SESSION_COOKIE_SECURE",

@@ -32,7 +32,14 @@ class NewUserForm(UserForm):
         validators=[DataRequired()],
     )
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=PASSWORD)
+    password = PasswordField(
+        _l("Password"),
+        validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
+        description=_l(
+            "Leave it empty to invite the person: they get an e-mail with a link to choose "
+            "their own password."
+        ),
+    )
     is_active = None
     version = None
     submit = SubmitField(_l("Create account"))

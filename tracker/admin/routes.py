@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from tracker import mail
 from tracker.admin import bp
 from tracker.admin.forms import AuditFilterForm, NewUserForm, PasswordResetForm, TokenForm, UserForm
 from tracker.extensions import db
@@ -22,7 +24,7 @@ from tracker.forms import (
     submit,
 )
 from tracker.models import ApiToken, User
-from tracker.services import accounts, options, permissions, tokens
+from tracker.services import account_links, accounts, options, permissions, tokens
 from tracker.services.audit import AuditFilter, audit_query
 from tracker.services.errors import Invalid
 
@@ -52,23 +54,71 @@ def users() -> ResponseReturnValue:  # Who: admins.
     permissions.require_admin(current_user)
     form = NewUserForm()
     form.city.choices = _city_choices()
-    done = submit(
-        form,
-        lambda: accounts.create_user(
+    invited = not form.password.data
+
+    def create() -> User:
+        user = accounts.create_user(
             current_user,
             email=form.email.data,
-            password=form.password.data,
+            password=form.password.data or None,
             role=form.role.data,
             city_slug=form.city.data or None,
             name=form.name.data or None,
-        ),
+        )
+        if invited:
+            _invite(user)
+        return user
+
+    done = submit(
+        form,
+        create,
         redirect_to=_to_users,
-        message=_l("Account created."),
+        message=_l("Account created; an invitation to choose a password is on its way.")
+        if invited
+        else _l("Account created."),
     )
     if done:
         return done
     listing = db.session.scalars(sa.select(User).order_by(User.email)).all()
-    return render_template("admin/users.html", users=listing, form=form), form_status(form)
+    pending = account_links.pending_invitations([u.id for u in listing])
+    return render_template(
+        "admin/users.html", users=listing, form=form, pending=pending, resend=EmptyForm()
+    ), form_status(form)
+
+
+def _invite(user: User) -> None:
+    """Send the invitation; a mail server that refuses it is a form error (nothing kept)."""
+    try:
+        account_links.invite(current_user, user)
+    except mail.MailError as failure:
+        raise Invalid(
+            _("The invitation could not be sent (%(reason)s); nothing was saved.", reason=failure),
+            field="email",
+        ) from failure
+
+
+@bp.route("/users/<id:user_id>/invite", methods=["POST"])
+@login_required
+def resend_invitation(user_id: int) -> ResponseReturnValue:  # Who: admins.
+    permissions.require_admin(current_user)
+    user = db.get_or_404(User, user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        _invite(user)
+    except Invalid as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        return redirect(url_for("admin.users"))
+    db.session.commit()
+    flash(
+        _(
+            "A new invitation is on its way to %(email)s; the earlier link no longer works.",
+            email=user.email,
+        ),
+        "info",
+    )
+    return redirect(url_for("admin.users"))
 
 
 @bp.route("/users/<id:user_id>/edit", methods=["GET", "POST"])

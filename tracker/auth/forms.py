@@ -3,9 +3,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
-from tracker.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from tracker.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, normalise_email
+from tracker.services.errors import Invalid
 
 
 class LoginForm(FlaskForm):
@@ -41,3 +42,29 @@ class TimeZoneForm(FlaskForm):
         description="Entry times, audit times and conflicts are shown in this time zone.",
     )
     submit = SubmitField(_l("Save time zone"))
+
+
+class SetPasswordForm(FlaskForm):
+    """A new password through an invitation or a reset link."""
+
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The two entries differ."))],
+    )
+    submit = SubmitField(_l("Set password"))
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Send me a link"))
+
+    def validate_email(self, field: EmailField) -> None:
+        """An address that cannot be one is said so (whether it has an account is not)."""
+        try:
+            normalise_email(field.data)
+        except Invalid as error:
+            raise ValidationError(error.message) from error

@@ -8,14 +8,23 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
+from tracker import mail
 from tracker.auth import bp, mark_active
-from tracker.auth.forms import LanguageForm, LoginForm, PasswordChangeForm, TimeZoneForm
+from tracker.auth.forms import (
+    ForgotForm,
+    LanguageForm,
+    LoginForm,
+    PasswordChangeForm,
+    SetPasswordForm,
+    TimeZoneForm,
+)
 from tracker.extensions import db, limiter
-from tracker.forms import EmptyForm, choices, form_status, submit
+from tracker.forms import EmptyForm, attach_error, choices, form_status, submit
 from tracker.i18n import COOKIE as LANGUAGE_COOKIE
 from tracker.i18n import LANGUAGES
-from tracker.services import accounts
+from tracker.services import account_links, accounts
 from tracker.services.audit import record_event
+from tracker.services.errors import Invalid
 from tracker.timezones import zone_names
 
 # The one answer to every refused sign-in: unknown account, wrong password, locked account.
@@ -75,6 +84,54 @@ def login() -> (
         return redirect(target)
     status = 400 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
+
+
+def _reset_key() -> str:
+    """Reset requests are counted per address asked about, whoever asks."""
+    typed = (request.form.get("email") or "").strip().lower()[:254]
+    return f"reset:{typed}"
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RESET_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["RESET_PER_ADDRESS_LIMIT"], key_func=_reset_key, methods=["POST"]
+)
+def forgot() -> ResponseReturnValue:  # Who: anyone; limited per client and per address.
+    form = ForgotForm()
+    if not form.validate_on_submit():
+        return render_template("auth/forgot.html", form=form, sent=False), form_status(form)
+    try:
+        account_links.request_reset(form.email.data)
+    except mail.MailError:
+        # The same answer: whether the address has an account is not told, even by a failure.
+        current_app.logger.exception("a password-reset message could not be sent")
+    db.session.commit()
+    return render_template("auth/forgot.html", form=ForgotForm(formdata=None), sent=True)
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str) -> ResponseReturnValue:  # Who: whoever holds the link, once.
+    try:
+        link = account_links.usable(token)
+    except Invalid as refused:
+        return render_template("auth/set_password.html", form=None, refused=refused.message), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = account_links.set_password(token, form.new_password.data)
+        except Invalid as error:
+            attach_error(form, error)
+        else:
+            if current_user.is_authenticated:
+                logout_user()
+            session.clear()
+            db.session.commit()
+            flash(_("Password set for %(email)s. Sign in with it.", email=user.email), "info")
+            return redirect(url_for("auth.login"))
+    return render_template(
+        "auth/set_password.html", form=form, purpose=link.purpose, email=link.user.email
+    ), form_status(form)
 
 
 @bp.route("/language", methods=["GET", "POST"])

@@ -7,9 +7,17 @@ from tracker.models.meta import DataVersion
 from tracker.models.plan import Action, Indicator, IndicatorValue, Partner, Plan, PlanTarget
 from tracker.models.programme import Milestone, Phase, Programme, Sector, Theme
 from tracker.models.progress import ProgressUpdate
-from tracker.models.user import ApiToken, SignInThrottle, Submission, User, UserSession
+from tracker.models.user import (
+    AccountLink,
+    ApiToken,
+    SignInThrottle,
+    Submission,
+    User,
+    UserSession,
+)
 
 __all__ = [
+    "AccountLink",
     "Action",
     "ApiToken",
     "AuditEvent",

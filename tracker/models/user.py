@@ -122,3 +122,25 @@ class SignInThrottle(Base):
     key: Mapped[str] = mapped_column(sa.String(254), primary_key=True)
     window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     failures: Mapped[int]
+
+
+ACCOUNT_LINK_PURPOSES = ("invite", "reset")
+
+
+class AccountLink(Base):
+    """A single-use link that lets a person set their password: an invitation to a new account
+    or a password reset. Only the SHA-256 hash of its token is stored."""
+
+    __tablename__ = "account_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(10))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (one_of("purpose", ACCOUNT_LINK_PURPOSES),)

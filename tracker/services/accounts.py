@@ -142,22 +142,25 @@ def create_user(
     actor: User | None,
     *,
     email: str,
-    password: str,
+    password: str | None,
     role: str,
     city_slug: str | None = None,
     name: str | None = None,
     is_demo: bool = False,
     actor_label: str | None = None,
 ) -> User:
+    """A new account. Without a password it cannot sign in until its person sets one through
+    an invitation (services/account_links.py): it gets the hash of a secret nobody knows."""
     email = normalise_email(email)
     city = resolve_city(role, city_slug)
-    check_password_rules(password, email=email, name=name)
+    if password is not None:
+        check_password_rules(password, email=email, name=name)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Invalid(
             _("A user with the e-mail %(email)s exists already.", email=email), field="email"
         )
     user = User(email=email, name=name, role=role, city=city, is_demo=is_demo)
-    user.password_hash = hash_password(password)
+    user.password_hash = hash_password(password or secrets.token_urlsafe(32))
     db.session.add(user)
     db.session.flush()
     record_event(

@@ -1,0 +1,165 @@
+"""Single-use links to set a password: an invitation to a new account (valid INVITE_HOURS) and
+a password reset (valid RESET_HOURS). Only a link's hash is stored; a new link of a kind
+replaces the account's earlier one; using one ends every session of the account."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app, has_request_context, request, url_for
+from flask_babel import gettext as _
+
+from tracker import mail
+from tracker.extensions import db
+from tracker.models import AccountLink, User
+from tracker.services import accounts
+from tracker.services.audit import record_event
+from tracker.services.errors import Invalid
+
+INVITE_HOURS = 72
+RESET_HOURS = 1
+LIFETIMES = {"invite": timedelta(hours=INVITE_HOURS), "reset": timedelta(hours=RESET_HOURS)}
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def issue(user: User, purpose: str, *, now: datetime | None = None) -> str:
+    """A new link of `purpose` for `user` (its token, shown once); the earlier unused one of
+    that purpose stops working."""
+    now = now or datetime.now(UTC)
+    db.session.execute(
+        sa.update(AccountLink)
+        .where(
+            AccountLink.user_id == user.id,
+            AccountLink.purpose == purpose,
+            AccountLink.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        AccountLink(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=digest(token),
+            created_at=now,
+            expires_at=now + LIFETIMES[purpose],
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def absolute(endpoint: str, **values: str) -> str:
+    """An address of this app in full: on this request's host, else at TRACKER_BASE_URL (for
+    messages sent from the command line)."""
+    if has_request_context():
+        return request.host_url.rstrip("/") + url_for(endpoint, **values)
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, url_scheme=base.scheme, script_name=base.path or "/"
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def link_address(token: str) -> str:
+    return absolute("auth.set_password", token=token)
+
+
+def usable(token: str, *, now: datetime | None = None) -> AccountLink:
+    """The link this token names, if it may still be used; else Invalid saying why."""
+    now = now or datetime.now(UTC)
+    found = db.session.scalar(sa.select(AccountLink).where(AccountLink.token_hash == digest(token)))
+    if found is None or not found.user.is_active:
+        raise Invalid(_("This link is not valid. Ask for a new one."))
+    if found.used_at is not None:
+        raise Invalid(_("This link has already been used. Sign in, or ask for a new one."))
+    if _aware(found.expires_at) <= now:
+        raise Invalid(_("This link has expired. Ask for a new one."))
+    return found
+
+
+def set_password(token: str, password: str, *, now: datetime | None = None) -> User:
+    """Set the password of the link's account, once; every session of the account ends."""
+    now = now or datetime.now(UTC)
+    link = usable(token, now=now)
+    user = link.user
+    accounts.check_password_rules(password, email=user.email, name=user.name)
+    user.password_hash = accounts.hash_password(password)
+    link.used_at = now
+    accounts.end_all_sessions(user)
+    record_event(
+        user,
+        f"user.password_set.{link.purpose}",
+        "user",
+        user.id,
+        city_id=user.city_id,
+        before={},
+        after={"through": link.purpose},
+    )
+    return user
+
+
+def invite(actor: User | None, user: User, *, actor_label: str | None = None) -> None:
+    """Send `user` a link to set their own password (audited); MailError if it cannot go."""
+    token = issue(user, "invite")
+    record_event(
+        actor,
+        "user.invite",
+        "user",
+        user.id,
+        actor_label=actor_label,
+        city_id=user.city_id,
+        before={},
+        after={"email": user.email},
+    )
+    mail.send(
+        mail.letter(
+            user.email,
+            user.language,
+            "invite",
+            link=link_address(token),
+            hours=INVITE_HOURS,
+            user=user,
+        )
+    )
+
+
+def request_reset(email: str) -> None:
+    """Send a reset link if `email` names an active account; otherwise nothing. The caller
+    answers the same either way."""
+    try:
+        address = accounts.normalise_email(email)
+    except Invalid:
+        return
+    user = db.session.scalar(sa.select(User).where(User.email == address, User.is_active))
+    if user is None:
+        return
+    token = issue(user, "reset")
+    record_event(None, "user.reset_requested", "user", user.id, actor_label="anyone")
+    mail.send(mail.letter(user.email, user.language, "reset", link=link_address(token), user=user))
+
+
+def pending_invitations(user_ids: list[int]) -> set[int]:
+    """Which of these accounts have an invitation not used yet (they never set a password)."""
+    if not user_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(AccountLink.user_id).where(
+                AccountLink.user_id.in_(user_ids),
+                AccountLink.purpose == "invite",
+                AccountLink.used_at.is_(None),
+            )
+        )
+    )
