@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -60,7 +61,7 @@ def issue(user: User, purpose: str, *, now: datetime | None = None) -> str:
     return token
 
 
-def absolute(endpoint: str, **values: str) -> str:
+def absolute(endpoint: str, **values: Any) -> str:
     """An address of this app in full: on this request's host, else at TRACKER_BASE_URL (for
     messages sent from the command line)."""
     if has_request_context():
