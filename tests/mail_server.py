@@ -17,6 +17,7 @@ class Inbox:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.port = 0
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
         message = message_from_bytes(envelope.content, policy=policy.default)

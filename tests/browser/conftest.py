@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import build_app, fresh_database, served
 from tests.helpers import PASSWORD, make_user
+from tests.mail_server import smtp_server
 
 PROJECT = Path(__file__).resolve().parents[2]
 CHROMIUM_FLAGS = [
@@ -36,13 +37,23 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(backend, tmp_path_factory, chromium_path) -> Iterator[str]:
+def live_inbox():
+    """A real SMTP server on loopback that the live server sends its mail to."""
+    with smtp_server() as (inbox, port):
+        inbox.port = port
+        yield inbox
+
+
+@pytest.fixture(scope="session")
+def live_server(backend, tmp_path_factory, chromium_path, live_inbox) -> Iterator[str]:
     with fresh_database(backend, tmp_path_factory) as url:
         app = build_app(url, tmp_path_factory.mktemp("live-instance"), demo=True)
         app.config["PUBLIC_PAGES"] = True  # the public view is checked in the browser too
+        app.config["MAIL_URL"] = f"smtp://127.0.0.1:{live_inbox.port}"
         with app.app_context():
             make_user("lead", email="lead@example.org")
             make_user("editor", city="dortmund", email="editor@example.org")
+            make_user("admin", email="admin@example.org")
         with served(app) as address:
             yield address
 
@@ -69,6 +80,7 @@ def screenshot_dir(backend) -> Path:
 
 
 USERS = {"lead": "lead@example.org", "editor": "editor@example.org"}
+ADMIN = "admin@example.org"
 
 
 @pytest.fixture(scope="session")
