@@ -264,11 +264,22 @@ def register_template_helpers(app: Flask) -> None:
         number,
         other_title,
         percent,
+        reminder_label,
         status_label,
         titled,
     )
 
-    for helper in (cell, day, label, number, other_title, percent, status_label, titled):
+    for helper in (
+        cell,
+        day,
+        label,
+        number,
+        other_title,
+        percent,
+        reminder_label,
+        status_label,
+        titled,
+    ):
         app.add_template_filter(helper)
 
 

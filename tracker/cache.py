@@ -38,6 +38,7 @@ UNTRACKED = frozenset(
         "submissions",
         "user_sessions",
         "account_links",
+        "outgoing_mail",
         "api_tokens",
         "import_batches",
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -273,11 +274,45 @@ def assets_command() -> None:
     click.echo(f"{len(manifest)} assets in {folder}.")
 
 
+reminders = AppGroup("reminders", help="Reminders by e-mail (for cron or a systemd timer).")
+
+
+@reminders.command("send")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day to remind about (default: today).",
+)
+def send_reminders_command(today: datetime | None) -> None:
+    """Decide today's reminders, record them, and send every recorded message not yet sent.
+    Run it as often as you like: a period's messages are decided once. Exits 1 if any message
+    could not be sent (it stays recorded and goes with the next run)."""
+    from tracker.services import reminders as service
+
+    day = today.date() if today else date.today()
+    with writing():
+        decided = service.decide(day)
+        db.session.commit()
+    click.echo(f"{len(decided)} new message(s) decided for {day.isoformat()}.")
+    delivery = service.deliver()
+    for row in delivery.sent:
+        click.echo(f"sent: {row.kind} {row.period} to {row.user.email}")
+    for row in delivery.failed:
+        click.echo(f"NOT sent: {row.kind} {row.period} to {row.user.email}: {row.last_error}")
+    click.echo(f"{len(delivery.sent)} sent, {len(delivery.failed)} not sent.")
+    if delivery.failed:
+        raise click.ClickException(
+            f"{len(delivery.failed)} message(s) could not be sent; they stay recorded and go "
+            "with the next run."
+        )
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(assets_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(users)
     app.cli.add_command(imports)
+    app.cli.add_command(reminders)
     app.cli.add_command(prune_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

@@ -21,6 +21,9 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_FROM": "ICC Tracker <tracker@localhost>",
     "MAIL_OUTBOX": None,
     "MAIL_TIMEOUT_SECONDS": 10,
+    # A message the server refuses is tried this many times, waiting twice as long each time.
+    "MAIL_RETRIES": 3,
+    "MAIL_BACKOFF_SECONDS": 2.0,
     # Password-reset requests: per client address, and per e-mail address asked about.
     "RESET_RATE_LIMIT": "10 per hour",
     "RESET_PER_ADDRESS_LIMIT": "3 per hour",

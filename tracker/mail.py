@@ -39,6 +39,7 @@ class Letter:
     text: str
     html: str
     headers: dict[str, str] = field(default_factory=dict)
+    message_id: str | None = None  # kept when a recorded message is sent again
 
 
 def letter(
@@ -63,7 +64,7 @@ def message_of(letter: Letter) -> EmailMessage:
     message["To"] = letter.to
     message["Subject"] = letter.subject
     message["Date"] = format_datetime(_now())
-    message["Message-ID"] = make_msgid(domain=_domain())
+    message["Message-ID"] = letter.message_id or new_message_id()
     for name, value in letter.headers.items():
         message[name] = value
     message.set_content(letter.text)
@@ -125,6 +126,10 @@ def _smtp(url: str, message: EmailMessage) -> None:
             client.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
         raise MailError(f"{parts.hostname}:{parts.port}: {exc}") from exc
+
+
+def new_message_id() -> str:
+    return make_msgid(domain=_domain())
 
 
 def _domain() -> str:

@@ -47,6 +47,14 @@ CODE_LABELS = {
 }
 
 
+REMINDER_LABELS = {"daily": _l("daily"), "weekly": _l("weekly"), "none": _l("never")}
+
+
+def reminder_label(code: str | None) -> str:
+    """How often a person's reminders come, in words."""
+    return str(REMINDER_LABELS.get(code or "", code or ""))
+
+
 def label(code: str | None) -> str:
     """A stored code (a milestone state, a role, a kind) as words: due_soon is "due soon".
     Action statuses have their own labels above (STATUS_LABELS), shown by status_badge."""

@@ -68,3 +68,16 @@ class ForgotForm(FlaskForm):
             normalise_email(field.data)
         except Invalid as error:
             raise ValidationError(error.message) from error
+
+
+class RemindersForm(FlaskForm):
+    reminders = SelectField(
+        _l("E-mail reminders"),
+        validators=[DataRequired()],
+        description=_l(
+            "Editors: your city's actions with no recent update and its milestones due or "
+            "overdue; leads: the programme's week. A message is sent only when there is "
+            "something in it."
+        ),
+    )
+    submit = SubmitField(_l("Save reminders"))

@@ -15,17 +15,21 @@ from tracker.auth.forms import (
     LanguageForm,
     LoginForm,
     PasswordChangeForm,
+    RemindersForm,
     SetPasswordForm,
     TimeZoneForm,
 )
-from tracker.extensions import db, limiter
+from tracker.extensions import csrf, db, limiter
 from tracker.forms import EmptyForm, attach_error, choices, form_status, submit
 from tracker.i18n import COOKIE as LANGUAGE_COOKIE
 from tracker.i18n import LANGUAGES
+from tracker.models.user import REMINDER_CHOICES
 from tracker.services import account_links, accounts
+from tracker.services import reminders as reminder_service
 from tracker.services.audit import record_event
 from tracker.services.errors import Invalid
 from tracker.timezones import zone_names
+from tracker.vocabulary import reminder_label
 
 # The one answer to every refused sign-in: unknown account, wrong password, locked account.
 SIGN_IN_REFUSED = (
@@ -205,12 +209,7 @@ def time_zone() -> ResponseReturnValue:  # Who: any signed-in user, for their ow
         redirect_to=lambda _result: url_for("auth.password"),
         message=_l("Time zone saved."),
     )
-    return done or (
-        render_template(
-            "auth/password.html", form=PasswordChangeForm(formdata=None), zone_form=form
-        ),
-        400,
-    )
+    return done or (_account_page(zone_form=form), 400)
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -228,7 +227,51 @@ def password() -> ResponseReturnValue:  # Who: any signed-in user, for their own
         redirect_to=lambda _result: url_for("main.index"),
         message=_l("Password changed. Your other sessions were signed out."),
     )
-    return done or (
-        render_template("auth/password.html", form=form, zone_form=time_zone_form(formdata=None)),
-        form_status(form),
+    return done or (_account_page(form=form), form_status(form))
+
+
+def reminders_form(**kwargs: object) -> RemindersForm:
+    form = RemindersForm(**kwargs)
+    form.reminders.choices = choices((c, reminder_label(c)) for c in REMINDER_CHOICES)
+    if form.reminders.data is None:
+        form.reminders.data = current_user.reminders
+    return form
+
+
+def _account_page(**forms: object) -> str:
+    """The account page, with the forms given (a form sent back with its errors) and the others
+    fresh."""
+    return render_template(
+        "auth/password.html",
+        form=forms.get("form") or PasswordChangeForm(formdata=None),
+        zone_form=forms.get("zone_form") or time_zone_form(formdata=None),
+        reminder_form=forms.get("reminder_form") or reminders_form(formdata=None),
     )
+
+
+@bp.route("/reminders", methods=["GET", "POST"])
+@login_required
+def reminders() -> ResponseReturnValue:  # Who: any signed-in user, for their own account.
+    if request.method == "GET":
+        return redirect(url_for("auth.password", _anchor="reminders"))
+    form = reminders_form()
+    done = submit(
+        form,
+        lambda: accounts.set_reminders(current_user, form.reminders.data),
+        redirect_to=lambda _result: url_for("auth.password"),
+        message=_l("Reminders saved."),
+    )
+    return done or (_account_page(reminder_form=form), 400)
+
+
+@bp.route("/reminders-off/<token>", methods=["GET", "POST"])
+@csrf.exempt  # the signed link is the authority; mail programs post to it in one click
+def reminders_off(token: str) -> ResponseReturnValue:  # Who: whoever holds the signed link.
+    user = reminder_service.unsubscriber(token)
+    if user is None:
+        return render_template("auth/reminders_off.html", user=None), 404
+    if request.method == "POST":
+        accounts.set_reminders(user, "none")
+        db.session.commit()
+        return render_template("auth/reminders_off.html", user=user, done=True)
+    return render_template("auth/reminders_off.html", user=user, done=user.reminders == "none")

@@ -6,12 +6,13 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField
-from wtforms.validators import Optional
+from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms.validators import Length, Optional
 
 from tracker.forms import choices
 from tracker.models.city import PARTICIPATION_ROLES
 from tracker.models.plan import LGD_STATUSES
+from tracker.schemas.types import NOTE_MAX
 from tracker.services import cities, options
 from tracker.vocabulary import label
 
@@ -44,3 +45,13 @@ class CityFilterForm(FlaskForm):
             lgd_status=self.lgd_status.data or None,
             sort=self.sort.data or "name",
         )
+
+
+class RemindForm(FlaskForm):
+    """A lead's reminder to one city's editors, sent now."""
+
+    note = TextAreaField(
+        _l("Note to the editors (optional)"),
+        validators=[Optional(), Length(max=NOTE_MAX)],
+    )
+    submit = SubmitField(_l("Send a reminder now"))

@@ -5,19 +5,23 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from tracker import cache, charts
 from tracker.cache import remembered
 from tracker.cities import bp, present
-from tracker.cities.forms import CityFilterForm
+from tracker.cities.forms import CityFilterForm, RemindForm
 from tracker.extensions import db
+from tracker.forms import commit_once, form_status, sent_key
 from tracker.milestones import present as milestone_present
 from tracker.models import City, Programme
 from tracker.paging import page_number, paged
-from tracker.services import cities, overview, permissions
+from tracker.services import cities, overview, permissions, reminders
+from tracker.services.audit import record_event
 from tracker.services.milestones import state_expression
 from tracker.tables import Table, csv_of, csv_requested
 from tracker.vocabulary import STATUS_LABELS
@@ -72,6 +76,7 @@ def _city_id(slug: str) -> int:
 def detail(slug: str) -> ResponseReturnValue:  # Who: every signed-in user.
     city_id = _city_id(slug)
     can_edit = permissions.can_edit_city(current_user, city_id)
+    can_remind = permissions.is_programme_editor(current_user)
 
     def build() -> tuple[list[Table], dict[str, object]]:
         city = db.get_or_404(City, city_id)
@@ -91,11 +96,59 @@ def detail(slug: str) -> ResponseReturnValue:  # Who: every signed-in user.
             "tables": {t.name: t for t in tables},
             "has_climate": any(p.kind in CLIMATE_KINDS for p in page.plans),
             "can_edit": can_edit,
+            "can_remind": can_remind,
         }
 
     if csv_requested():
         return csv_of(build()[0])
-    return cache.render_page("cities/detail.html", lambda: build()[1], vary=[can_edit])
+    return cache.render_page("cities/detail.html", lambda: build()[1], vary=[can_edit, can_remind])
+
+
+@bp.route("/<slug>/remind", methods=["GET", "POST"])
+@login_required
+def remind(slug: str) -> ResponseReturnValue:  # Who: leads and admins.
+    permissions.require_programme_editor(current_user)
+    city = db.get_or_404(City, _city_id(slug))
+    first, key = sent_key()  # a double click sends one reminder
+    if first is not None:
+        return first
+    form = RemindForm()
+    if not form.validate_on_submit():
+        return render_template("cities/remind.html", city=city, form=form), form_status(form)
+    note = (form.note.data or "").strip() or None
+    rows = reminders.nudge(current_user, city, note, date.today())
+    if not rows:
+        form.note.errors = [_("%(city)s has no active editor to remind.", city=city.name)]
+        return render_template("cities/remind.html", city=city, form=form), 400
+    record_event(
+        current_user,
+        "city.remind",
+        "city",
+        city.id,
+        city_id=city.id,
+        before={},
+        after={"editors": [r.user.email for r in rows], "note": note},
+    )
+    location = url_for("cities.detail", slug=slug)
+    # Recorded before it is sent: a refusing mail server leaves it for the next reminder run.
+    if (first := commit_once(key, location)) is not None:
+        return first
+    if reminders.deliver(rows).failed:
+        flash(
+            _(
+                "The reminder is recorded but the mail server refused it; it goes with the "
+                "next reminder run."
+            ),
+            "error",
+        )
+    else:
+        flash(
+            ngettext(
+                "Reminder sent to %(num)d editor.", "Reminder sent to %(num)d editors.", len(rows)
+            ),
+            "info",
+        )
+    return redirect(location)
 
 
 @bp.route("/<slug>/climate")

@@ -10,6 +10,7 @@ from tracker.models.progress import ProgressUpdate
 from tracker.models.user import (
     AccountLink,
     ApiToken,
+    OutgoingMail,
     SignInThrottle,
     Submission,
     User,
@@ -29,6 +30,7 @@ __all__ = [
     "IndicatorValue",
     "Mentorship",
     "Milestone",
+    "OutgoingMail",
     "Participation",
     "Partner",
     "Phase",

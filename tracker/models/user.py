@@ -12,6 +12,7 @@ from tracker.models.base import Base, UTCDateTime, one_of, utcnow
 from tracker.models.city import City
 
 USER_ROLES = ("admin", "lead", "editor", "viewer")
+REMINDER_CHOICES = ("daily", "weekly", "none")
 
 
 class User(Base):
@@ -30,6 +31,8 @@ class User(Base):
     time_zone: Mapped[str | None] = mapped_column(sa.String(64))
     # "en" or "de"; empty means the browser's choice (Accept-Language), else English.
     language: Mapped[str | None] = mapped_column(sa.String(5))
+    # How often reminders come by e-mail: daily, weekly or none.
+    reminders: Mapped[str] = mapped_column(sa.String(10), default="weekly", server_default="weekly")
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     city: Mapped[City | None] = relationship()
@@ -37,6 +40,7 @@ class User(Base):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         one_of("role", USER_ROLES),
+        one_of("reminders", REMINDER_CHOICES),
         # An editor is bound to exactly one city; no other role is.
         sa.CheckConstraint(
             "(role = 'editor' AND city_id IS NOT NULL) OR (role <> 'editor' AND city_id IS NULL)",
@@ -144,3 +148,30 @@ class AccountLink(Base):
     user: Mapped[User] = relationship()
 
     __table_args__ = (one_of("purpose", ACCOUNT_LINK_PURPOSES),)
+
+
+class OutgoingMail(Base):
+    """A message decided on and recorded before it is sent: the record is written in the same
+    transaction as the decision, so a crash loses nothing and a second run in the same period
+    decides nothing new; delivery marks it sent, and a failed one is tried again later."""
+
+    __tablename__ = "outgoing_mail"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    # The period it covers (2026-11-26, 2026-W48) or, for a one-off, its own key.
+    period: Mapped[str] = mapped_column(sa.String(40))
+    message_id: Mapped[str] = mapped_column(sa.String(200))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body_text: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text)
+    unsubscribe_url: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "kind", "period"),)

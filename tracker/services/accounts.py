@@ -405,3 +405,24 @@ def change_own_password(user: User, *, current: str, new: str, keep_session: str
         before=PASSWORD_NOT_LOGGED["before"],
         after=PASSWORD_NOT_LOGGED["after"],
     )
+
+
+def set_reminders(user: User, frequency: str) -> None:
+    """How often `user` gets reminders by e-mail (daily, weekly or none); audited."""
+    from tracker.models.user import REMINDER_CHOICES
+
+    if frequency not in REMINDER_CHOICES:
+        raise Invalid(_("Choose daily, weekly or never."), field="reminders")
+    before = user.reminders
+    if before == frequency:
+        return
+    user.reminders = frequency
+    record_event(
+        user,
+        "user.reminders",
+        "user",
+        user.id,
+        city_id=user.city_id,
+        before={"reminders": before},
+        after={"reminders": frequency},
+    )

@@ -1,0 +1,341 @@
+"""Reminders by e-mail, for cron or a systemd timer (`flask --app tracker reminders send`).
+
+Each editor gets a digest of their city: actions with no update within the staleness window,
+milestones due within the due-soon window, overdue ones, and, for a mentor city, its mentees
+that need help. Each lead gets a weekly programme digest. Everyone chooses daily, weekly or no
+reminders; nobody gets an empty message.
+
+Sending is two steps. `decide` records each message to send in `outgoing_mail`, in the same
+transaction as the decision, keyed by person, kind and period: a second run in the same period
+decides nothing new. `deliver` sends what is recorded and not yet sent, with retries and
+back-off, and marks each sent; what fails stays recorded and goes on the next run. A message
+keeps its Message-ID across attempts, so the rare resend after a crash between sending and
+marking is recognisably the same message."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.orm import aliased, joinedload
+
+from tracker import mail
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    City,
+    Milestone,
+    OutgoingMail,
+    Plan,
+    ProgressUpdate,
+    User,
+)
+from tracker.services import mentorships, overview
+from tracker.services.account_links import absolute
+
+OPEN = sa.or_(Action.status.is_(None), Action.status.not_in(("done", "cancelled")))
+MOST_LISTED = 25  # items of one kind listed in a message; the rest are counted
+
+
+@dataclass
+class CityDigest:
+    city: City
+    stale: list[Action] = field(default_factory=list)
+    stale_count: int = 0
+    due_soon: list[Milestone] = field(default_factory=list)
+    overdue: list[Milestone] = field(default_factory=list)
+    overdue_count: int = 0
+    mentees: list[mentorships.Need] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.stale or self.due_soon or self.overdue or self.mentees)
+
+
+def city_digest(city: City, today: date, *, mentees: bool = True) -> CityDigest:
+    config = current_app.config
+    cutoff = today - timedelta(days=config["STALE_AFTER_DAYS"])
+    soon = today + timedelta(days=config["DUE_SOON_DAYS"])
+    stale = sa.and_(
+        Action.plan.has(Plan.city_id == city.id),
+        OPEN,
+        sa.or_(Action.last_reported_on.is_(None), Action.last_reported_on < cutoff),
+    )
+    digest = CityDigest(city)
+    digest.stale = list(
+        db.session.scalars(
+            sa.select(Action)
+            .where(stale)
+            .order_by(Action.last_reported_on.is_(None).desc(), Action.last_reported_on, Action.id)
+            .limit(MOST_LISTED)
+        )
+    )
+    digest.stale_count = db.session.scalar(sa.select(sa.func.count()).where(stale)) or 0
+    action_plan = aliased(Plan)
+    owned = (
+        sa.select(Milestone)
+        .outerjoin(Plan, Milestone.plan_id == Plan.id)
+        .outerjoin(Action, Milestone.action_id == Action.id)
+        .outerjoin(action_plan, Action.plan_id == action_plan.id)
+        .where(
+            sa.or_(Plan.city_id == city.id, action_plan.city_id == city.id),
+            Milestone.completed_on.is_(None),
+        )
+    )
+    digest.due_soon = list(
+        db.session.scalars(
+            owned.where(Milestone.due_on >= today, Milestone.due_on <= soon).order_by(
+                Milestone.due_on, Milestone.id
+            )
+        )
+    )
+    late = owned.where(Milestone.due_on < today)
+    digest.overdue = list(
+        db.session.scalars(late.order_by(Milestone.due_on, Milestone.id).limit(MOST_LISTED))
+    )
+    digest.overdue_count = (
+        db.session.scalar(sa.select(sa.func.count()).select_from(late.subquery())) or 0
+    )
+    if mentees:
+        digest.mentees = mentees_needing_help(city, today)
+    return digest
+
+
+def mentees_needing_help(city: City, today: date) -> list[mentorships.Need]:
+    """The current mentees of `city` (a mentor city) over the threshold, most severe first."""
+    programme = overview.current_programme()
+    if programme is None:
+        return []
+    config = current_app.config
+    pairs = [
+        p
+        for p in mentorships.pairs(programme, today, config["STALE_AFTER_DAYS"])
+        if p.mentor_slug == city.slug and p.ended_on is None
+    ]
+    needs = mentorships.needs(pairs, today, config["STALE_AFTER_DAYS"])
+    return [n for n in needs if n.over(config["HELP_THRESHOLD"])]
+
+
+@dataclass
+class ProgrammeDigest:
+    attention: overview.Attention
+    updates: int  # progress reports recorded in the last seven days
+    busiest: list[tuple[str, int]]  # cities by reports recorded in the last seven days
+    done: int  # milestones marked done in the last seven days
+
+    @property
+    def empty(self) -> bool:
+        a = self.attention
+        return not (a.overdue_count or a.risky_count or a.stale_count or self.updates or self.done)
+
+
+def programme_digest(today: date) -> ProgrammeDigest:
+    since = datetime.combine(today - timedelta(days=7), datetime.min.time(), tzinfo=UTC)
+    recent = ProgressUpdate.created_at >= since
+    busiest = [
+        (name, count)
+        for name, count in db.session.execute(
+            sa.select(City.name, sa.func.count(ProgressUpdate.id))
+            .join(Action, ProgressUpdate.action_id == Action.id)
+            .join(Plan, Action.plan_id == Plan.id)
+            .join(City, Plan.city_id == City.id)
+            .where(recent)
+            .group_by(City.name)
+            .order_by(sa.func.count(ProgressUpdate.id).desc(), City.name)
+            .limit(10)
+        )
+    ]
+    return ProgrammeDigest(
+        overview.needs_attention(today, current_app.config["STALE_AFTER_DAYS"]),
+        db.session.scalar(sa.select(sa.func.count()).where(recent)) or 0,
+        busiest,
+        db.session.scalar(
+            sa.select(sa.func.count()).where(
+                Milestone.completed_on >= today - timedelta(days=7),
+                Milestone.completed_on <= today,
+            )
+        )
+        or 0,
+    )
+
+
+def period_of(frequency: str, today: date) -> str:
+    if frequency == "daily":
+        return today.isoformat()
+    year, week, _day = today.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="reminders-off")
+
+
+def unsubscribe_token(user: User) -> str:
+    return str(_signer().dumps(user.id))
+
+
+def unsubscriber(token: str) -> User | None:
+    """The account a reminders-off link was made for, if its signature holds."""
+    try:
+        user_id = _signer().loads(token)
+    except BadSignature:
+        return None
+    return db.session.get(User, user_id) if isinstance(user_id, int) else None
+
+
+def _record(user: User, kind: str, period: str, template: str, **values: Any) -> OutgoingMail:
+    off = absolute("auth.reminders_off", token=unsubscribe_token(user))
+    letter = mail.letter(
+        user.email,
+        user.language,
+        template,
+        user=user,
+        unsubscribe=off,
+        settings=absolute("auth.password"),
+        link=absolute,
+        **values,
+    )
+    row = OutgoingMail(
+        user=user,
+        kind=kind,
+        period=period,
+        message_id=mail.new_message_id(),
+        subject=letter.subject,
+        body_text=letter.text,
+        body_html=letter.html,
+        unsubscribe_url=off,
+    )
+    db.session.add(row)
+    return row
+
+
+def decide(today: date) -> list[OutgoingMail]:
+    """Record the messages due for `today` that were not recorded yet in their period."""
+    taken = {
+        (user_id, kind, period)
+        for user_id, kind, period in db.session.execute(
+            sa.select(OutgoingMail.user_id, OutgoingMail.kind, OutgoingMail.period)
+        )
+    }
+    people = db.session.scalars(
+        sa.select(User)
+        .where(User.is_active, User.reminders != "none")
+        .options(joinedload(User.city))
+        .order_by(User.id)
+    ).all()
+    recorded: list[OutgoingMail] = []
+    programme: ProgrammeDigest | None = None
+    for user in people:
+        if user.role == "editor" and user.city is not None:
+            period = period_of(user.reminders, today)
+            if (user.id, "digest", period) in taken:
+                continue
+            digest = city_digest(user.city, today)
+            if not digest.empty:
+                recorded.append(
+                    _record(user, "digest", period, "digest", digest=digest, today=today)
+                )
+        elif user.role == "lead":
+            period = period_of("weekly", today)
+            if (user.id, "programme", period) in taken:
+                continue
+            programme = programme or programme_digest(today)
+            if not programme.empty:
+                recorded.append(
+                    _record(user, "programme", period, "programme", digest=programme, today=today)
+                )
+    db.session.flush()
+    return recorded
+
+
+def nudge(actor: User, city: City, note: str | None, today: date) -> list[OutgoingMail]:
+    """A lead's reminder to one city's editors now, with an optional note (recorded like the
+    others, delivered at once by the caller)."""
+    digest = city_digest(city, today)
+    editors = db.session.scalars(
+        sa.select(User).where(User.city_id == city.id, User.role == "editor", User.is_active)
+    ).all()
+    key = f"nudge-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
+    return [
+        _record(
+            editor,
+            "nudge",
+            key,
+            "nudge",
+            digest=digest,
+            today=today,
+            note=note,
+            sender=actor.display_name,
+        )
+        for editor in editors
+    ]
+
+
+@dataclass
+class Delivery:
+    sent: list[OutgoingMail] = field(default_factory=list)
+    failed: list[OutgoingMail] = field(default_factory=list)
+
+
+def deliver(
+    rows: list[OutgoingMail] | None = None, *, sleep: Callable[[float], None] = time.sleep
+) -> Delivery:
+    """Send the recorded, unsent messages (these, or all), each tried MAIL_RETRIES times with
+    doubling waits; each is committed as sent the moment it is, a failure stays unsent."""
+    config = current_app.config
+    pending = (
+        rows
+        if rows is not None
+        else list(
+            db.session.scalars(
+                sa.select(OutgoingMail)
+                .where(OutgoingMail.sent_at.is_(None))
+                .options(joinedload(OutgoingMail.user))
+                .order_by(OutgoingMail.id)
+            )
+        )
+    )
+    result = Delivery()
+    for row in pending:
+        wait = config["MAIL_BACKOFF_SECONDS"]
+        for attempt in range(1, config["MAIL_RETRIES"] + 1):
+            row.attempts += 1
+            try:
+                mail.send(
+                    mail.Letter(
+                        row.user.email,
+                        row.subject,
+                        row.body_text,
+                        row.body_html,
+                        _unsubscribe_headers(row.unsubscribe_url),
+                        message_id=row.message_id,
+                    )
+                )
+            except mail.MailError as failure:
+                row.last_error = str(failure)
+                if attempt < config["MAIL_RETRIES"]:
+                    sleep(wait)
+                    wait *= 2
+                continue
+            row.sent_at = datetime.now(UTC)
+            row.last_error = None
+            break
+        (result.sent if row.sent_at else result.failed).append(row)
+        db.session.commit()
+    return result
+
+
+def _unsubscribe_headers(url: str | None) -> dict[str, str]:
+    if not url:
+        return {}
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def turn_off(user: User) -> None:
+    user.reminders = "none"
