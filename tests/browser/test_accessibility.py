@@ -143,18 +143,21 @@ def test_every_page_passes_axe_and_fits_a_phone(
 
 
 @pytest.mark.parametrize("language", list(LANGUAGES))
-def test_the_sign_in_page_passes_axe_and_fits_a_phone(browser, live_server, axe_script, language):
+def test_the_sign_in_pages_pass_axe_and_fit_a_phone(browser, live_server, axe_script, language):
+    """Signing in, "Forgot your password?" and a refused password link, as anyone sees them."""
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, locale=LANGUAGES[language], bypass_csp=True
     )
     page = context.new_page()
     try:
-        page.goto(live_server + "/auth/login")
-        assert page.get_attribute("html", "lang") == language
-        assert serious_violations(page, axe_script) == []
-        assert page.evaluate(SMALL_TARGETS) == []
-        page.set_viewport_size({"width": 320, "height": 700})
-        assert wider_than_window(page) == 0
+        for path in ("/auth/login", "/auth/forgot", "/auth/set-password/not-a-token"):
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.goto(live_server + path)
+            assert page.get_attribute("html", "lang") == language, path
+            assert serious_violations(page, axe_script) == [], path
+            assert page.evaluate(SMALL_TARGETS) == [], path
+            page.set_viewport_size({"width": 320, "height": 700})
+            assert wider_than_window(page) == 0, path
     finally:
         context.close()
 

@@ -254,3 +254,37 @@ def test_each_person_chooses_how_often(demo_app):
     assert "Not a valid choice" in page_text(bad)
     db.session.refresh(user)
     assert user.reminders == "daily"
+
+
+def test_a_mentor_citys_editors_hear_of_their_mentees_that_need_help(demo_app, mailer):
+    from tracker.services import mentorships, overview
+
+    make_user("editor", city="dortmund", email="mentor-editor@example.org")
+    today = date.today()
+    send(demo_app, today)
+    (message,) = mailer.to("mentor-editor@example.org")
+    programme = overview.current_programme()
+    pairs = [
+        p
+        for p in mentorships.pairs(programme, today, 60)
+        if p.mentor_slug == "dortmund" and p.ended_on is None
+    ]
+    over = [n.slug for n in mentorships.needs(pairs, today, 60) if n.over(5)]
+    assert over  # the demo data has some
+    listed = re.findall(r"/cities/([a-z0-9-]+)", text_of(message))
+    assert listed == over  # exactly those, most severe first
+    others = {p.mentee_slug for p in mentorships.pairs(programme, today, 60)} - {
+        p.mentee_slug for p in pairs
+    }
+    assert not others & set(listed)
+
+
+def test_a_mail_url_of_another_kind_is_refused_clearly(demo_app):
+    from tracker import mail
+
+    demo_app.config["MAIL_URL"] = "http://127.0.0.1:25"
+    try:
+        with pytest.raises(mail.MailError, match="smtp://host:port or smtps://host:port"):
+            mail.send(mail.Letter("a@example.org", "s", "t", "<p>t</p>"))
+    finally:
+        demo_app.config["MAIL_URL"] = None
