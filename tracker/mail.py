@@ -94,7 +94,8 @@ def _to_outbox(message: EmailMessage) -> None:
     name = message["Message-ID"].strip("<>").replace("@", "_at_").replace("/", "_")
     path = folder / f"{name}.eml"
     path.write_bytes(bytes(message))
-    log.info("mail to %s written to %s (no TRACKER_MAIL_URL set)", message["To"], path)
+    # A warning, so that it shows with the default logging: the message was not sent.
+    log.warning("mail to %s not sent (no TRACKER_MAIL_URL): written to %s", message["To"], path)
 
 
 def _smtp(url: str, message: EmailMessage) -> None:
