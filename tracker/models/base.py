@@ -41,5 +41,11 @@ class SourcedMixin:
     source_url: Mapped[str | None] = mapped_column(sa.String(500))
     is_demo: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
+    @classmethod
+    def facts(cls, only: bool = True) -> list[sa.ColumnElement[bool]]:
+        """The condition that leaves out demo records, when only facts are wanted (else none):
+        spread into a query's where()."""
+        return [cls.is_demo.is_(False)] if only else []
+
 
 UTCDateTime = sa.DateTime(timezone=True)

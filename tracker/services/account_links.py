@@ -30,10 +30,6 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def issue(user: User, purpose: str, *, now: datetime | None = None) -> str:
     """A new link of `purpose` for `user` (its token, shown once); the earlier unused one of
     that purpose stops working."""
@@ -85,7 +81,7 @@ def usable(token: str, *, now: datetime | None = None) -> AccountLink:
         raise Invalid(_("This link is not valid. Ask for a new one."))
     if found.used_at is not None:
         raise Invalid(_("This link has already been used. Sign in, or ask for a new one."))
-    if _aware(found.expires_at) <= now:
+    if accounts.aware(found.expires_at) <= now:
         raise Invalid(_("This link has expired. Ask for a new one."))
     return found
 

@@ -193,7 +193,7 @@ def authenticate(email: str, password: str, *, now: datetime | None = None) -> U
     throttle = db.session.get(SignInThrottle, email)
     locked = (
         throttle is not None
-        and _aware(throttle.window_started_at) > now - window
+        and aware(throttle.window_started_at) > now - window
         and throttle.failures >= current_app.config["SIGN_IN_MAX_FAILURES"]
     )
     if user is None:
@@ -227,7 +227,8 @@ def authenticate(email: str, password: str, *, now: datetime | None = None) -> U
     return None
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
+    """A stored moment as UTC-aware (SQLite gives it back naive)."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -246,7 +247,7 @@ def _count_failure(key: str, now: datetime, window: timedelta) -> tuple[int, dat
         },
     )
     row = db.session.execute(statement.returning(table.c.failures, table.c.window_started_at)).one()
-    return row.failures, _aware(row.window_started_at)
+    return row.failures, aware(row.window_started_at)
 
 
 def start_session(user: User) -> str:

@@ -90,9 +90,6 @@ def cohort(
     """Every core city with its mentors, action progress and the state of each shared step;
     `facts_only` leaves out demo records (mentorships, deals, actions, steps)."""
 
-    def facts(model: Any) -> list[sa.ColumnElement[bool]]:
-        return [model.is_demo.is_(False)] if facts_only else []
-
     mentor_part, mentee_part, mentor_city = (
         aliased(Participation),
         aliased(Participation),
@@ -111,14 +108,18 @@ def cohort(
         .where(
             Mentorship.programme_id == programme.id,
             Mentorship.ended_on.is_(None),
-            *facts(Mentorship),
+            *Mentorship.facts(facts_only),
         )
         .group_by(mentee_part.city_id)
         .subquery()
     )
     deals = (
         sa.select(Plan.city_id, sa.func.min(Plan.id).label("plan_id"))
-        .where(Plan.programme_id == programme.id, Plan.kind == "local_green_deal", *facts(Plan))
+        .where(
+            Plan.programme_id == programme.id,
+            Plan.kind == "local_green_deal",
+            *Plan.facts(facts_only),
+        )
         .group_by(Plan.city_id)
         .subquery()
     )
@@ -129,7 +130,7 @@ def cohort(
             sa.func.count(Action.id).label("actions"),
         )
         .join(Action.plan)
-        .where(Plan.programme_id == programme.id, *facts(Action))
+        .where(Plan.programme_id == programme.id, *Action.facts(facts_only))
         .group_by(Plan.city_id)
         .subquery()
     )
@@ -159,7 +160,7 @@ def cohort(
             .where(
                 Plan.programme_id == programme.id,
                 Milestone.lgd_step.is_not(None),
-                *facts(Milestone),
+                *Milestone.facts(facts_only),
             )
         )
     }

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
@@ -91,7 +90,7 @@ def headline(
         .where(
             Plan.programme_id == programme.id,
             Plan.kind == "local_green_deal",
-            *_facts(Plan, facts_only),
+            *Plan.facts(facts_only),
         )
         .group_by(Plan.status, Plan.is_demo)
     )
@@ -105,7 +104,7 @@ def headline(
     states = dict.fromkeys(MILESTONE_STATES, 0)
     rows = db.session.execute(
         sa.select(state, sa.func.count())
-        .where(Milestone.programme_id == programme.id, *_facts(Milestone, facts_only))
+        .where(Milestone.programme_id == programme.id, *Milestone.facts(facts_only))
         .group_by(state)
     )
     for name, count in rows:
@@ -116,17 +115,12 @@ def headline(
         .where(
             Milestone.programme_id == programme.id,
             Milestone.completed_on.is_(None),
-            *_facts(Milestone, facts_only),
+            *Milestone.facts(facts_only),
         )
         .order_by(Milestone.due_on)
         .limit(5)
     ).all()
     return Headline(programme, roles, statuses, demo, states, ambassadors, list(upcoming))
-
-
-def _facts(model: Any, facts_only: bool) -> list[sa.ColumnElement[bool]]:
-    """The condition that leaves out demo records, when only facts are wanted."""
-    return [model.is_demo.is_(False)] if facts_only else []
 
 
 NO_REPORT = "no_report"
@@ -136,7 +130,7 @@ def actions_by_status(*, facts_only: bool = False) -> list[tuple[str, int]]:
     counts = dict.fromkeys((*ACTION_STATUSES, NO_REPORT), 0)
     for status, count in db.session.execute(
         sa.select(Action.status, sa.func.count())
-        .where(*_facts(Action, facts_only))
+        .where(*Action.facts(facts_only))
         .group_by(Action.status)
     ):
         counts[status or NO_REPORT] = count
@@ -145,7 +139,7 @@ def actions_by_status(*, facts_only: bool = False) -> list[tuple[str, int]]:
 
 def sector_progress(*, facts_only: bool = False) -> list[tuple[str, int, float | None]]:
     """Per sector: its actions and their average percent complete (of those reported)."""
-    joined = sa.and_(Action.sector_id == Sector.id, *_facts(Action, facts_only))
+    joined = sa.and_(Action.sector_id == Sector.id, *Action.facts(facts_only))
     rows = db.session.execute(
         sa.select(Sector.name, sa.func.count(Action.id), sa.func.avg(Action.percent_complete))
         .outerjoin(Action, joined)
@@ -237,7 +231,7 @@ def timeline(
         TimelineItem(m.title, m.due_on, m.ends_on, s)
         for m, s in db.session.execute(
             sa.select(Milestone, state)
-            .where(Milestone.programme_id == programme.id, *_facts(Milestone, facts_only))
+            .where(Milestone.programme_id == programme.id, *Milestone.facts(facts_only))
             .order_by(Milestone.due_on)
         )
     ]

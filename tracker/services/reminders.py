@@ -39,7 +39,6 @@ from tracker.models import (
 from tracker.services import mentorships, overview
 from tracker.services.account_links import absolute
 
-OPEN = sa.or_(Action.status.is_(None), Action.status.not_in(("done", "cancelled")))
 MOST_LISTED = 25  # items of one kind listed in a message; the rest are counted
 
 
@@ -64,7 +63,7 @@ def city_digest(city: City, today: date, *, mentees: bool = True) -> CityDigest:
     soon = today + timedelta(days=config["DUE_SOON_DAYS"])
     stale = sa.and_(
         Action.plan.has(Plan.city_id == city.id),
-        OPEN,
+        overview.OPEN,
         sa.or_(Action.last_reported_on.is_(None), Action.last_reported_on < cutoff),
     )
     digest = CityDigest(city)
