@@ -133,3 +133,16 @@ def signed_in(browser, live_server, role_states):
     yield open_as
     for context in contexts:
         context.close()
+
+
+def shoot(page, path, *, full_page: bool = False) -> None:
+    """Leave a screenshot of the page. A screenshot is a record for people, not a check: on a
+    loaded machine Chromium has once taken more than the default 30 s to give one after a
+    resize, so it gets longer and a second try before the test fails."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.screenshot(path=str(path), full_page=full_page, timeout=60_000)
+    except PlaywrightTimeout:
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(path), full_page=full_page, timeout=60_000)

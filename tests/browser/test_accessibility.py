@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import USERS
+from tests.browser.conftest import USERS, shoot
 from tests.helpers import PASSWORD
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -120,7 +120,7 @@ def test_every_page_passes_axe_and_fits_a_phone(
             assert page.get_attribute("html", "lang") == language, name
             found = [f"at 390 px: {v}" for v in serious_violations(page, axe_script)]
             found += [f"small touch target: {t}" for t in page.evaluate(SMALL_TARGETS)]
-            page.screenshot(path=str(screenshot_dir / f"{language}-390-{role}-{name}.png"))
+            shoot(page, screenshot_dir / f"{language}-390-{role}-{name}.png")
             for width in NARROW:
                 page.set_viewport_size({"width": width, "height": 800})
                 page.wait_for_timeout(100)  # the charts follow the window's size
@@ -131,7 +131,7 @@ def test_every_page_passes_axe_and_fits_a_phone(
             page.set_viewport_size({"width": 1280, "height": 900})
             page.wait_for_timeout(100)
             found += serious_violations(page, axe_script)
-            page.screenshot(path=str(screenshot_dir / f"{language}-1280-{role}-{name}.png"))
+            shoot(page, screenshot_dir / f"{language}-1280-{role}-{name}.png")
             if console:
                 found += [f"console: {text}" for text in console]
                 console.clear()
@@ -174,7 +174,7 @@ def test_the_overview_and_the_city_page_print(signed_in, live_server, screenshot
     assert page.locator("form").first.is_hidden()
     assert wider_than_window(page) == 0
     shot = screenshot_dir / f"print-{name}.png"
-    page.screenshot(path=str(shot), full_page=True)
+    shoot(page, shot, full_page=True)
     assert shot.stat().st_size > 0
     assert problems == []
 

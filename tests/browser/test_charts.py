@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import shoot
 from tests.browser.test_accessibility import LANGUAGES
 
 DASHBOARDS = {
@@ -114,8 +115,9 @@ def test_no_chart_label_overlaps_and_every_chart_fits_its_section(
                 measured += len(charts)
                 # The whole page on a desk; on a phone the first screen (a whole phone page of
                 # a long list is tens of thousands of pixels, slow to take and to look at).
-                page.screenshot(
-                    path=str(screenshot_dir / f"charts-{language}-{width}-{name}.png"),
+                shoot(
+                    page,
+                    screenshot_dir / f"charts-{language}-{width}-{name}.png",
                     full_page=width > 1000,
                 )
                 found = problems_of(charts)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from tests.browser.conftest import shoot
+
 
 def open_measure(page, live_server):
     page.goto(live_server + "/my")
@@ -43,7 +45,7 @@ def test_a_correction_takes_its_place_and_keeps_the_present(
     assert corrected.count() == 1
     corrected.locator("a:has-text('See the correction')").click()
     assert re.search(r"#update-\d+$", page.url)
-    page.screenshot(path=str(screenshot_dir / "editor-correction.png"), full_page=True)
+    shoot(page, screenshot_dir / "editor-correction.png", full_page=True)
     assert page.url.startswith(url)
     assert [p for p in problems if "400" not in p] == []
 

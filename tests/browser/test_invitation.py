@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.conftest import ADMIN
+from tests.browser.conftest import ADMIN, shoot
 from tests.helpers import PASSWORD
 from tests.mail_server import text_of
 
@@ -30,7 +30,7 @@ def test_an_admin_invites_an_editor_who_sets_a_password_and_signs_in(
     page.wait_for_selector(".flash")
     assert "invitation" in page.inner_text(".flash")
     assert "invited, no password yet" in page.inner_text("main")
-    page.screenshot(path=str(screenshot_dir / "invitation-sent.png"), full_page=True)
+    shoot(page, screenshot_dir / "invitation-sent.png", full_page=True)
     admin.close()
 
     (message,) = [m for m in live_inbox.messages if m["To"] == INVITED]
@@ -50,7 +50,7 @@ def test_an_admin_invites_an_editor_who_sets_a_password_and_signs_in(
     page.click("#submit")
     page.wait_for_url(live_server + "/")
     assert "Dortmund" in page.inner_text(".account")
-    page.screenshot(path=str(screenshot_dir / "invited-editor-signed-in.png"), full_page=True)
+    shoot(page, screenshot_dir / "invited-editor-signed-in.png", full_page=True)
     # The link worked once.
     page.goto(link.group(0))
     assert "already been used" in page.inner_text("main")

@@ -3,6 +3,8 @@ both languages and at every width, is in test_accessibility.py.)"""
 
 from __future__ import annotations
 
+from tests.browser.conftest import shoot
+
 
 def test_editor_logs_progress_in_the_browser(signed_in, live_server, screenshot_dir):
     page, problems = signed_in("editor")
@@ -16,7 +18,7 @@ def test_editor_logs_progress_in_the_browser(signed_in, live_server, screenshot_
     page.click("#submit")
     assert "Progress logged." in page.inner_text(".flash")
     assert "<b>Roof survey</b> finished" in page.inner_text(".history")
-    page.screenshot(path=str(screenshot_dir / "editor-logged-progress.png"), full_page=True)
+    shoot(page, screenshot_dir / "editor-logged-progress.png", full_page=True)
     assert [p for p in problems if "400" not in p] == []
 
 
