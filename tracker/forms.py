@@ -19,10 +19,10 @@ from werkzeug.wrappers import Response
 from wtforms import Field, IntegerField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
-from wtforms.widgets import HiddenInput
+from wtforms.widgets import HiddenInput, TextInput
 
 from tracker.extensions import db
-from tracker.i18n import read_date, read_decimal
+from tracker.i18n import read_date, read_number, written_number
 from tracker.models import Submission
 from tracker.schemas.types import EvidenceUrl
 from tracker.services import submissions
@@ -60,11 +60,48 @@ class DateField(wtforms.DateField):
         super().process_formdata([read_date(v) if isinstance(v, str) else v for v in valuelist])
 
 
-class FloatField(wtforms.FloatField):
-    """A decimal with the language's separator: 55,5 in German, 55.5 in English."""
+class NumberField(Field):
+    """A number typed the way the page's language writes it: 55,5 and 1.234,5 in German, 55.5
+    and 1,234.5 in English. A text field with the decimal keypad, never a browser's number
+    field, which drops a comma it does not expect before the server sees it (55,5 became 555).
+    `whole` takes integers only (a percent complete)."""
+
+    widget = TextInput()
+
+    def __init__(
+        self, label: Any = None, validators: Any = None, *, whole: bool = False, **kwargs: Any
+    ) -> None:
+        render_kw = {"inputmode": "numeric" if whole else "decimal", "autocomplete": "off"}
+        render_kw.update(kwargs.pop("render_kw", None) or {})
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+        self.whole = whole
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return "" if self.data is None else written_number(self.data, digits=6)
 
     def process_formdata(self, valuelist: list[Any]) -> None:
-        super().process_formdata([read_decimal(v) if isinstance(v, str) else v for v in valuelist])
+        text = valuelist[0] if valuelist and isinstance(valuelist[0], str) else ""
+        self.data = None
+        if not text.strip():
+            return
+        try:
+            value = read_number(text)
+        except ValueError:
+            raise ValueError(
+                _(
+                    "Write a number the way this page's language does, for example %(a)s or %(b)s.",
+                    a=written_number(55.5),
+                    b=written_number(1234.5),
+                )
+            ) from None
+        if not self.whole:
+            self.data = float(value)
+        elif value == value.to_integral_value():
+            self.data = int(value)
+        else:
+            raise ValueError(_("Give a whole number."))
 
 
 def choices(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
@@ -99,11 +136,16 @@ def blank_to_none(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def submit(
-    form: FlaskForm, call: Callable[[], Any], *, redirect_to: Callable[[Any], str], message: str
+    form: FlaskForm,
+    call: Callable[[], Any],
+    *,
+    redirect_to: Callable[[Any], str],
+    message: str | Callable[[Any], str],
 ) -> Response | None:
     """The one shape of every write view: validate, call the service, commit once, flash and
     redirect. Returns None when the form is to be shown again: invalid input, or a service
-    refusal, which is put beside its field after the transaction is rolled back.
+    refusal, which is put beside its field after the transaction is rolled back. `message`
+    may be made from the stored result, to say back what was stored.
 
     A form sent again with the same one-time submission key (a double click, a resent page)
     stores nothing and leads to where the first one did."""
@@ -121,7 +163,7 @@ def submit(
     location = redirect_to(result)
     if (first := commit_once(key, location)) is not None:
         return first
-    flash(str(message), "info")
+    flash(str(message(result) if callable(message) else message), "info")
     return redirect(location)
 
 

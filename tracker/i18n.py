@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from babel.numbers import format_decimal
@@ -81,6 +82,30 @@ def read_decimal(text: str) -> str:
     if language() == "de" and "," in text:
         return text.replace(".", "").replace(",", ".")
     return text.replace(",", "") if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", text) else text
+
+
+# Spaces people put between groups of digits (1 234,5): plain, no-break and narrow no-break.
+DIGIT_SPACES = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d)")
+
+
+def read_number(text: str) -> Decimal:
+    """A number as the request's language writes it, exactly: German 55,5 and 1.234,5, English
+    55.5 and 1,234.5. A separator in the wrong place ("55.5" in German, where the point groups
+    thousands) is refused rather than guessed, so 55,5 is never stored as 555.
+
+    Raises ValueError when the text is not a finite number written the language's way."""
+    from babel.numbers import NumberFormatError, parse_decimal
+
+    cleaned = DIGIT_SPACES.sub("", text.strip())
+    if not re.fullmatch(r"[+-]?[0-9.,]+", cleaned):
+        raise ValueError(text)
+    try:
+        number = parse_decimal(cleaned, locale=language(), strict=True)
+    except NumberFormatError:
+        raise ValueError(text) from None
+    if not number.is_finite():
+        raise ValueError(text)
+    return number
 
 
 def read_date(text: str) -> str:

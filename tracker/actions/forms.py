@@ -7,12 +7,19 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from tracker.forms import (
     DateField,
-    FloatField,
+    NumberField,
     choices,
     http_url,
     optional_int,
@@ -24,6 +31,7 @@ from tracker.models.plan import ACTION_STATUSES
 from tracker.schemas.base import build
 from tracker.schemas.reports import ProgressReport
 from tracker.schemas.types import MEASURE_LIMIT, NOTE_MAX, URL_MAX
+from tracker.services.plausibility import unusual
 from tracker.vocabulary import STATUS_LABELS
 
 # Indicator values: any finite number a city might measure; NumberRange also refuses nan/inf.
@@ -39,22 +47,51 @@ class ProgressForm(FlaskForm):
         choices=choices((s, STATUS_LABELS[s]) for s in ACTION_STATUSES),
         validators=[InputRequired()],
     )
-    percent_complete = IntegerField(
+    percent_complete = NumberField(
         _l("Percent complete"),
         validators=[InputRequired(), NumberRange(0, 100, _l("Give a whole number from 0 to 100."))],
+        whole=True,
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX)])
     evidence_url = StringField(
         _l("Evidence link"), validators=[Optional(), Length(max=URL_MAX), http_url]
     )
     indicator_id = SelectField(_l("Indicator"), coerce=optional_int, validators=[Optional()])
-    indicator_value = FloatField(_l("Indicator value"), validators=[Optional(), VALUE_RANGE])
+    indicator_value = NumberField(_l("Indicator value"), validators=[Optional(), VALUE_RANGE])
+    # Shown once a value was refused as unusual: the person confirms it is what they meant.
+    value_confirmed = BooleanField(_l("This value is correct"))
     submit = SubmitField(_l("Log progress"))
+    on_request = ("value_confirmed",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicators: dict[int, Indicator] = {}
+        self.asking: set[str] = {"value_confirmed"} if self.value_confirmed.data else set()
 
     def set_choices(self, indicators: Iterable[Indicator]) -> None:
+        self.indicators = {i.id: i for i in indicators}
         self.indicator_id.choices = choices(
-            [(None, "None")] + [(i.id, f"{i.name} ({i.unit})") for i in indicators]
+            [(None, _l("None"))]
+            + [(i.id, f"{i.name} ({i.unit})") for i in self.indicators.values()]
         )
+
+    def _unusual(self) -> str | None:
+        """Why the indicator value is unusual for its indicator, or None when it is not."""
+        indicator = self.indicators.get(self.indicator_id.data or 0)
+        value = self.indicator_value.data
+        if value is None or indicator is None:
+            return None
+        return unusual(indicator.unit, indicator.baseline_value, indicator.target_value, value)
+
+    def validate_indicator_value(self, _field: NumberField) -> None:
+        """A value far from what its indicator makes plausible needs the person's word."""
+        if not self.value_confirmed.data and (refusal := self._unusual()):
+            self.asking.add("value_confirmed")
+            raise ValidationError(refusal)
+
+    def confirmed_unusual(self) -> bool:
+        """Whether the person stored a value the plausibility check would have refused."""
+        return bool(self.value_confirmed.data and self._unusual())
 
     def report(self, corrects_id: int | None = None) -> ProgressReport:
         return build(
@@ -108,8 +145,8 @@ class ActionForm(FlaskForm):
     def set_choices(
         self, sectors: Iterable[tuple[Any, str]], themes: Iterable[tuple[Any, str]]
     ) -> None:
-        self.sector_id.choices = choices([(None, "None"), *sectors])
-        self.theme_id.choices = choices([(None, "None"), *themes])
+        self.sector_id.choices = choices([(None, _l("None")), *sectors])
+        self.theme_id.choices = choices([(None, _l("None")), *themes])
 
     def values(self) -> dict[str, Any]:
         return {
@@ -130,9 +167,9 @@ class NewActionForm(ActionForm):
 class IndicatorForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)])
     unit = StringField(_l("Unit"), validators=[DataRequired(), Length(max=40)])
-    baseline_value = FloatField(_l("Baseline"), validators=[Optional(), VALUE_RANGE])
+    baseline_value = NumberField(_l("Baseline"), validators=[Optional(), VALUE_RANGE])
     baseline_on = DateField(_l("Baseline date"), validators=[Optional()])
-    target_value = FloatField(_l("Target"), validators=[Optional(), VALUE_RANGE])
+    target_value = NumberField(_l("Target"), validators=[Optional(), VALUE_RANGE])
     target_on = DateField(_l("Target date"), validators=[Optional()])
     version = version_field()
     submit = SubmitField(_l("Save"))

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -26,7 +27,7 @@ from tracker.forms import form_status, submit
 from tracker.models import Action, Indicator, ProgressUpdate
 from tracker.services import options, permissions, plans, progress
 from tracker.tables import Table, csv_of, csv_requested
-from tracker.vocabulary import STATUS_LABELS
+from tracker.vocabulary import STATUS_LABELS, number, percent, status_label
 
 
 def _detail(
@@ -99,11 +100,46 @@ def log_progress(action_id: int) -> ResponseReturnValue:  # Who: the city's edit
     form.set_choices(action.indicators)
     done = submit(
         form,
-        lambda: progress.log_progress(current_user, action, form.report(), today=date.today()),
+        lambda: progress.log_progress(
+            current_user,
+            action,
+            form.report(),
+            today=date.today(),
+            unusual_confirmed=form.confirmed_unusual(),
+        ),
         redirect_to=_to_action(action.id),
-        message=_l("Progress logged."),
+        message=lambda update: stored(_("Progress logged"), update),
     )
     return done or _detail(action, form, 400)
+
+
+def levels(done: str, indicator: Indicator) -> str:
+    """An indicator's stored baseline and target, said back in the page's language."""
+    return _(
+        "%(done)s: %(name)s, baseline %(baseline)s, target %(target)s (%(unit)s).",
+        done=done,
+        name=indicator.name,
+        baseline=number(indicator.baseline_value, 6),
+        target=number(indicator.target_value, 6),
+        unit=indicator.unit,
+    )
+
+
+def stored(done: str, update: ProgressUpdate) -> str:
+    """What was stored, said back in the page's language: the figures as they will be read."""
+    said = [
+        f"{status_label(update.status)}, {percent(update.percent_complete)}",
+    ]
+    if update.indicator is not None and update.indicator_value is not None:
+        said.append(
+            _(
+                "%(indicator)s: %(value)s %(unit)s",
+                indicator=update.indicator.name,
+                value=number(update.indicator_value, 6),
+                unit=update.indicator.unit,
+            )
+        )
+    return _("%(done)s: %(what)s.", done=done, what="; ".join(said))
 
 
 @bp.route("/updates/<id:update_id>/correct", methods=["GET", "POST"])
@@ -119,12 +155,18 @@ def correct(update_id: int) -> ResponseReturnValue:  # Who: the city's editors, 
     done = submit(
         form,
         lambda: progress.log_progress(
-            current_user, action, form.report(corrects_id=corrected.id), today=date.today()
+            current_user,
+            action,
+            form.report(corrects_id=corrected.id),
+            today=date.today(),
+            unusual_confirmed=form.confirmed_unusual(),
         ),
         redirect_to=lambda update: url_for(
             "actions.detail", action_id=action.id, _anchor=f"update-{update.id}"
         ),
-        message=_l("Correction saved; the corrected report stays in the history."),
+        message=lambda update: stored(
+            _("Correction saved; the corrected report stays in the history"), update
+        ),
     )
     return done or (
         render_template(
@@ -169,7 +211,7 @@ def new_indicator(action_id: int) -> ResponseReturnValue:  # Who: the city's edi
         form,
         lambda: plans.add_indicator(current_user, action, form.values()),
         redirect_to=_to_action(action.id),
-        message=_l("Indicator added."),
+        message=lambda indicator: levels(_("Indicator added"), indicator),
     )
     return done or (
         render_template("actions/indicator.html", action=action, form=form),
@@ -191,7 +233,7 @@ def edit_indicator(
             current_user, indicator, version=form.version.data, values=form.values()
         ),
         redirect_to=_to_action(indicator.action_id),
-        message=_l("Indicator saved."),
+        message=lambda _none: levels(_("Indicator saved"), indicator),
     )
     return done or (
         render_template(

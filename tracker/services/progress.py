@@ -115,9 +115,12 @@ def log_progress(
     *,
     today: date,
     external_id: str | None = None,
+    unusual_confirmed: bool = False,
 ) -> ProgressUpdate:
     """Append an update, or a correction of one, and bring the action's current status and
-    percent up to date: the one way every path (web, API, import) writes progress."""
+    percent up to date: the one way every path (web, API, import) writes progress.
+    `unusual_confirmed` records in the audit trail that the person confirmed an indicator value
+    the plausibility check had questioned."""
     permissions.require_city_editor(actor, action.plan.city_id)
     check_report(report)
     # Lock the action so concurrent reports on it are applied one after the other. (On SQLite a
@@ -192,7 +195,8 @@ def log_progress(
             "indicator_id": report.indicator_id,
             "indicator_value": report.indicator_value,
             "corrects_id": update.corrects_id,
-        },
+        }
+        | ({"indicator_value_confirmed": True} if unusual_confirmed else {}),
     )
     return update
 
