@@ -132,6 +132,15 @@ def page_text(response) -> str:
     return re.sub(r"\s+", " ", response.get_data(as_text=True))
 
 
+def visible_text(response) -> str:
+    """What a reader sees of a page: its text without scripts and markup, entities read, white
+    space collapsed (the no-break space kept)."""
+    import html
+
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", response.get_data(as_text=True), flags=re.S)
+    return re.sub(r"[ \t\r\n]+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page))).strip()
+
+
 def upload(client, kind: str, content: bytes, name: str = "data.csv", apply: bool = True):
     """Send a file to /import and, unless `apply` is false, confirm its preview."""
     from tracker.models import ImportBatch

@@ -249,6 +249,10 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["languages"] = LANGUAGES
     app.jinja_env.globals["language"] = language
 
+    from tracker.vocabulary import averaged
+
+    app.jinja_env.globals["averaged"] = averaged
+
     from tracker.charts import COLOURS
 
     app.jinja_env.globals["chart_colours"] = COLOURS
@@ -261,6 +265,7 @@ def register_template_helpers(app: Flask) -> None:
         cell,
         day,
         label,
+        month,
         number,
         other_title,
         percent,
@@ -273,6 +278,7 @@ def register_template_helpers(app: Flask) -> None:
         cell,
         day,
         label,
+        month,
         number,
         other_title,
         percent,

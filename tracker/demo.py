@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.models import City, Participation, Programme, User
+from tracker.models import City, Participation, Plan, Programme, User
 from tracker.models.plan import LGD_STATUSES
 from tracker.seeding import DEMO_DIR, Record, SeedError, SeedReport, load_records
 from tracker.services import accounts
@@ -49,6 +49,83 @@ def _participants(programme_slug: str) -> list[tuple[str, str, str, date]]:
     return sorted((row[0], row[1], row[2], row[3]) for row in rows)
 
 
+def _fact_deals(programme_slug: str) -> set[str]:
+    """The cities whose Local Green Deal in the programme is a sourced fact."""
+    return set(
+        db.session.scalars(
+            sa.select(City.slug)
+            .join(Plan, Plan.city_id == City.id)
+            .join(Programme, Plan.programme_id == Programme.id)
+            .where(
+                Programme.slug == programme_slug,
+                Plan.kind == "local_green_deal",
+                Plan.is_demo.is_(False),
+            )
+        )
+    )
+
+
+def _mentorships(
+    rng: random.Random,
+    participants: list[tuple[str, str, str, date]],
+    programme: str,
+    templates: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Each core city mentored by one mentor city, in turn."""
+    mentors = [p for p in participants if p[2] == "mentor"]
+    cores = [p for p in participants if p[2] == "core"]
+    pairs = []
+    for index, (slug, _name, _role, joined_on) in enumerate(cores):
+        mentor = mentors[index % len(mentors)]
+        since = _day(rng, date(2023, 11, 24), date(2024, 1, 31))
+        pairs.append(
+            {
+                "programme": programme,
+                "mentor": mentor[0],
+                "mentee": slug,
+                "since_on": max(since, joined_on),
+                "sector": rng.choice(templates)["sector"],
+            }
+        )
+    return pairs
+
+
+def _steps(
+    rng: random.Random, steps: list[dict[str, Any]], plan: str, started: date, done: int
+) -> list[dict[str, Any]]:
+    """The shared deal steps of one city's deal, 75 days apart; the first `done` completed."""
+    made = []
+    for position, step in enumerate(steps):
+        due = started + timedelta(days=75 * (position + 1))
+        made.append(
+            {
+                "slug": f"demo/{plan}/{step['slug']}",
+                "plan": plan,
+                "title": step["title"],
+                "lgd_step": step["slug"],
+                "due_on": due,
+            }
+        )
+        if position < done:
+            made[-1]["completed_on"] = due + timedelta(days=rng.randint(-20, 40))
+    return made
+
+
+def _partners(
+    rng: random.Random, templates: list[dict[str, Any]], plan: str, city: str, signed: date | None
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "plan": plan,
+            "name": template["name"].format(city=city),
+            "kind": template["kind"],
+            "commitment": template["commitment"],
+            "signed_on": signed,
+        }
+        for template in rng.sample(templates, rng.randint(2, 4))
+    ]
+
+
 def _day(rng: random.Random, start: date, end: date) -> date:
     return start + timedelta(days=rng.randrange(max((end - start).days, 1)))
 
@@ -72,22 +149,13 @@ def build_records(path: Path, config: dict[str, Any]) -> list[Record]:
     def add(table: str, **data: Any) -> None:
         tables.setdefault(table, []).append({k: v for k, v in data.items() if v is not None})
 
-    mentors = [p for p in participants if p[2] == "mentor"]
-    cores = [p for p in participants if p[2] == "core"]
-    for index, (slug, _name, _role, joined_on) in enumerate(cores):
-        mentor = mentors[index % len(mentors)]
-        since = _day(rng, date(2023, 11, 24), date(2024, 1, 31))
-        add(
-            "mentorships",
-            programme=programme,
-            mentor=mentor[0],
-            mentee=slug,
-            since_on=max(since, joined_on),
-            sector=rng.choice(templates)["sector"],
-        )
+    tables["mentorships"] = _mentorships(rng, participants, programme, templates)
 
     statuses = list(STATUS_WEIGHTS)
     weights = list(STATUS_WEIGHTS.values())
+    # A city whose deal is a sourced fact keeps it: the demo adds steps and actions to it, never
+    # a deal or partners of its own (the draws are made all the same, so the rest stays put).
+    held = _fact_deals(programme)
     for slug, name, _role, joined_on in participants:
         status = rng.choices(statuses, weights)[0]
         plan = f"{slug}/lgd"
@@ -95,44 +163,28 @@ def build_records(path: Path, config: dict[str, Any]) -> list[Record]:
         signed = None
         if LGD_STATUSES.index(status) >= LGD_STATUSES.index("signed"):
             signed = _day(rng, started + timedelta(days=120), started + timedelta(days=300))
-        add(
-            "plans",
-            city=slug,
-            programme=programme,
-            slug="lgd",
-            kind="local_green_deal",
-            title=f"Local Green Deal of {name}",
-            status=status,
-            started_on=started,
-            signed_on=signed,
-            governance="Demo: a cross-department team led by the mayor's office.",
-            actions_summary="Demo: the actions listed below.",
-            integrated_goals="Demo: aligned with the city's climate and economic strategies.",
-            partnerships="Demo: the partners listed below.",
-        )
-        for template in rng.sample(partner_templates, rng.randint(2, 4)):
+        partners = _partners(rng, partner_templates, plan, name, signed)
+        if slug not in held:
             add(
-                "partners",
-                plan=plan,
-                name=template["name"].format(city=name),
-                kind=template["kind"],
-                commitment=template["commitment"],
+                "plans",
+                city=slug,
+                programme=programme,
+                slug="lgd",
+                kind="local_green_deal",
+                title=f"Local Green Deal of {name}",
+                status=status,
+                started_on=started,
                 signed_on=signed,
+                governance="Demo: a cross-department team led by the mayor's office.",
+                actions_summary="Demo: the actions listed below.",
+                integrated_goals="Demo: aligned with the city's climate and economic strategies.",
+                partnerships="Demo: the partners listed below.",
             )
-        done_steps = STEPS_DONE[status]
-        for position, step in enumerate(steps):
-            due = started + timedelta(days=75 * (position + 1))
-            add(
-                "milestones",
-                slug=f"demo/{slug}/lgd/{step['slug']}",
-                plan=plan,
-                title=step["title"],
-                lgd_step=step["slug"],
-                due_on=due,
-                completed_on=due + timedelta(days=rng.randint(-20, 40))
-                if position < done_steps
-                else None,
-            )
+            for partner in partners:
+                add("partners", **partner)
+        tables.setdefault("milestones", []).extend(
+            _steps(rng, steps, plan, started, STEPS_DONE[status])
+        )
         for position, template in enumerate(rng.sample(templates, rng.randint(2, 4)), 1):
             _demo_action(rng, add, plan, position, name, template, started, last)
     return [

@@ -69,6 +69,13 @@ def written_date(value: date | datetime | None) -> str:
     return format_date(day, DATE_PATTERNS.get(lang, DATE_PATTERNS["en"]), locale=lang)
 
 
+def written_month(value: date | datetime | None) -> str:
+    """A month and its year: June 2024, Juni 2024."""
+    from babel.dates import format_date
+
+    return format_date(value, "MMMM y", locale=language()) if value is not None else ""
+
+
 def written_number(value: float, digits: int = 1) -> str:
     """1234.5 as 1,234.5 or 1.234,5; whole numbers without a fraction."""
     pattern = "#,##0" + ("." + "#" * digits if digits else "")

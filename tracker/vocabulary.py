@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
-from tracker.i18n import written_date, written_number
+from tracker.i18n import written_date, written_month, written_number
 
 NO_FIGURE = "\u2013"  # an en dash where there is no figure
 
@@ -85,6 +86,28 @@ def percent(value: float | None, digits: int = 0) -> str:
     return written_number(value, digits) + "\u00a0%"
 
 
+def averaged(average: float | None, reporting: int, total: int) -> str:
+    """An average percent with its base: how many items it averages and how many have no
+    figure yet ("56 % on average over 1 reporting action; 2 not reporting yet")."""
+    if not total:
+        return str(_l("no actions"))
+    if not reporting or average is None:
+        return ngettext(
+            "no report yet from its %(num)d action", "no report yet from its %(num)d actions", total
+        )
+    said = ngettext(
+        "%(percent)s on average over %(num)d reporting action",
+        "%(percent)s on average over %(num)d reporting actions",
+        reporting,
+        percent=percent(average),
+    )
+    if total > reporting:
+        said += ngettext(
+            "; %(num)d not reporting yet", "; %(num)d not reporting yet", total - reporting
+        )
+    return said
+
+
 def titled(record: object) -> str:
     """A plan's or an action's title in the request's language: its German (local) title in
     German where it has one, its English title otherwise."""
@@ -120,3 +143,8 @@ def cell(value: object) -> str:
 def day(value: date | datetime | None) -> str:
     """A date in the request's language (23 Nov 2023, 23.11.2023); nothing for no date."""
     return written_date(value)
+
+
+def month(value: date | datetime | None) -> str:
+    """A month in the request's language (June 2024, Juni 2024), for a date known to the month."""
+    return written_month(value)

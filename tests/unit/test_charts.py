@@ -30,7 +30,7 @@ def annotation(figure) -> str:
         (charts.timeline([], [], TODAY), "No phases or milestones yet."),
         (charts.lgd_status([("planned", 0), ("signed", 0)]), "No Local Green Deal recorded yet."),
         (charts.quiet_groups([], 60), "No city has reported yet."),
-        (charts.progress_by_sector([("Tourism", 0, None)]), "No action has a sector yet."),
+        (charts.progress_by_sector([("Tourism", 0, 0, None)]), "No action has a sector yet."),
         (charts.cohort_heatmap([], ["Team set up"], []), "No core city"),
         (charts.mentorship_network([], [], []), "No mentorship recorded yet."),
         (charts.mentor_load([]), "No mentorship recorded yet."),
@@ -106,10 +106,13 @@ def test_quiet_groups_draw_a_box_per_group_and_the_stale_line():
 
 
 def test_sector_progress_drops_sectors_without_actions():
-    data = as_dict(charts.progress_by_sector([("Energy", 4, 62.5), ("Textiles", 0, None)]))
+    data = as_dict(charts.progress_by_sector([("Energy", 4, 3, 62.5), ("Textiles", 0, 0, None)]))
     assert data["data"][0]["y"] == ["Energy"]
     assert data["data"][0]["x"] == [62.5]
-    assert data["data"][0]["text"] == ["62 % of 4 actions"]
+    # The average says its base: the three that reported, and the one that has not.
+    assert data["data"][0]["text"] == [
+        "62\u00a0% on average over 3 reporting actions; 1 not reporting yet"
+    ]
 
 
 def test_cohort_heatmap_codes_each_state():
@@ -311,7 +314,7 @@ def test_every_chart_names_its_axes_or_hides_them():
         ),
         charts.lgd_status([("planned", 1)]),
         charts.actions_by_status([("on_track", 1)]),
-        charts.progress_by_sector([("Energy", 1, 50.0)]),
+        charts.progress_by_sector([("Energy", 1, 1, 50.0)]),
         charts.cohort_heatmap(["A"], ["Team set up"], [["done"]]),
         charts.milestone_gantt(
             [charts.GanttRow("M", date(2023, 1, 1), date(2023, 2, 1), "done")], TODAY

@@ -40,8 +40,10 @@ MENTORS = {
     "porto",
     "toronto",
 }
-# Every core city the facts file marks VERIFIED (Catanzaro is a CONFLICT and stays out).
+# Every core city the facts file marks VERIFIED: Catanzaro since its second pass settled the
+# conflict with Catania; Szombathely is named by its own site in February 2024.
 CORE_2023 = {
+    "catanzaro",
     "alcoy",
     "almeria",
     "benidorm",
@@ -92,6 +94,7 @@ CORE_2023 = {
     "pori",
 }
 CORE_2024 = {"arteixo", "larnaca", "pesaro", "saint-germain", "san-benedetto-del-tronto"}
+SZOMBATHELY_SITE = date(2024, 2, 15)
 OBSERVERS = {"istanbul", "lviv", "novovolynsk", "rivne", "vinnytsia", "pristina", "skopje"}
 AMBASSADORS = {
     "alcoy",
@@ -124,11 +127,11 @@ def test_ten_mentors_by_the_kick_off_and_trento_from_march_2024(app):
 
 def test_every_verified_core_city_and_the_2024_joiners(app):
     core = participations("core")
-    assert set(core) == CORE_2023 | CORE_2024
+    assert set(core) == CORE_2023 | CORE_2024 | {"szombathely"}
     assert {
         slug for slug, joined in core.items() if joined == FIRST_IMPLEMENTATION_LAB
     } == CORE_2024
-    assert "catanzaro" not in core
+    assert core["szombathely"] == SZOMBATHELY_SITE
     assert "catania" not in core
 
 
@@ -232,12 +235,11 @@ def test_dortmund_action_programme_targets_and_figures(app):
 
 def test_facts_hold_no_demo_data_and_nothing_not_found(app):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Mentorship)) == 0
-    assert (
-        db.session.scalar(
-            sa.select(sa.func.count()).select_from(Plan).where(Plan.kind == "local_green_deal")
-        )
-        == 0
-    )
+    # The one Local Green Deal a source describes: Pescara's, the first core city to sign.
+    deals = db.session.scalars(sa.select(Plan).where(Plan.kind == "local_green_deal")).all()
+    assert [(d.city.slug, d.status, d.signed_on, len(d.partners)) for d in deals] == [
+        ("pescara", "signed", None, 6)
+    ]
 
 
 @pytest.mark.parametrize(

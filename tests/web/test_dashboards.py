@@ -78,8 +78,8 @@ def test_plotly_js_is_served_by_the_app_compressed_under_a_hashed_name(demo_app,
 def test_overview_shows_the_gap_the_target_and_what_needs_attention(viewer):
     html = viewer.get("/").get_data(as_text=True)
     page = page_text(viewer.get("/"))
-    assert "53 of 64 core cities registered" in page
-    assert "of 175" in page
+    assert "55 of 64 core cities registered" in page
+    assert "Programme target: 175 signed Local Green Deals." in page
     assert set(figures(html)) == {
         "timeline",
         "lgd-status",
@@ -90,7 +90,7 @@ def test_overview_shows_the_gap_the_target_and_what_needs_attention(viewer):
     bars = figures(html)["lgd-status"]["data"][0]
     assert bars["type"] == "bar"
     assert bars["y"] == ["Planned", "In preparation", "Signed", "Implementing", "Completed"]
-    assert sum(bars["x"]) == 64
+    assert sum(bars["x"]) == 66  # one deal per mentor and core city
     assert "Overdue milestones" in page
     assert "At risk or delayed" in page
     assert "No update in 60 days" in page
@@ -99,7 +99,7 @@ def test_overview_shows_the_gap_the_target_and_what_needs_attention(viewer):
 def test_cohort_lists_every_core_city_against_the_five_steps(viewer):
     html = viewer.get("/cohort").get_data(as_text=True)
     heat = figures(html)["cohort"]["data"][0]
-    assert len(heat["y"]) == 53
+    assert len(heat["y"]) == 55
     assert heat["x"] == [
         "Team set up",
         "Commitments identified",
@@ -127,7 +127,7 @@ def test_cities_filter_sort_and_map(viewer):
     html = viewer.get("/cities").get_data(as_text=True)
     points = sum(len(t["x"]) for t in figures(html)["map"]["data"])
     assert points == 11  # only the mentor cities have coordinates
-    assert "11 of 71 have coordinates" in page_text(viewer.get("/cities"))
+    assert "11 of 73 have coordinates" in page_text(viewer.get("/cities"))
     energy = page_text(viewer.get("/cities?sector=energy-renewables"))
     assert "Energy and renewables" in energy
 

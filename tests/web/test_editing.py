@@ -217,7 +217,7 @@ def test_partners_are_added_and_edited_and_names_stay_unique(editor, plan):
     )
     assert bad_kind.status_code == 400
     assert snapshot() == before
-    partner = db.session.scalar(sa.select(Partner))
+    partner = db.session.scalar(sa.select(Partner).where(Partner.plan_id == plan.id))
     response = editor.post(
         f"/plans/partners/{partner.id}/edit",
         data={**data, "kind": "research", "version": partner.version},

@@ -66,7 +66,7 @@ def test_the_overview_speaks_german_to_a_german_browser(demo_app):
     programme = overview.current_programme()
     assert isinstance(programme, Programme)
     assert programme.starts_on.strftime("%d.%m.%Y") in page
-    averages = [avg for _name, _n, avg in overview.sector_progress() if avg is not None]
+    averages = [s.average for s in overview.sector_progress() if s.average is not None]
     assert averages
     for avg in averages:
         assert f"<td>{format_decimal(round(avg, 1), '#,##0.#', locale='de')}</td>" in page

@@ -22,8 +22,10 @@ from tracker.models import (
     Mentorship,
     Milestone,
     Participation,
+    Partner,
     Plan,
     Programme,
+    ProgrammeFigure,
     ProgressUpdate,
     User,
 )
@@ -41,6 +43,8 @@ SOURCED = [
     Indicator,
     IndicatorValue,
     Milestone,
+    ProgrammeFigure,
+    Partner,
 ]
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 
@@ -163,8 +167,8 @@ def test_no_email_note_demo_record_or_form_and_links_only_to_public_pages_or_sou
 
 def test_it_shows_the_facts_and_leaves_the_demo_out(public):
     overview = page_text(public.get("/public/"))
-    assert "53" in overview  # core cities registered, a fact
-    assert "of 175" in overview  # the programme's target, a fact
+    assert "55" in overview  # core cities registered, a fact
+    assert "175 signed Local Green Deals" in overview  # the programme's target, a fact
     dortmund = page_text(public.get("/public/cities/dortmund"))
     assert "Climate emergency programme" in dortmund  # a sourced plan
     assert "Local Green Deal of Dortmund" not in dortmund  # the demo deal

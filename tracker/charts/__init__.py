@@ -15,9 +15,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
-from tracker.vocabulary import label, status_label
+from tracker.vocabulary import averaged, label, status_label
 
 COLOURS = {
     "done": "#0b6e4f",
@@ -217,8 +216,9 @@ def _horizontal_bars(
     )
 
 
-def progress_by_sector(rows: Sequence[tuple[str, int, float | None]]) -> Figure:
-    """Average percent complete of the reported actions of each sector, with their count."""
+def progress_by_sector(rows: Sequence[tuple[str, int, int, float | None]]) -> Figure:
+    """Per sector (name, actions, reporting actions, their average percent complete): the
+    average as a bar, and beside it what it averages and how many actions have not reported."""
     rows = [r for r in rows if r[1]]
     if not rows:
         return _empty(_("No action has a sector yet."))
@@ -226,27 +226,23 @@ def progress_by_sector(rows: Sequence[tuple[str, int, float | None]]) -> Figure:
         [
             _trace(
                 "bar",
-                x=[round(avg or 0, 1) for _name, _n, avg in rows],
-                y=[plain(name) for name, _n, _avg in rows],
+                x=[round(avg or 0, 1) for _name, _n, _r, avg in rows],
+                y=[plain(name) for name, _n, _r, _avg in rows],
                 orientation="h",
-                text=[
-                    ngettext(
-                        "%(percent)s %% of %(num)d action",
-                        "%(percent)s %% of %(num)d actions",
-                        n,
-                        percent=round(avg or 0),
-                    )
-                    for _s, n, avg in rows
-                ],
-                textposition="auto",
+                text=[averaged(avg, reporting, n) for _name, n, reporting, avg in rows],
+                textposition="outside",
+                cliponaxis=False,
                 marker={"color": "#0b6e4f"},
-                hovertemplate="%{y}: %{x} %<extra></extra>",
+                hovertemplate="%{y}: %{text}<extra></extra>",
             )
         ],
         height=max(200, 45 * len(rows) + 60),
         xaxis={
             "range": [0, 100],
-            "title": {"text": _("average percent complete"), "standoff": 6},
+            "title": {
+                "text": _("average percent complete of the reporting actions"),
+                "standoff": 6,
+            },
             "automargin": True,
         },
         yaxis={"autorange": "reversed", "automargin": True},

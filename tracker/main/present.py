@@ -33,7 +33,7 @@ def overview_tables(
     milestones: list[Any],
     funnel: list[tuple[str, int]],
     statuses: list[tuple[str, int]],
-    sectors: list[tuple[str, int, float | None]],
+    sectors: list[overview.SectorProgress],
     quiet: list[charts.QuietRow],
 ) -> list[Table]:
     return [
@@ -59,8 +59,16 @@ def overview_tables(
         Table(
             "sector-progress",
             "Progress by sector",
-            ["sector", "actions", "average percent"],
-            [[name, n, round(avg, 1) if avg is not None else None] for name, n, avg in sectors],
+            ["sector", "actions", "reporting actions", "average percent of the reporting actions"],
+            [
+                [
+                    s.name,
+                    s.actions,
+                    s.reporting,
+                    round(s.average, 1) if s.average is not None else None,
+                ]
+                for s in sectors
+            ],
         ),
         Table(
             "quiet",
@@ -83,7 +91,7 @@ def overview_charts(
     milestones: list[Any],
     funnel: list[tuple[str, int]],
     statuses: list[tuple[str, int]],
-    sectors: list[tuple[str, int, float | None]],
+    sectors: list[overview.SectorProgress],
     quiet: list[charts.QuietRow],
     today: date,
     stale_days: int,
@@ -93,9 +101,15 @@ def overview_charts(
         "timeline": charts.timeline(phases, milestones, today),
         "lgd-status": charts.lgd_status(funnel),
         "action-status": charts.actions_by_status(statuses),
-        "sector-progress": charts.progress_by_sector(sectors),
+        "sector-progress": charts.progress_by_sector(sector_rows(sectors)),
     }
     return {name: charts.to_json(figure) for name, figure in figures.items()}
+
+
+def sector_rows(
+    sectors: list[overview.SectorProgress],
+) -> list[tuple[str, int, int, float | None]]:
+    return [(s.name, s.actions, s.reporting, s.average) for s in sectors]
 
 
 def step_titles(steps: tuple[str, ...]) -> list[str]:
@@ -127,7 +141,8 @@ def cohort_table(rows: list[Any], steps: list[str]) -> Table:
             "late steps",
             "days overdue",
             "actions",
-            "action progress (average percent)",
+            "reporting actions",
+            "action progress (average percent of the reporting actions)",
         ],
         [
             [
@@ -138,6 +153,7 @@ def cohort_table(rows: list[Any], steps: list[str]) -> Table:
                 r.late,
                 r.overdue_days or None,
                 r.actions,
+                r.reporting,
                 round(r.progress, 1) if r.progress is not None else None,
             ]
             for r in rows

@@ -5,7 +5,14 @@ from tracker.models.base import Base
 from tracker.models.city import City, Mentorship, Participation
 from tracker.models.meta import DataVersion
 from tracker.models.plan import Action, Indicator, IndicatorValue, Partner, Plan, PlanTarget
-from tracker.models.programme import Milestone, Phase, Programme, Sector, Theme
+from tracker.models.programme import (
+    Milestone,
+    Phase,
+    Programme,
+    ProgrammeFigure,
+    Sector,
+    Theme,
+)
 from tracker.models.progress import ProgressUpdate
 from tracker.models.user import (
     AccountLink,
@@ -37,6 +44,7 @@ __all__ = [
     "Plan",
     "PlanTarget",
     "Programme",
+    "ProgrammeFigure",
     "ProgressUpdate",
     "Sector",
     "SignInThrottle",

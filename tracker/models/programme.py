@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.models.base import Base, SourcedMixin, one_of
 
 if TYPE_CHECKING:
+    from tracker.models.city import City
     from tracker.models.plan import Action, Plan
 
 SECTOR_TIERS = ("key", "secondary")
@@ -23,6 +24,14 @@ LGD_STEPS = (
     "implementation-under-way",
 )
 DATE_PRECISIONS = ("day", "month")
+# What a figure the programme itself published counts; each kind has its sentence on the pages.
+FIGURE_KINDS = (
+    "lgds_signed",  # Local Green Deals signed across the programme
+    "cities_at_close",  # cities at the closing conference
+    "countries_at_close",  # the countries those cities came from
+    "core_cities",  # core cities, as a programme statement counted them
+    "first_signed_deals",  # the deals of the first core city to sign (city_id)
+)
 
 
 class Programme(SourcedMixin, Base):
@@ -60,6 +69,34 @@ class Phase(SourcedMixin, Base):
     programme: Mapped[Programme] = relationship(back_populates="phases")
 
     __table_args__ = (sa.UniqueConstraint("programme_id", "slug"),)
+
+
+class ProgrammeFigure(SourcedMixin, Base):
+    """A figure the programme itself published (over 200 deals signed, 88 cities at the close),
+    shown beside the tracker's own counts as a sourced fact, never mixed into them."""
+
+    __tablename__ = "programme_figures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id"))
+    slug: Mapped[str] = mapped_column(sa.String(60))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    value: Mapped[int]
+    # "over 200": the figure is a lower bound.
+    is_lower_bound: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cities.id"))
+    stated_on: Mapped[date | None]
+    date_precision: Mapped[str] = mapped_column(sa.String(10), default="day", server_default="day")
+    note: Mapped[str | None] = mapped_column(sa.Text)
+
+    city: Mapped[City | None] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("programme_id", "slug"),
+        one_of("kind", FIGURE_KINDS),
+        one_of("date_precision", DATE_PRECISIONS),
+        sa.CheckConstraint("value >= 0", name="value_not_negative"),
+    )
 
 
 class Sector(SourcedMixin, Base):

@@ -67,7 +67,9 @@ def index() -> ResponseReturnValue:  # Who: anyone (public view).
                 "timeline": charts.to_json(charts.timeline(phases, milestones, today)),
                 "lgd-status": charts.to_json(charts.lgd_status(funnel)),
                 "action-status": charts.to_json(charts.actions_by_status(statuses)),
-                "sector-progress": charts.to_json(charts.progress_by_sector(sectors)),
+                "sector-progress": charts.to_json(
+                    charts.progress_by_sector(present.sector_rows(sectors))
+                ),
             },
         }
 

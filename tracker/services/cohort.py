@@ -38,6 +38,7 @@ class CohortRow:
     states: list[str] = field(default_factory=list)
     mentor_slugs: frozenset[str] = frozenset()
     actions: int = 0
+    reporting: int = 0  # of its actions, those with a reported percent (the average's base)
     # Days since the due date of its longest-overdue late step (0 when none is late).
     overdue_days: int = 0
 
@@ -128,6 +129,7 @@ def cohort(
             Plan.city_id,
             sa.func.avg(Action.percent_complete).label("avg"),
             sa.func.count(Action.id).label("actions"),
+            sa.func.count(Action.percent_complete).label("reporting"),
         )
         .join(Action.plan)
         .where(Plan.programme_id == programme.id, *Action.facts(facts_only))
@@ -144,6 +146,7 @@ def cohort(
             mentors.c.slugs,
             progress.c.avg,
             progress.c.actions,
+            progress.c.reporting,
             deals.c.plan_id,
         )
         .join(Participation, Participation.city_id == City.id)
@@ -165,7 +168,7 @@ def cohort(
         )
     }
     result = []
-    for city_id, slug, name, country, mentor_names, mentor_slugs, avg, actions, plan_id in rows:
+    for city_id, slug, name, country, mentor_names, mentor_slugs, avg, *counts, plan_id in rows:
         dates = [steps.get((city_id, step), (None, None)) for step in LGD_STEPS]
         states = [step_state(due_on, completed_on, today) for due_on, completed_on in dates]
         late_dues = [d for (d, _c), s in zip(dates, states, strict=True) if s == "late" and d]
@@ -179,7 +182,8 @@ def cohort(
                 plan_id=plan_id,
                 states=states,
                 mentor_slugs=frozenset((mentor_slugs or "").split()),
-                actions=int(actions or 0),
+                actions=int(counts[0] or 0),
+                reporting=int(counts[1] or 0),
                 overdue_days=(today - min(late_dues)).days if late_dues else 0,
             )
         )

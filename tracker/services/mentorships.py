@@ -48,6 +48,8 @@ class Pair:
     mentee_late: int  # overdue milestones of its plans that are not deal steps
     mentee_late_steps: int = 0
     mentee_last_update: date | None = None
+    mentee_actions: int = 0  # the mentee's actions, and those that reported a percent:
+    mentee_reporting: int = 0  # the base of mentee_progress
 
 
 def pairs(programme: Programme, today: date, stale_days: int) -> list[Pair]:
@@ -74,6 +76,8 @@ def pairs(programme: Programme, today: date, stale_days: int) -> list[Pair]:
                 )
             ).label("stale"),
             sa.func.max(Action.last_reported_on).label("last_update"),
+            sa.func.count(Action.id).label("actions"),
+            sa.func.count(Action.percent_complete).label("reporting"),
         )
         .join(Action.plan)
         .group_by(Plan.city_id)
@@ -109,6 +113,8 @@ def pairs(programme: Programme, today: date, stale_days: int) -> list[Pair]:
             late.c.late,
             late.c.late_steps,
             per_city.c.last_update,
+            per_city.c.actions,
+            per_city.c.reporting,
         )
         .join(mentor_part, Mentorship.mentor_id == mentor_part.id)
         .join(mentee_part, Mentorship.mentee_id == mentee_part.id)
@@ -122,41 +128,26 @@ def pairs(programme: Programme, today: date, stale_days: int) -> list[Pair]:
     )
     return [
         Pair(
-            i,
-            v,
-            ms,
-            mn,
-            es,
-            en,
-            since,
-            ended,
-            focus,
-            sector,
-            demo,
-            float(progress) if progress is not None else None,
-            int(stale or 0),
-            int(late_n or 0),
-            int(steps or 0),
-            last,
+            row.id,
+            row.version,
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            row.since_on,
+            row.ended_on,
+            row.focus,
+            row[9],
+            row.is_demo,
+            float(row.progress) if row.progress is not None else None,
+            int(row.stale or 0),
+            int(row.late or 0),
+            int(row.late_steps or 0),
+            row.last_update,
+            int(row.actions or 0),
+            int(row.reporting or 0),
         )
-        for (
-            i,
-            v,
-            ms,
-            mn,
-            es,
-            en,
-            since,
-            ended,
-            focus,
-            sector,
-            demo,
-            progress,
-            stale,
-            late_n,
-            steps,
-            last,
-        ) in rows
+        for row in rows
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
@@ -19,6 +20,7 @@ from tracker.models import (
     Participation,
     Plan,
     Programme,
+    ProgrammeFigure,
     Sector,
 )
 from tracker.models.city import PARTICIPATION_ROLES
@@ -29,12 +31,15 @@ from tracker.services.milestones import MILESTONE_STATES, state_expression
 @dataclass
 class Headline:
     programme: Programme
+    today: date
     cities_by_role: dict[str, int]
     lgds_by_status: dict[str, int]
     lgds_demo: int
     milestones_by_state: dict[str, int]
     ambassadors: int
     next_milestones: list[Milestone] = field(default_factory=list)
+    # What the programme itself published, by kind (shown beside the counts, never in them).
+    reported: dict[str, ProgrammeFigure] = field(default_factory=dict)
 
     @property
     def core_gap(self) -> int | None:
@@ -46,6 +51,15 @@ class Headline:
     @property
     def lgds_signed(self) -> int:
         return sum(self.lgds_by_status[s] for s in ("signed", "implementing", "completed"))
+
+    @property
+    def lgds_recorded(self) -> int:
+        """Deals whose status is recorded: the base of lgds_signed."""
+        return sum(self.lgds_by_status.values())
+
+    @property
+    def has_ended(self) -> bool:
+        return self.today > self.programme.ends_on
 
 
 def current_programme_id() -> int | None:
@@ -120,7 +134,22 @@ def headline(
         .order_by(Milestone.due_on)
         .limit(5)
     ).all()
-    return Headline(programme, roles, statuses, demo, states, ambassadors, list(upcoming))
+    reported = db.session.scalars(
+        sa.select(ProgrammeFigure)
+        .where(ProgrammeFigure.programme_id == programme.id)
+        .options(joinedload(ProgrammeFigure.city))
+    ).all()
+    return Headline(
+        programme,
+        today,
+        roles,
+        statuses,
+        demo,
+        states,
+        ambassadors,
+        list(upcoming),
+        {figure.kind: figure for figure in reported},
+    )
 
 
 NO_REPORT = "no_report"
@@ -137,16 +166,33 @@ def actions_by_status(*, facts_only: bool = False) -> list[tuple[str, int]]:
     return list(counts.items())
 
 
-def sector_progress(*, facts_only: bool = False) -> list[tuple[str, int, float | None]]:
-    """Per sector: its actions and their average percent complete (of those reported)."""
+class SectorProgress(NamedTuple):
+    sector: str  # the sector's slug
+    name: str
+    actions: int
+    reporting: int  # actions with a reported percent: the average's base
+    average: float | None  # their average percent complete
+
+
+def sector_progress(*, facts_only: bool = False) -> list[SectorProgress]:
+    """Per sector: its actions, how many of them reported a percent, and the average of those."""
     joined = sa.and_(Action.sector_id == Sector.id, *Action.facts(facts_only))
     rows = db.session.execute(
-        sa.select(Sector.name, sa.func.count(Action.id), sa.func.avg(Action.percent_complete))
+        sa.select(
+            Sector.slug,
+            Sector.name,
+            sa.func.count(Action.id),
+            sa.func.count(Action.percent_complete),
+            sa.func.avg(Action.percent_complete),
+        )
         .outerjoin(Action, joined)
-        .group_by(Sector.id, Sector.name, Sector.tier)
+        .group_by(Sector.id, Sector.slug, Sector.name, Sector.tier)
         .order_by(Sector.tier, Sector.name)
     )
-    return [(name, count, float(avg) if avg is not None else None) for name, count, avg in rows]
+    return [
+        SectorProgress(slug, name, n, reporting, float(avg) if avg is not None else None)
+        for slug, name, n, reporting, avg in rows
+    ]
 
 
 @dataclass
