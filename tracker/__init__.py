@@ -249,9 +249,10 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["languages"] = LANGUAGES
     app.jinja_env.globals["language"] = language
 
-    from tracker.vocabulary import averaged
+    from tracker.vocabulary import averaged, membership
 
     app.jinja_env.globals["averaged"] = averaged
+    app.jinja_env.globals["membership"] = membership
 
     from tracker.charts import COLOURS
 

@@ -45,7 +45,32 @@ CODE_LABELS = {
     "editor": _l("editor"),
     "lead": _l("programme lead"),
     "admin": _l("administrator"),
+    "sme": _l("SME"),
+    "large_company": _l("large company"),
+    "university": _l("university"),
+    "research": _l("research institute"),
+    "association": _l("association"),
+    "public_body": _l("public body"),
+    "municipal_company": _l("municipal company"),
+    "other": _l("other"),
 }
+
+
+# A city's membership of a programme, by its role, as a sentence of the page.
+MEMBERSHIPS = {
+    "mentor": _l("Mentor city of %(programme)s since %(date)s"),
+    "core": _l("Core city of %(programme)s since %(date)s"),
+    "observer": _l("Observer city of %(programme)s since %(date)s"),
+}
+
+
+def membership(role: str, programme: str, joined_on: date) -> str:
+    """'Mentor city of Intelligent Cities Challenge 2023-25 since 13 Jul 2023', in the
+    request's language."""
+    sentence = MEMBERSHIPS.get(role)
+    if sentence is None:
+        return f"{label(role)}: {programme}"
+    return str(sentence) % {"programme": programme, "date": day(joined_on)}
 
 
 REMINDER_LABELS = {"daily": _l("daily"), "weekly": _l("weekly"), "none": _l("never")}

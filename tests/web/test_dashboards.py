@@ -162,7 +162,7 @@ def test_milestones_timeline_filters_and_slips(viewer, lead):
 
 def test_dortmund_page_and_its_climate_programme(viewer):
     city = page_text(viewer.get("/cities/dortmund"))
-    assert "mentor</strong> in Intelligent Cities Challenge 2023-25 since 13 Jul 2023" in city
+    assert "Mentor city of Intelligent Cities Challenge 2023-25 since 13 Jul 2023" in city
     assert "Climate emergency programme" in city
     assert "/cities/dortmund/climate" in city
     assert 'class="badge demo"' in city  # the demo deal is labelled

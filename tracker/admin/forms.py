@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from tracker.forms import DateField, choices, version_field
 from tracker.models.user import USER_ROLES
 from tracker.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from tracker.vocabulary import CODE_LABELS
 
 PASSWORD = [DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)]
 
@@ -15,7 +16,9 @@ PASSWORD = [DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LEN
 class UserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     role = SelectField(
-        _l("Role"), choices=choices((r, r) for r in USER_ROLES), validators=[DataRequired()]
+        _l("Role"),
+        choices=choices((r, CODE_LABELS[r]) for r in USER_ROLES),
+        validators=[DataRequired()],
     )
     city = SelectField(_l("City (editors only)"), validators=[Optional()])
     is_active = BooleanField(_l("Active"))
@@ -27,7 +30,7 @@ class NewUserForm(UserForm):
     # A new account gets the least privilege unless the admin chooses more.
     role = SelectField(
         _l("Role"),
-        choices=choices((r, r) for r in USER_ROLES),
+        choices=choices((r, CODE_LABELS[r]) for r in USER_ROLES),
         default="viewer",
         validators=[DataRequired()],
     )

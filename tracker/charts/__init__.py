@@ -29,11 +29,22 @@ COLOURS = {
     "mentor": "#1f5f99",
     "core": "#0b6e4f",
     "observer": "#8a8f94",
-    "on_track": "#0b6e4f",
+    "on_track": "#2a78b5",
     "at_risk": "#e0b000",
     "delayed": "#c4461b",
     "cancelled": "#8a8f94",
     "none": "#d6dde2",
+    "no_report": "#f7f9fa",
+}
+# Each action status drawn with a hatching of its own too, so that no two read alike in grey.
+STATUS_PATTERNS = {
+    "not_started": ".",
+    "on_track": "/",
+    "at_risk": "x",
+    "delayed": "-",
+    "done": "",
+    "cancelled": "|",
+    "no_report": "+",
 }
 # What a cohort cell says besides its colour.
 COHORT_MARKS = {"done": "\u2713", "on_time": "\u25cb", "late": "!", "not_started": "\u00b7"}
@@ -186,7 +197,11 @@ def lgd_status(counts: Sequence[tuple[str, int]]) -> Figure:
 
 
 def _horizontal_bars(
-    labels: Sequence[str], values: Sequence[int], colours: Sequence[str], axis_title: str
+    labels: Sequence[str],
+    values: Sequence[int],
+    colours: Sequence[str],
+    axis_title: str,
+    patterns: Sequence[str] | None = None,
 ) -> Figure:
     """One bar per category, named on its own line of the y axis (names never run together)
     and labelled with its value outside the bar."""
@@ -197,7 +212,15 @@ def _horizontal_bars(
                 y=[plain(text) for text in labels],
                 x=list(values),
                 orientation="h",
-                marker={"color": list(colours), "line": {"color": "#8a8f94", "width": 1}},
+                marker={
+                    "color": list(colours),
+                    "line": {"color": "#8a8f94", "width": 1},
+                    **(
+                        {"pattern": {"shape": list(patterns), "fgcolor": "#1d2a33"}}
+                        if patterns
+                        else {}
+                    ),
+                },
                 text=[str(v) for v in values],
                 textposition="outside",
                 cliponaxis=False,
@@ -447,12 +470,17 @@ class Load:
     needing_help: int
 
 
+def load_order(row: Load) -> tuple[int, int, str]:
+    """Mentors with the most mentees needing help first, then the most mentees, then by name."""
+    return (-row.needing_help, -row.mentees, row.mentor.lower())
+
+
 def mentor_load(rows: Sequence[Load]) -> Figure:
     """Each mentor's current mentees, split into those that need help and the others; the
-    most loaded first, at most MOST_ROWS."""
+    mentors with the most mentees needing help first (load_order), at most MOST_ROWS."""
     if not rows:
         return _empty(_("No mentorship recorded yet."))
-    rows = sorted(rows, key=lambda r: (-r.mentees, -r.needing_help, r.mentor.lower()))[:MOST_ROWS]
+    rows = sorted(rows, key=load_order)[:MOST_ROWS]
     labels = [plain(short(r.mentor, 32)) for r in rows]
     axis: dict[str, Any] = {"title": {"text": _("current mentees"), "standoff": 6}}
     if max(r.mentees for r in rows) <= 12:
@@ -858,6 +886,7 @@ def actions_by_status(counts: Sequence[tuple[str, int]]) -> Figure:
         [count for _s, count in counts],
         [COLOURS.get(status, "#d6dde2") for status, _c in counts],
         _("actions"),
+        [STATUS_PATTERNS.get(status, "") for status, _c in counts],
     )
 
 

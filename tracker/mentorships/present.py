@@ -55,13 +55,14 @@ def network(pairs: list[Pair], needs: list[Need], threshold: int) -> charts.Figu
 
 
 def loads(pairs: list[Pair], needs: list[Need], threshold: int) -> list[charts.Load]:
-    """Each mentor's current mentees and how many of them need help, the most loaded first."""
+    """Each mentor's current mentees and how many of them need help: the mentors with the most
+    mentees needing help first, then the most mentees, then by name."""
     helped = {n.slug for n in needs if n.over(threshold)}
     mentees: dict[str, set[str]] = {}
     for p in active(pairs):
         mentees.setdefault(p.mentor_name, set()).add(p.mentee_slug)
     rows = [charts.Load(name, len(slugs), len(slugs & helped)) for name, slugs in mentees.items()]
-    return sorted(rows, key=lambda r: (-r.mentees, -r.needing_help, r.mentor.lower()))
+    return sorted(rows, key=charts.load_order)
 
 
 def pairs_table(pairs: list[Pair]) -> Table:

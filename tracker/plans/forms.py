@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.forms import DateField, blank_to_none, choices, version_field
 from tracker.models.plan import LGD_STATUSES, PARTNER_KINDS
+from tracker.vocabulary import CODE_LABELS
 
 TEXT = [Optional(), Length(max=10000)]
 
@@ -19,9 +20,7 @@ class PlanForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     status = SelectField(
         _l("Deal status"),
-        choices=choices(
-            [("", "None")] + [(s, s.replace("_", " ").capitalize()) for s in LGD_STATUSES]
-        ),
+        choices=choices([("", _l("None"))] + [(s, CODE_LABELS[s]) for s in LGD_STATUSES]),
         validators=[Optional()],
     )
     started_on = DateField(_l("Work began on"), validators=[Optional()])
@@ -61,7 +60,7 @@ class PartnerForm(FlaskForm):
     name = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=300)])
     kind = SelectField(
         _l("Type"),
-        choices=choices([(k, k.replace("_", " ").capitalize()) for k in PARTNER_KINDS]),
+        choices=choices([(k, CODE_LABELS[k]) for k in PARTNER_KINDS]),
         validators=[DataRequired()],
     )
     commitment = TextAreaField(_l("Commitment"), validators=[Optional(), Length(max=5000)])

@@ -25,7 +25,7 @@ from tracker.models import (
 )
 from tracker.models.city import PARTICIPATION_ROLES
 from tracker.models.plan import ACTION_STATUSES, LGD_STATUSES
-from tracker.services.milestones import MILESTONE_STATES, state_expression
+from tracker.services.milestones import MILESTONE_STATES, five_numbers, state_expression
 
 
 @dataclass
@@ -346,7 +346,7 @@ def quiet_groups(programme: Programme, today: date) -> list[QuietGroup]:
         result.append(group)
 
     def median(group: QuietGroup) -> float:
-        values = sorted(group.days.elements())
-        return values[len(values) // 2] if values else float("inf")
+        """The median the chart draws (nearest rank); a group that never reported is quietest."""
+        return five_numbers(group.days)[2] if group.days else float("inf")
 
     return sorted(result, key=lambda g: (-median(g), -g.never, g.name.lower()))
