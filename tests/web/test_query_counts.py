@@ -36,6 +36,7 @@ PAGES = [
     "/cities/dortmund/climate",
     "/milestones?state=overdue",
     "/cities?sector=energy-renewables",
+    "/actions?attention=stale",
 ]
 
 

@@ -29,6 +29,8 @@ PAGES = [
     "/cities/bamberg",
     "/cities/dortmund/climate",
     "/cities/gen-100",
+    "/actions?attention=stale",
+    "/actions?attention=risky&page=2",
     "/public/",
     "/public/cohort",
     "/public/cities/dortmund",

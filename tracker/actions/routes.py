@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -25,7 +25,8 @@ from tracker.actions.forms import (
 from tracker.extensions import db
 from tracker.forms import form_status, submit
 from tracker.models import Action, Indicator, ProgressUpdate
-from tracker.services import options, permissions, plans, progress
+from tracker.paging import PAGE_SIZE, Page, checked, page_number
+from tracker.services import options, overview, permissions, plans, progress
 from tracker.tables import Table, csv_of, csv_requested
 from tracker.vocabulary import STATUS_LABELS, number, percent, status_label
 
@@ -78,6 +79,28 @@ def _percent(history: list[ProgressUpdate]) -> tuple[list[charts.PercentPoint], 
 
 def _to_action(action_id: int) -> Callable[[Any], str]:
     return lambda _result: url_for("actions.detail", action_id=action_id)
+
+
+@bp.route("")
+@login_required
+def index() -> ResponseReturnValue:  # Who: every signed-in user.
+    """A whole list of what needs attention, a page at a time: the overview shows its first
+    rows and links here."""
+    which = request.args.get("attention", "")
+    if which not in overview.ATTENTION_LISTS:
+        abort(400, _("Choose a list: attention=risky (at risk or delayed) or attention=stale."))
+    number = page_number()
+    stale_days = current_app.config["STALE_AFTER_DAYS"]
+    rows, total = overview.attention_list(
+        which, date.today(), stale_days, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
+    )
+    return render_template(
+        "actions/index.html",
+        which=which,
+        page=checked(Page(rows, number, PAGE_SIZE, total)),
+        stale_days=stale_days,
+        labels=STATUS_LABELS,
+    )
 
 
 @bp.route("/<id:action_id>")

@@ -86,10 +86,10 @@ class MilestoneFilterForm(FlaskForm):
         self.sort.choices = choices(
             [("due", _l("due date")), ("slip", _l("slip, the largest first"))]
         )
-        self.country.choices = choices([("", "All countries"), *options.countries()])
-        self.sector.choices = choices([("", "All sectors"), *options.sectors()])
+        self.country.choices = choices([("", _l("All countries")), *options.countries()])
+        self.sector.choices = choices([("", _l("All sectors")), *options.sectors()])
         self.state.choices = choices(
-            [("", "All states"), *((s, label(s)) for s in milestones.MILESTONE_STATES)]
+            [("", _l("All states")), *((s, label(s)) for s in milestones.MILESTONE_STATES)]
         )
 
     def validate_city(self, field: StringField) -> None:

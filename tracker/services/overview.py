@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
@@ -206,6 +206,44 @@ class Attention:
 
 
 OPEN = sa.or_(Action.status.is_(None), Action.status.not_in(("done", "cancelled")))
+# The lists of actions that need attention, each whole on a page of its own (/actions).
+ATTENTION_LISTS = ("risky", "stale")
+
+
+def attention_condition(which: str, today: date, stale_days: int) -> sa.ColumnElement[bool]:
+    """Which actions a list of what needs attention holds: at risk or delayed ("risky"), or
+    open with no update within the staleness window ("stale")."""
+    if which == "risky":
+        return Action.status.in_(("at_risk", "delayed"))
+    cutoff = today - timedelta(days=stale_days)
+    return sa.and_(
+        OPEN, sa.or_(Action.last_reported_on.is_(None), Action.last_reported_on < cutoff)
+    )
+
+
+def attention_order(which: str) -> tuple[sa.ColumnElement[Any], ...]:
+    """The latest report first for actions at risk; the longest silent first for stale ones."""
+    if which == "risky":
+        return (Action.last_reported_on.desc(), Action.id)
+    return (Action.last_reported_on.is_(None), Action.last_reported_on, Action.id)
+
+
+def attention_list(
+    which: str, today: date, stale_days: int, *, limit: int, offset: int = 0
+) -> tuple[list[Action], int]:
+    """A page of one attention list, with its city, and how many the whole list holds: two
+    queries whatever its length."""
+    condition = attention_condition(which, today, stale_days)
+    rows = db.session.scalars(
+        sa.select(Action)
+        .where(condition)
+        .options(joinedload(Action.plan).joinedload(Plan.city))
+        .order_by(*attention_order(which))
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Action).where(condition))
+    return list(rows), int(total or 0)
 
 
 def needs_attention(today: date, stale_days: int, limit: int = 10) -> Attention:
@@ -222,24 +260,21 @@ def needs_attention(today: date, stale_days: int, limit: int = 10) -> Attention:
         .order_by(Milestone.due_on, Milestone.id)
         .limit(limit)
     ).all()
-    risky = Action.status.in_(("at_risk", "delayed"))
-    cutoff = today - timedelta(days=stale_days)
-    stale = sa.and_(
-        OPEN, sa.or_(Action.last_reported_on.is_(None), Action.last_reported_on < cutoff)
-    )
+    risky = attention_condition("risky", today, stale_days)
+    stale = attention_condition("stale", today, stale_days)
     with_city = joinedload(Action.plan).joinedload(Plan.city)
     risky_actions = db.session.scalars(
         sa.select(Action)
         .where(risky)
         .options(with_city)
-        .order_by(Action.last_reported_on.desc(), Action.id)
+        .order_by(*attention_order("risky"))
         .limit(limit)
     ).all()
     stale_actions = db.session.scalars(
         sa.select(Action)
         .where(stale)
         .options(with_city)
-        .order_by(Action.last_reported_on.is_(None), Action.last_reported_on, Action.id)
+        .order_by(*attention_order("stale"))
         .limit(limit)
     ).all()
     counts = db.session.execute(
