@@ -221,7 +221,7 @@ def attention_condition(which: str, today: date, stale_days: int) -> sa.ColumnEl
     )
 
 
-def attention_order(which: str) -> tuple[sa.ColumnElement[Any], ...]:
+def attention_order(which: str) -> tuple[Any, ...]:
     """The latest report first for actions at risk; the longest silent first for stale ones."""
     if which == "risky":
         return (Action.last_reported_on.desc(), Action.id)
