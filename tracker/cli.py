@@ -69,6 +69,12 @@ def _echo_report(report: SeedReport) -> None:
     is_flag=True,
     help="No password: e-mail the person a link to choose their own (valid 72 hours).",
 )
+@click.option(
+    "--language",
+    type=click.Choice(["en", "de"]),
+    help="The person's language, and so their invitation's (default: their browser's; "
+    "an invitation in English).",
+)
 def create_user_command(
     email: str,
     role: str,
@@ -76,6 +82,7 @@ def create_user_command(
     name: str | None,
     password_stdin: bool,
     invite: bool,
+    language: str | None,
 ) -> None:
     """Create an account. The password is asked for, read from standard input, or chosen by
     the person through an invitation (--invite)."""
@@ -99,6 +106,7 @@ def create_user_command(
                 city_slug=city_slug,
                 name=name,
                 actor_label="cli",
+                language=language,
             )
             if invite:
                 account_links.invite(None, user, actor_label="cli")
@@ -113,7 +121,8 @@ def create_user_command(
         ) from exc
     click.echo(f"Created {user.role} {user.email}" + (f" for {city_slug}" if city_slug else ""))
     if invite:
-        click.echo(f"Invitation sent to {user.email}.")
+        done = "sent" if mail.to_server() else mail.where_written()
+        click.echo(f"Invitation to {user.email} {done}.")
 
 
 @users.command("token")
@@ -283,10 +292,17 @@ reminders = AppGroup("reminders", help="Reminders by e-mail (for cron or a syste
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="The day to remind about (default: today).",
 )
-def send_reminders_command(today: datetime | None) -> None:
+@click.option(
+    "--queue",
+    is_flag=True,
+    help="Only decide and record the messages; a later run (or a mail worker) delivers them.",
+)
+def send_reminders_command(today: datetime | None, queue: bool) -> None:
     """Decide today's reminders, record them, and send every recorded message not yet sent.
     Run it as often as you like: a period's messages are decided once. Exits 1 if any message
-    could not be sent (it stays recorded and goes with the next run)."""
+    could not be sent (it stays recorded and goes with the next run). It says "sent" only for
+    what a mail server accepted: without TRACKER_MAIL_URL messages are written to the outbox."""
+    from tracker import mail
     from tracker.services import reminders as service
 
     day = today.date() if today else date.today()
@@ -294,12 +310,16 @@ def send_reminders_command(today: datetime | None) -> None:
         decided = service.decide(day)
         db.session.commit()
     click.echo(f"{len(decided)} new message(s) decided for {day.isoformat()}.")
+    if queue:
+        click.echo(f"{len(decided)} queued: recorded, to be delivered by a later run.")
+        return
     delivery = service.deliver()
+    done = "sent" if mail.to_server() else mail.where_written()
     for row in delivery.sent:
-        click.echo(f"sent: {row.kind} {row.period} to {row.user.email}")
+        click.echo(f"{done}: {row.kind} {row.period} to {row.user.email}")
     for row in delivery.failed:
         click.echo(f"NOT sent: {row.kind} {row.period} to {row.user.email}: {row.last_error}")
-    click.echo(f"{len(delivery.sent)} sent, {len(delivery.failed)} not sent.")
+    click.echo(f"{len(delivery.sent)} {done}, {len(delivery.failed)} not sent.")
     if delivery.failed:
         raise click.ClickException(
             f"{len(delivery.failed)} message(s) could not be sent; they stay recorded and go "

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from babel.numbers import format_decimal
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_babel import Babel, get_locale, refresh
 from flask_login import current_user
 
@@ -55,8 +55,10 @@ def select_time_zone() -> str:
 
 
 def language() -> str:
-    """The language of the request being answered ("en" outside a request)."""
-    return get_locale().language if has_request_context() else DEFAULT_LANGUAGE
+    """The language being written in: the request's, or the one a message is forced into
+    (mail.letter) in a command; English otherwise."""
+    locale = get_locale() if has_app_context() else None
+    return locale.language if locale is not None else DEFAULT_LANGUAGE
 
 
 def written_date(value: date | datetime | None) -> str:

@@ -83,6 +83,16 @@ def send(letter: Letter) -> EmailMessage:
     return message
 
 
+def to_server() -> bool:
+    """Whether messages go to a mail server (TRACKER_MAIL_URL), rather than to the outbox."""
+    return bool(current_app.config.get("MAIL_URL"))
+
+
+def where_written() -> str:
+    """What became of a message without a mail server, in the words a command says it."""
+    return f"written to {outbox()} (not sent: no TRACKER_MAIL_URL)"
+
+
 def outbox() -> Path:
     folder = current_app.config.get("MAIL_OUTBOX") or Path(current_app.instance_path) / "outbox"
     return Path(folder)

@@ -222,7 +222,7 @@ def test_the_command_line_invites_with_a_link_to_the_configured_address(app, run
         args=["users", "create", "cli-invite@example.org", "--role", "viewer", "--invite"]
     )
     assert result.exit_code == 0, result.output
-    assert "Invitation sent to cli-invite@example.org." in result.output
+    assert "Invitation to cli-invite@example.org sent." in result.output
     (message,) = inbox.to("cli-invite@example.org")
     assert "https://tracker.example.org/auth/set-password/" in text_of(message)
     both = runner.invoke(
@@ -254,3 +254,111 @@ def test_the_command_line_keeps_nothing_when_the_mail_server_refuses(app, runner
     assert result.exit_code != 0
     assert "could not be sent" in result.output
     assert row_counts() == before
+
+
+def test_an_invitation_is_written_in_the_language_the_admin_picks(app, admin, inbox):
+    form = admin.get("/admin/users").get_data(as_text=True)
+    # The admin's own language is the default; German is one choice away.
+    assert re.search(r'<option selected value="en">English</option>', form)
+    response = admin.post(
+        "/admin/users",
+        data={
+            "email": "dortmund@example.org",
+            "role": "editor",
+            "city": "dortmund",
+            "password": "",
+            "language": "de",
+        },
+    )
+    assert response.status_code == 302
+    (message,) = inbox.to("dortmund@example.org")
+    assert message["Subject"] == "Ihr Konto bei ICC Tracker"
+    assert "Wählen Sie Ihr Passwort" in text_of(message)
+    user = db.session.scalar(sa.select(User).where(User.email == "dortmund@example.org"))
+    assert user.language == "de"
+
+
+def test_a_german_speaking_admin_invites_in_german_unless_they_choose_otherwise(app, inbox):
+    admin = app.test_client()
+    make_user("admin", email="chef@example.org")
+    login(admin, "chef@example.org")
+    german = {"Accept-Language": "de"}
+    form = admin.get("/admin/users", headers=german).get_data(as_text=True)
+    assert re.search(r'<option selected value="de">Deutsch</option>', form)
+    admin.post(
+        "/admin/users",
+        data={"email": "anna@example.org", "role": "viewer", "password": ""},
+        headers=german,
+    )
+    (message,) = inbox.to("anna@example.org")
+    assert message["Subject"] == "Ihr Konto bei ICC Tracker"
+
+
+def test_a_language_that_is_not_offered_is_refused_and_nothing_is_kept(app, admin, inbox):
+    before = row_counts()
+    response = admin.post(
+        "/admin/users",
+        data={"email": "x@example.org", "role": "viewer", "password": "", "language": "fr"},
+    )
+    assert response.status_code == 400
+    assert "Not a valid choice" in page_text(response)
+    assert row_counts() == before
+    assert inbox.messages == []
+
+
+def test_password_advice_is_wholly_in_the_page_language(app):
+    from tracker.services.accounts import check_password_rules
+    from tracker.services.errors import Invalid
+
+    with app.test_request_context(headers={"Accept-Language": "de"}):
+        app.preprocess_request()
+        with pytest.raises(Invalid) as refused:
+            check_password_rules("aaaaaaaaaaaaaa", email="x@example.org")
+    message = str(refused.value.message)
+    assert message.startswith("Dieses Passwort ist zu schwach")
+    assert "Wiederholungen wie „aaa“" in message
+    for english in ("Repeats", "Add another", "Avoid", "easy to guess"):
+        assert english not in message
+
+
+def test_the_command_line_says_where_an_invitation_went_without_a_mail_server(app, runner):
+    app.config["MAIL_URL"] = None
+    result = runner.invoke(
+        args=["users", "create", "outbox-invite@example.org", "--role", "viewer", "--invite"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Invitation to outbox-invite@example.org written to " in result.output
+    assert "(not sent: no TRACKER_MAIL_URL)" in result.output
+    assert " sent." not in result.output
+
+
+def test_the_command_line_invites_in_the_language_it_is_given(app, runner, inbox):
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "cli-de@example.org",
+            "--role",
+            "viewer",
+            "--invite",
+            "--language",
+            "de",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    (message,) = inbox.to("cli-de@example.org")
+    assert message["Subject"] == "Ihr Konto bei ICC Tracker"
+    refused = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "cli-fr@example.org",
+            "--role",
+            "viewer",
+            "--invite",
+            "--language",
+            "fr",
+        ]
+    )
+    assert refused.exit_code != 0
+    assert inbox.to("cli-fr@example.org") == []

@@ -288,3 +288,82 @@ def test_a_mail_url_of_another_kind_is_refused_clearly(demo_app):
             mail.send(mail.Letter("a@example.org", "s", "t", "<p>t</p>"))
     finally:
         demo_app.config["MAIL_URL"] = None
+
+
+def test_the_leads_digest_names_the_city_of_every_overdue_milestone(demo_app, mailer):
+    make_user("lead", email="cities-lead@example.org")
+    send(demo_app)
+    (message,) = mailer.to("cities-lead@example.org")
+    text = text_of(message)
+    listed = text.split("Overdue milestones", 1)[1].split("At risk or delayed", 1)[0]
+    lines = [line for line in listed.splitlines() if line.startswith("- ")]
+    assert lines
+    for line in lines:
+        milestone = db.session.get(Milestone, int(re.search(r"/milestones/(\d+)", line)[1]))
+        city = milestone.owner_city
+        assert f"({city.name}, due " in line if city else "(programme, due " in line
+
+
+def test_this_week_counts_the_reports_entered_this_week_not_the_seeded_history(demo_app, mailer):
+    from tracker.schemas.base import build
+    from tracker.schemas.reports import ProgressReport
+    from tracker.services import progress
+
+    today = date.today()
+    assert reminders.programme_digest(today).updates == 0  # the demo history is not news
+    editor = make_user("editor", city="bamberg", email="busy-editor@example.org")
+    action = db.session.scalars(
+        sa.select(Action).join(Action.plan).join(Plan.city).where(City.slug == "bamberg")
+    ).first()
+    report = build(ProgressReport, status="on_track", percent_complete=50, reported_on=today)
+    progress.log_progress(editor, action, report, today=today)
+    db.session.commit()
+    week = reminders.programme_digest(today)
+    assert week.updates == 1
+    assert week.busiest == [("Bamberg", 1)]
+    make_user("lead", email="week-lead@example.org")
+    send(demo_app, today)
+    (message,) = mailer.to("week-lead@example.org")
+    assert "1 progress reports entered" in text_of(message)
+
+
+def test_a_german_digest_writes_its_dates_and_numbers_in_german(demo_app, mailer):
+    user = make_user("editor", city="bamberg", email="datum@example.org")
+    user.language = "de"
+    db.session.commit()
+    send(demo_app)
+    (message,) = mailer.to("datum@example.org")
+    text = text_of(message)
+    assert "06.11.2024" in text
+    assert "6 Nov 2024" not in text
+    assert not re.search(r"\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}", text)
+
+
+def test_without_a_mail_server_the_command_says_written_not_sent(demo_app):
+    make_user("editor", city="bamberg", email="files@example.org")
+    result = send(demo_app)
+    assert result.exit_code == 0, result.output
+    outbox = str(demo_app.instance_path)
+    assert re.search(
+        rf"\d+ written to {re.escape(outbox)}\S*outbox "
+        r"\(not sent: no TRACKER_MAIL_URL\), 0 not sent",
+        result.output,
+    ), result.output
+    assert re.search(r"^\d+ sent", result.output, re.M) is None
+
+
+def test_with_queue_the_command_records_and_says_queued(demo_app, mailer):
+    make_user("editor", city="bamberg", email="queued@example.org")
+    result = demo_app.test_cli_runner().invoke(
+        args=["reminders", "send", "--today", TODAY.isoformat(), "--queue"]
+    )
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^\d+ queued: recorded, to be delivered by a later run", result.output, re.M)
+    assert mailer.to("queued@example.org") == []
+    row = db.session.scalar(
+        sa.select(OutgoingMail).join(OutgoingMail.user).where(OutgoingMail.sent_at.is_(None))
+    )
+    assert row is not None
+    delivered = send(demo_app)
+    assert re.search(r"^\d+ sent, 0 not sent", delivered.output, re.M)
+    assert len(mailer.to("queued@example.org")) == 1

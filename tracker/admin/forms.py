@@ -6,6 +6,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.forms import DateField, choices, version_field
+from tracker.i18n import LANGUAGES
 from tracker.models.user import USER_ROLES
 from tracker.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from tracker.vocabulary import CODE_LABELS
@@ -35,6 +36,11 @@ class NewUserForm(UserForm):
         validators=[DataRequired()],
     )
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    language = SelectField(
+        _l("Language of the account and its invitation"),
+        choices=choices(LANGUAGES.items()),
+        validators=[Optional()],
+    )
     password = PasswordField(
         _l("Password"),
         validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],

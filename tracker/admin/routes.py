@@ -23,6 +23,7 @@ from tracker.forms import (
     sent_key,
     submit,
 )
+from tracker.i18n import language
 from tracker.models import ApiToken, User
 from tracker.services import account_links, accounts, options, permissions, tokens
 from tracker.services.audit import AuditFilter, audit_query
@@ -54,6 +55,8 @@ def users() -> ResponseReturnValue:  # Who: admins.
     permissions.require_admin(current_user)
     form = NewUserForm()
     form.city.choices = _city_choices()
+    if not form.is_submitted():
+        form.language.data = language()  # the admin's own, unless they choose another
     invited = not form.password.data
 
     def create() -> User:
@@ -64,6 +67,7 @@ def users() -> ResponseReturnValue:  # Who: admins.
             role=form.role.data,
             city_slug=form.city.data or None,
             name=form.name.data or None,
+            language=form.language.data or language(),
         )
         if invited:
             _invite(user)

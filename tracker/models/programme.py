@@ -145,6 +145,13 @@ class Milestone(SourcedMixin, Base):
     plan: Mapped[Plan | None] = relationship(back_populates="milestones")
     action: Mapped[Action | None] = relationship(back_populates="milestones")
 
+    @property
+    def owner_city(self) -> City | None:
+        """The city whose plan or action this milestone belongs to; None for the programme's."""
+        if self.plan is not None:
+            return self.plan.city
+        return self.action.plan.city if self.action is not None else None
+
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         sa.CheckConstraint(

@@ -78,6 +78,12 @@ class ProgressUpdate(SourcedMixin, Base):
         return ~sa.select(correction.id).where(correction.corrects_id == cls.id).exists()
 
     @classmethod
+    def entered(cls) -> sa.ColumnElement[bool]:
+        """True for the updates someone entered (a person, the API or an import, which names
+        each row), not those loaded from the seed files with their history (SQL)."""
+        return sa.or_(cls.author_id.is_not(None), cls.external_id.is_not(None))
+
+    @classmethod
     def place(cls) -> sa.ColumnElement[int]:
         """Among updates of the same reported date, the order they stand in (SQL)."""
         return sa.func.coalesce(cls.original_id, cls.id)

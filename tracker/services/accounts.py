@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -20,6 +21,7 @@ from zxcvbn import zxcvbn
 
 from tracker import cache as page_cache
 from tracker.extensions import db
+from tracker.i18n import LANGUAGES
 from tracker.models import City, DataVersion, SignInThrottle, User, UserSession
 from tracker.models.user import USER_ROLES
 from tracker.services import permissions
@@ -71,6 +73,71 @@ def normalise_email(email: str) -> str:
         ) from exc
 
 
+# zxcvbn's advice, which it gives in English only, in the catalogue's words: a refusal is wholly
+# in the page's language.
+ZXCVBN_ADVICE = {
+    "Use a few words, avoid common phrases.": _l("Use a few words, avoid common phrases."),
+    "No need for symbols, digits, or uppercase letters.": _l(
+        "No need for symbols, digits, or uppercase letters."
+    ),
+    "Add another word or two. Uncommon words are better.": _l(
+        "Add another word or two. Uncommon words are better."
+    ),
+    "Straight rows of keys are easy to guess.": _l("Straight rows of keys are easy to guess."),
+    "Short keyboard patterns are easy to guess.": _l("Short keyboard patterns are easy to guess."),
+    "Use a longer keyboard pattern with more turns.": _l(
+        "Use a longer keyboard pattern with more turns."
+    ),
+    'Repeats like "aaa" are easy to guess.': _l('Repeats like "aaa" are easy to guess.'),
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': _l(
+        'Repeats like "abcabcabc" are only slightly harder to guess than "abc".'
+    ),
+    "Avoid repeated words and characters.": _l("Avoid repeated words and characters."),
+    'Sequences like "abc" or "6543" are easy to guess.': _l(
+        'Sequences like "abc" or "6543" are easy to guess.'
+    ),
+    "Avoid sequences.": _l("Avoid sequences."),
+    "Recent years are easy to guess.": _l("Recent years are easy to guess."),
+    "Avoid recent years.": _l("Avoid recent years."),
+    "Avoid years that are associated with you.": _l("Avoid years that are associated with you."),
+    "Dates are often easy to guess.": _l("Dates are often easy to guess."),
+    "Avoid dates and years that are associated with you.": _l(
+        "Avoid dates and years that are associated with you."
+    ),
+    "This is a top-10 common password.": _l("This is a top-10 common password."),
+    "This is a top-100 common password.": _l("This is a top-100 common password."),
+    "This is a very common password.": _l("This is a very common password."),
+    "This is similar to a commonly used password.": _l(
+        "This is similar to a commonly used password."
+    ),
+    "A word by itself is easy to guess.": _l("A word by itself is easy to guess."),
+    "Names and surnames by themselves are easy to guess.": _l(
+        "Names and surnames by themselves are easy to guess."
+    ),
+    "Common names and surnames are easy to guess.": _l(
+        "Common names and surnames are easy to guess."
+    ),
+    "Capitalization doesn't help very much.": _l("Capitalization doesn't help very much."),
+    "All-uppercase is almost as easy to guess as all-lowercase.": _l(
+        "All-uppercase is almost as easy to guess as all-lowercase."
+    ),
+    "Reversed words aren't much harder to guess.": _l(
+        "Reversed words aren't much harder to guess."
+    ),
+    "Predictable substitutions like '@' instead of 'a' don't help very much.": _l(
+        "Predictable substitutions like '@' instead of 'a' don't help very much."
+    ),
+}
+
+
+def in_language(advice: str | None) -> str:
+    """zxcvbn's advice in the request's language; advice it may add later is left out rather
+    than shown in English."""
+    if not advice:
+        return ""
+    return str(ZXCVBN_ADVICE[advice]) if advice in ZXCVBN_ADVICE else ""
+
+
 def check_password_rules(
     password: str, *, email: str | None = None, name: str | None = None
 ) -> None:
@@ -99,9 +166,8 @@ def check_password_rules(
     verdict = zxcvbn(password, user_inputs=[*context, *(name or "").split()])
     if verdict["score"] < MIN_PASSWORD_SCORE:
         feedback = verdict["feedback"]
-        # zxcvbn's own warning and hints are English only.
-        reason = feedback.get("warning") or _("It would be easy to guess.")
-        hints = " ".join(feedback.get("suggestions") or [])
+        reason = in_language(feedback.get("warning")) or _("It would be easy to guess.")
+        hints = " ".join(in_language(hint) for hint in feedback.get("suggestions") or [])
         raise Invalid(
             (
                 _("This password is too weak: %(reason)s.", reason=reason.rstrip(".")) + " " + hints
@@ -148,10 +214,15 @@ def create_user(
     name: str | None = None,
     is_demo: bool = False,
     actor_label: str | None = None,
+    language: str | None = None,
 ) -> User:
     """A new account. Without a password it cannot sign in until its person sets one through
-    an invitation (services/account_links.py): it gets the hash of a secret nobody knows."""
+    an invitation (services/account_links.py): it gets the hash of a secret nobody knows.
+    `language` is the person's (their invitation is written in it); None leaves it to their
+    browser."""
     email = normalise_email(email)
+    if language is not None and language not in LANGUAGES:
+        raise Invalid(_("Choose English or German."), field="language")
     city = resolve_city(role, city_slug)
     if password is not None:
         check_password_rules(password, email=email, name=name)
@@ -159,7 +230,7 @@ def create_user(
         raise Invalid(
             _("A user with the e-mail %(email)s exists already.", email=email), field="email"
         )
-    user = User(email=email, name=name, role=role, city=city, is_demo=is_demo)
+    user = User(email=email, name=name, role=role, city=city, is_demo=is_demo, language=language)
     user.password_hash = hash_password(password or secrets.token_urlsafe(32))
     db.session.add(user)
     db.session.flush()
@@ -171,7 +242,8 @@ def create_user(
         actor_label=actor_label,
         city_id=city.id if city else None,
         before={},
-        after={"email": email, "role": role, "city": city_slug, "name": name},
+        after={"email": email, "role": role, "city": city_slug, "name": name}
+        | ({"language": language} if language else {}),
     )
     return user
 

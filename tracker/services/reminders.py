@@ -124,8 +124,8 @@ def mentees_needing_help(city: City, today: date) -> list[mentorships.Need]:
 @dataclass
 class ProgrammeDigest:
     attention: overview.Attention
-    updates: int  # progress reports recorded in the last seven days
-    busiest: list[tuple[str, int]]  # cities by reports recorded in the last seven days
+    updates: int  # progress reports entered in the last seven days (not loaded from seeds)
+    busiest: list[tuple[str, int]]  # cities by reports entered in the last seven days
     done: int  # milestones marked done in the last seven days
 
     @property
@@ -136,7 +136,7 @@ class ProgrammeDigest:
 
 def programme_digest(today: date) -> ProgrammeDigest:
     since = datetime.combine(today - timedelta(days=7), datetime.min.time(), tzinfo=UTC)
-    recent = ProgressUpdate.created_at >= since
+    recent = sa.and_(ProgressUpdate.created_at >= since, ProgressUpdate.entered())
     busiest = [
         (name, count)
         for name, count in db.session.execute(
@@ -152,7 +152,8 @@ def programme_digest(today: date) -> ProgrammeDigest:
     ]
     return ProgrammeDigest(
         overview.needs_attention(today, current_app.config["STALE_AFTER_DAYS"]),
-        db.session.scalar(sa.select(sa.func.count()).where(recent)) or 0,
+        db.session.scalar(sa.select(sa.func.count()).select_from(ProgressUpdate).where(recent))
+        or 0,
         busiest,
         db.session.scalar(
             sa.select(sa.func.count()).where(
