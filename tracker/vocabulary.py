@@ -23,6 +23,7 @@ STATUS_LABELS = {
 # Every other stored code that a page shows: milestone and step states, roles, deal statuses.
 CODE_LABELS = {
     "done": _l("done"),
+    "not_recorded": _l("not recorded as done"),
     "overdue": _l("overdue"),
     "due_soon": _l("due soon"),
     "upcoming": _l("upcoming"),

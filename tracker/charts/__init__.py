@@ -25,6 +25,7 @@ COLOURS = {
     "due_soon": "#e0b000",
     "late": "#c4461b",
     "overdue": "#c4461b",
+    "not_recorded": "#8a8f94",
     "not_started": "#d6dde2",
     "mentor": "#1f5f99",
     "core": "#0b6e4f",
@@ -128,15 +129,25 @@ class TimelineItem:
     state: str  # a milestone state, or "phase"
 
 
+# How far a finished programme's timeline reaches past its end.
+AFTER_THE_END = timedelta(days=45)
+
+
 def timeline(
-    phases: Sequence[TimelineItem], milestones: Sequence[TimelineItem], today: date
+    phases: Sequence[TimelineItem],
+    milestones: Sequence[TimelineItem],
+    today: date,
+    ends_on: date | None = None,
 ) -> Figure:
-    """Phases as bars and milestones as points on one time axis, with today marked."""
+    """Phases as bars and milestones as points on one time axis, with today marked. Once the
+    programme has ended (`ends_on` before today) the axis ends shortly after it, with no today
+    line: the chart shows the programme, not the empty months since."""
     if not phases and not milestones:
         return _empty(_("No phases or milestones yet."))
+    ended = ends_on is not None and today > ends_on + AFTER_THE_END
     data = []
     for phase in phases:
-        end = phase.end or today
+        end = phase.end or (ends_on if ended and ends_on else today)
         data.append(
             _trace(
                 "bar",
@@ -168,15 +179,22 @@ def timeline(
                 hovertemplate="%{text}<br>%{x|%Y-%m-%d}<extra></extra>",
             )
         )
+    xaxis: dict[str, Any] = {"type": "date", "title": {"text": _("date")}, "automargin": True}
+    if ended and ends_on is not None:
+        first = min([p.start for p in phases] + [m.start for m in milestones])
+        xaxis["range"] = [
+            (first - timedelta(days=30)).isoformat(),
+            (ends_on + AFTER_THE_END).isoformat(),
+        ]
     return _figure(
         data,
         height=260,
         showlegend=True,
         barmode="overlay",
-        xaxis={"type": "date", "title": {"text": _("date")}, "automargin": True},
+        xaxis=xaxis,
         yaxis={"automargin": True, "type": "category"},
         legend={"orientation": "h", "y": -0.35},
-        shapes=[_marker_line(today.isoformat(), _("today"))],
+        shapes=[] if ended else [_marker_line(today.isoformat(), _("today"))],
     )
 
 

@@ -95,10 +95,11 @@ def overview_charts(
     quiet: list[charts.QuietRow],
     today: date,
     stale_days: int,
+    ends_on: date | None = None,
 ) -> dict[str, str]:
     figures: dict[str, charts.Figure] = {
         "quiet": charts.quiet_groups(quiet, stale_days),
-        "timeline": charts.timeline(phases, milestones, today),
+        "timeline": charts.timeline(phases, milestones, today, ends_on),
         "lgd-status": charts.lgd_status(funnel),
         "action-status": charts.actions_by_status(statuses),
         "sector-progress": charts.progress_by_sector(sector_rows(sectors)),

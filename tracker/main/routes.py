@@ -43,7 +43,15 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
             "today": today,
             "tables": {t.name: t for t in made},
             "charts": present.overview_charts(
-                phases, milestones, funnel, statuses, sectors, quiet, today, stale
+                phases,
+                milestones,
+                funnel,
+                statuses,
+                sectors,
+                quiet,
+                today,
+                stale,
+                programme.ends_on,
             ),
             "attention": overview.needs_attention(today, stale),
             "stale_days": stale,

@@ -64,7 +64,9 @@ def index() -> ResponseReturnValue:  # Who: anyone (public view).
             "others": published.cities_by_role(programme_id, ("mentor", "observer")),
             "tables": {t.name: t for t in made},
             "charts": {
-                "timeline": charts.to_json(charts.timeline(phases, milestones, today)),
+                "timeline": charts.to_json(
+                    charts.timeline(phases, milestones, today, programme.ends_on)
+                ),
                 "lgd-status": charts.to_json(charts.lgd_status(funnel)),
                 "action-status": charts.to_json(charts.actions_by_status(statuses)),
                 "sector-progress": charts.to_json(

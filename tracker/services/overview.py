@@ -289,6 +289,9 @@ def needs_attention(today: date, stale_days: int, limit: int = 10) -> Attention:
     )
 
 
+NOT_RECORDED = "not_recorded"
+
+
 def timeline(
     programme: Programme, today: date, soon_days: int, *, facts_only: bool = False
 ) -> tuple[list, list]:
@@ -308,8 +311,10 @@ def timeline(
         if p.starts_on is not None
     ]
     state = state_expression(today, soon_days)
+    # Once the programme is over, what was never recorded as done is that, not work due.
+    ended = today > programme.ends_on
     milestones = [
-        TimelineItem(m.title, m.due_on, m.ends_on, s)
+        TimelineItem(m.title, m.due_on, m.ends_on, NOT_RECORDED if ended and s != "done" else s)
         for m, s in db.session.execute(
             sa.select(Milestone, state)
             .where(Milestone.programme_id == programme.id, *Milestone.facts(facts_only))
