@@ -4,9 +4,11 @@ percentages are written: the one place they are worded, in the request's languag
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from markupsafe import Markup
 
 from tracker.i18n import written_date, written_month, written_number
 
@@ -153,10 +155,14 @@ def other_title(record: object) -> str:
 
 
 def cell(value: object) -> str:
-    """A table's cell as a page shows it: dates and decimals written for the language (the
-    same table's CSV keeps them ISO and plain)."""
+    """A table's cell as a page shows it: dates and decimals written for the language, a web
+    address as a link named by its host (the same table's CSV keeps them ISO, plain and
+    whole)."""
     if value is None:
         return ""
+    if isinstance(value, str) and value.startswith(("https://", "http://")):
+        host = urlsplit(value).hostname or value
+        return Markup('<a href="{}" rel="noreferrer">{}</a>').format(value, host)
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, date | datetime):

@@ -104,6 +104,21 @@ def role_states(browser, live_server):
     return state_of
 
 
+@pytest.fixture(scope="session")
+def admin_state(browser, live_server):
+    """The admin's signed-in cookies, for the account pages."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(live_server + "/auth/login")
+    page.fill("#email", ADMIN)
+    page.fill("#password", PASSWORD)
+    page.click("#submit")
+    page.wait_for_url(live_server + "/")
+    state = context.storage_state()
+    context.close()
+    return state
+
+
 @pytest.fixture
 def signed_in(browser, live_server, role_states):
     """open_as(role): a blank page of a new browser context, signed in as that role, and the

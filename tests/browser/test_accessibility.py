@@ -1,8 +1,11 @@
-"""Every page in Chromium, as a lead and as an editor, in English and in German: each chart is
-drawn with data and nothing goes wrong in the console; axe-core finds no serious or critical
-WCAG 2.1 AA violation at 1280 and at 390 px; no page is wider than the window at 320, 390 and
-768 px; each leaves screenshots, and the overview and the city page their print rendering. A
-keyboard alone gets from signing in to a saved progress update."""
+"""Every page in Chromium, as a lead, an editor, an admin and anyone (the public view), in
+English and in German: each chart is drawn with data and nothing goes wrong in the console;
+axe-core finds no serious or critical WCAG 2.1 AA violation at 1280 and at 390 px; at 320, 390,
+768 and 1280 px no page is wider than the window and no word of a table cell or heading is
+broken across two lines; on a 390 x 844 phone the header is one line and the page's own heading
+starts in the upper third of the screen; each leaves screenshots at 390 and 1280 px, and the
+overview and the city page their print rendering. A keyboard alone gets from signing in to a
+saved progress update, and opens and closes the phone's menu."""
 
 from __future__ import annotations
 
@@ -35,8 +38,22 @@ RECORD_LINKS = {
     "milestone": "a[href^='/milestones/']",
 }
 EDITOR_PAGES = {"my-city": "/my"}
+LEAD_PAGES = {
+    "audit": "/admin/audit",
+    "at-risk": "/actions?attention=risky",
+    "stale": "/actions?attention=stale",
+}
+ADMIN_PAGES = {"accounts": "/admin/users"}
+PUBLIC_PAGES = {
+    "public-overview": "/public/",
+    "public-cohort": "/public/cohort",
+    "public-city": "/public/cities/dortmund",
+    "public-pescara": "/public/cities/pescara",
+}
 LANGUAGES = {"en": "en-GB", "de": "de-DE"}
 NARROW = (768, 390, 320)
+BROKEN_WORDS = (Path(__file__).parent / "js" / "broken_words.js").read_text(encoding="utf-8")
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session")
@@ -77,6 +94,56 @@ SMALL_TARGETS = """() => [...document.querySelectorAll(
   .map(([name, box]) => name + ' ' + Math.round(box.width) + 'x' + Math.round(box.height))"""
 
 
+def broken_words(page) -> list[str]:
+    """Words of table cells and headings broken across lines, with every table unfolded."""
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    return page.evaluate(BROKEN_WORDS)
+
+
+def heading_top(page) -> float:
+    """Where the page's own first-level heading starts, from the top of the window."""
+    return page.evaluate("() => document.querySelector('main h1').getBoundingClientRect().top")
+
+
+def header_lines(page) -> int:
+    """How many lines the header's visible items take: one when they all share a line."""
+    return page.evaluate(
+        """() => { const boxes = [...document.querySelectorAll('.site-header > *')]
+             .filter(el => el.offsetParent !== null).map(el => el.getBoundingClientRect());
+           const lines = [];
+           for (const box of boxes.sort((a, b) => a.top - b.top)) {
+             const line = lines.find(l => box.top < l.bottom && box.bottom > l.top);
+             if (line) { line.bottom = Math.max(line.bottom, box.bottom); }
+             else { lines.push({top: box.top, bottom: box.bottom}); }
+           }
+           return lines.length; }"""
+    )
+
+
+def read_at_every_width(page, screenshot_dir: Path, label: str) -> list[str]:
+    """The checks of one loaded page at a phone's, a tablet's and a desk's width, with a
+    screenshot at 390 and 1280 px."""
+    found: list[str] = []
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(100)
+    if heading_top(page) > PHONE["height"] / 3:
+        found.append(f"the heading starts {heading_top(page):.0f} px down a 390 x 844 screen")
+    if header_lines(page) != 1:
+        found.append(f"the header takes {header_lines(page)} lines on a phone")
+    shoot(page, screenshot_dir / f"{label.replace('{width}', '390')}.png")
+    for width in (*NARROW, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.wait_for_timeout(100)  # the charts follow the window's size
+        overflow = wider_than_window(page)
+        if overflow:
+            found.append(f"{overflow} px wider than a {width} px window")
+        found += [f"at {width} px, a word broken: {w}" for w in broken_words(page)]
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.wait_for_timeout(100)
+    shoot(page, screenshot_dir / f"{label.replace('{width}', '1280')}.png")
+    return found
+
+
 def settle(page) -> None:
     """Wait until the page's charts are drawn, and check that each has data."""
     page.wait_for_load_state("load")
@@ -107,31 +174,24 @@ def test_every_page_passes_axe_and_fits_a_phone(
     console: list[str] = []
     page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: console.append(str(e)))
-    pages = {**PAGES, **(EDITOR_PAGES if role == "editor" else {})}
+    pages = {**PAGES, **(EDITOR_PAGES if role == "editor" else LEAD_PAGES)}
     try:
         page.goto(live_server + "/cities/dortmund")
         for name, selector in RECORD_LINKS.items():
             pages[name] = page.locator(selector).first.get_attribute("href")
         for name, path in pages.items():
             # As a phone loads it (the charts then leave out their toolbar)...
-            page.set_viewport_size({"width": 390, "height": 844})
+            page.set_viewport_size(PHONE)
             page.goto(live_server + path)
             settle(page)
             assert page.get_attribute("html", "lang") == language, name
             found = [f"at 390 px: {v}" for v in serious_violations(page, axe_script)]
             found += [f"small touch target: {t}" for t in page.evaluate(SMALL_TARGETS)]
-            shoot(page, screenshot_dir / f"{language}-390-{role}-{name}.png")
-            for width in NARROW:
-                page.set_viewport_size({"width": width, "height": 800})
-                page.wait_for_timeout(100)  # the charts follow the window's size
-                overflow = wider_than_window(page)
-                if overflow:
-                    found.append(f"{overflow} px wider than a {width} px window")
-            # ...and on a desk.
-            page.set_viewport_size({"width": 1280, "height": 900})
-            page.wait_for_timeout(100)
+            # ...at every width, and on a desk.
+            found += read_at_every_width(
+                page, screenshot_dir, f"{language}-{{width}}-{role}-{name}"
+            )
             found += serious_violations(page, axe_script)
-            shoot(page, screenshot_dir / f"{language}-1280-{role}-{name}.png")
             if console:
                 found += [f"console: {text}" for text in console]
                 console.clear()
@@ -225,6 +285,63 @@ def test_a_keyboard_alone_signs_in_and_saves_a_progress_update(browser, live_ser
         page.keyboard.type("60")
         with page.expect_navigation():
             page.keyboard.press("Enter")
-        assert "Progress logged." in page.inner_text(".flash")
+        assert "Progress logged" in page.inner_text(".flash")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_the_public_and_the_admin_pages_pass_axe_and_read_at_every_width(
+    browser, live_server, admin_state, axe_script, screenshot_dir, language
+):
+    problems: dict[str, list[str]] = {}
+    for who, pages, state in (
+        ("anyone", PUBLIC_PAGES, None),
+        ("admin", ADMIN_PAGES, admin_state),
+    ):
+        context = browser.new_context(
+            viewport=PHONE, storage_state=state, locale=LANGUAGES[language], bypass_csp=True
+        )
+        page = context.new_page()
+        try:
+            for name, path in pages.items():
+                if who == "anyone":
+                    path += f"?lang={language}"
+                page.set_viewport_size(PHONE)
+                page.goto(live_server + path)
+                settle(page)
+                assert page.get_attribute("html", "lang") == language, name
+                found = serious_violations(page, axe_script)
+                found += read_at_every_width(
+                    page, screenshot_dir, f"{language}-{{width}}-{who}-{name}"
+                )
+                if found:
+                    problems[name] = found
+        finally:
+            context.close()
+    assert problems == {}
+
+
+def test_the_phone_menu_opens_and_closes_by_keyboard(browser, live_server, role_states):
+    context = browser.new_context(viewport=PHONE, storage_state=role_states("lead"))
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/cohort")
+        button = page.locator(".menu-button")
+        assert button.is_visible()
+        assert page.inner_text(".site-header .here") == "Cohort"
+        assert page.locator("nav.sections").is_hidden()
+        press_tab_until(page, ".menu-button", limit=10)
+        page.keyboard.press("Enter")
+        assert button.get_attribute("aria-expanded") == "true"
+        assert page.locator("nav.sections a[href='/milestones']").is_visible()
+        assert page.locator(".language-switch button").count() == 1  # one switch, to German
+        page.keyboard.press("Escape")
+        assert button.get_attribute("aria-expanded") == "false"
+        assert page.locator("nav.sections").is_hidden()
+        assert page.evaluate("() => document.activeElement.className") == "menu-button"
+        page.set_viewport_size({"width": 1280, "height": 900})
+        assert button.is_hidden()
+        assert page.locator("nav.sections").is_visible()  # a desk shows the sections at once
     finally:
         context.close()
