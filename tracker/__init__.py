@@ -249,10 +249,11 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["languages"] = LANGUAGES
     app.jinja_env.globals["language"] = language
 
-    from tracker.vocabulary import averaged, membership
+    from tracker.vocabulary import averaged, membership, named
 
     app.jinja_env.globals["averaged"] = averaged
     app.jinja_env.globals["membership"] = membership
+    app.jinja_env.globals["named"] = named
 
     from tracker.charts import COLOURS
 
@@ -271,6 +272,7 @@ def register_template_helpers(app: Flask) -> None:
         other_title,
         percent,
         reminder_label,
+        sector_list,
         status_label,
         titled,
     )
@@ -284,6 +286,7 @@ def register_template_helpers(app: Flask) -> None:
         other_title,
         percent,
         reminder_label,
+        sector_list,
         status_label,
         titled,
     ):

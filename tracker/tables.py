@@ -33,10 +33,17 @@ FORMULA_STARTS = (
 
 @dataclass
 class Table:
+    """A table of figures. Its title and column names may be given lazily translated (_l):
+    they are written out in the language of the request that builds the table."""
+
     name: str
-    title: str
-    columns: Sequence[str]
+    title: Any
+    columns: Sequence[Any]
     rows: Sequence[Sequence[Any]]
+
+    def __post_init__(self) -> None:
+        self.title = str(self.title)
+        self.columns = [str(column) for column in self.columns]
 
 
 def neutralise(value: Any) -> Any:

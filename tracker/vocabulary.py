@@ -76,6 +76,44 @@ def membership(role: str, programme: str, joined_on: date) -> str:
     return str(sentence) % {"programme": programme, "date": day(joined_on)}
 
 
+# The shared steps of a Local Green Deal, by their code: a step milestone is called by its step.
+STEP_TITLES = {
+    "team-set-up": _l("Team set up"),
+    "commitments-identified": _l("Commitments identified"),
+    "partners-engaged": _l("Partners engaged"),
+    "deal-signed": _l("Deal signed"),
+    "implementation-under-way": _l("Implementation under way"),
+}
+
+# The programme's vocabulary, by slug: its sectors and themes in the page's language.
+SECTOR_NAMES = {
+    "construction-built-environment": _l("Construction and built environment"),
+    "energy-renewables": _l("Energy and renewables"),
+    "mobility-transport": _l("Mobility and transport"),
+    "tourism": _l("Tourism"),
+    "culture-creative-industries": _l("Culture and creative industries"),
+    "local-retail": _l("Small and local retail"),
+    "agri-food": _l("Agri-food"),
+    "textiles": _l("Textiles"),
+    "funding": _l("Funding"),
+    "procurement": _l("Procurement"),
+    "reskilling": _l("Reskilling"),
+    "social-economy": _l("Social economy"),
+}
+
+
+def named(slug: str | None, name: str | None = None) -> str:
+    """A sector or theme by its slug, in the request's language (its stored name otherwise)."""
+    if slug in SECTOR_NAMES:
+        return str(SECTOR_NAMES[slug])
+    return name or slug or ""
+
+
+def sector_list(slugs: str | None) -> str:
+    """Sectors given as slugs joined by commas, named in the request's language."""
+    return ", ".join(named(slug) for slug in (slugs or "").split(",") if slug)
+
+
 REMINDER_LABELS = {"daily": _l("daily"), "weekly": _l("weekly"), "none": _l("never")}
 
 
@@ -137,12 +175,21 @@ def averaged(average: float | None, reporting: int, total: int) -> str:
 
 
 def titled(record: object) -> str:
-    """A plan's or an action's title in the request's language: its German (local) title in
-    German where it has one, its English title otherwise."""
+    """A plan's, an action's or a milestone's title, or an indicator's name, in the request's
+    language: its German (local) title in German where it has one, its English one otherwise.
+    A milestone that is one of the shared deal steps is called by its step; a sector or theme
+    by its vocabulary."""
     from tracker.i18n import language
+    from tracker.models import Sector, Theme
 
-    local = getattr(record, "local_title", None)
-    return str(local if local and language() == "de" else getattr(record, "title", ""))
+    step = getattr(record, "lgd_step", None)
+    if step in STEP_TITLES:
+        return str(STEP_TITLES[step])
+    if isinstance(record, Sector | Theme):
+        return named(record.slug, record.name)
+    local = getattr(record, "local_title", None) or getattr(record, "local_name", None)
+    own = getattr(record, "title", None) or getattr(record, "name", "")
+    return str(local if local and language() == "de" else own)
 
 
 def other_title(record: object) -> str:

@@ -71,8 +71,8 @@ def _percent(history: list[ProgressUpdate]) -> tuple[list[charts.PercentPoint], 
     ]
     return points, Table(
         "percent",
-        "Percent complete over time",
-        ["reported on", "percent complete", "kind"],
+        _l("Percent complete over time"),
+        [_l("reported on"), _l("percent complete"), _l("kind")],
         [[p.reported_on, p.percent, p.kind] for p in points],
     )
 

@@ -39,7 +39,7 @@ class TimeZoneForm(FlaskForm):
     time_zone = SelectField(
         _l("Show times in"),
         validators=[Optional()],
-        description="Entry times, audit times and conflicts are shown in this time zone.",
+        description=_l("Entry times, audit times and conflicts are shown in this time zone."),
     )
     submit = SubmitField(_l("Save time zone"))
 

@@ -702,49 +702,6 @@ def milestone_summary(rows: Sequence[SlipRow]) -> Figure:
     )
 
 
-@dataclass(frozen=True)
-class Place:
-    label: str
-    latitude: float
-    longitude: float
-    role: str
-
-
-def city_map(places: Sequence[Place]) -> Figure:
-    """Cities by latitude and longitude: a plain scatter, no map tiles to fetch."""
-    if not places:
-        return _empty(_("No city has coordinates yet."))
-    data = []
-    for role in ("mentor", "core", "observer"):
-        chosen = [p for p in places if p.role == role]
-        if chosen:
-            data.append(
-                _trace(
-                    "scatter",
-                    x=[p.longitude for p in chosen],
-                    y=[p.latitude for p in chosen],
-                    mode="markers+text",
-                    name=label(role),
-                    text=[plain(p.label) for p in chosen],
-                    textposition="top center",
-                    marker={"size": 11, "color": COLOURS[role]},
-                    hovertemplate="%{text}<br>%{y:.2f}, %{x:.2f}<extra></extra>",
-                )
-            )
-    return _figure(
-        data,
-        height=420,
-        showlegend=True,
-        xaxis={"title": {"text": _("longitude (degrees)")}, "automargin": True},
-        yaxis={
-            "title": {"text": _("latitude (degrees)"), "standoff": 8},
-            "scaleanchor": "x",
-            "scaleratio": 1.5,
-            "automargin": True,
-        },
-    )
-
-
 # A time axis spans at least this long, so that one date or a few close ones read as dates on
 # a calendar, never as hours and milliseconds.
 SHORTEST_SPAN = timedelta(days=120)
@@ -955,3 +912,9 @@ def quiet_groups(rows: Sequence[QuietRow], stale_days: int) -> Figure:
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
     )
+
+
+# The map lives in a module of its own; it uses the helpers above.
+from tracker.charts.maps import Place, city_map  # noqa: E402
+
+__all__ = ["Place", "city_map"]

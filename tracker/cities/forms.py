@@ -16,6 +16,14 @@ from tracker.schemas.types import NOTE_MAX
 from tracker.services import cities, options
 from tracker.vocabulary import label
 
+SORT_LABELS = {
+    "name": _l("name"),
+    "role": _l("role"),
+    "country": _l("country"),
+    "lgd_status": _l("deal status"),
+    "last_update": _l("last update"),
+}
+
 
 class CityFilterForm(FlaskForm):
     class Meta:
@@ -29,13 +37,15 @@ class CityFilterForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.role.choices = choices([("", "All roles"), *((r, r) for r in PARTICIPATION_ROLES)])
-        self.country.choices = choices([("", "All countries"), *options.countries()])
-        self.sector.choices = choices([("", "All sectors"), *options.sectors()])
-        self.lgd_status.choices = choices(
-            [("", "Any deal status"), *((s, label(s)) for s in LGD_STATUSES)]
+        self.role.choices = choices(
+            [("", _l("All roles")), *((r, label(r)) for r in PARTICIPATION_ROLES)]
         )
-        self.sort.choices = choices((s, label(s)) for s in cities.SORTS)
+        self.country.choices = choices([("", _l("All countries")), *options.countries()])
+        self.sector.choices = choices([("", _l("All sectors")), *options.sectors()])
+        self.lgd_status.choices = choices(
+            [("", _l("Any deal status")), *((s, label(s)) for s in LGD_STATUSES)]
+        )
+        self.sort.choices = choices((s, SORT_LABELS[s]) for s in cities.SORTS)
 
     def selected(self) -> cities.CityFilter:
         return cities.CityFilter(

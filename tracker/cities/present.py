@@ -6,35 +6,37 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from tracker import charts
 from tracker.models import Indicator
 from tracker.tables import Table
-from tracker.vocabulary import label
+from tracker.vocabulary import label, sector_list, titled
 
 CITY_COLUMNS = [
-    "city",
-    "country",
-    "role",
-    "deal status",
-    "sectors",
-    "last update",
-    "latitude",
-    "longitude",
+    _l("city"),
+    _l("country"),
+    _l("role"),
+    _l("deal status"),
+    _l("sectors"),
+    _l("last update"),
+    _l("latitude"),
+    _l("longitude"),
 ]
 
 
 def cities_table(rows: list[Any]) -> Table:
     return Table(
         "cities",
-        "Cities",
+        _l("Cities"),
         CITY_COLUMNS,
         [
             [
                 r.name,
                 r.country,
-                r.role,
+                label(r.role),
                 label(r.lgd_status),
-                r.sectors,
+                sector_list(r.sectors),
                 r.last_update,
                 r.latitude,
                 r.longitude,
@@ -53,6 +55,11 @@ def places(rows: list[Any]) -> list[charts.Place]:
     ]
 
 
+def unplaced(rows: list[Any]) -> list[str]:
+    """The names of the cities the map cannot show: no coordinates are known."""
+    return [r.name for r in rows if r.latitude is None or r.longitude is None]
+
+
 def indicators(plans: list[Any]) -> Iterator[Indicator]:
     for plan in plans:
         for action in plan.actions:
@@ -61,7 +68,7 @@ def indicators(plans: list[Any]) -> Iterator[Indicator]:
 
 def indicator_chart(indicator: Indicator) -> charts.Figure:
     return charts.indicator_series(
-        indicator.name,
+        titled(indicator),
         indicator.unit,
         [(v.measured_on, v.value) for v in indicator.values],
         indicator.baseline_value,
@@ -73,8 +80,8 @@ def indicator_chart(indicator: Indicator) -> charts.Figure:
 def indicator_table(indicator: Indicator) -> Table:
     return Table(
         f"indicator-{indicator.id}",
-        f"{indicator.name} ({indicator.unit})",
-        ["date", "value", "baseline", "target"],
+        f"{titled(indicator)} ({indicator.unit})",
+        [_l("date"), _l("value"), _l("baseline"), _l("target")],
         [
             [v.measured_on, v.value, indicator.baseline_value, indicator.target_value]
             for v in indicator.values
@@ -96,13 +103,22 @@ def sourced_figures(plans: list[Any]) -> list[tuple[Any, Any, Indicator, Any]]:
 def figures_table(figures: list[tuple[Any, Any, Indicator, Any]]) -> Table:
     return Table(
         "figures",
-        "Sourced figures",
-        ["programme", "measure", "figure", "value", "unit", "date", "note", "source"],
+        _l("Sourced figures"),
+        [
+            _l("programme"),
+            _l("measure"),
+            _l("figure"),
+            _l("value"),
+            _l("unit"),
+            _l("date"),
+            _l("note"),
+            _l("source"),
+        ],
         [
             [
                 p.local_title or p.title,
                 a.title,
-                i.name,
+                titled(i),
                 v.value,
                 i.unit,
                 v.measured_on,

@@ -51,6 +51,7 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
             "page": shown,
             "table": present.cities_table(shown.items),
             "located": len(places),
+            "unplaced": present.unplaced(shown.items),
             "figure": charts.to_json(charts.city_map(places)),
         }
 

@@ -7,13 +7,14 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from tracker import charts
 from tracker.services import cohort as cohort_service
 from tracker.services import overview
 from tracker.services.milestones import five_numbers
 from tracker.tables import Table
-from tracker.vocabulary import label
+from tracker.vocabulary import label, named
 
 
 def quiet_rows(groups: list[overview.QuietGroup]) -> list[charts.QuietRow]:
@@ -39,30 +40,35 @@ def overview_tables(
     return [
         Table(
             "timeline",
-            "Phases and milestones",
-            ["kind", "title", "date", "until", "state"],
+            _l("Phases and milestones"),
+            [_l("kind"), _l("title"), _l("date"), _l("until"), _l("state")],
             [["phase", p.label, p.start, p.end, ""] for p in phases]
             + [["milestone", m.label, m.start, m.end, label(m.state)] for m in milestones],
         ),
         Table(
             "lgd-status",
-            "Local Green Deals by status",
-            ["status", "deals"],
+            _l("Local Green Deals by status"),
+            [_l("status"), _l("deals")],
             [[label(s), n] for s, n in funnel],
         ),
         Table(
             "action-status",
-            "Actions by status",
-            ["status", "actions"],
+            _l("Actions by status"),
+            [_l("status"), _l("actions")],
             [[label(s), n] for s, n in statuses],
         ),
         Table(
             "sector-progress",
-            "Progress by sector",
-            ["sector", "actions", "reporting actions", "average percent of the reporting actions"],
+            _l("Progress by sector"),
+            [
+                _l("sector"),
+                _l("actions"),
+                _l("reporting actions"),
+                _l("average percent of the reporting actions"),
+            ],
             [
                 [
-                    s.name,
+                    named(s.sector, s.name),
                     s.actions,
                     s.reporting,
                     round(s.average, 1) if s.average is not None else None,
@@ -72,14 +78,14 @@ def overview_tables(
         ),
         Table(
             "quiet",
-            "Days since the last update, per mentor group",
+            _l("Days since the last update, per mentor group"),
             [
-                "mentor group",
-                "cities",
-                "never updated",
-                "fewest days",
-                "median days",
-                "most days",
+                _l("mentor group"),
+                _l("cities"),
+                _l("never updated"),
+                _l("fewest days"),
+                _l("median days"),
+                _l("most days"),
             ],
             [[r.label, r.cities, r.never, r.days[0], r.days[2], r.days[4]] for r in quiet],
         ),
@@ -110,7 +116,7 @@ def overview_charts(
 def sector_rows(
     sectors: list[overview.SectorProgress],
 ) -> list[tuple[str, int, int, float | None]]:
-    return [(s.name, s.actions, s.reporting, s.average) for s in sectors]
+    return [(named(s.sector, s.name), s.actions, s.reporting, s.average) for s in sectors]
 
 
 def step_titles(steps: tuple[str, ...]) -> list[str]:
@@ -133,17 +139,17 @@ def cohort_counts(
 def cohort_table(rows: list[Any], steps: list[str]) -> Table:
     return Table(
         "cohort",
-        "Core cities by Local Green Deal step",
+        _l("Core cities by Local Green Deal step"),
         [
-            "city",
-            "country",
-            "mentor",
+            _l("city"),
+            _l("country"),
+            _l("mentor"),
             *steps,
-            "late steps",
-            "days overdue",
-            "actions",
-            "reporting actions",
-            "action progress (average percent of the reporting actions)",
+            _l("late steps"),
+            _l("days overdue"),
+            _l("actions"),
+            _l("reporting actions"),
+            _l("action progress (average percent of the reporting actions)"),
         ],
         [
             [

@@ -15,7 +15,7 @@ from tracker.services import mentorships, options
 
 
 def _sector_choices() -> list[Any]:
-    return choices([(None, "None"), *options.sectors(by="id")])
+    return choices([(None, _l("None")), *options.sectors(by="id")])
 
 
 class MentorshipForm(FlaskForm):

@@ -3,25 +3,28 @@ pairs table and each mentor's load (the view only picks and renders)."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from tracker import charts
 from tracker.services.mentorships import Need, Pair
 from tracker.tables import Table
+from tracker.vocabulary import named
 
 PAIR_COLUMNS = [
-    "mentor",
-    "mentee",
-    "since",
-    "ended",
-    "sector",
-    "focus",
-    "mentee actions",
-    "mentee reporting actions",
-    "mentee progress (average percent of the reporting actions)",
-    "stale actions",
-    "late steps",
-    "other overdue milestones",
-    "last update",
-    "demo",
+    _l("mentor"),
+    _l("mentee"),
+    _l("since"),
+    _l("ended"),
+    _l("sector"),
+    _l("focus"),
+    _l("mentee actions"),
+    _l("mentee reporting actions"),
+    _l("mentee progress (average percent of the reporting actions)"),
+    _l("stale actions"),
+    _l("late steps"),
+    _l("other overdue milestones"),
+    _l("last update"),
+    _l("demo"),
 ]
 
 
@@ -68,7 +71,7 @@ def loads(pairs: list[Pair], needs: list[Need], threshold: int) -> list[charts.L
 def pairs_table(pairs: list[Pair]) -> Table:
     return Table(
         "mentorships",
-        "Mentor-mentee pairs",
+        _l("Mentor-mentee pairs"),
         PAIR_COLUMNS,
         [
             [
@@ -76,7 +79,7 @@ def pairs_table(pairs: list[Pair]) -> Table:
                 p.mentee_name,
                 p.since_on,
                 p.ended_on,
-                p.sector,
+                named(p.sector),
                 p.focus,
                 p.mentee_actions,
                 p.mentee_reporting,
@@ -95,8 +98,13 @@ def pairs_table(pairs: list[Pair]) -> Table:
 def load_table(rows: list[charts.Load]) -> Table:
     return Table(
         "mentor-load",
-        "Mentees per mentor",
-        ["mentor", "current mentees", "needing help", "share needing help (percent)"],
+        _l("Mentees per mentor"),
+        [
+            _l("mentor"),
+            _l("current mentees"),
+            _l("needing help"),
+            _l("share needing help (percent)"),
+        ],
         [
             [r.mentor, r.mentees, r.needing_help, round(100 * r.needing_help / r.mentees)]
             for r in rows
@@ -107,8 +115,15 @@ def load_table(rows: list[charts.Load]) -> Table:
 def needs_table(needs: list[Need], threshold: int) -> Table:
     return Table(
         "needing-help",
-        "Mentees needing help",
-        ["mentee", "mentors", "points", "late steps", "overdue milestones", "days since update"],
+        _l("Mentees needing help"),
+        [
+            _l("mentee"),
+            _l("mentors"),
+            _l("points"),
+            _l("late steps"),
+            _l("overdue milestones"),
+            _l("days since update"),
+        ],
         [
             [n.name, ", ".join(n.mentors), n.points, n.late_steps, n.overdue, n.quiet_days]
             for n in needs

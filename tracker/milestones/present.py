@@ -5,31 +5,33 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+
 from tracker import charts
 from tracker.models import Milestone
 from tracker.services.milestones import MilestoneRow, SummaryRow
 from tracker.tables import Table
-from tracker.vocabulary import label
+from tracker.vocabulary import label, titled
 
 
 def milestones_table(rows: list[MilestoneRow]) -> Table:
     return Table(
         "milestones",
-        "Milestones",
+        _l("Milestones"),
         [
-            "milestone",
-            "owner",
-            "first planned",
-            "due",
-            "slip (days)",
-            "done",
-            "state",
-            "moves",
-            "demo",
+            _l("milestone"),
+            _l("owner"),
+            _l("first planned"),
+            _l("due"),
+            _l("slip (days)"),
+            _l("done"),
+            _l("state"),
+            _l("moves"),
+            _l("demo"),
         ],
         [
             [
-                r.milestone.title,
+                titled(r.milestone),
                 r.city_name or "programme",
                 r.milestone.planned_on,
                 r.milestone.due_on,
@@ -47,16 +49,16 @@ def milestones_table(rows: list[MilestoneRow]) -> Table:
 def summary_table(rows: list[SummaryRow]) -> Table:
     return Table(
         "summary",
-        "Steps and programme milestones",
+        _l("Steps and programme milestones"),
         [
-            "step or milestone",
-            "done",
-            "on time",
-            "late",
-            "moved",
-            "least slip (days)",
-            "median slip (days)",
-            "largest slip (days)",
+            _l("step or milestone"),
+            _l("done"),
+            _l("on time"),
+            _l("late"),
+            _l("moved"),
+            _l("least slip (days)"),
+            _l("median slip (days)"),
+            _l("largest slip (days)"),
         ],
         [[r.title, r.done, r.on_time, r.late, r.moved, *r.slip_quantiles()[::2]] for r in rows],
     )
@@ -71,11 +73,18 @@ def summary_figure(rows: list[SummaryRow]) -> charts.Figure:
 def milestones_of_city(rows: list[tuple[Milestone, str]]) -> Table:
     return Table(
         "city-milestones",
-        "Milestones",
-        ["milestone", "first planned", "due", "slip (days)", "done", "state"],
+        _l("Milestones"),
+        [
+            _l("milestone"),
+            _l("first planned"),
+            _l("due"),
+            _l("slip (days)"),
+            _l("done"),
+            _l("state"),
+        ],
         [
             [
-                m.title,
+                titled(m),
                 m.planned_on,
                 m.due_on,
                 (m.due_on - m.planned_on).days,
@@ -92,7 +101,7 @@ def gantt(rows: list[tuple[Milestone, str]], today: date) -> charts.Figure:
     return charts.milestone_gantt(
         [
             charts.GanttRow(
-                m.title,
+                titled(m),
                 min(m.planned_on, m.due_on),
                 max(m.due_on, m.ends_on or m.due_on),
                 state,

@@ -164,6 +164,7 @@ class Indicator(SourcedMixin, Base):
     action_id: Mapped[int] = mapped_column(sa.ForeignKey("actions.id"), index=True)
     slug: Mapped[str] = mapped_column(sa.String(80))
     name: Mapped[str] = mapped_column(sa.String(300))
+    local_name: Mapped[str | None] = mapped_column(sa.String(300))  # its German name
     unit: Mapped[str] = mapped_column(sa.String(40))
     baseline_value: Mapped[float | None]
     baseline_on: Mapped[date | None]

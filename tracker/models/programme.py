@@ -130,6 +130,7 @@ class Milestone(SourcedMixin, Base):
     plan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plans.id"), index=True)
     action_id: Mapped[int | None] = mapped_column(sa.ForeignKey("actions.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(300))
+    local_title: Mapped[str | None] = mapped_column(sa.String(300))  # its German title
     description: Mapped[str | None] = mapped_column(sa.Text)
     location: Mapped[str | None] = mapped_column(sa.String(200))
     planned_on: Mapped[date]

@@ -9,6 +9,7 @@ from datetime import date
 
 from flask import abort, current_app
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 
 from tracker import cache, charts
 from tracker.cache import remembered
@@ -22,7 +23,7 @@ from tracker.services import cohort as cohort_service
 from tracker.services import overview, published
 from tracker.services.milestones import state_expression
 from tracker.tables import Table, csv_of, csv_requested
-from tracker.vocabulary import STATUS_LABELS
+from tracker.vocabulary import STATUS_LABELS, titled
 
 LAYOUT = "_layouts/public.html"
 
@@ -120,8 +121,8 @@ def city(slug: str) -> ResponseReturnValue:  # Who: anyone (public view).
         tables = [
             Table(
                 f"indicator-{i.id}",
-                f"{i.name} ({i.unit})",
-                ["date", "value", "baseline", "target"],
+                f"{titled(i)} ({i.unit})",
+                [_l("date"), _l("value"), _l("baseline"), _l("target")],
                 [[d, v, i.baseline, i.target] for d, v in i.values],
             )
             for i in indicators
@@ -133,7 +134,7 @@ def city(slug: str) -> ResponseReturnValue:  # Who: anyone (public view).
             "indicator_charts": {
                 i.id: charts.to_json(
                     charts.indicator_series(
-                        i.name, i.unit, i.values, i.baseline, i.target, i.target_on
+                        titled(i), i.unit, i.values, i.baseline, i.target, i.target_on
                     )
                 )
                 for i in indicators

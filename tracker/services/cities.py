@@ -45,7 +45,7 @@ class CityRow:
     latitude: float | None
     longitude: float | None
     lgd_status: str | None
-    sectors: str | None
+    sectors: str | None  # its actions' sectors, as slugs joined by commas
     last_update: date | None
 
 
@@ -66,7 +66,7 @@ def listing(programme: Programme, filters: CityFilter) -> list[CityRow]:
         .subquery()
     )
     sectors = (
-        sa.select(pairs.c.city_id, sa.func.aggregate_strings(pairs.c.name, ", ").label("names"))
+        sa.select(pairs.c.city_id, sa.func.aggregate_strings(pairs.c.slug, ",").label("names"))
         .group_by(pairs.c.city_id)
         .subquery()
     )

@@ -8,21 +8,14 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.models import Action, City, Mentorship, Milestone, Participation, Plan, Programme
 from tracker.models.programme import LGD_STEPS
+from tracker.vocabulary import STEP_TITLES  # noqa: F401 (the steps' names, used by the views)
 
 # The shared steps' names, in the request's language (str() them where a string is needed).
-STEP_TITLES = {
-    "team-set-up": _l("Team set up"),
-    "commitments-identified": _l("Commitments identified"),
-    "partners-engaged": _l("Partners engaged"),
-    "deal-signed": _l("Deal signed"),
-    "implementation-under-way": _l("Implementation under way"),
-}
 SORTS = ("name", "country", "mentor", "progress", "lateness")
 STEP_STATES = ("done", "on_time", "late", "not_started")
 

@@ -41,7 +41,7 @@ class Pair:
     since_on: date
     ended_on: date | None
     focus: str | None
-    sector: str | None
+    sector: str | None  # the focus sector's slug
     is_demo: bool
     mentee_progress: float | None
     mentee_stale: int
@@ -106,7 +106,7 @@ def pairs(programme: Programme, today: date, stale_days: int) -> list[Pair]:
             Mentorship.since_on,
             Mentorship.ended_on,
             Mentorship.focus,
-            Sector.name,
+            Sector.slug,
             Mentorship.is_demo,
             per_city.c.progress,
             per_city.c.stale,

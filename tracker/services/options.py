@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from tracker.cache import remembered
 from tracker.extensions import db
 from tracker.models import City, Sector, Theme
+from tracker.vocabulary import named
 
 
 def cities() -> list[tuple[str, str]]:
@@ -33,24 +34,32 @@ def countries() -> list[tuple[str, str]]:
 
 
 def sectors(by: str = "slug") -> list[tuple[object, str]]:
+    """The sectors as choices, named in the request's language (remembered by slug, so that
+    one language's names are never served in the other)."""
     key = Sector.id if by == "id" else Sector.slug
-    return remembered(
+    stored: list[tuple[object, str, str]] = remembered(
         f"sectors-by-{by}",
         lambda: [
-            (k, name)
-            for k, name in db.session.execute(sa.select(key, Sector.name).order_by(Sector.name))
+            (k, slug, name)
+            for k, slug, name in db.session.execute(
+                sa.select(key, Sector.slug, Sector.name).order_by(Sector.name)
+            )
         ],
     )
+    return [(k, named(slug, name)) for k, slug, name in stored]
 
 
 def themes() -> list[tuple[int, str]]:
-    return remembered(
+    stored: list[tuple[int, str, str]] = remembered(
         "themes",
         lambda: [
-            (i, name)
-            for i, name in db.session.execute(sa.select(Theme.id, Theme.name).order_by(Theme.name))
+            (i, slug, name)
+            for i, slug, name in db.session.execute(
+                sa.select(Theme.id, Theme.slug, Theme.name).order_by(Theme.name)
+            )
         ],
     )
+    return [(i, named(slug, name)) for i, slug, name in stored]
 
 
 def city_slug(text: str | None) -> str | None:

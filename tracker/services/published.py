@@ -27,6 +27,7 @@ class Membership:
 class PublicIndicator:
     id: int
     name: str
+    local_name: str | None
     unit: str
     baseline: float | None
     target: float | None
@@ -39,7 +40,7 @@ class PublicIndicator:
 class PublicAction:
     title: str
     local_title: str | None
-    sector: str | None
+    sector: str | None  # its slug
     status: str | None
     percent: int | None
     source_url: str | None
@@ -60,6 +61,8 @@ class PublicPlan:
 @dataclass(frozen=True)
 class PublicMilestone:
     title: str
+    local_title: str | None
+    lgd_step: str | None
     due_on: date
     state: str
     source_url: str | None
@@ -131,7 +134,7 @@ def city(city_id: int, state: sa.ColumnElement[str]) -> PublicCity:
                     PublicAction(
                         action.title,
                         action.local_title,
-                        action.sector.name if action.sector else None,
+                        action.sector.slug if action.sector else None,
                         action.status,
                         action.percent_complete,
                         action.source_url,
@@ -139,6 +142,7 @@ def city(city_id: int, state: sa.ColumnElement[str]) -> PublicCity:
                             PublicIndicator(
                                 i.id,
                                 i.name,
+                                i.local_name,
                                 i.unit,
                                 i.baseline_value,
                                 i.target_value,
@@ -158,7 +162,7 @@ def city(city_id: int, state: sa.ColumnElement[str]) -> PublicCity:
             if not plan.is_demo
         ],
         [
-            PublicMilestone(m.title, m.due_on, s, m.source_url)
+            PublicMilestone(m.title, m.local_title, m.lgd_step, m.due_on, s, m.source_url)
             for m, s in page.milestones
             if not m.is_demo
         ],

@@ -8,7 +8,13 @@
       if (!target || target.dataset.drawn) { return; }
       var figure = JSON.parse(block.textContent);
       var narrow = window.matchMedia("(max-width: 48rem)").matches;
-      var config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+      var config = {
+        displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"],
+        // plotly's own words and dates in the page's language (its locale is loaded for German);
+        // map outlines come with the page (vendor/geo-assets.js), never from elsewhere.
+        locale: document.documentElement.lang || "en",
+        topojsonURL: "/static/vendor/"
+      };
       if (narrow) {
         // On a phone the toolbar would cover the legend: leave it out, and put the legend below.
         config.displayModeBar = false;

@@ -1,5 +1,6 @@
-"""programme figures: what the programme itself published (deals signed, cities at the
-close), each with its source, shown beside the tracker's own counts
+"""programme figures and German titles: what the programme itself published (deals signed,
+cities at the close), each with its source, shown beside the tracker's own counts; German
+titles of milestones and names of indicators, where their sources are German
 
 Revision ID: 0014
 Revises: 0013
@@ -56,5 +57,13 @@ def upgrade():
     )
 
 
+    op.add_column("milestones", sa.Column("local_title", sa.String(length=300), nullable=True))
+    op.add_column("indicators", sa.Column("local_name", sa.String(length=300), nullable=True))
+
+
 def downgrade():
+    with op.batch_alter_table("indicators") as batch:
+        batch.drop_column("local_name")
+    with op.batch_alter_table("milestones") as batch:
+        batch.drop_column("local_title")
     op.drop_table("programme_figures")
