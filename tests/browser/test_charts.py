@@ -1,6 +1,7 @@
 """Every dashboard's charts in Chromium, in English and German, on a desk and on a phone: no
-two tick labels of an axis overlap, no axis title runs into its tick labels, and every chart
-sits inside its page section. Each view leaves a screenshot."""
+two tick labels overlap (of one axis, or of two), no axis title runs into tick labels, no legend
+entry meets a title or a label or is cut at the chart's edge, and every chart sits inside its
+page section. Each view leaves a screenshot."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from tests.browser.test_accessibility import LANGUAGES
 
 DASHBOARDS = {
     "overview": "/",
+    "bamberg": "/cities/bamberg",
+    "milestones-moved": "/milestones?moved=1&sort=slip",
     "cohort": "/cohort",
     "cohort-late": "/cohort?late=1&sort=lateness",
     "mentorships": "/mentorships",
@@ -41,8 +44,10 @@ MEASURE = """() => [...document.querySelectorAll('.chart[data-drawn=true]')].map
     const title = chart.querySelector('text.' + axis + 'title');
     if (title && visible(title)) { titles[axis] = box(title); }
   }
+  const legend = [...chart.querySelectorAll('g.legend g.traces')].filter(visible).map(box);
+  const svg = box(chart.querySelector('svg.main-svg'));
   const section = chart.closest('section') || chart.closest('figure');
-  return {id: chart.id, ticks, titles, chart: box(chart), section: box(section)};
+  return {id: chart.id, ticks, titles, legend, svg, chart: box(chart), section: box(section)};
 })"""
 
 
@@ -67,6 +72,32 @@ def meeting(boxes: list[dict]) -> list[tuple[dict, dict]]:
     return [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if overlap(a, b)]
 
 
+def legend_problems(chart: dict) -> list[str]:
+    """A legend entry on a title or a tick label, or cut at the edge of the chart."""
+    found = []
+    labels = [*chart["titles"].values(), *[t for ts in chart["ticks"].values() for t in ts]]
+    edge = chart.get("svg")
+    for entry in chart.get("legend", []):
+        for label in labels:
+            if overlap(entry, label):
+                found.append(f"{chart['id']}: the legend {entry['text']!r} on {label['text']!r}")
+        if edge and (entry["left"] < edge["left"] - 1 or entry["right"] > edge["right"] + 1):
+            found.append(f"{chart['id']}: the legend {entry['text']!r} is cut at the edge")
+    return found
+
+
+def crossing_labels(chart: dict) -> list[str]:
+    """A tick label of a horizontal axis on one of a vertical axis ("0" on "2024")."""
+    horizontal = [t for axis in ("xtick", "x2tick") for t in chart["ticks"].get(axis, [])]
+    vertical = [t for axis in ("ytick", "y2tick") for t in chart["ticks"].get(axis, [])]
+    return [
+        f"{chart['id']}: the labels {a['text']!r} and {b['text']!r} meet"
+        for a in horizontal
+        for b in vertical
+        if overlap(a, b)
+    ]
+
+
 def problems_of(charts: list[dict]) -> list[str]:
     found = []
     for chart in charts:
@@ -80,6 +111,7 @@ def problems_of(charts: list[dict]) -> list[str]:
                 found.append(f"{name}: the {axis} title runs into its labels {hit[:3]}")
         for a, b in meeting(list(chart["titles"].values())):
             found.append(f"{name}: the axis titles {a['text']!r} and {b['text']!r} meet")
+        found += legend_problems(chart) + crossing_labels(chart)
         inner, outer = chart["chart"], chart["section"]
         if inner["top"] < outer["top"] - 1 or inner["bottom"] > outer["bottom"] + 1:
             found.append(
@@ -144,3 +176,15 @@ def test_the_check_sees_an_overlap():
         "c: xtick labels 'Implementation'/'Deal signed'",
         "c: 500 px tall, outside its section (10 to 300)",
     ]
+    legend = {"left": 45, "right": 200, "top": 5, "bottom": 15, "text": "today"}
+    chart.update(legend=[legend], svg={"left": 0, "right": 150, "top": 0, "bottom": 500})
+    assert legend_problems(chart) == [
+        "c: the legend 'today' on 'Implementation'",
+        "c: the legend 'today' on 'Deal signed'",
+        "c: the legend 'today' on 'Partners'",
+        "c: the legend 'today' is cut at the edge",
+    ]
+    zero = {"left": 0, "right": 8, "top": 95, "bottom": 105, "text": "0"}
+    year = {"left": 2, "right": 30, "top": 100, "bottom": 110, "text": "2024"}
+    crossed = {**chart, "ticks": {"xtick": [year], "ytick": [zero]}, "legend": []}
+    assert "c: the labels '2024' and '0' meet" in problems_of([crossed])

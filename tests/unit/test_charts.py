@@ -215,15 +215,31 @@ def test_gantt_marks_each_due_date_and_draws_a_bar_only_for_a_slip():
     assert overdue["y"] == ["Deal signed"]
 
 
-def test_city_map_groups_places_by_role():
+def test_city_map_puts_europe_on_the_map_and_a_city_elsewhere_on_an_inset():
     places = [
         charts.Place("Dortmund", 51.5, 7.47, "mentor"),
         charts.Place("Toronto", 43.65, -79.38, "mentor"),
+        charts.Place("Câmara de Lobos", 32.65, -16.98, "core"),
+        charts.Place("Larnaca", 34.9, 33.62, "core"),
     ]
-    trace = as_dict(charts.city_map(places))["data"][0]
-    assert trace["name"] == "mentor"
-    assert trace["x"] == [7.47, -79.38]
-    assert trace["y"] == [51.5, 43.65]
+    figure = as_dict(charts.city_map(places))
+    traces = {(t["geo"], t["name"]): t for t in figure["data"]}
+    assert set(traces) == {("geo", "mentor"), ("geo2", "mentor"), ("geo", "core")}
+    assert traces["geo", "mentor"]["lon"] == [7.47]
+    assert traces["geo2", "mentor"]["lat"] == [43.65]
+    assert traces["geo", "core"]["text"] == ["Câmara de Lobos", "Larnaca"]  # Madeira, Cyprus
+    assert all(t["type"] == "scattergeo" for t in figure["data"])
+    # One legend entry per role: the inset's mentor is the map's mentor.
+    assert [t["name"] for t in figure["data"] if t.get("showlegend", True)] == ["mentor", "core"]
+    layout = figure["layout"]
+    assert layout["geo"]["scope"] == "europe"
+    assert layout["geo2"]["scope"] == "north america"
+    assert layout["geo2"]["domain"]["x"][1] < 0.5  # a corner, not half the map
+
+
+def test_city_map_without_a_city_outside_europe_has_no_inset():
+    figure = as_dict(charts.city_map([charts.Place("Porto", 41.16, -8.63, "mentor")]))
+    assert "geo2" not in figure["layout"]
 
 
 def test_indicator_series_draws_values_baseline_and_target():
@@ -267,12 +283,14 @@ def test_one_indicator_value_is_one_marker_on_a_calendar_of_months_from_zero():
     assert x_axis["title"]["text"] == "date measured"
 
 
-def test_indicator_lines_span_the_axis_and_negative_values_keep_their_range():
+def test_indicator_lines_span_the_axis_and_the_value_axis_always_holds_zero():
     values = [(date(2022, 1, 1), -3.0), (date(2024, 1, 1), 2.0)]
     data = as_dict(charts.indicator_series("Balance", "t", values, 0, 5))
-    _values, baseline, target = data["data"]
+    measured, baseline, target = data["data"]
     assert baseline["x"] == target["x"] == data["layout"]["xaxis"]["range"]
-    assert "rangemode" not in data["layout"]["yaxis"]
+    # tozero keeps negative values and zero in view alike: a value is read against no value.
+    assert data["layout"]["yaxis"]["rangemode"] == "tozero"
+    assert measured["name"] == "measured value"  # the heading names the indicator
 
 
 def test_date_range_pads_a_long_span_by_a_twentieth():
@@ -336,16 +354,31 @@ def test_every_chart_names_its_axes_or_hides_them():
             assert axis.get("title", {}).get("text"), (figure["data"][0]["type"], name)
 
 
-def test_row_names_are_short_and_distinct():
-    names = charts.row_names(
+def test_row_names_are_whole_wrapped_and_distinct():
+    from tracker.charts.axes import row_height, row_names
+
+    names = row_names(
         [
-            "Council decides to create the climate advisory council",
-            "Council decides to create the climate advisory council members",
+            "Call for expressions of interest opens",
+            "Call for expressions of interest opens",
             "<b>Deal</b>",
-        ]
+        ],
+        charts.plain,
     )
-    assert names[0] == "Council decides to create the\u2026"
-    assert names[1] != names[0]
-    assert names[1].endswith("(2)")
+    # Never cut: every word of the name is on the axis, wrapped at spaces onto short lines.
+    assert names[0] == "Call for expressions of<br>interest opens"
+    assert names[1] == "Call for expressions of<br>interest opens (2)"
     assert names[2] == "&lt;b&gt;Deal&lt;/b&gt;"
-    assert all(len(n) <= 30 for n in names[:2])
+    assert all(len(line) <= 24 for n in names for line in n.split("<br>"))
+    assert row_height(names) >= 2 * 15
+
+
+def test_count_axes_step_in_whole_numbers():
+    from tracker.charts.axes import count_axis
+
+    assert count_axis(1)["dtick"] == 1
+    assert count_axis(4)["dtick"] == 1
+    assert count_axis(13)["dtick"] == 5
+    assert count_axis(107)["dtick"] == 20
+    assert all(count_axis(n)["tickformat"] == ",d" for n in (1, 50, 4000))
+    assert all(n / count_axis(n)["dtick"] <= 6 for n in (1, 7, 13, 60, 107, 999, 12345))

@@ -32,8 +32,9 @@ def english_fragments() -> frozenset[str]:
     for message in catalogue:
         if not message.id:
             continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        german = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids = [str(i) for i in (message.id if isinstance(message.id, tuple) else (message.id,))]
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        german = [str(g or "") for g in strings]
         for text in ids:
             for piece in PLACEHOLDER.split(text):
                 piece = piece.strip(" .,:;()\u201c\u201d\"'")
@@ -159,6 +160,9 @@ def test_the_check_finds_a_leftover():
     assert "No deal status published yet" in leftovers(
         "<p>Hier steht: No deal status published yet.</p>"
     )
-    chart = '<script type="application/json" data-chart="c">{"layout": {"title": "days since the last update"}}</script>'
+    chart = (
+        '<script type="application/json" data-chart="c">'
+        '{"layout": {"title": "days since the last update"}}</script>'
+    )
     assert "days since the last update" in leftovers(chart)
     assert leftovers("<p>Noch kein Stand eines Deals veröffentlicht.</p>") == []

@@ -130,7 +130,8 @@ def test_the_summary_chart_stays_under_forty_rows_at_ten_times_the_seed(viewer):
     html = viewer.get("/milestones").get_data(as_text=True)
     figure = summary_chart(html)
     assert len(chart_rows(figure)) == small <= MOST_ROWS
-    assert figure["layout"]["height"] <= 26 * MOST_ROWS + 150
+    # A row takes at most three lines of its wrapped name: the height is bounded all the same.
+    assert figure["layout"]["height"] <= 55 * MOST_ROWS + 150
 
 
 def test_a_long_summary_is_cut_at_forty_rows():

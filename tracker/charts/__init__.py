@@ -16,6 +16,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from tracker.charts.axes import BELOW, count_axis, row_height, wrapped
+from tracker.charts.axes import row_names as wrapped_rows
 from tracker.vocabulary import averaged, label, status_label
 
 COLOURS = {
@@ -193,7 +195,7 @@ def timeline(
         barmode="overlay",
         xaxis=xaxis,
         yaxis={"automargin": True, "type": "category"},
-        legend={"orientation": "h", "y": -0.35},
+        legend=BELOW,
         shapes=[] if ended else [_marker_line(today.isoformat(), _("today"))],
     )
 
@@ -248,7 +250,7 @@ def _horizontal_bars(
         height=34 * len(labels) + 90,
         xaxis={
             "title": {"text": axis_title, "standoff": 6},
-            "rangemode": "tozero",
+            **count_axis(max(values)),
             "range": [0, max(values) * 1.15 or 1],
             "automargin": True,
         },
@@ -347,7 +349,7 @@ def cohort_heatmap(
             "type": "category",
             "automargin": True,
             "tickvals": [plain(c) for c in columns],
-            "ticktext": [wrapped(plain(c)) for c in columns],
+            "ticktext": [wrapped(plain(c), 14) for c in columns],
         },
         yaxis={"autorange": "reversed", "dtick": 1, "automargin": True, "type": "category"},
     )
@@ -476,7 +478,7 @@ def mentorship_network(
         showlegend=True,
         xaxis={"visible": False, "range": [-2.6, 2.6]},
         yaxis={"visible": False, "range": [-2.6, 2.6], "scaleanchor": "x"},
-        legend={"orientation": "h", "y": -0.02, "yanchor": "top"},
+        legend=BELOW,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
     )
 
@@ -499,10 +501,11 @@ def mentor_load(rows: Sequence[Load]) -> Figure:
     if not rows:
         return _empty(_("No mentorship recorded yet."))
     rows = sorted(rows, key=load_order)[:MOST_ROWS]
-    labels = [plain(short(r.mentor, 32)) for r in rows]
-    axis: dict[str, Any] = {"title": {"text": _("current mentees"), "standoff": 6}}
-    if max(r.mentees for r in rows) <= 12:
-        axis["dtick"] = 1  # whole mentees, never 0.5
+    labels = wrapped_rows([r.mentor for r in rows], plain)
+    axis: dict[str, Any] = {
+        "title": {"text": _("current mentees"), "standoff": 6},
+        **count_axis(max(r.mentees for r in rows)),
+    }
     return _figure(
         [
             _trace(
@@ -524,7 +527,7 @@ def mentor_load(rows: Sequence[Load]) -> Figure:
                 hovertemplate="%{y}: %{x}<extra></extra>",
             ),
         ],
-        height=26 * len(rows) + 130,
+        height=row_height(labels) * len(rows) + 130,
         showlegend=True,
         barmode="stack",
         xaxis={**axis, "automargin": True},
@@ -548,7 +551,7 @@ def milestone_gantt(rows: Sequence[GanttRow], today: date) -> Figure:
     if not rows:
         return _empty(_("No milestone matches these filters."))
     rows = rows[:MOST_ROWS]
-    labels = row_names([r.label for r in rows])
+    labels = wrapped_rows([r.label for r in rows], plain)
     whole = {name: plain(r.label) for name, r in zip(labels, rows, strict=True)}
     moved = [(label_, r) for label_, r in zip(labels, rows, strict=True) if r.end > r.start]
     data = []
@@ -582,7 +585,7 @@ def milestone_gantt(rows: Sequence[GanttRow], today: date) -> Figure:
         )
     return _figure(
         data,
-        height=26 * len(rows) + 140,
+        height=row_height(labels) * len(rows) + 140,
         showlegend=True,
         xaxis={
             "type": "date",
@@ -609,34 +612,6 @@ class SlipRow:
     slips: tuple[int, int, int, int, int]
 
 
-def wrapped(text: str, width: int = 14) -> str:
-    """Text broken onto lines of about `width` characters at its spaces (Plotly's <br>)."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return "<br>".join(lines)
-
-
-def short(text: str, most: int = 48) -> str:
-    return text if len(text) <= most else text[: most - 1].rstrip() + "\u2026"
-
-
-def row_names(texts: Sequence[str], most: int = 30) -> list[str]:
-    """Each row's name as an axis shows it: short, safe, and distinct (two rows that shorten
-    alike would share one line of a category axis), so a second one is numbered."""
-    names: list[str] = []
-    for text in texts:
-        name, n = plain(short(text, most)), 1
-        while name in names:
-            n += 1
-            name = f"{plain(short(text, most - 4))} ({n})"
-        names.append(name)
-    return names
-
-
 def milestone_summary(rows: Sequence[SlipRow]) -> Figure:
     """Left: how many of each row's milestones are done, on time and late (stacked). Right: how
     far their due dates slipped from the first planned date (a box: least, quartiles, most).
@@ -644,8 +619,8 @@ def milestone_summary(rows: Sequence[SlipRow]) -> Figure:
     if not rows:
         return _empty(_("No milestone matches these filters."))
     rows = rows[:MOST_ROWS]
-    # Short names on the axis (the table below the chart, and the hover, give them whole).
-    labels = row_names([r.label for r in rows])
+    # Whole names, wrapped, on the axis.
+    labels = wrapped_rows([r.label for r in rows], plain)
     data = [
         _trace(
             "bar",
@@ -679,19 +654,21 @@ def milestone_summary(rows: Sequence[SlipRow]) -> Figure:
     )
     return _figure(
         data,
-        height=26 * len(rows) + 150,
+        height=row_height(labels) * len(rows) + 150,
         showlegend=True,
         barmode="stack",
         xaxis={
             "domain": [0, 0.55],
             "title": {"text": _("milestones"), "standoff": 6},
-            "rangemode": "tozero",
+            **count_axis(max((r.done + r.on_time + r.late for r in rows), default=1)),
             "automargin": True,
         },
         xaxis2={
             "domain": [0.62, 1],
             "anchor": "y",
             "title": {"text": _("slip (days)"), "standoff": 6},
+            "rangemode": "tozero",  # a slip reads against no slip at all
+            "tickformat": ",d",
             "zeroline": True,
             "zerolinecolor": "#8a8f94",
             "automargin": True,
@@ -738,7 +715,7 @@ def indicator_series(
             x=[d.isoformat() for d, _v in values],
             y=[v for _d, v in values],
             mode="markers" if len(values) == 1 else "lines+markers",
-            name=plain(name),
+            name=_("measured value"),
             line={"color": "#0b6e4f"},
             marker={"size": 9, "color": "#0b6e4f"},
             hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y}} {plain(unit)}<extra></extra>",
@@ -761,9 +738,12 @@ def indicator_series(
                 )
             )
     levels = [v for _d, v in values] + [lv for lv in (baseline, target) if lv is not None]
-    y_axis: dict[str, Any] = {"title": {"text": plain(unit)}, "automargin": True}
-    if min(levels) >= 0:
-        y_axis["rangemode"] = "tozero"
+    # From zero, whatever the values: a difference is read against the whole, never blown up.
+    y_axis: dict[str, Any] = {
+        "title": {"text": plain(unit)},
+        "automargin": True,
+        "rangemode": "tozero",
+    }
     return _figure(
         data,
         height=280,
@@ -774,8 +754,9 @@ def indicator_series(
             "range": x_range,
             "title": {"text": _("date measured")},
             "automargin": True,
+            "ticklabelstandoff": 8,  # below the value axis' "0", never on it
         },
-        legend={"orientation": "h", "y": -0.35},
+        legend=BELOW,
     )
 
 
@@ -844,8 +825,9 @@ def percent_over_time(points: Sequence[PercentPoint]) -> Figure:
             "range": x_range,
             "title": {"text": _("date reported")},
             "automargin": True,
+            "ticklabelstandoff": 8,
         },
-        legend={"orientation": "h", "y": -0.3},
+        legend=BELOW,
     )
 
 
@@ -880,7 +862,7 @@ def quiet_groups(rows: Sequence[QuietRow], stale_days: int) -> Figure:
     reported = [r for r in rows if r.cities > r.never][:MOST_ROWS]
     if not reported:
         return _empty(_("No city has reported yet."))
-    labels = [plain(short(r.label, 32)) for r in reported]
+    labels = wrapped_rows([r.label for r in reported], plain)
     return _figure(
         [
             _trace(
@@ -898,7 +880,7 @@ def quiet_groups(rows: Sequence[QuietRow], stale_days: int) -> Figure:
                 fillcolor="rgba(196,70,27,0.3)",
             ),
         ],
-        height=30 * len(reported) + 150,
+        height=max(30, row_height(labels)) * len(reported) + 150,
         showlegend=True,
         shapes=[
             _marker_line(stale_days, _("stale after %(days)s days", days=stale_days), "#1f5f99")
@@ -906,6 +888,7 @@ def quiet_groups(rows: Sequence[QuietRow], stale_days: int) -> Figure:
         xaxis={
             "title": {"text": _("days since the last update"), "standoff": 6},
             "rangemode": "tozero",
+            "tickformat": ",d",
             "automargin": True,
         },
         yaxis={"autorange": "reversed", "automargin": True, "type": "category"},

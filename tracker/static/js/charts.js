@@ -2,6 +2,17 @@
 // travel as <script type="application/json"> elements built on the server.
 (function () {
   "use strict";
+  // Text broken onto lines of about `width` characters at its spaces; a word is never cut.
+  function wrap(text, width) {
+    var lines = [];
+    text.split(" ").forEach(function (word) {
+      var last = lines.length - 1;
+      if (last >= 0 && lines[last].length + 1 + word.length <= width) { lines[last] += " " + word; }
+      else { lines.push(word); }
+    });
+    return lines.join("<br>");
+  }
+
   function draw() {
     document.querySelectorAll("script[type='application/json'][data-chart]").forEach(function (block) {
       var target = document.getElementById(block.dataset.chart);
@@ -18,7 +29,13 @@
       if (narrow) {
         // On a phone the toolbar would cover the legend: leave it out, and put the legend below.
         config.displayModeBar = false;
-        figure.layout.legend = Object.assign({}, figure.layout.legend || {}, { orientation: "h", y: -0.25 });
+        // The legend under the whole figure (measured from its container, so plotly makes
+        // room for it below the axis titles), each long entry wrapped onto lines of its own.
+        figure.layout.legend = Object.assign({}, figure.layout.legend || {},
+          { orientation: "h", yref: "container", y: 0, yanchor: "bottom", x: 0 });
+        figure.data.forEach(function (trace) {
+          if (typeof trace.name === "string" && trace.name.length > 28) { trace.name = wrap(trace.name, 28); }
+        });
         // Smaller tick labels; a few ticks on each horizontal axis of numbers or dates, and
         // named columns standing upright, so that labels never meet.
         Object.keys(figure.layout).forEach(function (key) {
