@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from tests.helpers import page_text, snapshot
 from tracker.extensions import db
-from tracker.vocabulary import titled
 from tracker.models import City, Mentorship, Milestone, Plan
+from tracker.vocabulary import titled
 
 PAGES = [
     "/",

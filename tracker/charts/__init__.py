@@ -737,7 +737,6 @@ def indicator_series(
                     hovertemplate=f"{line_name}: {level} {plain(unit)}<extra></extra>",
                 )
             )
-    levels = [v for _d, v in values] + [lv for lv in (baseline, target) if lv is not None]
     # From zero, whatever the values: a difference is read against the whole, never blown up.
     y_axis: dict[str, Any] = {
         "title": {"text": plain(unit)},
