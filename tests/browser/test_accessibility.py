@@ -2,8 +2,9 @@
 English and in German: each chart is drawn with data and nothing goes wrong in the console;
 axe-core finds no serious or critical WCAG 2.1 AA violation at 390 px, and at 1280 px (an
 editor's own pages as the editor, the rest as the lead); at 320, 390, 768 and 1280 px no page
-is wider than the window and no word of a table cell or heading is broken across two lines; on a 390 x 844 phone the header is one line and the page's own heading
-starts in the upper third of the screen; each leaves screenshots at 390 and 1280 px, and the
+is wider than the window and no word of a table cell or heading is broken across two lines;
+on a 390 x 844 phone the header is one line and the page's own heading starts in the upper
+third of the screen; each leaves screenshots at 390 and 1280 px, and the
 overview and the city page their print rendering. A keyboard alone gets from signing in to a
 saved progress update, and opens and closes the phone's menu."""
 
