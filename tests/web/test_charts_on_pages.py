@@ -9,20 +9,11 @@ import json
 import re
 from datetime import date
 
-import pytest
 import sqlalchemy as sa
 
 from tests.helpers import login, make_action, make_indicator, make_plan, make_user, visible_text
 from tracker.extensions import db
 from tracker.models import City, IndicatorValue, Milestone, Participation
-
-
-@pytest.fixture
-def viewer(demo_app):
-    client = demo_app.test_client()
-    make_user("viewer", email="reader@example.org")
-    login(client, "reader@example.org")
-    return client
 
 
 def fetched(client, url: str) -> str:

@@ -10,19 +10,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.helpers import login, make_user, visible_text
+from tests.helpers import visible_text
 from tracker import charts
 from tracker.charts import AFTER_THE_END, TimelineItem
 
 END = date(2025, 5, 31)
-
-
-@pytest.fixture
-def viewer(demo_app):
-    client = demo_app.test_client()
-    make_user("viewer", email="reader@example.org")
-    login(client, "reader@example.org")
-    return client
 
 
 def timeline_of(html: str) -> dict:

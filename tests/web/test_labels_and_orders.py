@@ -9,8 +9,6 @@ import json
 import re
 from html import unescape
 
-import pytest
-
 from tests.helpers import login, make_user, visible_text
 from tracker.charts import COLOURS, STATUS_PATTERNS
 from tracker.models.plan import ACTION_STATUSES, LGD_STATUSES
@@ -62,14 +60,6 @@ ORDERS = {
     "the mentors with the most mentees needing help first": most_needing_help_first,
     "from planned (top) to completed": planned_to_completed,
 }
-
-
-@pytest.fixture
-def viewer(demo_app):
-    client = demo_app.test_client()
-    make_user("viewer", email="reader@example.org")
-    login(client, "reader@example.org")
-    return client
 
 
 def test_every_chart_whose_caption_states_an_order_is_drawn_in_that_order(viewer):

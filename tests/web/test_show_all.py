@@ -10,18 +10,10 @@ from html import unescape
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import login, make_user, visible_text
+from tests.helpers import visible_text
 from tracker.extensions import db
 from tracker.models import Action, Milestone
 from tracker.services import overview
-
-
-@pytest.fixture
-def viewer(demo_app):
-    client = demo_app.test_client()
-    make_user("viewer", email="reader@example.org")
-    login(client, "reader@example.org")
-    return client
 
 
 def show_all_links(html: str) -> list[tuple[str, int, int]]:
