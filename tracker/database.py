@@ -14,7 +14,10 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-BUSY_MS = 5000  # how long a statement waits for a lock another connection holds
+# How long a statement waits for a lock another connection holds. An import's write of 10,000
+# rows holds SQLite's write lock for seconds on a slow or busy machine (over five under a
+# coverage tracer): a sign-in or a report waits for it rather than failing.
+BUSY_MS = 30_000
 _writing: contextvars.ContextVar[bool] = contextvars.ContextVar("tracker_writing", default=False)
 _reading: contextvars.ContextVar[bool] = contextvars.ContextVar("tracker_reading", default=False)
 

@@ -1,4 +1,4 @@
-"""Every dashboard's charts in Chromium, in English and German, on a desk and on a phone: no
+"""Every dashboard's charts in Chromium, in English and German, at 1280, 768, 390 and 320 px: no
 two tick labels overlap (of one axis, or of two), no axis title runs into tick labels, no legend
 entry meets a title or a label or is cut at the chart's edge, and every chart sits inside its
 page section. Each view leaves a screenshot."""
@@ -25,7 +25,7 @@ DASHBOARDS = {
     "public-cohort": "/public/cohort",
     "public-city": "/public/cities/dortmund",
 }
-WIDTHS = (1280, 390)
+WIDTHS = (1280, 768, 390)  # each loaded at its width; a phone page is then narrowed to 320
 
 # For each drawn chart: the boxes of its tick labels per axis, of its axis titles, and its own
 # box against the box of the page section it belongs to.
@@ -147,14 +147,20 @@ def test_no_chart_label_overlaps_and_every_chart_fits_its_section(
                 measured += len(charts)
                 # The whole page on a desk; on a phone the first screen (a whole phone page of
                 # a long list is tens of thousands of pixels, slow to take and to look at).
-                shoot(
-                    page,
-                    screenshot_dir / f"charts-{language}-{width}-{name}.png",
-                    full_page=width > 1000,
-                )
+                if width != 768:
+                    shoot(
+                        page,
+                        screenshot_dir / f"charts-{language}-{width}-{name}.png",
+                        full_page=width > 1000,
+                    )
                 found = problems_of(charts)
                 if found:
                     problems[f"{name} at {width} px"] = found
+                if width == 390:  # the narrowest phone: the same page, narrowed
+                    page.set_viewport_size({"width": 320, "height": 900})
+                    page.wait_for_timeout(300)  # the charts follow the window's size
+                    if narrowed := problems_of(page.evaluate(MEASURE)):
+                        problems[f"{name} at 320 px"] = narrowed
     finally:
         context.close()
     assert measured > 2 * len(DASHBOARDS)

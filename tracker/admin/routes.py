@@ -33,7 +33,7 @@ AUDIT_PAGE_SIZE = 50
 
 
 def _city_choices() -> list[SelectChoice]:
-    return choices([("", "None"), *options.cities()])
+    return choices([("", _l("None")), *options.cities()])
 
 
 def _to_users(_result: object) -> str:
