@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from tests.conftest import make_config
 from tracker import PROJECT_ROOT, create_app
-from tracker.database import writing
+from tracker.database import BUSY_MS, writing
 from tracker.extensions import db
 
 
@@ -93,7 +93,7 @@ def test_sqlite_runs_with_foreign_keys_wal_and_a_busy_timeout(clean_env, tmp_pat
     with app.app_context():
         assert db.session.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
         assert db.session.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
-        assert db.session.execute(sa.text("PRAGMA busy_timeout")).scalar() == 5000
+        assert db.session.execute(sa.text("PRAGMA busy_timeout")).scalar() == BUSY_MS == 30_000
         db.session.remove()
         db.engine.dispose()
 
