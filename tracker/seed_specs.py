@@ -29,6 +29,7 @@ from tracker.models import (
     Theme,
 )
 from tracker.schemas.reports import ProgressFields
+from tracker.services import ledger
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ class Spec:
     defaults: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     # Which stored rows a record may stand for, besides its key.
     only: Callable[[], sa.ColumnElement[bool]] | None = None
+    # How new rows are inserted, where not by the ORM (progress: by the ledger).
+    insert: Callable[[list[dict[str, Any]]], list[int]] | None = None
 
 
 def _milestone_defaults(values: dict[str, Any]) -> dict[str, Any]:
@@ -328,5 +331,6 @@ SPECS: dict[str, Spec] = {
         # A seed record is an original report, never a correction someone made of it since:
         # a correction shares its original's date, and must not be mistaken for it.
         only=lambda: ProgressUpdate.corrects_id.is_(None),
+        insert=ledger.insert_rows,
     ),
 }

@@ -32,8 +32,9 @@ from tracker.models import (
 from tracker.schemas.base import build
 from tracker.schemas.reports import ProgressFields, ProgressReport
 from tracker.seed_specs import PATH_SHAPES, SPECS, Ref, Spec, Value
+from tracker.services import ledger
 from tracker.services.errors import Unprocessable
-from tracker.services.progress import check_report, refresh_current_state
+from tracker.services.report_rules import check_report
 
 FACTS_DIR = "icc-2023-25"
 DEMO_DIR = "demo"
@@ -184,8 +185,7 @@ class Loader:
                 reported.add(values["action_id"])
         # An action's current state is its latest effective update, by the same rule as every
         # other path that writes progress.
-        for action in db.session.scalars(sa.select(Action).where(Action.id.in_(reported))):
-            refresh_current_state(action)
+        ledger.refresh_states(reported)
         return self.report
 
     # Values -------------------------------------------------------------------------------
@@ -318,7 +318,10 @@ class Loader:
     def write(self, record: Record, spec: Spec, values: dict[str, Any]) -> None:
         existing = self.existing(record, spec, values)
         if existing is None:
-            db.session.add(spec.model(**values))
+            if spec.insert is not None:
+                spec.insert([values])
+            else:
+                db.session.add(spec.model(**values))
             db.session.flush()
             self.report.created[record.table] += 1
             return

@@ -4,7 +4,6 @@ permissions and audit as the web forms, and problem documents for everything ref
 from __future__ import annotations
 
 import re
-
 from datetime import date, timedelta
 from typing import Any
 

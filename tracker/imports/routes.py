@@ -16,7 +16,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, SubmitField
 from wtforms.validators import DataRequired
 
-from tracker import cache
 from tracker.database import reading
 from tracker.extensions import db
 from tracker.forms import EmptyForm, attach_error, choices, commit_once, sent_key
@@ -111,7 +110,14 @@ def apply(batch_id: str) -> ResponseReturnValue:  # Who: the person who uploaded
         return redirect(url_for("imports.index"))
     kind, filename, content = batch.kind, batch.filename, batch.content
     try:
-        result = _apply(kind, filename, content)
+        result = importing.apply_file(
+            current_user,
+            kind,
+            filename,
+            content,
+            today=date.today(),
+            limits=importing.UploadLimits.from_config(current_app.config),
+        )
     except (Invalid, importing.ImportRejected) as exc:
         # Something changed since the preview; nothing is applied.
         db.session.rollback()
@@ -133,28 +139,3 @@ def apply(batch_id: str) -> ResponseReturnValue:  # Who: the person who uploaded
         "info",
     )
     return redirect(url_for("imports.index"))
-
-
-def _apply(kind: str, filename: str, content: bytes) -> importing.ImportResult:
-    """Check the file again and write it. Progress is checked outside the write lock (on
-    SQLite, others' writes go on meanwhile), then written under it; if anything was committed
-    in between, it is checked again under the lock, so what is written was checked against
-    the data it lands on."""
-    limits = importing.UploadLimits.from_config(current_app.config)
-    if kind != "progress":
-        return importing.import_table(
-            current_user, kind, filename, content, today=date.today(), limits=limits
-        )
-    db.session.rollback()
-    with reading():
-        seen = cache.stored_version()
-        result = importing.import_table(
-            current_user, kind, filename, content, today=date.today(), limits=limits, write=False
-        )
-    db.session.rollback()  # the reading transaction ends; the next one takes the write lock
-    if cache.stored_version() != seen:
-        return importing.import_table(
-            current_user, kind, filename, content, today=date.today(), limits=limits
-        )
-    importing.write_planned(current_user, result)
-    return result

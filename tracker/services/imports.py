@@ -3,7 +3,6 @@ none, matched by a stable external id, through the same services as the web form
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,12 +13,13 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from pydantic import ValidationError
 
+from tracker import cache
+from tracker.database import reading
 from tracker.extensions import db
-from tracker.models import Indicator, Partner, Plan, ProgressUpdate, Sector, Theme
-from tracker.schemas.base import build, problems
-from tracker.schemas.reports import ProgressFields, ProgressReport
+from tracker.models import Partner, Plan, Sector, Theme
+from tracker.schemas.base import problems
 from tracker.schemas.rows import ActionRow, PartnerRow, ProgressRow, Row
-from tracker.services import keys, plans, progress, progress_import
+from tracker.services import keys, ledger, plans, progress_import
 from tracker.services.errors import DomainError, Invalid, Unprocessable
 from tracker.services.exports import EXPORTS
 from tracker.services.permissions import Actor
@@ -58,66 +58,6 @@ IMPORT_KINDS = ("progress", "actions", "partners")
 
 def _slug_of(model: type[Sector] | type[Theme], slug: str | None) -> int | None:
     return db.session.scalar(sa.select(model.id).where(model.slug == slug)) if slug else None
-
-
-def _import_progress(actor: Actor, row: ProgressRow, line: int, result: ImportResult) -> None:
-    action = keys.lookup_action(row.action)
-    if action is None:
-        raise Invalid(
-            _("no action %(action)s (write it as city/plan/action)", action=repr(row.action)),
-            field="action",
-        )
-    indicator_id = None
-    if row.indicator:
-        indicator_id = db.session.scalar(
-            sa.select(Indicator.id).where(
-                Indicator.action_id == action.id, Indicator.slug == row.indicator
-            )
-        )
-        if indicator_id is None:
-            raise Invalid(
-                _(
-                    "%(action_ref)s has no indicator %(indicator)s",
-                    action_ref=keys.action_ref(action),
-                    indicator=repr(row.indicator),
-                ),
-                field="indicator",
-            )
-    corrects = keys.by_ref(ProgressUpdate, "update", row.corrects) if row.corrects else None
-    if row.corrects and corrects is None:
-        raise Invalid(_("no update %(corrects)s", corrects=repr(row.corrects)), field="corrects")
-    values: dict[str, Any] = {
-        **row.model_dump(include=set(ProgressFields.model_fields)),
-        "indicator_id": indicator_id,
-        "corrects_id": corrects.id if corrects else None,
-    }
-    ext = row.external_id
-    existing = keys.by_ref(ProgressUpdate, "update", ext)
-    if existing is not None:
-        same = (
-            all(getattr(existing, k) == v for k, v in values.items())
-            and existing.action_id == action.id
-        )
-        if same:
-            result.unchanged += 1
-            return
-        # Updates are never edited: a changed row becomes a correction of the update it names,
-        # with an id derived from its content, so importing the same file again adds nothing.
-        digest = hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()[:10]
-        correction_ext = f"{ext}~{digest}"[:100]
-        if keys.by_ref(ProgressUpdate, "update", correction_ext) is not None:
-            result.unchanged += 1
-            return
-        # A row corrected before is corrected again at the end of its chain of corrections.
-        latest = progress.effective_version(existing)
-        values["corrects_id"] = latest.id
-        ext = correction_ext
-        result.changes.append(f"line {line}: correction of {keys.update_ref(latest)}")
-    else:
-        result.changes.append(f"line {line}: new update {ext} on {keys.action_ref(action)}")
-    report = build(ProgressReport, **values)
-    progress.log_progress(actor, action, report, today=result.today, external_id=ext)
-    result.created += 1
 
 
 def _plan_and_refs(row: ActionRow | PartnerRow) -> tuple[Plan, dict[str, int | None]]:
@@ -199,8 +139,8 @@ def _import_partner(actor: Actor, row: PartnerRow, line: int, result: ImportResu
     result.changes.append(f"line {line}: {partner.name}: {', '.join(sorted(changed))} changed")
 
 
+# Row by row, each through its service; progress goes in bulk (_import_progress_rows).
 IMPORTERS: dict[str, tuple[type[Row], Callable[..., None]]] = {
-    "progress": (ProgressRow, _import_progress),
     "actions": (ActionRow, _import_action),
     "partners": (PartnerRow, _import_partner),
 }
@@ -238,7 +178,7 @@ def import_table(
     limits = limits or UploadLimits()
     file_type = check_upload(filename, content, limits)
     header, rows = read_table(file_type, content, limits)
-    shape, apply = IMPORTERS[kind]
+    shape = IMPORTERS[kind][0] if kind in IMPORTERS else ProgressRow
     allowed = set(EXPORTS[kind].columns)
     required = shape.required_columns()
     errors = [
@@ -254,6 +194,7 @@ def import_table(
     if kind == "progress":
         _import_progress_rows(actor, unique, result, write=write)
     else:
+        apply = IMPORTERS[kind][1]
         for line, data in unique:
             savepoint = db.session.begin_nested()
             try:
@@ -308,9 +249,32 @@ def _import_progress_rows(
         result.errors += _row_errors(line, reason)
     result.planned = planned
     if write and not result.errors:
-        progress_import.write(actor, planned)
+        ledger.write(actor, planned)
 
 
-def write_planned(actor: Actor, result: ImportResult) -> None:
-    """Store what a checked progress import planned (import_table with write=False)."""
-    progress_import.write(actor, result.planned)
+def apply_file(
+    actor: Actor,
+    kind: str,
+    filename: str,
+    content: bytes,
+    *,
+    today: date,
+    limits: UploadLimits,
+) -> ImportResult:
+    """Check a file again and write it (the caller commits). Progress is checked outside the
+    write lock (on SQLite, others' writes go on meanwhile), then written under it; if anything
+    was committed in between, it is checked again under the lock, so what is written was
+    checked against the data it lands on."""
+    if kind != "progress":
+        return import_table(actor, kind, filename, content, today=today, limits=limits)
+    db.session.rollback()
+    with reading():
+        seen = cache.stored_version()
+        result = import_table(
+            actor, kind, filename, content, today=today, limits=limits, write=False
+        )
+    db.session.rollback()  # the reading transaction ends; the next one takes the write lock
+    if cache.stored_version() != seen:
+        return import_table(actor, kind, filename, content, today=today, limits=limits)
+    ledger.write(actor, result.planned)
+    return result

@@ -16,7 +16,7 @@ from tracker.i18n import written_date
 from tracker.models import Action, City, Milestone, Plan, ProgressUpdate, Sector
 from tracker.models.programme import LGD_STEPS
 from tracker.schemas.reports import MilestoneReport
-from tracker.services import permissions
+from tracker.services import ledger, permissions
 from tracker.services.audit import check_version, record_event
 from tracker.services.cohort import STEP_TITLES
 from tracker.services.errors import Invalid, Unprocessable
@@ -221,8 +221,9 @@ def _append_report(
     """Append a report to the milestone's history, apply `change` to the milestone, and audit
     both: the one shape of done, move and reopen."""
     before = {k: getattr(milestone, k) for k in change}
-    update = ProgressUpdate(milestone_id=milestone.id, author_id=actor.id, **report)
-    db.session.add(update)
+    (update_id,) = ledger.insert_rows(
+        [{"milestone_id": milestone.id, "author_id": actor.id, **report}]
+    )
     for key, value in change.items():
         setattr(milestone, key, value)
     db.session.flush()
@@ -235,7 +236,7 @@ def _append_report(
         before=before,
         after={**change, **audited},
     )
-    return update
+    return db.session.get_one(ProgressUpdate, update_id)
 
 
 MILESTONE_SORTS = ("due", "slip")
