@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from tracker import charts
+from tracker.charts.base import COLOURS, Figure, empty, figure, plain, trace
 from tracker.vocabulary import label
 
 # What the main map shows (degrees): Madeira and the Canaries in the west, Cyprus and Istanbul
@@ -48,11 +48,11 @@ def _geo(**extra: Any) -> dict[str, Any]:
     }
 
 
-def city_map(places: Sequence[Place]) -> charts.Figure:
+def city_map(places: Sequence[Place]) -> Figure:
     """Every place with coordinates as a marker coloured by its role (the name on hover and in
     the table): Europe on the map, anywhere else on an inset of North America."""
     if not places:
-        return charts._empty(_("No city has coordinates yet."))
+        return empty(_("No city has coordinates yet."))
     away = [p for p in places if not in_europe(p)]
     data = []
     for role in ROLES:
@@ -61,7 +61,7 @@ def city_map(places: Sequence[Place]) -> charts.Figure:
             if not picked:
                 continue
             data.append(
-                charts._trace(
+                trace(
                     "scattergeo",
                     geo=geo,
                     lon=[p.longitude for p in picked],
@@ -71,10 +71,10 @@ def city_map(places: Sequence[Place]) -> charts.Figure:
                     legendgroup=role,
                     showlegend=geo == "geo"
                     or not any(p.role == role for p in places if in_europe(p)),
-                    text=[charts.plain(p.label) for p in picked],
+                    text=[plain(p.label) for p in picked],
                     marker={
                         "size": 10 if role == "mentor" else 8,
-                        "color": charts.COLOURS[role],
+                        "color": COLOURS[role],
                         "symbol": {"mentor": "square", "core": "circle", "observer": "diamond"}[
                             role
                         ],
@@ -102,7 +102,7 @@ def city_map(places: Sequence[Place]) -> charts.Figure:
             lataxis={"range": [30.0, 55.0]},
             domain={"x": [0, 0.24], "y": [0.72, 1]},
         )
-    return charts._figure(
+    return figure(
         data,
         height=520,
         showlegend=True,
