@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.unit.test_upload_limits import deflate_bomb, dimension_file
-from tracker.services.errors import Invalid
+from tracker.domain.errors import Invalid
 from tracker.services.uploads import (
     ImportRejected,
     UploadLimits,

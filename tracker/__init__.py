@@ -200,7 +200,7 @@ def register_template_helpers(app: Flask) -> None:
 
     from flask import request, url_for
 
-    from tracker.services.submissions import form_submission_key
+    from tracker.forms import form_submission_key
 
     @app.context_processor
     def helpers() -> dict[str, Any]:
@@ -236,7 +236,7 @@ def register_template_helpers(app: Flask) -> None:
 
     from flask_login import current_user
 
-    from tracker.services import permissions
+    from tracker.domain import permissions
 
     def can(ability: str) -> bool:
         """What the signed-in person may do, asked of the permission module."""

@@ -13,11 +13,11 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from tracker.database import writing
+from tracker.domain.errors import Invalid
 from tracker.extensions import db
 from tracker.models.user import USER_ROLES
 from tracker.seeding import SeedError, SeedReport, load_facts
 from tracker.services import accounts
-from tracker.services.errors import Invalid
 
 users = AppGroup("users", help="Manage user accounts.")
 
@@ -161,10 +161,10 @@ def _import_command(kind: str) -> click.Command:
     def command(file: Path, email: str | None) -> None:
         from datetime import date
 
+        from tracker.domain.permissions import Actor
         from tracker.models import User
         from tracker.services import imports as importing
         from tracker.services.accounts import CommandLineActor
-        from tracker.services.permissions import Actor
 
         with writing():
             user: Actor = CommandLineActor()

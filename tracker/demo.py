@@ -15,12 +15,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from tracker.domain.errors import Invalid
 from tracker.extensions import db
 from tracker.models import City, Participation, Plan, Programme, User
 from tracker.models.plan import LGD_STATUSES
 from tracker.seeding import DEMO_DIR, Record, SeedError, SeedReport, load_records
 from tracker.services import accounts
-from tracker.services.errors import Invalid
 
 DEMO_FILE = "demo.toml"
 # How far along each demo deal is, with weights that give a plausible spread.

@@ -10,8 +10,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from tracker.domain.errors import Conflict, DomainError
 from tracker.extensions import db
-from tracker.services.errors import Conflict, DomainError
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood.")),

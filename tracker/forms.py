@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import wtforms
-from flask import flash, redirect, request
+from flask import flash, has_request_context, redirect, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -21,12 +21,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import HiddenInput, TextInput
 
+from tracker.domain.errors import DomainError, Invalid, Unprocessable
 from tracker.extensions import db
 from tracker.i18n import read_date, read_number, written_number
 from tracker.models import Submission
 from tracker.schemas.types import EvidenceUrl
 from tracker.services import submissions
-from tracker.services.errors import DomainError, Invalid, Unprocessable
 
 
 class EmptyForm(FlaskForm):
@@ -215,3 +215,12 @@ def _replay(first: Submission) -> Response:
 def form_status(form: FlaskForm) -> int:
     """400 for a form sent back with errors, 200 for one being opened."""
     return 400 if form.is_submitted() else 200
+
+
+def form_submission_key(action: str | None = None) -> str:
+    """The key a form posting to `action` carries: when the page shows that very form again
+    after an error (an attempt that stored nothing), the key it was sent with; else a new one."""
+    if not has_request_context() or request.method != "POST" or action != request.path:
+        return submissions.new_key()
+    sent = request.form.get(submissions.FORM_FIELD, "")
+    return sent if submissions.KEY_PATTERN.fullmatch(sent) else submissions.new_key()

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, request, url_for
 from flask_babel import force_locale
 
 from tracker.i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -150,3 +150,15 @@ def _domain() -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def address(endpoint: str, **values: Any) -> str:
+    """An address of this app in full: on this request's host, else at TRACKER_BASE_URL (for
+    messages sent from the command line)."""
+    if has_request_context():
+        return request.host_url.rstrip("/") + url_for(endpoint, **values)
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, url_scheme=base.scheme, script_name=base.path or "/"
+    )
+    return adapter.build(endpoint, values, force_external=True)

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, MultipleResultsFound, StatementError
 
+from tracker.domain.errors import Unprocessable
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -33,7 +34,6 @@ from tracker.schemas.base import build
 from tracker.schemas.reports import ProgressFields, ProgressReport
 from tracker.seed_specs import PATH_SHAPES, SPECS, Ref, Spec, Value
 from tracker.services import ledger
-from tracker.services.errors import Unprocessable
 from tracker.services.report_rules import check_report
 
 FACTS_DIR = "icc-2023-25"

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from tests.helpers import get_city
 from tracker.extensions import db
 from tracker.models import Action, Plan
+from tracker.queries import progress as progress_read
 from tracker.services import progress
 from tracker.services.accounts import CommandLineActor
 
@@ -94,6 +95,6 @@ def check(steps: list[tuple[str, int, int]]) -> None:
             expected["percent"],
             expected["day"],
         )
-        latest = progress.latest_effective_update(action.id)
+        latest = progress_read.latest_effective_update(action.id)
         assert latest is not None
         assert latest.id == expected["id"]

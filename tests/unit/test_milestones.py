@@ -5,9 +5,10 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from tracker.domain.states import milestone_state
 from tracker.extensions import db
 from tracker.models import Milestone
-from tracker.services.milestones import milestone_state, state_expression
+from tracker.queries.milestones import state_expression
 
 TODAY = date(2024, 6, 1)
 

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import Workbook
 
 from tests.helpers import login, make_user, snapshot, upload
-from tracker.services.errors import Invalid
+from tracker.domain.errors import Invalid
 from tracker.services.uploads import ImportRejected, UploadLimits, check_upload, read_table
 
 HEADER = ["external_id", "action", "reported_on", "status", "percent_complete"]

@@ -11,7 +11,7 @@ import pytest
 from tests.helpers import page_text
 from tracker.extensions import db
 from tracker.models import Programme
-from tracker.services import cohort
+from tracker.queries import cohort
 
 
 def expected_rows():

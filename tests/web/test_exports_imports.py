@@ -23,7 +23,7 @@ from tracker.models import (
     Partner,
     ProgressUpdate,
 )
-from tracker.services.exports import EXPORTS
+from tracker.queries.exports import EXPORTS
 
 KINDS = list(EXPORTS)
 

@@ -23,7 +23,7 @@ from tests.helpers import (
 )
 from tracker.extensions import db
 from tracker.models import AuditEvent, IndicatorValue, Programme, ProgressUpdate
-from tracker.services import keys, overview
+from tracker.queries import keys, overview
 from tracker.vocabulary import day, number, percent
 
 GERMAN = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}

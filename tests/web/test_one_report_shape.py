@@ -12,7 +12,8 @@ import pytest
 
 from tests.helpers import login, make_action, make_plan, make_user, snapshot, upload
 from tracker.extensions import db
-from tracker.services import keys, tokens
+from tracker.queries import keys
+from tracker.services import tokens
 
 TRACKER = Path(__file__).resolve().parents[2] / "tracker"
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()

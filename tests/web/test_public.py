@@ -29,7 +29,7 @@ from tracker.models import (
     ProgressUpdate,
     User,
 )
-from tracker.services.cohort import STEP_TITLES
+from tracker.queries.cohort import STEP_TITLES
 
 # The records of facts whose source addresses a public page may link to (not the progress
 # updates: their links are evidence, never shown).

@@ -15,7 +15,7 @@ from tests.helpers import login, make_user, page_text, row_counts
 from tests.mail_server import free_port, html_of, smtp_server, text_of
 from tracker.extensions import db
 from tracker.models import Action, AuditEvent, City, Milestone, OutgoingMail, Plan
-from tracker.services import reminders
+from tracker.queries import digests
 
 # A Wednesday inside the programme: Bamberg has stale actions, overdue steps and one due soon.
 TODAY = date(2024, 11, 6)
@@ -118,7 +118,7 @@ def test_nobody_gets_a_message_with_nothing_in_it(demo_app, mailer):
     )
     assert quiet is not None
     make_user("editor", city=quiet.slug, email="nothing-to-do@example.org")
-    assert reminders.city_digest(quiet, TODAY).empty
+    assert digests.city_digest(quiet, TODAY).empty
     send(demo_app)
     assert mailer.to("nothing-to-do@example.org") == []
 
@@ -257,7 +257,7 @@ def test_each_person_chooses_how_often(demo_app):
 
 
 def test_a_mentor_citys_editors_hear_of_their_mentees_that_need_help(demo_app, mailer):
-    from tracker.services import mentorships, overview
+    from tracker.queries import mentorships, overview
 
     make_user("editor", city="dortmund", email="mentor-editor@example.org")
     today = date.today()
@@ -310,7 +310,7 @@ def test_this_week_counts_the_reports_entered_this_week_not_the_seeded_history(d
     from tracker.services import progress
 
     today = date.today()
-    assert reminders.programme_digest(today).updates == 0  # the demo history is not news
+    assert digests.programme_digest(today).updates == 0  # the demo history is not news
     editor = make_user("editor", city="bamberg", email="busy-editor@example.org")
     action = db.session.scalars(
         sa.select(Action).join(Action.plan).join(Plan.city).where(City.slug == "bamberg")
@@ -318,7 +318,7 @@ def test_this_week_counts_the_reports_entered_this_week_not_the_seeded_history(d
     report = build(ProgressReport, status="on_track", percent_complete=50, reported_on=today)
     progress.log_progress(editor, action, report, today=today)
     db.session.commit()
-    week = reminders.programme_digest(today)
+    week = digests.programme_digest(today)
     assert week.updates == 1
     assert week.busiest == [("Bamberg", 1)]
     make_user("lead", email="week-lead@example.org")

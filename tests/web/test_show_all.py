@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from tests.helpers import visible_text
 from tracker.extensions import db
 from tracker.models import Action, Milestone
-from tracker.services import overview
+from tracker.queries import overview
 
 
 def show_all_links(html: str) -> list[tuple[str, int, int]]:

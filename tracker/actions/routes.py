@@ -22,11 +22,14 @@ from tracker.actions.forms import (
     NewIndicatorForm,
     ProgressForm,
 )
+from tracker.domain import permissions
 from tracker.extensions import db
 from tracker.forms import form_status, submit
 from tracker.models import Action, Indicator, ProgressUpdate
 from tracker.paging import PAGE_SIZE, Page, checked, page_number
-from tracker.services import options, overview, permissions, plans, progress
+from tracker.queries import options, overview
+from tracker.queries import progress as progress_read
+from tracker.services import plans, progress
 from tracker.tables import Table, csv_of, csv_requested
 from tracker.vocabulary import STATUS_LABELS, number, percent, status_label
 
@@ -34,7 +37,7 @@ from tracker.vocabulary import STATUS_LABELS, number, percent, status_label
 def _detail(
     action: Action, form: ProgressForm | None = None, status: int = 200
 ) -> ResponseReturnValue:
-    history = progress.history(action.id)
+    history = progress_read.history(action.id)
     can_edit = permissions.can_edit_city(current_user, action.plan.city_id)
     if form is None and can_edit:
         form = ProgressForm(
@@ -108,7 +111,7 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
 def detail(action_id: int) -> ResponseReturnValue:  # Who: every signed-in user.
     action = db.get_or_404(Action, action_id)
     if csv_requested():
-        return csv_of([_percent(progress.history(action.id))[1]])
+        return csv_of([_percent(progress_read.history(action.id))[1]])
     return _detail(action)
 
 

@@ -13,6 +13,8 @@ from wtforms.fields.choices import SelectChoice
 from tracker import mail
 from tracker.admin import bp
 from tracker.admin.forms import AuditFilterForm, NewUserForm, PasswordResetForm, TokenForm, UserForm
+from tracker.domain import permissions
+from tracker.domain.errors import Invalid
 from tracker.extensions import db
 from tracker.forms import (
     EmptyForm,
@@ -25,9 +27,9 @@ from tracker.forms import (
 )
 from tracker.i18n import language
 from tracker.models import ApiToken, User
-from tracker.services import account_links, accounts, options, permissions, tokens
+from tracker.queries import options
+from tracker.services import account_links, accounts, tokens
 from tracker.services.audit import AuditFilter, audit_query
-from tracker.services.errors import Invalid
 
 AUDIT_PAGE_SIZE = 50
 

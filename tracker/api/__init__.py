@@ -13,9 +13,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from tracker.database import SAFE_METHODS
+from tracker.domain.errors import Conflict, DomainError, Invalid, Unprocessable
 from tracker.extensions import csrf, db, limiter
 from tracker.services import tokens
-from tracker.services.errors import Conflict, DomainError, Invalid, Unprocessable
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Token requests carry no cookie to forge; session requests are checked below instead.

@@ -18,6 +18,7 @@ from flask_login import login_required
 from tracker.api import bp
 from tracker.api.openapi import document
 from tracker.api.reading import query
+from tracker.domain.errors import NotFound
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -29,10 +30,9 @@ from tracker.models import (
     ProgressUpdate,
 )
 from tracker.models.base import MAX_ID
+from tracker.queries import keys, listings
+from tracker.queries import milestones as milestone_queries
 from tracker.schemas import queries, records
-from tracker.services import keys, listings
-from tracker.services import milestones as milestone_service
-from tracker.services.errors import NotFound
 
 Rows = Sequence[Any]
 
@@ -198,8 +198,8 @@ def action(action_id: int) -> ResponseReturnValue:  # Who: any reader.
 @bp.route("/milestones")
 def milestones() -> ResponseReturnValue:  # Who: any reader.
     q = query(queries.Milestones)
-    rows, total = milestone_service.listing(
-        milestone_service.MilestoneFilter(
+    rows, total = milestone_queries.listing(
+        milestone_queries.MilestoneFilter(
             city=q.city, country=q.country, sector=q.sector, state=q.status
         ),
         date.today(),
@@ -208,7 +208,7 @@ def milestones() -> ResponseReturnValue:  # Who: any reader.
         offset=q.offset,
     )
     slips: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for update in milestone_service.moves([r.milestone.id for r in rows]):
+    for update in milestone_queries.moves([r.milestone.id for r in rows]):
         slips[update.milestone_id or 0].append(
             {"moved_on": update.reported_on, "due_on": update.due_on, "reason": update.note}
         )

@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
+from tracker.domain.errors import Invalid
 from tracker.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, normalise_email
-from tracker.services.errors import Invalid
 
 
 class LoginForm(FlaskForm):

@@ -19,6 +19,7 @@ from tracker.auth.forms import (
     SetPasswordForm,
     TimeZoneForm,
 )
+from tracker.domain.errors import Invalid
 from tracker.extensions import csrf, db, limiter
 from tracker.forms import EmptyForm, attach_error, choices, form_status, submit
 from tracker.i18n import COOKIE as LANGUAGE_COOKIE
@@ -27,7 +28,6 @@ from tracker.models.user import REMINDER_CHOICES
 from tracker.services import account_links, accounts
 from tracker.services import reminders as reminder_service
 from tracker.services.audit import record_event
-from tracker.services.errors import Invalid
 from tracker.timezones import zone_names
 from tracker.vocabulary import reminder_label
 

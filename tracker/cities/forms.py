@@ -12,8 +12,8 @@ from wtforms.validators import Length, Optional
 from tracker.forms import choices
 from tracker.models.city import PARTICIPATION_ROLES
 from tracker.models.plan import LGD_STATUSES
+from tracker.queries import cities, options
 from tracker.schemas.types import NOTE_MAX
-from tracker.services import cities, options
 from tracker.vocabulary import label
 
 SORT_LABELS = {

@@ -15,14 +15,16 @@ from tracker import cache, charts
 from tracker.cache import remembered
 from tracker.cities import bp, present
 from tracker.cities.forms import CityFilterForm, RemindForm
+from tracker.domain import permissions
 from tracker.extensions import db
 from tracker.forms import commit_once, form_status, sent_key
 from tracker.milestones import present as milestone_present
 from tracker.models import City, Programme
 from tracker.paging import page_number, paged
-from tracker.services import cities, overview, permissions, reminders
+from tracker.queries import cities, overview
+from tracker.queries.milestones import state_expression
+from tracker.services import reminders
 from tracker.services.audit import record_event
-from tracker.services.milestones import state_expression
 from tracker.tables import Table, csv_of, csv_requested
 from tracker.vocabulary import STATUS_LABELS
 

@@ -12,7 +12,7 @@ from flask_login import login_required
 from tracker.exports import bp
 from tracker.models.city import PARTICIPATION_ROLES
 from tracker.models.plan import ACTION_STATUSES
-from tracker.services import exports
+from tracker.queries import exports
 
 FILTER_RULES = {
     "city": re.compile(r"^[a-z0-9-]{1,80}$"),

@@ -17,13 +17,13 @@ from wtforms import SelectField, SubmitField
 from wtforms.validators import DataRequired
 
 from tracker.database import reading
+from tracker.domain import permissions
+from tracker.domain.errors import Invalid, PermissionDenied
 from tracker.extensions import db
 from tracker.forms import EmptyForm, attach_error, choices, commit_once, sent_key
 from tracker.imports import bp
 from tracker.models import ImportBatch
 from tracker.services import imports as importing
-from tracker.services import permissions
-from tracker.services.errors import Invalid, PermissionDenied
 
 
 class UploadForm(FlaskForm):

@@ -10,7 +10,8 @@ from wtforms import BooleanField, SelectField
 from wtforms.validators import Optional
 
 from tracker.forms import choices
-from tracker.services import cohort, mentorships, options
+from tracker.queries import cohort, options
+from tracker.queries import mentorships as mentorships_read
 from tracker.vocabulary import label
 
 SORT_LABELS = {
@@ -41,7 +42,7 @@ class CohortFilterForm(FlaskForm):
         )
         self.country.choices = choices([("", _l("All countries")), *options.countries()])
         self.mentor.choices = choices(
-            [("", _l("All mentors")), *mentorships.mentor_choices(programme_id)]
+            [("", _l("All mentors")), *mentorships_read.mentor_choices(programme_id)]
         )
         self.sort.choices = choices((s, str(SORT_LABELS[s])) for s in cohort.SORTS)
 

@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tracker import charts
-from tracker.services import cohort as cohort_service
-from tracker.services import overview
-from tracker.services.milestones import five_numbers
+from tracker.queries import cohort as cohort_service
+from tracker.queries import overview
+from tracker.queries.milestones import five_numbers
 from tracker.tables import Table
 from tracker.vocabulary import label, named
 

@@ -15,8 +15,8 @@ from tracker.main.forms import CohortFilterForm
 from tracker.models import Programme
 from tracker.models.programme import LGD_STEPS
 from tracker.paging import page_number, paged
-from tracker.services import cohort as cohort_service
-from tracker.services import overview
+from tracker.queries import cohort as cohort_service
+from tracker.queries import overview
 from tracker.tables import Table, csv_of, csv_requested
 
 

@@ -11,7 +11,8 @@ from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tracker.forms import DateField, choices, optional_int, version_field
-from tracker.services import mentorships, options
+from tracker.queries import mentorships as mentorships_read
+from tracker.queries import options
 
 
 def _sector_choices() -> list[Any]:
@@ -33,7 +34,7 @@ class MentorshipForm(FlaskForm):
 
     def __init__(self, *args: Any, programme_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.mentor.choices = choices(mentorships.mentor_choices(programme_id))
+        self.mentor.choices = choices(mentorships_read.mentor_choices(programme_id))
         self.sector_id.choices = _sector_choices()
 
     def validate_mentee(self, field: StringField) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from tracker import charts
-from tracker.services.mentorships import Need, Pair
+from tracker.queries.mentorships import Need, Pair
 from tracker.tables import Table
 from tracker.vocabulary import named
 

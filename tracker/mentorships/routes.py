@@ -10,13 +10,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from tracker import cache, charts
+from tracker.domain import permissions
 from tracker.extensions import db
 from tracker.forms import form_status, submit
 from tracker.mentorships import bp, present
 from tracker.mentorships.forms import EditMentorshipForm, MentorshipForm
 from tracker.models import Mentorship, Programme
 from tracker.paging import page_number, paged
-from tracker.services import mentorships, overview, permissions
+from tracker.queries import mentorships as mentorships_read
+from tracker.queries import overview
+from tracker.services import mentorships
 from tracker.tables import csv_of, csv_requested
 
 
@@ -45,9 +48,9 @@ def index() -> (
     today, stale = date.today(), current_app.config["STALE_AFTER_DAYS"]
     threshold = current_app.config["HELP_THRESHOLD"]
 
-    def all_pairs() -> tuple[list[mentorships.Pair], list[mentorships.Need]]:
-        pairs = mentorships.pairs(db.get_or_404(Programme, programme_id), today, stale)
-        return pairs, mentorships.needs(pairs, today, stale)
+    def all_pairs() -> tuple[list[mentorships_read.Pair], list[mentorships_read.Need]]:
+        pairs = mentorships_read.pairs(db.get_or_404(Programme, programme_id), today, stale)
+        return pairs, mentorships_read.needs(pairs, today, stale)
 
     def page() -> dict[str, object]:
         pairs, needs = all_pairs()
@@ -61,7 +64,7 @@ def index() -> (
             "mentees": len(needs),
             "threshold": threshold,
             "stale_days": stale,
-            "points": mentorships.POINTS,
+            "points": mentorships_read.POINTS,
             "any_demo": any(p.is_demo for p in pairs),
             "load": present.load_table(loads),
             "needs_table": present.needs_table(needs, threshold),

@@ -8,13 +8,15 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from tracker.domain import states
 from tracker.forms import DateField, choices, http_url, text_or_none, version_field
 from tracker.models.programme import LGD_STEPS
+from tracker.queries import milestones as milestone_queries
+from tracker.queries import options
+from tracker.queries.cohort import STEP_TITLES
 from tracker.schemas.base import build
 from tracker.schemas.reports import MilestoneReport
 from tracker.schemas.types import NOTE_MAX, URL_MAX
-from tracker.services import milestones, options
-from tracker.services.cohort import STEP_TITLES
 from tracker.vocabulary import label
 
 
@@ -79,7 +81,7 @@ class MilestoneFilterForm(FlaskForm):
         self.step.choices = choices(
             [
                 ("", _l("Any")),
-                (milestones.PROGRAMME, _l("The programme's own milestones")),
+                (milestone_queries.PROGRAMME, _l("The programme's own milestones")),
                 *((step, STEP_TITLES[step]) for step in LGD_STEPS),
             ]
         )
@@ -89,15 +91,15 @@ class MilestoneFilterForm(FlaskForm):
         self.country.choices = choices([("", _l("All countries")), *options.countries()])
         self.sector.choices = choices([("", _l("All sectors")), *options.sectors()])
         self.state.choices = choices(
-            [("", _l("All states")), *((s, label(s)) for s in milestones.MILESTONE_STATES)]
+            [("", _l("All states")), *((s, label(s)) for s in states.MILESTONE_STATES)]
         )
 
     def validate_city(self, field: StringField) -> None:
         if field.data and options.city_slug(field.data) is None:
             raise ValidationError(_("No city is called %(name)s.", name=field.data))
 
-    def selected(self) -> milestones.MilestoneFilter:
-        return milestones.MilestoneFilter(
+    def selected(self) -> milestone_queries.MilestoneFilter:
+        return milestone_queries.MilestoneFilter(
             city=options.city_slug(self.city.data),
             country=self.country.data or None,
             sector=self.sector.data or None,

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from tracker import charts
 from tracker.models import Milestone
-from tracker.services.milestones import MilestoneRow, SummaryRow
+from tracker.queries.milestones import MilestoneRow, SummaryRow
 from tracker.tables import Table
 from tracker.vocabulary import label, titled
 

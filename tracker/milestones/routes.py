@@ -14,13 +14,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from tracker import cache, charts
+from tracker.domain import permissions, states
 from tracker.extensions import db
 from tracker.forms import submit
 from tracker.milestones import bp, present
 from tracker.milestones.forms import DoneForm, MilestoneFilterForm, MoveForm, ReopenForm
 from tracker.models import Milestone
 from tracker.paging import PAGE_SIZE, Page, checked, page_number
-from tracker.services import milestones, permissions
+from tracker.queries import milestones as milestone_queries
+from tracker.services import milestones
 from tracker.tables import csv_of, csv_requested
 
 
@@ -36,7 +38,7 @@ def _page(
         done = done or DoneForm(completed_on=date.today(), version=milestone.version)
         move = move or MoveForm(due_on=milestone.due_on, version=milestone.version)
         reopen = reopen or ReopenForm(formdata=None, version=milestone.version)
-    state = milestones.milestone_state(
+    state = states.milestone_state(
         milestone.due_on, milestone.completed_on, date.today(), current_app.config["DUE_SOON_DAYS"]
     )
     return render_template(
@@ -44,7 +46,7 @@ def _page(
         milestone=milestone,
         state=state,
         can_edit=can_edit,
-        history=milestones.history(milestone.id),
+        history=milestone_queries.history(milestone.id),
         done_form=done,
         move_form=move,
         reopen_form=reopen,
@@ -63,10 +65,10 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
 
     def page() -> dict[str, object]:
         filters, soon = form.selected(), current_app.config["DUE_SOON_DAYS"]
-        rows, total = milestones.listing(
+        rows, total = milestone_queries.listing(
             filters, today, soon, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
         )
-        summary = milestones.summary(filters, today, soon)
+        summary = milestone_queries.summary(filters, today, soon)
         return {
             "form": form,
             "filters": filters,
@@ -81,15 +83,17 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
         }
 
     if csv_requested():
-        rows, _total = milestones.listing(
+        rows, _total = milestone_queries.listing(
             form.selected(), today, current_app.config["DUE_SOON_DAYS"], limit=None
         )
-        summary = milestones.summary(form.selected(), today, current_app.config["DUE_SOON_DAYS"])
+        summary = milestone_queries.summary(
+            form.selected(), today, current_app.config["DUE_SOON_DAYS"]
+        )
         return csv_of([present.milestones_table(rows), present.summary_table(summary)])
     return cache.render_page("milestones/index.html", page)
 
 
-def _drill_down(row: milestones.SummaryRow) -> str:
+def _drill_down(row: milestone_queries.SummaryRow) -> str:
     """Where a summary row leads: a programme milestone's own page, or the list narrowed to
     one step (the other filters kept)."""
     if row.milestone_id is not None:

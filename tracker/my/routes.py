@@ -7,8 +7,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from tracker.domain import permissions
 from tracker.my import bp
-from tracker.services import mycity, permissions
+from tracker.queries import mycity
 from tracker.vocabulary import STATUS_LABELS
 
 

@@ -14,13 +14,15 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from tracker.actions.forms import NewActionForm
+from tracker.domain import permissions
+from tracker.domain.states import milestone_state
 from tracker.extensions import db
 from tracker.forms import form_status, submit
 from tracker.models import City, Partner, Plan
 from tracker.plans import bp
 from tracker.plans.forms import NewPartnerForm, NewPlanForm, PartnerForm, PlanForm
-from tracker.services import options, overview, permissions, plans
-from tracker.services.milestones import milestone_state
+from tracker.queries import options, overview
+from tracker.services import plans
 from tracker.vocabulary import STATUS_LABELS
 
 

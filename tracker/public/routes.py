@@ -19,9 +19,9 @@ from tracker.models import Programme
 from tracker.models.programme import LGD_STEPS
 from tracker.paging import page_number, paged
 from tracker.public import bp
-from tracker.services import cohort as cohort_service
-from tracker.services import overview, published
-from tracker.services.milestones import state_expression
+from tracker.queries import cohort as cohort_service
+from tracker.queries import overview, published
+from tracker.queries.milestones import state_expression
 from tracker.tables import Table, csv_of, csv_requested
 from tracker.vocabulary import STATUS_LABELS, titled
 

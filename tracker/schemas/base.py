@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
 
-from tracker.services.errors import Unprocessable
+from tracker.domain.errors import Unprocessable
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
+from tracker.domain.states import MilestoneState
 from tracker.models.city import ParticipationRole
 from tracker.models.plan import ActionStatus, LgdStatus, PlanKind
 from tracker.schemas.base import Query
 from tracker.schemas.types import Country, Limit, Moment, Offset, Slug
-from tracker.services.milestones import MilestoneState
 
 Absent = SkipJsonSchema[None]
 

@@ -8,10 +8,10 @@ from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, Field, PlainSerializer, WithJsonSchema
 
+from tracker.domain.states import MilestoneState
 from tracker.models.city import ParticipationRole
 from tracker.models.plan import ActionStatus, LgdStatus, PartnerKind, PlanKind
 from tracker.schemas.base import Record
-from tracker.services.milestones import MilestoneState
 
 T = TypeVar("T")
 

@@ -1,2 +1,2 @@
 """Domain logic. Functions take explicit arguments (the acting user too), flush but never
-commit, and raise the errors in `tracker.services.errors`."""
+commit, and raise the errors in `tracker.domain.errors`."""

@@ -7,19 +7,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
-from typing import Any
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, request, url_for
 from flask_babel import gettext as _
 
 from tracker import mail
+from tracker.domain.errors import Invalid
 from tracker.extensions import db
 from tracker.models import AccountLink, User
 from tracker.services import accounts
 from tracker.services.audit import record_event
-from tracker.services.errors import Invalid
 
 INVITE_HOURS = 72
 RESET_HOURS = 1
@@ -57,20 +54,8 @@ def issue(user: User, purpose: str, *, now: datetime | None = None) -> str:
     return token
 
 
-def absolute(endpoint: str, **values: Any) -> str:
-    """An address of this app in full: on this request's host, else at TRACKER_BASE_URL (for
-    messages sent from the command line)."""
-    if has_request_context():
-        return request.host_url.rstrip("/") + url_for(endpoint, **values)
-    base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(
-        base.netloc, url_scheme=base.scheme, script_name=base.path or "/"
-    )
-    return adapter.build(endpoint, values, force_external=True)
-
-
 def link_address(token: str) -> str:
-    return absolute("auth.set_password", token=token)
+    return mail.address("auth.set_password", token=token)
 
 
 def usable(token: str, *, now: datetime | None = None) -> AccountLink:

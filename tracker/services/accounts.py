@@ -20,13 +20,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from tracker import cache as page_cache
+from tracker.domain import permissions
+from tracker.domain.errors import Invalid
 from tracker.extensions import db
 from tracker.i18n import LANGUAGES
 from tracker.models import City, DataVersion, SignInThrottle, User, UserSession
 from tracker.models.user import USER_ROLES
-from tracker.services import permissions
 from tracker.services.audit import record_event, update_versioned
-from tracker.services.errors import Invalid
 from tracker.services.tokens import live_tokens_of, revoke_token
 
 # What the audit trail says of a password change: that it happened, never the values.

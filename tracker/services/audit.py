@@ -10,10 +10,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from tracker.domain.errors import Conflict
+from tracker.domain.permissions import Actor
 from tracker.extensions import db
 from tracker.models import AuditEvent, City
-from tracker.services.errors import Conflict
-from tracker.services.permissions import Actor
 
 
 def jsonable(value: Any) -> Any:

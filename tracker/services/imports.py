@@ -15,14 +15,15 @@ from pydantic import ValidationError
 
 from tracker import cache
 from tracker.database import reading
+from tracker.domain.errors import DomainError, Invalid, Unprocessable
+from tracker.domain.permissions import Actor
 from tracker.extensions import db
 from tracker.models import Partner, Plan, Sector, Theme
+from tracker.queries import keys
+from tracker.queries.exports import EXPORTS
 from tracker.schemas.base import problems
 from tracker.schemas.rows import ActionRow, PartnerRow, ProgressRow, Row
-from tracker.services import keys, ledger, plans, progress_import
-from tracker.services.errors import DomainError, Invalid, Unprocessable
-from tracker.services.exports import EXPORTS
-from tracker.services.permissions import Actor
+from tracker.services import ledger, plans, progress_import
 from tracker.services.uploads import (
     ImportRejected,
     RowError,

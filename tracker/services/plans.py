@@ -9,12 +9,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from tracker.domain import permissions
+from tracker.domain.errors import Invalid
+from tracker.domain.permissions import Actor
 from tracker.extensions import db
 from tracker.models import Action, City, Indicator, Partner, Plan, Programme
-from tracker.services import permissions
 from tracker.services.audit import record_event, update_versioned
-from tracker.services.errors import Invalid
-from tracker.services.permissions import Actor
 
 PLAN_FIELDS = (
     "title",

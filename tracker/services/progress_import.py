@@ -20,15 +20,16 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from pydantic import ValidationError
 
+from tracker.domain import permissions
+from tracker.domain.errors import DomainError, Invalid
+from tracker.domain.permissions import Actor
 from tracker.extensions import db
 from tracker.models import Action, City, Indicator, Plan, ProgressUpdate
 from tracker.schemas.base import build
 from tracker.schemas.reports import ProgressFields, ProgressReport
 from tracker.schemas.rows import ProgressRow
-from tracker.services import ledger, permissions
-from tracker.services.errors import DomainError, Invalid
+from tracker.services import ledger
 from tracker.services.ledger import Entry, Planned, Target
-from tracker.services.permissions import Actor
 
 UPDATE_REF = re.compile(r"update-(\d{1,9})")
 

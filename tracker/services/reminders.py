@@ -17,152 +17,22 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 
 from tracker import mail
 from tracker.extensions import db
 from tracker.models import (
-    Action,
     City,
-    Milestone,
     OutgoingMail,
-    Plan,
-    ProgressUpdate,
     User,
 )
-from tracker.services import mentorships, overview
-from tracker.services.account_links import absolute
-
-MOST_LISTED = 25  # items of one kind listed in a message; the rest are counted
-
-
-@dataclass
-class CityDigest:
-    city: City
-    stale: list[Action] = field(default_factory=list)
-    stale_count: int = 0
-    due_soon: list[Milestone] = field(default_factory=list)
-    overdue: list[Milestone] = field(default_factory=list)
-    overdue_count: int = 0
-    mentees: list[mentorships.Need] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.stale or self.due_soon or self.overdue or self.mentees)
-
-
-def city_digest(city: City, today: date, *, mentees: bool = True) -> CityDigest:
-    config = current_app.config
-    cutoff = today - timedelta(days=config["STALE_AFTER_DAYS"])
-    soon = today + timedelta(days=config["DUE_SOON_DAYS"])
-    stale = sa.and_(
-        Action.plan.has(Plan.city_id == city.id),
-        overview.OPEN,
-        sa.or_(Action.last_reported_on.is_(None), Action.last_reported_on < cutoff),
-    )
-    digest = CityDigest(city)
-    digest.stale = list(
-        db.session.scalars(
-            sa.select(Action)
-            .where(stale)
-            .order_by(Action.last_reported_on.is_(None).desc(), Action.last_reported_on, Action.id)
-            .limit(MOST_LISTED)
-        )
-    )
-    digest.stale_count = db.session.scalar(sa.select(sa.func.count()).where(stale)) or 0
-    action_plan = aliased(Plan)
-    owned = (
-        sa.select(Milestone)
-        .outerjoin(Plan, Milestone.plan_id == Plan.id)
-        .outerjoin(Action, Milestone.action_id == Action.id)
-        .outerjoin(action_plan, Action.plan_id == action_plan.id)
-        .where(
-            sa.or_(Plan.city_id == city.id, action_plan.city_id == city.id),
-            Milestone.completed_on.is_(None),
-        )
-    )
-    digest.due_soon = list(
-        db.session.scalars(
-            owned.where(Milestone.due_on >= today, Milestone.due_on <= soon).order_by(
-                Milestone.due_on, Milestone.id
-            )
-        )
-    )
-    late = owned.where(Milestone.due_on < today)
-    digest.overdue = list(
-        db.session.scalars(late.order_by(Milestone.due_on, Milestone.id).limit(MOST_LISTED))
-    )
-    digest.overdue_count = (
-        db.session.scalar(sa.select(sa.func.count()).select_from(late.subquery())) or 0
-    )
-    if mentees:
-        digest.mentees = mentees_needing_help(city, today)
-    return digest
-
-
-def mentees_needing_help(city: City, today: date) -> list[mentorships.Need]:
-    """The current mentees of `city` (a mentor city) over the threshold, most severe first."""
-    programme = overview.current_programme()
-    if programme is None:
-        return []
-    config = current_app.config
-    pairs = [
-        p
-        for p in mentorships.pairs(programme, today, config["STALE_AFTER_DAYS"])
-        if p.mentor_slug == city.slug and p.ended_on is None
-    ]
-    needs = mentorships.needs(pairs, today, config["STALE_AFTER_DAYS"])
-    return [n for n in needs if n.over(config["HELP_THRESHOLD"])]
-
-
-@dataclass
-class ProgrammeDigest:
-    attention: overview.Attention
-    updates: int  # progress reports entered in the last seven days (not loaded from seeds)
-    busiest: list[tuple[str, int]]  # cities by reports entered in the last seven days
-    done: int  # milestones marked done in the last seven days
-
-    @property
-    def empty(self) -> bool:
-        a = self.attention
-        return not (a.overdue_count or a.risky_count or a.stale_count or self.updates or self.done)
-
-
-def programme_digest(today: date) -> ProgrammeDigest:
-    since = datetime.combine(today - timedelta(days=7), datetime.min.time(), tzinfo=UTC)
-    recent = sa.and_(ProgressUpdate.created_at >= since, ProgressUpdate.entered())
-    busiest = [
-        (name, count)
-        for name, count in db.session.execute(
-            sa.select(City.name, sa.func.count(ProgressUpdate.id))
-            .join(Action, ProgressUpdate.action_id == Action.id)
-            .join(Plan, Action.plan_id == Plan.id)
-            .join(City, Plan.city_id == City.id)
-            .where(recent)
-            .group_by(City.name)
-            .order_by(sa.func.count(ProgressUpdate.id).desc(), City.name)
-            .limit(10)
-        )
-    ]
-    return ProgrammeDigest(
-        overview.needs_attention(today, current_app.config["STALE_AFTER_DAYS"]),
-        db.session.scalar(sa.select(sa.func.count()).select_from(ProgressUpdate).where(recent))
-        or 0,
-        busiest,
-        db.session.scalar(
-            sa.select(sa.func.count()).where(
-                Milestone.completed_on >= today - timedelta(days=7),
-                Milestone.completed_on <= today,
-            )
-        )
-        or 0,
-    )
+from tracker.queries.digests import ProgrammeDigest, city_digest, programme_digest
 
 
 def period_of(frequency: str, today: date) -> str:
@@ -190,15 +60,15 @@ def unsubscriber(token: str) -> User | None:
 
 
 def _record(user: User, kind: str, period: str, template: str, **values: Any) -> OutgoingMail:
-    off = absolute("auth.reminders_off", token=unsubscribe_token(user))
+    off = mail.address("auth.reminders_off", token=unsubscribe_token(user))
     letter = mail.letter(
         user.email,
         user.language,
         template,
         user=user,
         unsubscribe=off,
-        settings=absolute("auth.password"),
-        link=absolute,
+        settings=mail.address("auth.password"),
+        link=mail.address,
         **values,
     )
     row = OutgoingMail(

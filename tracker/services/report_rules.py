@@ -7,9 +7,9 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from tracker.domain.errors import Invalid, Unprocessable
 from tracker.i18n import written_date
 from tracker.schemas.reports import ProgressReport
-from tracker.services.errors import Invalid, Unprocessable
 
 
 def rule_errors(report: ProgressReport) -> list[tuple[str | None, str]]:

@@ -13,9 +13,9 @@ from typing import Any, cast
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from tracker.domain.errors import Invalid
 from tracker.extensions import db
 from tracker.models import Submission, User
-from tracker.services.errors import Invalid
 
 FORM_FIELD = "submission_key"
 KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, as the header allows
@@ -23,17 +23,6 @@ KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, as the heade
 
 def new_key() -> str:
     return secrets.token_urlsafe(24)
-
-
-def form_submission_key(action: str | None = None) -> str:
-    """The key a form posting to `action` carries: when the page shows that very form again
-    after an error (an attempt that stored nothing), the key it was sent with; else a new one."""
-    from flask import has_request_context, request
-
-    if not has_request_context() or request.method != "POST" or action != request.path:
-        return new_key()
-    sent = request.form.get(FORM_FIELD, "")
-    return sent if KEY_PATTERN.fullmatch(sent) else new_key()
 
 
 def check_key(key: str) -> str:

@@ -9,12 +9,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from tracker.domain import permissions
+from tracker.domain.errors import Invalid
 from tracker.extensions import db
 from tracker.models import ApiToken, User
 from tracker.models.base import utcnow
-from tracker.services import permissions
 from tracker.services.audit import record_event
-from tracker.services.errors import Invalid
 
 TOKEN_PREFIX = "icc_"  # noqa: S105  (a marker that makes leaked tokens easy to scan for)
 

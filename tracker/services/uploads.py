@@ -13,7 +13,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from tracker.services.errors import Invalid
+from tracker.domain.errors import Invalid
 
 XLSX_MAGIC = b"PK\x03\x04"
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import City, Participation
-from tracker.services import cities
+from tracker.queries import cities
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from typing import Protocol
 
 from flask_babel import gettext as _
 
+from tracker.domain.errors import PermissionDenied
 from tracker.models import Milestone
-from tracker.services.errors import PermissionDenied
 
 
 class Actor(Protocol):

@@ -20,7 +20,7 @@ from tracker.models import (
     Milestone,
     Plan,
 )
-from tracker.services import keys, listings
+from tracker.queries import keys, listings
 from tracker.services.audit import jsonable
 from tracker.tables import neutralise
 

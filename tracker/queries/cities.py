@@ -22,7 +22,7 @@ from tracker.models import (
     ProgressUpdate,
     Sector,
 )
-from tracker.services.progress import histories, history_options
+from tracker.queries.progress import histories, history_options
 
 SORTS = ("name", "role", "country", "lgd_status", "last_update")
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
 
 from tracker.cache import remembered
+from tracker.domain.states import MILESTONE_STATES
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -25,7 +26,7 @@ from tracker.models import (
 )
 from tracker.models.city import PARTICIPATION_ROLES
 from tracker.models.plan import ACTION_STATUSES, LGD_STATUSES
-from tracker.services.milestones import MILESTONE_STATES, five_numbers, state_expression
+from tracker.queries.milestones import five_numbers, state_expression
 
 
 @dataclass

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.models import Action, Milestone, Plan
-from tracker.services.milestones import state_expression
+from tracker.queries.milestones import state_expression
 
 
 @dataclass
