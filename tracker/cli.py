@@ -219,7 +219,7 @@ def prune_command() -> None:
 
     from tracker.models import ImportBatch, UserSession
     from tracker.services import submissions
-    from tracker.services.accounts import session_cutoff
+    from tracker.services.sign_in import session_cutoff
 
     batch_cutoff = datetime.now(UTC) - timedelta(
         hours=current_app.config["IMPORT_BATCH_MAX_AGE_HOURS"]

@@ -308,7 +308,7 @@ def test_a_language_that_is_not_offered_is_refused_and_nothing_is_kept(app, admi
 
 def test_password_advice_is_wholly_in_the_page_language(app):
     from tracker.domain.errors import Invalid
-    from tracker.services.accounts import check_password_rules
+    from tracker.services.passwords import check_password_rules
 
     with app.test_request_context(headers={"Accept-Language": "de"}):
         app.preprocess_request()

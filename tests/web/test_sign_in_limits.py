@@ -74,7 +74,7 @@ def test_a_refused_sign_in_costs_the_same_work_whoever_it_is(client, app, monkey
     """Each path checks exactly one password hash, so timing tells nothing apart. (Counted,
     not timed: these machines are too noisy for timed assertions.)"""
     from tracker.models import user as user_model
-    from tracker.services import accounts
+    from tracker.services import sign_in
 
     user = make_user("viewer")
     for _ in range(10):
@@ -90,7 +90,7 @@ def test_a_refused_sign_in_costs_the_same_work_whoever_it_is(client, app, monkey
 
         return check
 
-    monkeypatch.setattr(accounts, "check_password_hash", counting(accounts))
+    monkeypatch.setattr(sign_in, "check_password_hash", counting(sign_in))
     monkeypatch.setattr(user_model, "check_password_hash", counting(user_model))
     for email, password in (
         (user.email, PASSWORD),  # locked

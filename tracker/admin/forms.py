@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from tracker.forms import DateField, choices, version_field
 from tracker.i18n import LANGUAGES
 from tracker.models.user import USER_ROLES
-from tracker.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from tracker.services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from tracker.vocabulary import CODE_LABELS
 
 PASSWORD = [DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)]

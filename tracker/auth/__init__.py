@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, session
 
 from tracker.extensions import login_manager
 from tracker.models import User
-from tracker.services import accounts
+from tracker.services import sign_in
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -31,7 +31,7 @@ def load_user(session_id: str) -> User | None:
     if isinstance(seen, int) and now() - seen > idle_limit:
         session.clear()
         return None
-    user = accounts.user_for_session(session_id)
+    user = sign_in.user_for_session(session_id)
     if user is not None and (not isinstance(seen, int) or now() - seen >= SEEN_GRANULARITY):
         mark_active()
     return user

@@ -6,7 +6,8 @@ from wtforms import EmailField, HiddenField, PasswordField, SelectField, SubmitF
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from tracker.domain.errors import Invalid
-from tracker.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, normalise_email
+from tracker.services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from tracker.services.sign_in import normalise_email
 
 
 class LoginForm(FlaskForm):

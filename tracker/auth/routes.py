@@ -25,7 +25,7 @@ from tracker.forms import EmptyForm, attach_error, choices, form_status, submit
 from tracker.i18n import COOKIE as LANGUAGE_COOKIE
 from tracker.i18n import LANGUAGES
 from tracker.models.user import REMINDER_CHOICES
-from tracker.services import account_links, accounts
+from tracker.services import account_links, accounts, sign_in
 from tracker.services import reminders as reminder_service
 from tracker.services.audit import record_event
 from tracker.timezones import zone_names
@@ -74,13 +74,13 @@ def login() -> (
     form = LoginForm()
     if form.validate_on_submit():
         target = safe_next(request.args.get("next"))  # checked before anything is committed
-        user = accounts.authenticate(form.email.data, form.password.data)
+        user = sign_in.authenticate(form.email.data, form.password.data)
         if user is None:
             db.session.commit()  # keep the failed attempt in the audit trail
             form.password.errors.append(SIGN_IN_REFUSED)
             return render_template("auth/login.html", form=form), 400
         session.clear()
-        accounts.start_session(user)
+        sign_in.start_session(user)
         db.session.commit()
         login_user(user)
         mark_active()
@@ -169,7 +169,7 @@ def logout() -> ResponseReturnValue:  # Who: any signed-in user, for their own s
     if request.method == "GET":  # signing out is a form's POST; a GET goes back to the site
         return redirect(url_for("main.index"))
     if EmptyForm().validate_on_submit():
-        accounts.end_session(current_user.get_id())
+        sign_in.end_session(current_user.get_id())
         record_event(
             current_user,
             "auth.sign_out",

@@ -15,7 +15,7 @@ from tracker import mail
 from tracker.domain.errors import Invalid
 from tracker.extensions import db
 from tracker.models import AccountLink, User
-from tracker.services import accounts
+from tracker.services import passwords, sign_in
 from tracker.services.audit import record_event
 
 INVITE_HOURS = 72
@@ -66,7 +66,7 @@ def usable(token: str, *, now: datetime | None = None) -> AccountLink:
         raise Invalid(_("This link is not valid. Ask for a new one."))
     if found.used_at is not None:
         raise Invalid(_("This link has already been used. Sign in, or ask for a new one."))
-    if accounts.aware(found.expires_at) <= now:
+    if sign_in.aware(found.expires_at) <= now:
         raise Invalid(_("This link has expired. Ask for a new one."))
     return found
 
@@ -76,10 +76,10 @@ def set_password(token: str, password: str, *, now: datetime | None = None) -> U
     now = now or datetime.now(UTC)
     link = usable(token, now=now)
     user = link.user
-    accounts.check_password_rules(password, email=user.email, name=user.name)
-    user.password_hash = accounts.hash_password(password)
+    passwords.check_password_rules(password, email=user.email, name=user.name)
+    user.password_hash = passwords.hash_password(password)
     link.used_at = now
-    accounts.end_all_sessions(user)
+    sign_in.end_all_sessions(user)
     record_event(
         user,
         f"user.password_set.{link.purpose}",
@@ -121,7 +121,7 @@ def request_reset(email: str) -> None:
     """Send a reset link if `email` names an active account; otherwise nothing. The caller
     answers the same either way."""
     try:
-        address = accounts.normalise_email(email)
+        address = sign_in.normalise_email(email)
     except Invalid:
         return
     user = db.session.scalar(sa.select(User).where(User.email == address, User.is_active))

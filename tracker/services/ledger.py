@@ -373,12 +373,7 @@ def _store_states(targets: dict[int, Target]) -> None:
                 version=actions.c.version + 1,
             ),
             [
-                {
-                    "b_id": t.id,
-                    "b_status": t.status,
-                    "b_percent": t.percent,
-                    "b_day": t.last_reported_on,
-                }
+                dict(zip(("b_id", "b_status", "b_percent", "b_day"), (t.id, *t.state), strict=True))
                 for t in changed
             ],
         )

@@ -1,0 +1,154 @@
+"""Signing in: checking a password against the throttle, and the sign-in sessions behind the
+cookie, each ended on sign-out, on a password change or when too old."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import cast
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import case, delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from werkzeug.security import check_password_hash
+
+from tracker import cache as page_cache
+from tracker.domain.errors import Invalid
+from tracker.extensions import db
+from tracker.models import DataVersion, SignInThrottle, User, UserSession
+from tracker.services.audit import record_event
+from tracker.services.passwords import dummy_hash
+
+# What the audit trail says of a password change: that it happened, never the values.
+
+
+NOT_AN_ADDRESS = "(not an e-mail address)"
+
+
+def authenticate(email: str, password: str, *, now: datetime | None = None) -> User | None:
+    """The active user with this e-mail and password, or None. An account with too many
+    failures in the current window is refused even with the right password; an unknown
+    account, a wrong password and a refused account cost the same work and look the same."""
+    now = now or datetime.now(UTC)
+    try:
+        email = normalise_email(email)
+    except Invalid:
+        email = NOT_AN_ADDRESS  # never store what was typed: it may be a password
+    user = db.session.scalar(select(User).where(User.email == email))
+    window = timedelta(minutes=current_app.config["SIGN_IN_WINDOW_MINUTES"])
+    throttle = db.session.get(SignInThrottle, email)
+    locked = (
+        throttle is not None
+        and aware(throttle.window_started_at) > now - window
+        and throttle.failures >= current_app.config["SIGN_IN_MAX_FAILURES"]
+    )
+    if user is None:
+        check_password_hash(dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+        ok = False
+    else:
+        ok = user.check_password(password) and user.is_active and not locked
+    if ok and user is not None:
+        record_event(
+            user,
+            "auth.sign_in",
+            "user",
+            user.id,
+            city_id=user.city_id,
+            before={"signed_in": False},
+            after={"signed_in": True},
+        )
+        return user
+    failures, window_started = _count_failure(email, now, window)
+    if failures == 1:  # one audit event per account and window; the rest are counted
+        record_event(
+            None,
+            "auth.sign_in_failed",
+            "user",
+            user.id if user else None,
+            actor_label=email,
+            city_id=user.city_id if user else None,
+            before={"signed_in": False},
+            after={"signed_in": False, "window_started_at": window_started},
+        )
+    return None
+
+
+def aware(moment: datetime) -> datetime:
+    """A stored moment as UTC-aware (SQLite gives it back naive)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _count_failure(key: str, now: datetime, window: timedelta) -> tuple[int, datetime]:
+    """Add a failure to the key's count in one statement, so that concurrent attempts on any
+    worker are all counted; a window that has passed starts again at 1."""
+    table = cast(sa.Table, SignInThrottle.__table__)
+    dialect = db.session.get_bind().dialect.name
+    insert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
+    expired = table.c.window_started_at <= now - window
+    statement = insert.values(key=key, window_started_at=now, failures=1).on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={
+            "failures": case((expired, 1), else_=table.c.failures + 1),
+            "window_started_at": case((expired, now), else_=table.c.window_started_at),
+        },
+    )
+    row = db.session.execute(statement.returning(table.c.failures, table.c.window_started_at)).one()
+    return row.failures, aware(row.window_started_at)
+
+
+def start_session(user: User) -> str:
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(id=token, user_id=user.id))
+    user.session_id = token
+    return token
+
+
+def end_session(token: str | None) -> None:
+    if token:
+        db.session.execute(delete(UserSession).where(UserSession.id == token))
+
+
+def session_cutoff() -> datetime:
+    """Sign-ins older than this have ended: an absolute limit, however active the browser."""
+    return datetime.now(UTC) - timedelta(hours=current_app.config["SESSION_MAX_AGE_HOURS"])
+
+
+def user_for_session(token: str) -> User | None:
+    # The data version comes along in the same query: a cached page then asks nothing more.
+    row = db.session.execute(
+        select(User, DataVersion.epoch, DataVersion.version)
+        .join(UserSession, UserSession.user_id == User.id)
+        .join(DataVersion, sa.true())
+        .where(
+            UserSession.id == token,
+            UserSession.created_at >= session_cutoff(),
+            User.is_active.is_(True),
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    user, epoch, version = row
+    page_cache.note_version(epoch, version)
+    user.session_id = token
+    return user
+
+
+def end_all_sessions(user: User, *, keep: str | None = None) -> None:
+    query = delete(UserSession).where(UserSession.user_id == user.id)
+    if keep:
+        query = query.where(UserSession.id != keep)
+    db.session.execute(query)
+
+
+def normalise_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise Invalid(
+            _("%(email)s is not a valid e-mail address: %(exc)s", email=repr(email), exc=exc),
+            field="email",
+        ) from exc
