@@ -48,14 +48,19 @@ run: $(STAMP) $(CATALOGUE).mo $(ASSETS)
 ## (skipped with a reason when no server answers; TRACKER_TEST_REQUIRE_POSTGRES=1 makes that fail).
 ## Two workers; the browser tests, which do not depend on the database, run once, on SQLite,
 ## after the coverage is printed (the server they drive runs faster without it).
+# The tests run in an order shuffled by TEST_SEED (pytest-randomly): the same order for the same
+# seed, so a run is repeatable; `make test TEST_SEED=$$RANDOM` tries another order.
+TEST_SEED ?= 20261207
 test: $(STAMP) $(CATALOGUE).mo $(ASSETS) $(AXE) lint
-	$(BIN)/pytest -n 2 -m "not browser" --cov=tracker --cov-branch --cov-report=
-	$(BIN)/pytest -n 2 --db=postgresql -m "not browser" --cov=tracker --cov-branch --cov-append \
-		--cov-report=term:skip-covered
+	$(BIN)/pytest -n 2 -p randomly --randomly-seed=$(TEST_SEED) -m "not browser" \
+		--cov=tracker --cov-branch --cov-report=
+	$(BIN)/pytest -n 2 -p randomly --randomly-seed=$(TEST_SEED) --db=postgresql -m "not browser" \
+		--cov=tracker --cov-branch --cov-append --cov-report=term:skip-covered
 	$(BIN)/coverage report --include='tracker/services/*' --precision=1
-	$(BIN)/pytest -n 2 -m browser --no-cov
+	$(BIN)/pytest -n 2 -p randomly --randomly-seed=$(TEST_SEED) -m browser --no-cov
 
 lint: $(STAMP)
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

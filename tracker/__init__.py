@@ -12,8 +12,7 @@ from flask import Flask
 from werkzeug.routing import Map
 
 from tracker import config as settings
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from tracker.config import PROJECT_ROOT
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -259,7 +258,7 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["chart_colours"] = COLOURS
 
-    from tracker.timezones import local_time
+    from tracker.i18n import local_time
 
     app.add_template_filter(local_time)
 

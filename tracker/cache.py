@@ -26,7 +26,10 @@ from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
+from tracker import i18n
+from tracker.extensions import db
 from tracker.models.meta import DataVersion
+from tracker.timezones import zone_of
 
 # Tables whose changes no page shows: the counter itself, the audit trail, sign-in throttles,
 # one-time submission keys, sessions, API tokens and uploaded files awaiting confirmation.
@@ -136,8 +139,6 @@ def note_version(epoch: str, version: int) -> None:
 
 def stored_version() -> str:
     """The counter as the current transaction sees it now (not remembered for the request)."""
-    from tracker.extensions import db
-
     row = db.session.execute(sa.select(DataVersion.epoch, DataVersion.version)).first()
     return f"{row[0]}.{row[1]}" if row else "-"
 
@@ -166,9 +167,6 @@ def remembered(name: str, compute: Callable[[], T]) -> T:
 
 
 def page_key(name: str, extra: Iterable[object] = ()) -> str:
-    from tracker import i18n
-    from tracker.timezones import zone_of
-
     query = sorted(request.args.items(multi=True))
     parts = (
         name,

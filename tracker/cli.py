@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -12,12 +12,21 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from tracker import assets, cache, mail
+from tracker.config import PROJECT_ROOT
 from tracker.database import writing
+from tracker.demo import load_demo
 from tracker.domain.errors import Invalid
+from tracker.domain.permissions import Actor
 from tracker.extensions import db
+from tracker.models import ImportBatch, User, UserSession
 from tracker.models.user import USER_ROLES
 from tracker.seeding import SeedError, SeedReport, load_facts
-from tracker.services import accounts
+from tracker.services import account_links, accounts, backups, submissions, tokens
+from tracker.services import imports as importing
+from tracker.services import reminders as service
+from tracker.services.accounts import CommandLineActor
+from tracker.services.sign_in import session_cutoff
 
 users = AppGroup("users", help="Manage user accounts.")
 
@@ -32,8 +41,6 @@ users = AppGroup("users", help="Manage user accounts.")
 )
 def seed_command(demo: bool, seeds_dir: Path | None) -> None:
     """Load the ICC 2023-25 facts (and, with --demo, demo data); safe to run again."""
-    from tracker.demo import load_demo
-
     seeds_dir = seeds_dir or Path(current_app.config["SEEDS_DIR"])
     try:
         with writing():
@@ -86,9 +93,6 @@ def create_user_command(
 ) -> None:
     """Create an account. The password is asked for, read from standard input, or chosen by
     the person through an invitation (--invite)."""
-    from tracker import mail
-    from tracker.services import account_links
-
     if invite and password_stdin:
         raise click.UsageError("Choose --invite or --password-stdin, not both.")
     password: str | None = None
@@ -130,9 +134,6 @@ def create_user_command(
 @click.option("--name", default="cli", show_default=True, help="What the token is for.")
 def token_command(email: str, name: str) -> None:
     """Issue an API token for an account and print it (it is shown only this once)."""
-    from tracker.models import User
-    from tracker.services import tokens
-
     with writing():
         user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
         if user is None:
@@ -159,13 +160,6 @@ def _import_command(kind: str) -> click.Command:
         "operator at the command line, with programme-wide rights, recorded as 'cli'.",
     )
     def command(file: Path, email: str | None) -> None:
-        from datetime import date
-
-        from tracker.domain.permissions import Actor
-        from tracker.models import User
-        from tracker.services import imports as importing
-        from tracker.services.accounts import CommandLineActor
-
         with writing():
             user: Actor = CommandLineActor()
             if email is not None:
@@ -215,12 +209,6 @@ def deleted(statement: sa.Delete) -> int:
 @click.command("prune")
 def prune_command() -> None:
     """Delete ended sign-ins and uploads nobody confirmed (safe to run from cron)."""
-    from datetime import UTC, datetime, timedelta
-
-    from tracker.models import ImportBatch, UserSession
-    from tracker.services import submissions
-    from tracker.services.sign_in import session_cutoff
-
     batch_cutoff = datetime.now(UTC) - timedelta(
         hours=current_app.config["IMPORT_BATCH_MAX_AGE_HOURS"]
     )
@@ -239,8 +227,6 @@ def prune_command() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(path: Path) -> None:
     """Write a checked, consistent backup of the database to PATH (safe while the app runs)."""
-    from tracker.services import backups
-
     try:
         manifest = backups.backup(db.engine, path, db.metadata)
     except backups.BackupError as exc:
@@ -256,16 +242,11 @@ def backup_command(path: Path) -> None:
 def restore_command(path: Path) -> None:
     """Replace the database with the backup in PATH, after checking its integrity, schema
     revision and row counts; a refused file leaves the database as it was."""
-    from tracker import PROJECT_ROOT
-    from tracker.services import backups
-
     head = backups.head_revision(PROJECT_ROOT / "migrations")
     try:
         manifest = backups.restore(db.engine, path, db.metadata, head)
     except backups.BackupError as exc:
         raise click.ClickException(f"Nothing was restored: {exc}") from exc
-    from tracker import cache
-
     cache.new_epoch(db.engine)
     click.echo(
         f"Restored {sum(manifest.rows.values())} rows in {len(manifest.rows)} tables "
@@ -276,8 +257,6 @@ def restore_command(path: Path) -> None:
 @click.command("assets")
 def assets_command() -> None:
     """Build the static files: hashed names, gzip and brotli copies (make install runs it)."""
-    from tracker import assets
-
     folder = Path(current_app.config["ASSETS_DIR"])
     manifest = assets.build(folder, quiet=True)
     click.echo(f"{len(manifest)} assets in {folder}.")
@@ -302,9 +281,6 @@ def send_reminders_command(today: datetime | None, queue: bool) -> None:
     Run it as often as you like: a period's messages are decided once. Exits 1 if any message
     could not be sent (it stays recorded and goes with the next run). It says "sent" only for
     what a mail server accepted: without TRACKER_MAIL_URL messages are written to the outbox."""
-    from tracker import mail
-    from tracker.services import reminders as service
-
     day = today.date() if today else date.today()
     with writing():
         decided = service.decide(day)

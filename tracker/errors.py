@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from tracker.api import http_error
 from tracker.domain.errors import Conflict, DomainError
 from tracker.extensions import db
 
@@ -43,8 +44,6 @@ def render_http(exc: HTTPException, status: int) -> ResponseReturnValue:
     """abort(400, "why") shows its reason; a bare abort shows the standard message. Under
     /api/ (an unknown address, a method not allowed) the answer is a problem document."""
     if request.path.startswith("/api/"):
-        from tracker.api import http_error
-
         return http_error(exc)
     default = type(exc).description
     body, status = render(status, exc.description if exc.description != default else None)

@@ -9,7 +9,7 @@ decimal comma and day.month.year dates as well as ISO. Exports stay ISO."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,6 +17,8 @@ from babel.numbers import format_decimal
 from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_babel import Babel, get_locale, refresh
 from flask_login import current_user
+
+from tracker.timezones import zone_of
 
 LANGUAGES = {"en": "English", "de": "Deutsch"}
 DEFAULT_LANGUAGE = "en"
@@ -49,8 +51,6 @@ def select_language() -> str:
 
 
 def select_time_zone() -> str:
-    from tracker.timezones import zone_of
-
     return str(zone_of().key) if has_request_context() else current_app.config["TIME_ZONE"]
 
 
@@ -155,4 +155,22 @@ def init_app(app: Flask) -> None:
         locale_selector=select_language,
         timezone_selector=select_time_zone,
         default_translation_directories="translations",
+    )
+
+
+TIME_PATTERNS = {"en": "d MMM y, HH:mm zzz", "de": "dd.MM.y, HH:mm zzz"}
+
+
+def local_time(moment: datetime | None) -> str:
+    """A stored moment (UTC; SQLite hands it back naive) in the person's time zone, written
+    in the request's language (26 Nov 2026, 09:30 CET; 26.11.2026, 09:30 MEZ)."""
+    from babel.dates import format_datetime
+
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    lang = language()
+    return format_datetime(
+        moment.astimezone(zone_of()), TIME_PATTERNS.get(lang, TIME_PATTERNS["en"]), locale=lang
     )

@@ -3,7 +3,6 @@ site's TRACKER_TIME_ZONE, Europe/Berlin by default)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -33,23 +32,3 @@ def zone_of(user: object | None = None) -> ZoneInfo:
             except (ZoneInfoNotFoundError, ValueError):
                 continue
     return ZoneInfo("UTC")
-
-
-TIME_PATTERNS = {"en": "d MMM y, HH:mm zzz", "de": "dd.MM.y, HH:mm zzz"}
-
-
-def local_time(moment: datetime | None) -> str:
-    """A stored moment (UTC; SQLite hands it back naive) in the person's time zone, written
-    in the request's language (26 Nov 2026, 09:30 CET; 26.11.2026, 09:30 MEZ)."""
-    from babel.dates import format_datetime
-
-    from tracker.i18n import language
-
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    lang = language()
-    return format_datetime(
-        moment.astimezone(zone_of()), TIME_PATTERNS.get(lang, TIME_PATTERNS["en"]), locale=lang
-    )

@@ -28,8 +28,8 @@ from tracker.forms import (
 from tracker.i18n import language
 from tracker.models import ApiToken, User
 from tracker.queries import options
+from tracker.queries.audit import AuditFilter, audit_query
 from tracker.services import account_links, accounts, tokens
-from tracker.services.audit import AuditFilter, audit_query
 
 AUDIT_PAGE_SIZE = 50
 

@@ -27,7 +27,6 @@ from tracker.i18n import LANGUAGES
 from tracker.models.user import REMINDER_CHOICES
 from tracker.services import account_links, accounts, sign_in
 from tracker.services import reminders as reminder_service
-from tracker.services.audit import record_event
 from tracker.timezones import zone_names
 from tracker.vocabulary import reminder_label
 
@@ -169,16 +168,7 @@ def logout() -> ResponseReturnValue:  # Who: any signed-in user, for their own s
     if request.method == "GET":  # signing out is a form's POST; a GET goes back to the site
         return redirect(url_for("main.index"))
     if EmptyForm().validate_on_submit():
-        sign_in.end_session(current_user.get_id())
-        record_event(
-            current_user,
-            "auth.sign_out",
-            "user",
-            current_user.id,
-            city_id=current_user.city_id,
-            before={"signed_in": True},
-            after={"signed_in": False},
-        )
+        sign_in.sign_out(current_user, current_user.get_id())
         db.session.commit()
         logout_user()
         session.clear()

@@ -48,7 +48,6 @@ from tracker.charts.milestones import (
     AFTER_THE_END,
     GanttRow,
     SlipRow,
-    TimelineItem,
     milestone_gantt,
     milestone_summary,
     timeline,
@@ -61,6 +60,7 @@ from tracker.charts.overview import (
     progress_by_sector,
     quiet_groups,
 )
+from tracker.domain.timeline import TimelineItem  # what the timeline is drawn from
 
 __all__ = [
     "AFTER_THE_END",

@@ -23,16 +23,8 @@ from tracker.charts.base import (
     plain,
     trace,
 )
+from tracker.domain.timeline import TimelineItem
 from tracker.vocabulary import label
-
-
-@dataclass(frozen=True)
-class TimelineItem:
-    label: str
-    start: date
-    end: date | None
-    state: str  # a milestone state, or "phase"
-
 
 # How far a finished programme's timeline reaches past its end.
 AFTER_THE_END = timedelta(days=45)

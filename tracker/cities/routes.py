@@ -24,7 +24,6 @@ from tracker.paging import page_number, paged
 from tracker.queries import cities, overview
 from tracker.queries.milestones import state_expression
 from tracker.services import reminders
-from tracker.services.audit import record_event
 from tracker.tables import Table, csv_of, csv_requested
 from tracker.vocabulary import STATUS_LABELS
 
@@ -123,15 +122,6 @@ def remind(slug: str) -> ResponseReturnValue:  # Who: leads and admins.
     if not rows:
         form.note.errors = [_("%(city)s has no active editor to remind.", city=city.name)]
         return render_template("cities/remind.html", city=city, form=form), 400
-    record_event(
-        current_user,
-        "city.remind",
-        "city",
-        city.id,
-        city_id=city.id,
-        before={},
-        after={"editors": [r.user.email for r in rows], "note": note},
-    )
     location = url_for("cities.detail", slug=slug)
     # Recorded before it is sent: a refusing mail server leaves it for the next reminder run.
     if (first := commit_once(key, location)) is not None:

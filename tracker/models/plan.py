@@ -205,12 +205,9 @@ class IndicatorValue(SourcedMixin, Base):
     @classmethod
     def effective(cls) -> sa.ColumnElement[bool]:
         """True for values whose reporting update (if any) is still effective (SQL)."""
-        from tracker.models.progress import ProgressUpdate
-
+        updates = Base.metadata.tables["progress_updates"]  # declared in models/progress.py
         return (
-            ~sa.select(ProgressUpdate.id)
-            .where(ProgressUpdate.corrects_id == cls.progress_update_id)
-            .exists()
+            ~sa.select(updates.c.id).where(updates.c.corrects_id == cls.progress_update_id).exists()
         )
 
 

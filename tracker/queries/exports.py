@@ -13,6 +13,7 @@ from typing import IO, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
 
+from tracker.domain.values import jsonable
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -21,7 +22,6 @@ from tracker.models import (
     Plan,
 )
 from tracker.queries import keys, listings
-from tracker.services.audit import jsonable
 from tracker.tables import neutralise
 
 STREAM_CHUNK = 500

@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from tracker.cache import remembered
 from tracker.domain.states import MILESTONE_STATES
+from tracker.domain.timeline import TimelineItem
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -297,8 +298,6 @@ def timeline(
     programme: Programme, today: date, soon_days: int, *, facts_only: bool = False
 ) -> tuple[list, list]:
     """The programme's phases and milestones as timeline items."""
-    from tracker.charts import TimelineItem
-
     # A phase without an end date runs until the next phase starts, or the programme ends.
     starts = [p.starts_on for p in programme.phases]
     phases = [

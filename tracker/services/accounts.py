@@ -13,11 +13,12 @@ from tracker.domain.errors import Invalid
 from tracker.extensions import db
 from tracker.i18n import LANGUAGES
 from tracker.models import City, User
-from tracker.models.user import USER_ROLES
+from tracker.models.user import REMINDER_CHOICES, USER_ROLES
 from tracker.services.audit import record_event, update_versioned
 from tracker.services.passwords import check_password_rules, hash_password
 from tracker.services.sign_in import end_all_sessions, normalise_email
 from tracker.services.tokens import live_tokens_of, revoke_token
+from tracker.timezones import is_time_zone
 
 # What the audit trail says of a password change: that it happened, never the values.
 PASSWORD_NOT_LOGGED = {
@@ -168,8 +169,6 @@ def reset_password(actor: User, user: User, password: str) -> None:
 
 def set_time_zone(user: User, name: str | None) -> None:
     """A person's own time zone (an IANA name), or None for the site's default."""
-    from tracker.timezones import is_time_zone
-
     name = (name or "").strip() or None
     if name is not None and not is_time_zone(name):
         raise Invalid(_("%(name)s is not a known time zone.", name=repr(name)), field="time_zone")
@@ -178,8 +177,6 @@ def set_time_zone(user: User, name: str | None) -> None:
 
 def set_language(user: User, code: str | None) -> None:
     """A person's own language ("en" or "de"), or None for the browser's choice."""
-    from tracker.i18n import LANGUAGES
-
     code = (code or "").strip() or None
     if code is not None and code not in LANGUAGES:
         raise Invalid(_("Choose one of %(join)s.", join=", ".join(LANGUAGES)), field="language")
@@ -227,8 +224,6 @@ def change_own_password(user: User, *, current: str, new: str, keep_session: str
 
 def set_reminders(user: User, frequency: str) -> None:
     """How often `user` gets reminders by e-mail (daily, weekly or none); audited."""
-    from tracker.models.user import REMINDER_CHOICES
-
     if frequency not in REMINDER_CHOICES:
         raise Invalid(_("Choose daily, weekly or never."), field="reminders")
     before = user.reminders

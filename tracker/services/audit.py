@@ -3,8 +3,6 @@ versioned-update helper every edit goes through."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,18 +10,9 @@ from flask_babel import gettext as _
 
 from tracker.domain.errors import Conflict
 from tracker.domain.permissions import Actor
+from tracker.domain.values import jsonable
 from tracker.extensions import db
-from tracker.models import AuditEvent, City
-
-
-def jsonable(value: Any) -> Any:
-    """Dates as ISO 8601; moments always with their UTC offset (SQLite hands them back naive,
-    but every stored moment is UTC)."""
-    if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+from tracker.models import AuditEvent
 
 
 def record_event(
@@ -104,28 +93,3 @@ def update_versioned(
         after={**changed, "version": obj.version},
     )
     return changed
-
-
-@dataclass
-class AuditFilter:
-    city: str | None = None
-    user: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-
-
-def audit_query(filters: AuditFilter) -> sa.Select[Any]:
-    query = sa.select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-    if filters.city:
-        query = query.join(City, City.id == AuditEvent.city_id).where(City.slug == filters.city)
-    if filters.user:
-        query = query.where(AuditEvent.actor == filters.user.strip().lower())
-    if filters.date_from:
-        query = query.where(AuditEvent.created_at >= _start_of(filters.date_from))
-    if filters.date_to:
-        query = query.where(AuditEvent.created_at < _start_of(filters.date_to + timedelta(days=1)))
-    return query
-
-
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)

@@ -17,10 +17,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from tracker.domain.permissions import Actor
+from tracker.domain.values import jsonable
 from tracker.extensions import db
 from tracker.models import Action, AuditEvent, IndicatorValue, ProgressUpdate
 from tracker.schemas.reports import ProgressReport
-from tracker.services.audit import jsonable
 from tracker.services.report_rules import check_correction, check_date, check_report
 
 CHUNK = 900  # values per IN (...): under every SQLite build's limit of bound parameters

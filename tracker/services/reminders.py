@@ -33,6 +33,7 @@ from tracker.models import (
     User,
 )
 from tracker.queries.digests import ProgrammeDigest, city_digest, programme_digest
+from tracker.services.audit import record_event
 
 
 def period_of(frequency: str, today: date) -> str:
@@ -126,13 +127,13 @@ def decide(today: date) -> list[OutgoingMail]:
 
 def nudge(actor: User, city: City, note: str | None, today: date) -> list[OutgoingMail]:
     """A lead's reminder to one city's editors now, with an optional note (recorded like the
-    others, delivered at once by the caller)."""
+    others and in the audit trail, delivered at once by the caller)."""
     digest = city_digest(city, today)
     editors = db.session.scalars(
         sa.select(User).where(User.city_id == city.id, User.role == "editor", User.is_active)
     ).all()
     key = f"nudge-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
-    return [
+    rows = [
         _record(
             editor,
             "nudge",
@@ -145,6 +146,17 @@ def nudge(actor: User, city: City, note: str | None, today: date) -> list[Outgoi
         )
         for editor in editors
     ]
+    if rows:
+        record_event(
+            actor,
+            "city.remind",
+            "city",
+            city.id,
+            city_id=city.id,
+            before={},
+            after={"editors": [r.user.email for r in rows], "note": note},
+        )
+    return rows
 
 
 @dataclass

@@ -112,6 +112,20 @@ def end_session(token: str | None) -> None:
         db.session.execute(delete(UserSession).where(UserSession.id == token))
 
 
+def sign_out(user: User, token: str | None) -> None:
+    """End this sign-in of `user`, and record it in the audit trail."""
+    end_session(token)
+    record_event(
+        user,
+        "auth.sign_out",
+        "user",
+        user.id,
+        city_id=user.city_id,
+        before={"signed_in": True},
+        after={"signed_in": False},
+    )
+
+
 def session_cutoff() -> datetime:
     """Sign-ins older than this have ended: an absolute limit, however active the browser."""
     return datetime.now(UTC) - timedelta(hours=current_app.config["SESSION_MAX_AGE_HOURS"])
