@@ -13,8 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from tracker import charts
-from tracker.actions import bp
+from tracker.actions import bp, present
 from tracker.actions.forms import (
     ActionForm,
     CorrectionForm,
@@ -30,7 +29,7 @@ from tracker.paging import PAGE_SIZE, Page, checked, page_number
 from tracker.queries import options, overview
 from tracker.queries import progress as progress_read
 from tracker.services import plans, progress
-from tracker.tables import Table, csv_of, csv_requested
+from tracker.tables import csv_of, csv_requested
 from tracker.vocabulary import STATUS_LABELS, number, percent, status_label
 
 
@@ -47,37 +46,14 @@ def _detail(
         )
     if form is not None:
         form.set_choices(action.indicators)
-    points, table = _percent(history)
     return render_template(
         "actions/detail.html",
         action=action,
-        history=history,
-        percent_figure=charts.to_json(charts.percent_over_time(points)) if points else None,
-        percent_table=table,
+        **present.action_page(history).context,
         form=form,
         can_edit=can_edit,
         labels=STATUS_LABELS,
     ), status
-
-
-def _percent(history: list[ProgressUpdate]) -> tuple[list[charts.PercentPoint], Table]:
-    """The percent complete of each report (corrections and the reports they replaced told
-    apart), oldest first, and as a table."""
-    points = [
-        charts.PercentPoint(
-            u.reported_on,
-            u.percent_complete,
-            "corrected" if u.corrected_by else "correction" if u.corrects_id else "report",
-        )
-        for u in reversed(history)
-        if u.percent_complete is not None
-    ]
-    return points, Table(
-        "percent",
-        _l("Percent complete over time"),
-        [_l("reported on"), _l("percent complete"), _l("kind")],
-        [[p.reported_on, p.percent, p.kind] for p in points],
-    )
 
 
 def _to_action(action_id: int) -> Callable[[Any], str]:
@@ -111,7 +87,7 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
 def detail(action_id: int) -> ResponseReturnValue:  # Who: every signed-in user.
     action = db.get_or_404(Action, action_id)
     if csv_requested():
-        return csv_of([_percent(progress_read.history(action.id))[1]])
+        return csv_of(present.action_page(progress_read.history(action.id)).tables)
     return _detail(action)
 
 

@@ -4,14 +4,24 @@ indicator's chart and table, the climate programme's sourced figures."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
 from tracker import charts
-from tracker.models import Indicator
+from tracker.milestones import present as milestone_present
+from tracker.models import City, Indicator, Programme
+from tracker.pages import Page
+from tracker.paging import paged
+from tracker.queries import cities
+from tracker.queries.cities import CityFilter
+from tracker.queries.milestones import state_expression
+from tracker.queries.published import PublicIndicator
 from tracker.tables import Table
-from tracker.vocabulary import label, sector_list, titled
+from tracker.vocabulary import STATUS_LABELS, label, sector_list, titled
+
+CLIMATE_KINDS = ("climate_programme", "action_programme")
 
 CITY_COLUMNS = [
     _l("city"),
@@ -66,26 +76,38 @@ def indicators(plans: list[Any]) -> Iterator[Indicator]:
             yield from action.indicators
 
 
-def indicator_chart(indicator: Indicator) -> charts.Figure:
+def series(indicator: Indicator) -> PublicIndicator:
+    """An indicator's values as the charts and tables take them (the public view's shape)."""
+    return PublicIndicator(
+        indicator.id,
+        indicator.name,
+        indicator.local_name,
+        indicator.unit,
+        indicator.baseline_value,
+        indicator.target_value,
+        indicator.target_on,
+        [(v.measured_on, v.value) for v in indicator.values],
+        indicator.source_url,
+    )
+
+
+def indicator_chart(indicator: PublicIndicator) -> charts.Figure:
     return charts.indicator_series(
         titled(indicator),
         indicator.unit,
-        [(v.measured_on, v.value) for v in indicator.values],
-        indicator.baseline_value,
-        indicator.target_value,
+        indicator.values,
+        indicator.baseline,
+        indicator.target,
         indicator.target_on,
     )
 
 
-def indicator_table(indicator: Indicator) -> Table:
+def indicator_table(indicator: PublicIndicator) -> Table:
     return Table(
         f"indicator-{indicator.id}",
         f"{titled(indicator)} ({indicator.unit})",
         [_l("date"), _l("value"), _l("baseline"), _l("target")],
-        [
-            [v.measured_on, v.value, indicator.baseline_value, indicator.target_value]
-            for v in indicator.values
-        ],
+        [[day, value, indicator.baseline, indicator.target] for day, value in indicator.values],
     )
 
 
@@ -127,4 +149,73 @@ def figures_table(figures: list[tuple[Any, Any, Indicator, Any]]) -> Table:
             ]
             for p, a, i, v in figures
         ],
+    )
+
+
+def index_page(
+    programme: Programme, filters: CityFilter, number: int, *, whole: bool, **context: Any
+) -> Page:
+    """The cities, filtered, a page at a time on a map and in a table; all of them in the CSV."""
+    rows = cities.listing(programme, filters)
+    if whole:
+        return Page([cities_table(rows)])
+    shown = paged(rows, number)
+    located = places(shown.items)
+    table = cities_table(shown.items)
+    return Page(
+        [table],
+        {
+            "rows": rows,
+            "page": shown,
+            "table": table,
+            "located": len(located),
+            "unplaced": unplaced(shown.items),
+            "figure": charts.to_json(charts.city_map(located)),
+            **context,
+        },
+    )
+
+
+def detail_page(city: City, today: date, soon: int, **context: Any) -> Page:
+    """A city: its plans, actions and indicators, and its milestones over time."""
+    page = cities.page(city, state_expression(today, soon))
+    shown = [series(i) for i in indicators(page.plans)]
+    tables = [indicator_table(i) for i in shown]
+    tables.append(milestone_present.milestones_of_city(page.milestones))
+    return Page(
+        tables,
+        {
+            "page": page,
+            "city": city,
+            "labels": STATUS_LABELS,
+            "indicator_charts": {i.id: charts.to_json(indicator_chart(i)) for i in shown},
+            "milestone_chart": charts.to_json(milestone_present.gantt(page.milestones, today)),
+            "tables": {t.name: t for t in tables},
+            "has_climate": any(p.kind in CLIMATE_KINDS for p in page.plans),
+            **context,
+        },
+    )
+
+
+def climate_page(city: City, today: date, soon: int) -> Page | None:
+    """A city's climate programme: its measures with their histories and sourced figures;
+    None where the city has none."""
+    page = cities.page(city, state_expression(today, soon))
+    plans = [p for p in page.plans if p.kind in CLIMATE_KINDS]
+    if not plans:
+        return None
+    figures = sourced_figures(plans)
+    ids = {p.id for p in plans}
+    table = figures_table(figures)
+    return Page(
+        [table],
+        {
+            "city": city,
+            "plans": plans,
+            "histories": cities.action_histories(plans),
+            "labels": STATUS_LABELS,
+            "figures": figures,
+            "table": table,
+            "milestones": [(m, s) for m, s in page.milestones if m.plan_id in ids],
+        },
     )

@@ -11,23 +11,17 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from tracker import cache, charts
+from tracker import pages
 from tracker.cache import remembered
 from tracker.cities import bp, present
 from tracker.cities.forms import CityFilterForm, RemindForm
 from tracker.domain import permissions
 from tracker.extensions import db
 from tracker.forms import commit_once, form_status, sent_key
-from tracker.milestones import present as milestone_present
 from tracker.models import City, Programme
-from tracker.paging import page_number, paged
-from tracker.queries import cities, overview
-from tracker.queries.milestones import state_expression
+from tracker.paging import page_number
+from tracker.queries import overview
 from tracker.services import reminders
-from tracker.tables import Table, csv_of, csv_requested
-from tracker.vocabulary import STATUS_LABELS
-
-CLIMATE_KINDS = ("climate_programme", "action_programme")
 
 
 @bp.route("")
@@ -42,24 +36,11 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
 
     number = page_number()
 
-    def page() -> dict[str, object]:
-        rows = cities.listing(db.get_or_404(Programme, programme_id), form.selected())
-        shown = paged(rows, number)
-        places = present.places(shown.items)
-        return {
-            "form": form,
-            "rows": rows,
-            "page": shown,
-            "table": present.cities_table(shown.items),
-            "located": len(places),
-            "unplaced": present.unplaced(shown.items),
-            "figure": charts.to_json(charts.city_map(places)),
-        }
-
-    if csv_requested():
+    def build(whole: bool) -> pages.Page:
         programme = db.get_or_404(Programme, programme_id)
-        return csv_of([present.cities_table(cities.listing(programme, form.selected()))])
-    return cache.render_page("cities/index.html", page)
+        return present.index_page(programme, form.selected(), number, whole=whole, form=form)
+
+    return pages.serve("cities/index.html", build)
 
 
 def _city_id(slug: str) -> int:
@@ -80,30 +61,16 @@ def detail(slug: str) -> ResponseReturnValue:  # Who: every signed-in user.
     can_edit = permissions.can_edit_city(current_user, city_id)
     can_remind = permissions.is_programme_editor(current_user)
 
-    def build() -> tuple[list[Table], dict[str, object]]:
-        city = db.get_or_404(City, city_id)
-        state = state_expression(date.today(), current_app.config["DUE_SOON_DAYS"])
-        page = cities.page(city, state)
-        shown = list(present.indicators(page.plans))
-        tables = [present.indicator_table(i) for i in shown]
-        tables.append(milestone_present.milestones_of_city(page.milestones))
-        return tables, {
-            "page": page,
-            "city": city,
-            "labels": STATUS_LABELS,
-            "indicator_charts": {i.id: charts.to_json(present.indicator_chart(i)) for i in shown},
-            "milestone_chart": charts.to_json(
-                milestone_present.gantt(page.milestones, date.today())
-            ),
-            "tables": {t.name: t for t in tables},
-            "has_climate": any(p.kind in CLIMATE_KINDS for p in page.plans),
-            "can_edit": can_edit,
-            "can_remind": can_remind,
-        }
+    def build(_whole: bool) -> pages.Page:
+        return present.detail_page(
+            db.get_or_404(City, city_id),
+            date.today(),
+            current_app.config["DUE_SOON_DAYS"],
+            can_edit=can_edit,
+            can_remind=can_remind,
+        )
 
-    if csv_requested():
-        return csv_of(build()[0])
-    return cache.render_page("cities/detail.html", lambda: build()[1], vary=[can_edit, can_remind])
+    return pages.serve("cities/detail.html", build, vary=[can_edit, can_remind])
 
 
 @bp.route("/<slug>/remind", methods=["GET", "POST"])
@@ -149,25 +116,11 @@ def remind(slug: str) -> ResponseReturnValue:  # Who: leads and admins.
 def climate(slug: str) -> ResponseReturnValue:  # Who: every signed-in user.
     city_id = _city_id(slug)
 
-    def build() -> dict[str, object]:
+    def build(_whole: bool) -> pages.Page:
         city = db.get_or_404(City, city_id)
-        state = state_expression(date.today(), current_app.config["DUE_SOON_DAYS"])
-        page = cities.page(city, state)
-        plans = [p for p in page.plans if p.kind in CLIMATE_KINDS]
-        if not plans:
+        page = present.climate_page(city, date.today(), current_app.config["DUE_SOON_DAYS"])
+        if page is None:
             abort(404)
-        figures = present.sourced_figures(plans)
-        ids = {p.id for p in plans}
-        return {
-            "city": city,
-            "plans": plans,
-            "histories": cities.action_histories(plans),
-            "labels": STATUS_LABELS,
-            "figures": figures,
-            "table": present.figures_table(figures),
-            "milestones": [(m, s) for m, s in page.milestones if m.plan_id in ids],
-        }
+        return page
 
-    if csv_requested():
-        return csv_of([build()["table"]])  # type: ignore[list-item]
-    return cache.render_page("cities/climate.html", build)
+    return pages.serve("cities/climate.html", build)

@@ -10,6 +10,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tracker import charts
+from tracker.models import Programme
+from tracker.models.programme import LGD_STEPS
+from tracker.pages import Page
+from tracker.paging import paged
 from tracker.queries import cohort as cohort_service
 from tracker.queries import overview
 from tracker.queries.milestones import five_numbers
@@ -171,3 +175,64 @@ def cohort_table(rows: list[Any], steps: list[str]) -> Table:
 def cohort_figure(rows: list[Any], steps: list[str]) -> charts.Figure:
     labels = [f"{r.name} ({r.country})" for r in rows]
     return charts.cohort_heatmap(labels, steps, [r.states for r in rows])
+
+
+def overview_page(
+    programme: Programme, today: date, soon: int, stale: int, *, facts_only: bool = False
+) -> Page:
+    """The overview: the programme's figures, timeline, deals and actions by status, progress
+    by sector; signed in, also where reporting has gone quiet and what needs attention. With
+    `facts_only` (the public view) only facts and published status."""
+    figures = overview.headline(programme, today, soon, facts_only=facts_only)
+    phases, milestones = overview.timeline(programme, today, soon, facts_only=facts_only)
+    funnel = list(figures.lgds_by_status.items())
+    statuses = overview.actions_by_status(facts_only=facts_only)
+    sectors = overview.sector_progress(facts_only=facts_only)
+    quiet = [] if facts_only else quiet_rows(overview.quiet_groups(programme, today))
+    made = overview_tables(phases, milestones, funnel, statuses, sectors, quiet)
+    drawn = overview_charts(
+        phases, milestones, funnel, statuses, sectors, quiet, today, stale, programme.ends_on
+    )
+    if facts_only:  # no update is published, so nor is the time since one
+        made = [t for t in made if t.name != "quiet"]
+        drawn.pop("quiet")
+    context: dict[str, Any] = {
+        "figures": figures,
+        "today": today,
+        "tables": {t.name: t for t in made},
+        "charts": drawn,
+        "stale_days": stale,
+    }
+    if not facts_only:
+        context["attention"] = overview.needs_attention(today, stale)
+    return Page(made, context)
+
+
+def cohort_page(
+    programme: Programme,
+    everyone: list[cohort_service.CohortRow],
+    shown: list[cohort_service.CohortRow],
+    number: int,
+    *,
+    whole: bool,
+    **context: Any,
+) -> Page:
+    """The core cities by deal step: `shown` (those the filters keep) a page at a time, all
+    of them in the CSV."""
+    steps = step_titles(LGD_STEPS)
+    if whole:
+        return Page([cohort_table(shown, steps)])
+    listed = paged(shown, number)
+    table = cohort_table(listed.items, steps)
+    return Page(
+        [table],
+        {
+            "programme": programme,
+            "page": listed,
+            "steps": steps,
+            "counts": cohort_counts(everyone, shown),
+            "table": table,
+            "figure": charts.to_json(cohort_figure(listed.items, steps)),
+            **context,
+        },
+    )

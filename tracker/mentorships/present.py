@@ -3,10 +3,14 @@ pairs table and each mentor's load (the view only picks and renders)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
 from tracker import charts
-from tracker.queries.mentorships import Need, Pair
+from tracker.pages import Page
+from tracker.paging import paged
+from tracker.queries.mentorships import POINTS, Need, Pair
 from tracker.tables import Table
 from tracker.vocabulary import named
 
@@ -129,4 +133,41 @@ def needs_table(needs: list[Need], threshold: int) -> Table:
             for n in needs
             if n.over(threshold)
         ],
+    )
+
+
+def index_page(
+    pairs: list[Pair],
+    needs: list[Need],
+    threshold: int,
+    number: int,
+    *,
+    whole: bool,
+    **context: Any,
+) -> Page:
+    """The mentorships: the pairs a page at a time with their network, each mentor's load and
+    the mentees needing help; every pair in the CSV."""
+    loads_of = loads(pairs, needs, threshold)
+    load, needing_table = load_table(loads_of), needs_table(needs, threshold)
+    if whole:
+        return Page([pairs_table(pairs), load, needing_table])
+    shown = paged(pairs, number)
+    table = pairs_table(shown.items)
+    return Page(
+        [table, load, needing_table],
+        {
+            "pairs": pairs,
+            "page": shown,
+            "needing": [n for n in needs if n.over(threshold)],
+            "mentees": len(needs),
+            "threshold": threshold,
+            "points": POINTS,
+            "any_demo": any(p.is_demo for p in pairs),
+            "load": load,
+            "needs_table": needing_table,
+            "load_figure": charts.to_json(charts.mentor_load(loads_of)),
+            "table": table,
+            "figure": charts.to_json(network(shown.items, needs, threshold)),
+            **context,
+        },
     )

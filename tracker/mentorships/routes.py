@@ -9,18 +9,17 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from tracker import cache, charts
+from tracker import pages
 from tracker.domain import permissions
 from tracker.extensions import db
 from tracker.forms import form_status, submit
 from tracker.mentorships import bp, present
 from tracker.mentorships.forms import EditMentorshipForm, MentorshipForm
 from tracker.models import Mentorship, Programme
-from tracker.paging import page_number, paged
+from tracker.paging import page_number
 from tracker.queries import mentorships as mentorships_read
 from tracker.queries import overview
 from tracker.services import mentorships
-from tracker.tables import csv_of, csv_requested
 
 
 def _programme_id() -> int:
@@ -48,43 +47,14 @@ def index() -> (
     today, stale = date.today(), current_app.config["STALE_AFTER_DAYS"]
     threshold = current_app.config["HELP_THRESHOLD"]
 
-    def all_pairs() -> tuple[list[mentorships_read.Pair], list[mentorships_read.Need]]:
+    def build(whole: bool) -> pages.Page:
         pairs = mentorships_read.pairs(db.get_or_404(Programme, programme_id), today, stale)
-        return pairs, mentorships_read.needs(pairs, today, stale)
-
-    def page() -> dict[str, object]:
-        pairs, needs = all_pairs()
-        shown = paged(pairs, number)
-        loads = present.loads(pairs, needs, threshold)
-        needing = [n for n in needs if n.over(threshold)]
-        return {
-            "pairs": pairs,
-            "page": shown,
-            "needing": needing,
-            "mentees": len(needs),
-            "threshold": threshold,
-            "stale_days": stale,
-            "points": mentorships_read.POINTS,
-            "any_demo": any(p.is_demo for p in pairs),
-            "load": present.load_table(loads),
-            "needs_table": present.needs_table(needs, threshold),
-            "load_figure": charts.to_json(charts.mentor_load(loads)),
-            "table": present.pairs_table(shown.items),
-            "figure": charts.to_json(present.network(shown.items, needs, threshold)),
-            "can_edit": can_edit,
-        }
-
-    if csv_requested():
-        pairs, needs = all_pairs()
-        loads = present.loads(pairs, needs, threshold)
-        return csv_of(
-            [
-                present.pairs_table(pairs),
-                present.load_table(loads),
-                present.needs_table(needs, threshold),
-            ]
+        needs = mentorships_read.needs(pairs, today, stale)
+        return present.index_page(
+            pairs, needs, threshold, number, whole=whole, stale_days=stale, can_edit=can_edit
         )
-    return cache.render_page("mentorships/index.html", page, vary=[can_edit])
+
+    return pages.serve("mentorships/index.html", build, vary=[can_edit])
 
 
 @bp.route("/new")

@@ -3,13 +3,19 @@ CSV) and the Gantt chart."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
 from tracker import charts
 from tracker.models import Milestone
-from tracker.queries.milestones import MilestoneRow, SummaryRow
+from tracker.pages import Page
+from tracker.paging import PAGE_SIZE, checked
+from tracker.paging import Page as Listed
+from tracker.queries import milestones as milestone_queries
+from tracker.queries.milestones import MilestoneFilter, MilestoneRow, SummaryRow
 from tracker.tables import Table
 from tracker.vocabulary import label, titled
 
@@ -109,4 +115,42 @@ def gantt(rows: list[tuple[Milestone, str]], today: date) -> charts.Figure:
             for m, state in rows
         ],
         today,
+    )
+
+
+def index_page(
+    filters: MilestoneFilter,
+    today: date,
+    soon: int,
+    number: int,
+    *,
+    whole: bool,
+    drill: Callable[[SummaryRow], str],
+    **context: Any,
+) -> Page:
+    """The milestones, filtered: the summary of slips per step and the list a page at a time;
+    the whole list in the CSV."""
+    summary = milestone_queries.summary(filters, today, soon)
+    summary_of = summary_table(summary)
+    if whole:
+        rows, _total = milestone_queries.listing(filters, today, soon, limit=None)
+        return Page([milestones_table(rows), summary_of])
+    rows, total = milestone_queries.listing(
+        filters, today, soon, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
+    )
+    table = milestones_table(rows)
+    return Page(
+        [table, summary_of],
+        {
+            "filters": filters,
+            "rows": rows,
+            "page": checked(Listed(rows, number, PAGE_SIZE, total)),
+            "total": total,
+            "summary": summary,
+            "table": table,
+            "summary_table": summary_of,
+            "figure": charts.to_json(summary_figure(summary)),
+            "drill": {r.key: drill(r) for r in summary},
+            **context,
+        },
     )

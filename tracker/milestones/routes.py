@@ -13,17 +13,16 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from tracker import cache, charts
+from tracker import pages
 from tracker.domain import permissions, states
 from tracker.extensions import db
 from tracker.forms import submit
 from tracker.milestones import bp, present
 from tracker.milestones.forms import DoneForm, MilestoneFilterForm, MoveForm, ReopenForm
 from tracker.models import Milestone
-from tracker.paging import PAGE_SIZE, Page, checked, page_number
+from tracker.paging import page_number
 from tracker.queries import milestones as milestone_queries
 from tracker.services import milestones
-from tracker.tables import csv_of, csv_requested
 
 
 def _page(
@@ -63,34 +62,18 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
 
     number = page_number()
 
-    def page() -> dict[str, object]:
-        filters, soon = form.selected(), current_app.config["DUE_SOON_DAYS"]
-        rows, total = milestone_queries.listing(
-            filters, today, soon, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
+    def build(whole: bool) -> pages.Page:
+        return present.index_page(
+            form.selected(),
+            today,
+            current_app.config["DUE_SOON_DAYS"],
+            number,
+            whole=whole,
+            drill=_drill_down,
+            form=form,
         )
-        summary = milestone_queries.summary(filters, today, soon)
-        return {
-            "form": form,
-            "filters": filters,
-            "rows": rows,
-            "page": checked(Page(rows, number, PAGE_SIZE, total)),
-            "total": total,
-            "summary": summary,
-            "table": present.milestones_table(rows),
-            "summary_table": present.summary_table(summary),
-            "figure": charts.to_json(present.summary_figure(summary)),
-            "drill": {r.key: _drill_down(r) for r in summary},
-        }
 
-    if csv_requested():
-        rows, _total = milestone_queries.listing(
-            form.selected(), today, current_app.config["DUE_SOON_DAYS"], limit=None
-        )
-        summary = milestone_queries.summary(
-            form.selected(), today, current_app.config["DUE_SOON_DAYS"]
-        )
-        return csv_of([present.milestones_table(rows), present.summary_table(summary)])
-    return cache.render_page("milestones/index.html", page)
+    return pages.serve("milestones/index.html", build)
 
 
 def _drill_down(row: milestone_queries.SummaryRow) -> str:

@@ -9,21 +9,15 @@ from datetime import date
 
 from flask import abort, current_app
 from flask.typing import ResponseReturnValue
-from flask_babel import lazy_gettext as _l
 
-from tracker import cache, charts
+from tracker import pages
 from tracker.cache import remembered
 from tracker.extensions import db
-from tracker.main import present
 from tracker.models import Programme
-from tracker.models.programme import LGD_STEPS
-from tracker.paging import page_number, paged
-from tracker.public import bp
-from tracker.queries import cohort as cohort_service
+from tracker.paging import page_number
+from tracker.public import bp, present
 from tracker.queries import overview, published
 from tracker.queries.milestones import state_expression
-from tracker.tables import Table, csv_of, csv_requested
-from tracker.vocabulary import STATUS_LABELS, titled
 
 LAYOUT = "_layouts/public.html"
 
@@ -45,67 +39,27 @@ def _programme_id() -> int:
 def index() -> ResponseReturnValue:  # Who: anyone (public view).
     programme_id = _programme_id()
     today = date.today()
-    soon = current_app.config["DUE_SOON_DAYS"]
-
-    def build() -> tuple[list[Table], dict[str, object]]:
-        programme = db.get_or_404(Programme, programme_id)
-        figures = overview.headline(programme, today, soon, facts_only=True)
-        phases, milestones = overview.timeline(programme, today, soon, facts_only=True)
-        funnel = list(figures.lgds_by_status.items())
-        statuses = overview.actions_by_status(facts_only=True)
-        sectors = overview.sector_progress(facts_only=True)
-        # The overview's tables, but for the days without an update (not published).
-        made = [
-            t
-            for t in present.overview_tables(phases, milestones, funnel, statuses, sectors, [])
-            if t.name != "quiet"
-        ]
-        return made, {
-            "figures": figures,
-            "others": published.cities_by_role(programme_id, ("mentor", "observer")),
-            "tables": {t.name: t for t in made},
-            "charts": {
-                "timeline": charts.to_json(
-                    charts.timeline(phases, milestones, today, programme.ends_on)
-                ),
-                "lgd-status": charts.to_json(charts.lgd_status(funnel)),
-                "action-status": charts.to_json(charts.actions_by_status(statuses)),
-                "sector-progress": charts.to_json(
-                    charts.progress_by_sector(present.sector_rows(sectors))
-                ),
-            },
-        }
-
-    if csv_requested():
-        return csv_of(build()[0])
-    return cache.render_page("public/index.html", lambda: build()[1], layout=LAYOUT)
+    soon, stale = current_app.config["DUE_SOON_DAYS"], current_app.config["STALE_AFTER_DAYS"]
+    return pages.serve(
+        "public/index.html",
+        lambda _whole: present.overview_page(
+            db.get_or_404(Programme, programme_id), today, soon, stale
+        ),
+        layout=LAYOUT,
+    )
 
 
 @bp.route("/cohort")
 def cohort() -> ResponseReturnValue:  # Who: anyone (public view).
     programme_id = _programme_id()
-    steps = present.step_titles(LGD_STEPS)
     number = page_number()
-
-    def rows() -> list[cohort_service.CohortRow]:
-        programme = db.get_or_404(Programme, programme_id)
-        return cohort_service.cohort(programme, date.today(), facts_only=True)
-
-    def build() -> dict[str, object]:
-        everyone = rows()
-        listed = paged(everyone, number)
-        return {
-            "programme": db.get_or_404(Programme, programme_id),
-            "page": listed,
-            "steps": steps,
-            "counts": present.cohort_counts(everyone, everyone),
-            "table": present.cohort_table(listed.items, steps),
-            "figure": charts.to_json(present.cohort_figure(listed.items, steps)),
-        }
-
-    if csv_requested():
-        return csv_of([present.cohort_table(rows(), steps)])
-    return cache.render_page("public/cohort.html", build, layout=LAYOUT)
+    return pages.serve(
+        "public/cohort.html",
+        lambda whole: present.cohort_page(
+            db.get_or_404(Programme, programme_id), date.today(), number, whole=whole
+        ),
+        layout=LAYOUT,
+    )
 
 
 @bp.route("/cities/<slug>")
@@ -114,33 +68,8 @@ def city(slug: str) -> ResponseReturnValue:  # Who: anyone (public view).
     if slug not in ids:
         abort(404)
 
-    def build() -> tuple[list[Table], dict[str, object]]:
+    def build(_whole: bool) -> pages.Page:
         state = state_expression(date.today(), current_app.config["DUE_SOON_DAYS"])
-        page = published.city(ids[slug], state)
-        indicators = [i for p in page.plans for a in p.actions for i in a.indicators]
-        tables = [
-            Table(
-                f"indicator-{i.id}",
-                f"{titled(i)} ({i.unit})",
-                [_l("date"), _l("value"), _l("baseline"), _l("target")],
-                [[d, v, i.baseline, i.target] for d, v in i.values],
-            )
-            for i in indicators
-        ]
-        return tables, {
-            "page": page,
-            "labels": STATUS_LABELS,
-            "tables": {t.name: t for t in tables},
-            "indicator_charts": {
-                i.id: charts.to_json(
-                    charts.indicator_series(
-                        titled(i), i.unit, i.values, i.baseline, i.target, i.target_on
-                    )
-                )
-                for i in indicators
-            },
-        }
+        return present.city_page(published.city(ids[slug], state))
 
-    if csv_requested():
-        return csv_of(build()[0])
-    return cache.render_page("public/city.html", lambda: build()[1], layout=LAYOUT)
+    return pages.serve("public/city.html", build, layout=LAYOUT)

@@ -1,0 +1,42 @@
+"""What the public pages show: the signed-in pages' own tables and figures, made from facts
+and published status only (no notes, authors, addresses, evidence links or demo records)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tracker import charts
+from tracker.cities import present as city_present
+from tracker.main import present as main_present
+from tracker.models import Programme
+from tracker.pages import Page
+from tracker.queries import cohort as cohort_service
+from tracker.queries import published
+from tracker.vocabulary import STATUS_LABELS
+
+
+def overview_page(programme: Programme, today: date, soon: int, stale: int) -> Page:
+    page = main_present.overview_page(programme, today, soon, stale, facts_only=True)
+    page.context["others"] = published.cities_by_role(programme.id, ("mentor", "observer"))
+    return page
+
+
+def cohort_page(programme: Programme, today: date, number: int, *, whole: bool) -> Page:
+    everyone = cohort_service.cohort(programme, today, facts_only=True)
+    return main_present.cohort_page(programme, everyone, everyone, number, whole=whole)
+
+
+def city_page(city: published.PublicCity) -> Page:
+    indicators = [i for p in city.plans for a in p.actions for i in a.indicators]
+    tables = [city_present.indicator_table(i) for i in indicators]
+    return Page(
+        tables,
+        {
+            "page": city,
+            "labels": STATUS_LABELS,
+            "tables": {t.name: t for t in tables},
+            "indicator_charts": {
+                i.id: charts.to_json(city_present.indicator_chart(i)) for i in indicators
+            },
+        },
+    )
