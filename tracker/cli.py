@@ -197,7 +197,7 @@ def _import_command(kind: str) -> click.Command:
     return command
 
 
-for _kind in ("progress", "actions", "partners"):
+for _kind in importing.IMPORT_KINDS:
     _import_command(_kind)
 
 

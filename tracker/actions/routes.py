@@ -30,7 +30,7 @@ from tracker.queries import options, overview
 from tracker.queries import progress as progress_read
 from tracker.services import plans, progress
 from tracker.tables import csv_of, csv_requested
-from tracker.vocabulary import STATUS_LABELS, number, percent, status_label
+from tracker.vocabulary import number, percent, status_label
 
 
 def _detail(
@@ -52,7 +52,6 @@ def _detail(
         **present.action_page(history).context,
         form=form,
         can_edit=can_edit,
-        labels=STATUS_LABELS,
     ), status
 
 
@@ -78,7 +77,6 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
         which=which,
         page=checked(Page(rows, number, PAGE_SIZE, total)),
         stale_days=stale_days,
-        labels=STATUS_LABELS,
     )
 
 
@@ -176,7 +174,6 @@ def correct(update_id: int) -> ResponseReturnValue:  # Who: the city's editors, 
             action=action,
             corrected=corrected,
             form=form,
-            labels=STATUS_LABELS,
         ),
         form_status(form),
     )

@@ -19,7 +19,7 @@ from tracker.queries.cities import CityFilter
 from tracker.queries.milestones import state_expression
 from tracker.queries.published import PublicIndicator
 from tracker.tables import Table
-from tracker.vocabulary import STATUS_LABELS, label, sector_list, titled
+from tracker.vocabulary import label, sector_list, titled
 
 CLIMATE_KINDS = ("climate_programme", "action_programme")
 
@@ -187,7 +187,6 @@ def detail_page(city: City, today: date, soon: int, **context: Any) -> Page:
         {
             "page": page,
             "city": city,
-            "labels": STATUS_LABELS,
             "indicator_charts": {i.id: charts.to_json(indicator_chart(i)) for i in shown},
             "milestone_chart": charts.to_json(milestone_present.gantt(page.milestones, today)),
             "tables": {t.name: t for t in tables},
@@ -213,7 +212,6 @@ def climate_page(city: City, today: date, soon: int) -> Page | None:
             "city": city,
             "plans": plans,
             "histories": cities.action_histories(plans),
-            "labels": STATUS_LABELS,
             "figures": figures,
             "table": table,
             "milestones": [(m, s) for m, s in page.milestones if m.plan_id in ids],

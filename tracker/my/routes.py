@@ -10,7 +10,6 @@ from flask_login import current_user, login_required
 from tracker.domain import permissions
 from tracker.my import bp
 from tracker.queries import mycity
-from tracker.vocabulary import STATUS_LABELS
 
 
 @bp.route("")
@@ -34,6 +33,5 @@ def index() -> (
         "my/index.html",
         city=current_user.city,
         work=work,
-        labels=STATUS_LABELS,
         stale_days=current_app.config["STALE_AFTER_DAYS"],
     )

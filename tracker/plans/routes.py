@@ -23,7 +23,6 @@ from tracker.plans import bp
 from tracker.plans.forms import NewPartnerForm, NewPlanForm, PartnerForm, PlanForm
 from tracker.queries import options, overview
 from tracker.services import plans
-from tracker.vocabulary import STATUS_LABELS
 
 
 def _form_page(
@@ -48,7 +47,6 @@ def detail(plan_id: int) -> ResponseReturnValue:  # Who: every signed-in user.
         "plans/detail.html",
         plan=plan,
         states=states,
-        labels=STATUS_LABELS,
         can_edit=permissions.can_edit_city(current_user, plan.city_id),
     )
 

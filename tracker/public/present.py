@@ -12,7 +12,6 @@ from tracker.models import Programme
 from tracker.pages import Page
 from tracker.queries import cohort as cohort_service
 from tracker.queries import published
-from tracker.vocabulary import STATUS_LABELS
 
 
 def overview_page(programme: Programme, today: date, soon: int, stale: int) -> Page:
@@ -33,7 +32,6 @@ def city_page(city: published.PublicCity) -> Page:
         tables,
         {
             "page": city,
-            "labels": STATUS_LABELS,
             "tables": {t.name: t for t in tables},
             "indicator_charts": {
                 i.id: charts.to_json(city_present.indicator_chart(i)) for i in indicators

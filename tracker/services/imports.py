@@ -54,7 +54,6 @@ class ImportResult:
     planned: list[Any] = field(default_factory=list)
 
 
-IMPORT_KINDS = ("progress", "actions", "partners")
 
 
 def _slug_of(model: type[Sector] | type[Theme], slug: str | None) -> int | None:
@@ -145,6 +144,8 @@ IMPORTERS: dict[str, tuple[type[Row], Callable[..., None]]] = {
     "actions": (ActionRow, _import_action),
     "partners": (PartnerRow, _import_partner),
 }
+# The registry every door (the web form, the command line) offers.
+IMPORT_KINDS = ("progress", *IMPORTERS)
 
 
 def _row_errors(line: int, exc: DomainError | ValidationError) -> list[RowError]:
