@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import IO, Any
 
@@ -22,6 +22,7 @@ from tracker.models import (
     Plan,
 )
 from tracker.queries import keys, listings
+from tracker.schemas.rows import ActionRow, PartnerRow, ProgressRow, Row
 from tracker.tables import neutralise
 
 STREAM_CHUNK = 500
@@ -41,11 +42,42 @@ def cell(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class Column:
+    """A column of an export: its name, how a record gives its cell, and the cell's type. A
+    column the import reads back takes its type from the import's row model, stated there
+    once (`Export.reads_back`)."""
+
+    name: str
+    get: Callable[[Any], Any]
+    type: Any = None
+
+
+@dataclass(frozen=True)
 class Export:
-    columns: tuple[str, ...]
+    fields: tuple[Column, ...]
     query: Callable[[dict[str, str]], sa.Select[Any]]
-    row: Callable[[Any], list[Any]]
     filters: tuple[str, ...]
+    reads_back: type[Row] | None = None  # the import's row model, if the file can be imported
+
+    def __post_init__(self) -> None:
+        read = self.reads_back.model_fields if self.reads_back else {}
+        missing = set(read) - set(self.columns)
+        if missing:
+            raise ValueError(f"the import reads columns the export does not write: {missing}")
+        typed = tuple(
+            replace(c, type=read[c.name].annotation) if c.name in read else c for c in self.fields
+        )
+        untyped = [c.name for c in typed if c.type is None]
+        if untyped:
+            raise ValueError(f"columns without a type: {untyped}")
+        object.__setattr__(self, "fields", typed)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.fields)
+
+    def row(self, record: Any) -> list[Any]:
+        return [c.get(record) for c in self.fields]
 
 
 def _milestones(filters: dict[str, str]) -> sa.Select[Any]:
@@ -79,159 +111,108 @@ def _owner(m: Milestone) -> str:
 EXPORTS: dict[str, Export] = {
     "cities": Export(
         (
-            "slug",
-            "name",
-            "local_name",
-            "kind",
-            "country",
-            "latitude",
-            "longitude",
-            "programme",
-            "role",
-            "joined_on",
-            "communications_ambassador",
-            "source_url",
+            Column("slug", lambda p: p.city.slug, str),
+            Column("name", lambda p: p.city.name, str),
+            Column("local_name", lambda p: p.city.local_name, str),
+            Column("kind", lambda p: p.city.kind, str),
+            Column("country", lambda p: p.city.country, str),
+            Column("latitude", lambda p: p.city.latitude, float),
+            Column("longitude", lambda p: p.city.longitude, float),
+            Column("programme", lambda p: p.programme.slug, str),
+            Column("role", lambda p: p.role, str),
+            Column("joined_on", lambda p: p.joined_on, date),
+            Column("communications_ambassador", lambda p: p.is_communications_ambassador, bool),
+            Column("source_url", lambda p: p.source_url, str),
         ),
         listings.participations,
-        lambda p: [
-            p.city.slug,
-            p.city.name,
-            p.city.local_name,
-            p.city.kind,
-            p.city.country,
-            p.city.latitude,
-            p.city.longitude,
-            p.programme.slug,
-            p.role,
-            p.joined_on,
-            p.is_communications_ambassador,
-            p.source_url,
-        ],
         ("city", "country", "role"),
     ),
     "mentorships": Export(
-        ("mentor", "mentee", "since_on", "ended_on", "sector", "focus", "demo"),
+        (
+            Column("mentor", lambda m: m.mentor.city.slug, str),
+            Column("mentee", lambda m: m.mentee.city.slug, str),
+            Column("since_on", lambda m: m.since_on, date),
+            Column("ended_on", lambda m: m.ended_on, date),
+            Column("sector", lambda m: m.sector.slug if m.sector else None, str),
+            Column("focus", lambda m: m.focus, str),
+            Column("demo", lambda m: m.is_demo, bool),
+        ),
         listings.mentorships,
-        lambda m: [
-            m.mentor.city.slug,
-            m.mentee.city.slug,
-            m.since_on,
-            m.ended_on,
-            m.sector.slug if m.sector else None,
-            m.focus,
-            m.is_demo,
-        ],
         ("city",),
     ),
     "actions": Export(
         (
-            "external_id",
-            "plan",
-            "title",
-            "sector",
-            "theme",
-            "lead_organisation",
-            "starts_on",
-            "due_on",
-            "status",
-            "percent_complete",
-            "last_reported_on",
-            "demo",
+            Column("external_id", lambda a: keys.action_ref(a)),
+            Column("plan", lambda a: keys.plan_ref(a.plan)),
+            Column("title", lambda a: a.title),
+            Column("sector", lambda a: a.sector.slug if a.sector else None),
+            Column("theme", lambda a: a.theme.slug if a.theme else None),
+            Column("lead_organisation", lambda a: a.lead_organisation),
+            Column("starts_on", lambda a: a.starts_on),
+            Column("due_on", lambda a: a.due_on),
+            Column("status", lambda a: a.status, str),
+            Column("percent_complete", lambda a: a.percent_complete, int),
+            Column("last_reported_on", lambda a: a.last_reported_on, date),
+            Column("demo", lambda a: a.is_demo, bool),
         ),
         listings.actions,
-        lambda a: [
-            keys.action_ref(a),
-            keys.plan_ref(a.plan),
-            a.title,
-            a.sector.slug if a.sector else None,
-            a.theme.slug if a.theme else None,
-            a.lead_organisation,
-            a.starts_on,
-            a.due_on,
-            a.status,
-            a.percent_complete,
-            a.last_reported_on,
-            a.is_demo,
-        ],
         ("city", "country", "sector", "status"),
+        reads_back=ActionRow,
     ),
     "partners": Export(
-        ("external_id", "plan", "name", "kind", "commitment", "signed_on", "demo"),
+        (
+            Column("external_id", lambda p: keys.partner_ref(p)),
+            Column("plan", lambda p: keys.plan_ref(p.plan)),
+            Column("name", lambda p: p.name),
+            Column("kind", lambda p: p.kind),
+            Column("commitment", lambda p: p.commitment),
+            Column("signed_on", lambda p: p.signed_on),
+            Column("demo", lambda p: p.is_demo, bool),
+        ),
         listings.partners,
-        lambda p: [
-            keys.partner_ref(p),
-            keys.plan_ref(p.plan),
-            p.name,
-            p.kind,
-            p.commitment,
-            p.signed_on,
-            p.is_demo,
-        ],
         ("city", "country"),
+        reads_back=PartnerRow,
     ),
     "milestones": Export(
         (
-            "slug",
-            "owner",
-            "title",
-            "planned_on",
-            "due_on",
-            "ends_on",
-            "completed_on",
-            "lgd_step",
-            "demo",
-            "source_url",
+            Column("slug", lambda m: m.slug, str),
+            Column("owner", lambda m: _owner(m), str),
+            Column("title", lambda m: m.title, str),
+            Column("planned_on", lambda m: m.planned_on, date),
+            Column("due_on", lambda m: m.due_on, date),
+            Column("ends_on", lambda m: m.ends_on, date),
+            Column("completed_on", lambda m: m.completed_on, date),
+            Column("lgd_step", lambda m: m.lgd_step, str),
+            Column("demo", lambda m: m.is_demo, bool),
+            Column("source_url", lambda m: m.source_url, str),
         ),
         _milestones,
-        lambda m: [
-            m.slug,
-            _owner(m),
-            m.title,
-            m.planned_on,
-            m.due_on,
-            m.ends_on,
-            m.completed_on,
-            m.lgd_step,
-            m.is_demo,
-            m.source_url,
-        ],
         ("city", "country"),
     ),
     "progress": Export(
         (
-            "external_id",
-            "action",
-            "reported_on",
-            "status",
-            "percent_complete",
-            "note",
-            "evidence_url",
-            "indicator",
-            "indicator_value",
-            "corrects",
-            "corrected_by",
-            "author",
-            "created_at",
-            "demo",
+            Column("external_id", lambda u: keys.update_ref(u)),
+            Column("action", lambda u: keys.action_ref(u.action)),
+            Column("reported_on", lambda u: u.reported_on),
+            Column("status", lambda u: u.status),
+            Column("percent_complete", lambda u: u.percent_complete),
+            Column("note", lambda u: u.note),
+            Column("evidence_url", lambda u: u.evidence_url),
+            Column("indicator", lambda u: u.indicator.slug if u.indicator else None),
+            Column("indicator_value", lambda u: u.indicator_value),
+            Column("corrects", lambda u: keys.update_ref(u.corrects) if u.corrects else None),
+            Column(
+                "corrected_by",
+                lambda u: keys.update_ref(u.corrected_by) if u.corrected_by else None,
+                str,
+            ),
+            Column("author", lambda u: u.author.email if u.author else None, str),
+            Column("created_at", lambda u: u.created_at, datetime),
+            Column("demo", lambda u: u.is_demo, bool),
         ),
         listings.progress_updates,
-        lambda u: [
-            keys.update_ref(u),
-            keys.action_ref(u.action),
-            u.reported_on,
-            u.status,
-            u.percent_complete,
-            u.note,
-            u.evidence_url,
-            u.indicator.slug if u.indicator else None,
-            u.indicator_value,
-            keys.update_ref(u.corrects) if u.corrects else None,
-            keys.update_ref(u.corrected_by) if u.corrected_by else None,
-            u.author.email if u.author else None,
-            u.created_at,
-            u.is_demo,
-        ],
         ("city", "country", "sector", "status"),
+        reads_back=ProgressRow,
     ),
 }
 

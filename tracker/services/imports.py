@@ -54,8 +54,6 @@ class ImportResult:
     planned: list[Any] = field(default_factory=list)
 
 
-
-
 def _slug_of(model: type[Sector] | type[Theme], slug: str | None) -> int | None:
     return db.session.scalar(sa.select(model.id).where(model.slug == slug)) if slug else None
 
