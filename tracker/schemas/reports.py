@@ -7,15 +7,47 @@ from __future__ import annotations
 
 from typing import Literal
 
+from flask_babel import lazy_gettext as _l
 from pydantic import ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
 from tracker.models.plan import ActionStatus
 from tracker.schemas.base import Body
-from tracker.schemas.types import NOT_BLANK, Day, EvidenceUrl, Measure, Note, Percent, RecordId
+from tracker.schemas.rules import ABSENT, FILLED, PRESENT, Rule, json_schema
+from tracker.schemas.types import Day, EvidenceUrl, Measure, Note, Percent, RecordId
 
 # Optional fields of a body may be left out; sent as null they are refused (see api/reading).
 Absent = SkipJsonSchema[None]
+
+# The rules between a report's fields, whatever is stored: the same words at every door.
+PROGRESS_RULES = (
+    Rule(
+        ("status", "done"),
+        "percent_complete",
+        100,
+        _l("An action that is done is 100 percent complete."),
+    ),
+    Rule(
+        ("indicator_id", PRESENT),
+        "indicator_value",
+        PRESENT,
+        _l("Give an indicator and its value together."),
+    ),
+    Rule(
+        ("indicator_value", PRESENT),
+        "indicator_id",
+        PRESENT,
+        _l("Give an indicator and its value together."),
+    ),
+    Rule(("corrects_id", ABSENT), "reported_on", PRESENT, _l("Give the reported date.")),
+    Rule(("corrects_id", PRESENT), "note", FILLED, _l("A correction needs a note that says why.")),
+)
+MILESTONE_RULES = (
+    Rule(("kind", "done"), "completed_on", PRESENT, _l("Give the date it was done.")),
+    Rule(("kind", "move"), "due_on", PRESENT, _l("Give the new due date.")),
+    Rule(("kind", "move"), "note", FILLED, _l("Say why the date moves.")),
+    Rule(("kind", "reopen"), "note", FILLED, _l("Say why the milestone is reopened.")),
+)
 
 
 class ProgressFields(Body):
@@ -39,29 +71,7 @@ class ProgressReport(ProgressFields):
     422; those that depend on what is stored (the plan's start, whose indicator, which update)
     with 409."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "dependentRequired": {
-                "indicator_id": ["indicator_value"],
-                "indicator_value": ["indicator_id"],
-                "corrects_id": ["note"],
-            },
-            "allOf": [
-                {
-                    "if": {"required": ["status"], "properties": {"status": {"const": "done"}}},
-                    "then": {"properties": {"percent_complete": {"const": 100}}},
-                },
-                {
-                    "if": {"not": {"required": ["corrects_id"]}},
-                    "then": {"required": ["reported_on"]},
-                },
-                {
-                    "if": {"required": ["corrects_id"]},
-                    "then": {"properties": {"note": {"pattern": NOT_BLANK}}},
-                },
-            ],
-        }
-    )
+    model_config = ConfigDict(json_schema_extra=json_schema(PROGRESS_RULES))
 
     indicator_id: RecordId | Absent = Field(
         default=None, description="an indicator of this action; with indicator_value"
@@ -77,30 +87,7 @@ class MilestoneReport(Body):
     """A milestone marked done, moved with a reason, or reopened with a reason
     (POST /api/v1/milestones/{id}/progress)."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "allOf": [
-                {
-                    "if": {"properties": {"kind": {"const": "done"}}},
-                    "then": {"required": ["completed_on"]},
-                },
-                {
-                    "if": {"properties": {"kind": {"const": "move"}}},
-                    "then": {
-                        "required": ["due_on", "note"],
-                        "properties": {"note": {"pattern": NOT_BLANK}},
-                    },
-                },
-                {
-                    "if": {"properties": {"kind": {"const": "reopen"}}},
-                    "then": {
-                        "required": ["note"],
-                        "properties": {"note": {"pattern": NOT_BLANK}},
-                    },
-                },
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra=json_schema(MILESTONE_RULES))
 
     kind: Literal["done", "move", "reopen"] = Field(
         description="done needs completed_on; move needs due_on and a note (the reason) and is "

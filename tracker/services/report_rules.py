@@ -9,23 +9,14 @@ from flask_babel import gettext as _
 
 from tracker.domain.errors import Invalid, Unprocessable
 from tracker.i18n import written_date
-from tracker.schemas.reports import ProgressReport
+from tracker.schemas.reports import PROGRESS_RULES, ProgressReport
+from tracker.schemas.rules import broken
 
 
 def rule_errors(report: ProgressReport) -> list[tuple[str | None, str]]:
-    """The rules between a report's fields, which hold whatever is stored: every door (web,
-    API, import, seeds) is refused with these same words."""
-    errors: list[tuple[str | None, str]] = []
-    if report.status == "done" and report.percent_complete != 100:
-        errors.append(("percent_complete", _("An action that is done is 100 percent complete.")))
-    if (report.indicator_id is None) != (report.indicator_value is None):
-        field = "indicator_value" if report.indicator_id is not None else "indicator_id"
-        errors.append((field, _("Give an indicator and its value together.")))
-    if report.corrects_id is None and report.reported_on is None:
-        errors.append(("reported_on", _("Give the reported date.")))
-    if report.corrects_id is not None and not (report.note or "").strip():
-        errors.append(("note", _("A correction needs a note that says why.")))
-    return errors
+    """The rules between a report's fields (schemas/reports.py, where the API's document is
+    made from them too), which hold whatever is stored."""
+    return broken(PROGRESS_RULES, report)
 
 
 def check_report(report: ProgressReport) -> None:
