@@ -1,5 +1,6 @@
 """Sign-in (anyone), sign-out, password and time zone (a signed-in user, for their own account)."""
 
+from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
@@ -7,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
 
 from tracker import mail
 from tracker.auth import bp, mark_active
@@ -193,13 +195,9 @@ def time_zone() -> ResponseReturnValue:  # Who: any signed-in user, for their ow
     if request.method == "GET":
         return redirect(url_for("auth.password", _anchor="time-zone"))
     form = time_zone_form()
-    done = submit(
-        form,
-        lambda: accounts.set_time_zone(current_user, form.time_zone.data),
-        redirect_to=lambda _result: url_for("auth.password"),
-        message=_l("Time zone saved."),
+    return _save_setting(
+        form, lambda: accounts.set_time_zone(current_user, form.time_zone.data), "zone_form"
     )
-    return done or (_account_page(zone_form=form), 400)
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -239,19 +237,26 @@ def _account_page(**forms: object) -> str:
     )
 
 
+SAVED = {"zone_form": _l("Time zone saved."), "reminder_form": _l("Reminders saved.")}
+
+
+def _save_setting(form: FlaskForm, save: Callable[[], object], slot: str) -> ResponseReturnValue:
+    """One setting of the account page saved, or the page again with the form's errors."""
+    done = submit(
+        form, save, redirect_to=lambda _result: url_for("auth.password"), message=SAVED[slot]
+    )
+    return done or (_account_page(**{slot: form}), 400)
+
+
 @bp.route("/reminders", methods=["GET", "POST"])
 @login_required
 def reminders() -> ResponseReturnValue:  # Who: any signed-in user, for their own account.
     if request.method == "GET":
         return redirect(url_for("auth.password", _anchor="reminders"))
     form = reminders_form()
-    done = submit(
-        form,
-        lambda: accounts.set_reminders(current_user, form.reminders.data),
-        redirect_to=lambda _result: url_for("auth.password"),
-        message=_l("Reminders saved."),
+    return _save_setting(
+        form, lambda: accounts.set_reminders(current_user, form.reminders.data), "reminder_form"
     )
-    return done or (_account_page(reminder_form=form), 400)
 
 
 @bp.route("/reminders-off/<token>", methods=["GET", "POST"])

@@ -95,52 +95,44 @@ def _to_milestone(milestone_id: int) -> Callable[[Any], str]:
     return lambda _result: url_for("milestones.detail", milestone_id=milestone_id)
 
 
-@bp.route("/<id:milestone_id>/done", methods=["GET", "POST"])
-@login_required
-def mark_done(milestone_id: int) -> ResponseReturnValue:  # Who: see the module docstring.
+# The three reports a milestone takes: its form, its confirmation, and the page's form slot.
+REPORTS: dict[str, tuple[type[DoneForm | MoveForm | ReopenForm], Any]] = {
+    "done": (DoneForm, _l("Milestone marked done.")),
+    "move": (MoveForm, _l("Due date moved.")),
+    "reopen": (ReopenForm, _l("Milestone reopened.")),
+}
+
+
+def _report(milestone_id: int, kind: str) -> ResponseReturnValue:
     if request.method == "GET":  # a reload of the page shown after an error
         return redirect(url_for("milestones.detail", milestone_id=milestone_id))
     milestone = db.get_or_404(Milestone, milestone_id)
     permissions.require_milestone_editor(current_user, milestone)
-    form = DoneForm()
+    form_class, message = REPORTS[kind]
+    form = form_class()
     done = submit(
         form,
         lambda: milestones.report(current_user, milestone, form.report(), today=date.today()),
         redirect_to=_to_milestone(milestone.id),
-        message=_l("Milestone marked done."),
+        message=message,
     )
-    return done or _page(milestone, done=form, status=400)
+    forms: dict[str, Any] = {kind: form}
+    return done or _page(milestone, status=400, **forms)
+
+
+@bp.route("/<id:milestone_id>/done", methods=["GET", "POST"])
+@login_required
+def mark_done(milestone_id: int) -> ResponseReturnValue:  # Who: see the module docstring.
+    return _report(milestone_id, "done")
 
 
 @bp.route("/<id:milestone_id>/move", methods=["GET", "POST"])
 @login_required
 def move(milestone_id: int) -> ResponseReturnValue:  # Who: see the module docstring.
-    if request.method == "GET":  # a reload of the page shown after an error
-        return redirect(url_for("milestones.detail", milestone_id=milestone_id))
-    milestone = db.get_or_404(Milestone, milestone_id)
-    permissions.require_milestone_editor(current_user, milestone)
-    form = MoveForm()
-    done = submit(
-        form,
-        lambda: milestones.report(current_user, milestone, form.report(), today=date.today()),
-        redirect_to=_to_milestone(milestone.id),
-        message=_l("Due date moved."),
-    )
-    return done or _page(milestone, move=form, status=400)
+    return _report(milestone_id, "move")
 
 
 @bp.route("/<id:milestone_id>/reopen", methods=["GET", "POST"])
 @login_required
 def reopen(milestone_id: int) -> ResponseReturnValue:  # Who: see the module docstring.
-    if request.method == "GET":  # a reload of the page shown after an error
-        return redirect(url_for("milestones.detail", milestone_id=milestone_id))
-    milestone = db.get_or_404(Milestone, milestone_id)
-    permissions.require_milestone_editor(current_user, milestone)
-    form = ReopenForm()
-    done = submit(
-        form,
-        lambda: milestones.report(current_user, milestone, form.report(), today=date.today()),
-        redirect_to=_to_milestone(milestone.id),
-        message=_l("Milestone reopened."),
-    )
-    return done or _page(milestone, reopen=form, status=400)
+    return _report(milestone_id, "reopen")

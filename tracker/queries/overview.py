@@ -265,20 +265,16 @@ def needs_attention(today: date, stale_days: int, limit: int = 10) -> Attention:
     risky = attention_condition("risky", today, stale_days)
     stale = attention_condition("stale", today, stale_days)
     with_city = joinedload(Action.plan).joinedload(Plan.city)
-    risky_actions = db.session.scalars(
-        sa.select(Action)
-        .where(risky)
-        .options(with_city)
-        .order_by(*attention_order("risky"))
-        .limit(limit)
-    ).all()
-    stale_actions = db.session.scalars(
-        sa.select(Action)
-        .where(stale)
-        .options(with_city)
-        .order_by(*attention_order("stale"))
-        .limit(limit)
-    ).all()
+    risky_actions, stale_actions = (
+        db.session.scalars(
+            sa.select(Action)
+            .where(condition)
+            .options(with_city)
+            .order_by(*attention_order(which))
+            .limit(limit)
+        ).all()
+        for which, condition in (("risky", risky), ("stale", stale))
+    )
     counts = db.session.execute(
         sa.select(
             sa.select(sa.func.count()).select_from(Milestone).where(overdue).scalar_subquery(),

@@ -14,7 +14,7 @@ from tracker.extensions import db
 from tracker.i18n import LANGUAGES
 from tracker.models import City, User
 from tracker.models.user import REMINDER_CHOICES, USER_ROLES
-from tracker.services.audit import record_event, update_versioned
+from tracker.services.audit import record_event, record_own, update_versioned
 from tracker.services.passwords import check_password_rules, hash_password
 from tracker.services.sign_in import end_all_sessions, normalise_email
 from tracker.services.tokens import live_tokens_of, revoke_token
@@ -211,12 +211,9 @@ def change_own_password(user: User, *, current: str, new: str, keep_session: str
         raise Invalid(_("The new password must differ from the current one."), field="new_password")
     user.password_hash = hash_password(new)
     end_all_sessions(user, keep=keep_session)
-    record_event(
+    record_own(
         user,
         "user.change_password",
-        "user",
-        user.id,
-        city_id=user.city_id,
         before=PASSWORD_NOT_LOGGED["before"],
         after=PASSWORD_NOT_LOGGED["after"],
     )
@@ -230,12 +227,4 @@ def set_reminders(user: User, frequency: str) -> None:
     if before == frequency:
         return
     user.reminders = frequency
-    record_event(
-        user,
-        "user.reminders",
-        "user",
-        user.id,
-        city_id=user.city_id,
-        before={"reminders": before},
-        after={"reminders": frequency},
-    )
+    record_own(user, "user.reminders", before={"reminders": before}, after={"reminders": frequency})

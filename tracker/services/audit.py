@@ -40,6 +40,15 @@ def record_event(
     return event
 
 
+def record_own(
+    user: Any, verb: str, *, before: dict[str, Any], after: dict[str, Any]
+) -> AuditEvent:
+    """An event of a person's own account (signing in and out, their settings)."""
+    return record_event(
+        user, verb, "user", user.id, city_id=user.city_id, before=before, after=after
+    )
+
+
 def check_version(obj: Any, version: int | None, changes: dict[str, Any], entity_type: str) -> None:
     """Refuse a save based on an old version with a Conflict naming what differs now from what
     the user sent, and who changed the record last; nothing is written. (A save racing

@@ -99,13 +99,14 @@ def _import_action(actor: Actor, row: ActionRow, line: int, result: ImportResult
         result.created += 1
         result.changes.append(f"line {line}: new action {ext}")
         return
-    changed = {k: v for k, v in values.items() if getattr(action, k) != v}
-    if not changed:
-        result.unchanged += 1
-        return
-    plans.update_action(actor, action, version=action.version, values=values)
-    result.updated += 1
-    result.changes.append(f"line {line}: {ext}: {', '.join(sorted(changed))} changed")
+    _update(
+        action,
+        values,
+        ext,
+        result,
+        line,
+        lambda: plans.update_action(actor, action, version=action.version, values=values),
+    )
 
 
 def _import_partner(actor: Actor, row: PartnerRow, line: int, result: ImportResult) -> None:
@@ -128,13 +129,32 @@ def _import_partner(actor: Actor, row: PartnerRow, line: int, result: ImportResu
             _("%(ext)s belongs to %(plan_ref)s", ext=ext, plan_ref=keys.plan_ref(partner.plan)),
             field="plan",
         )
-    changed = {k: v for k, v in values.items() if getattr(partner, k) != v}
+    _update(
+        partner,
+        values,
+        partner.name,
+        result,
+        line,
+        lambda: plans.update_partner(actor, partner, version=partner.version, values=values),
+    )
+
+
+def _update(
+    record: Any,
+    values: dict[str, Any],
+    name: str,
+    result: ImportResult,
+    line: int,
+    save: Callable[[], object],
+) -> None:
+    """A stored record a row names again: unchanged, or saved with the row's values."""
+    changed = {k: v for k, v in values.items() if getattr(record, k) != v}
     if not changed:
         result.unchanged += 1
         return
-    plans.update_partner(actor, partner, version=partner.version, values=values)
+    save()
     result.updated += 1
-    result.changes.append(f"line {line}: {partner.name}: {', '.join(sorted(changed))} changed")
+    result.changes.append(f"line {line}: {name}: {', '.join(sorted(changed))} changed")
 
 
 # Row by row, each through its service; progress goes in bulk (_import_progress_rows).

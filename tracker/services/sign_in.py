@@ -20,7 +20,7 @@ from tracker import cache as page_cache
 from tracker.domain.errors import Invalid
 from tracker.extensions import db
 from tracker.models import DataVersion, SignInThrottle, User, UserSession
-from tracker.services.audit import record_event
+from tracker.services.audit import record_event, record_own
 from tracker.services.passwords import dummy_hash
 
 # What the audit trail says of a password change: that it happened, never the values.
@@ -52,15 +52,7 @@ def authenticate(email: str, password: str, *, now: datetime | None = None) -> U
     else:
         ok = user.check_password(password) and user.is_active and not locked
     if ok and user is not None:
-        record_event(
-            user,
-            "auth.sign_in",
-            "user",
-            user.id,
-            city_id=user.city_id,
-            before={"signed_in": False},
-            after={"signed_in": True},
-        )
+        record_own(user, "auth.sign_in", before={"signed_in": False}, after={"signed_in": True})
         return user
     failures, window_started = _count_failure(email, now, window)
     if failures == 1:  # one audit event per account and window; the rest are counted
@@ -115,15 +107,7 @@ def end_session(token: str | None) -> None:
 def sign_out(user: User, token: str | None) -> None:
     """End this sign-in of `user`, and record it in the audit trail."""
     end_session(token)
-    record_event(
-        user,
-        "auth.sign_out",
-        "user",
-        user.id,
-        city_id=user.city_id,
-        before={"signed_in": True},
-        after={"signed_in": False},
-    )
+    record_own(user, "auth.sign_out", before={"signed_in": True}, after={"signed_in": False})
 
 
 def session_cutoff() -> datetime:
