@@ -262,33 +262,10 @@ def register_template_helpers(app: Flask) -> None:
 
     app.add_template_filter(local_time)
 
-    from tracker.vocabulary import (
-        cell,
-        day,
-        label,
-        month,
-        number,
-        other_title,
-        percent,
-        reminder_label,
-        sector_list,
-        status_label,
-        titled,
-    )
+    from tracker import vocabulary
 
-    for helper in (
-        cell,
-        day,
-        label,
-        month,
-        number,
-        other_title,
-        percent,
-        reminder_label,
-        sector_list,
-        status_label,
-        titled,
-    ):
+    for name in vocabulary.FILTERS:
+        helper = getattr(vocabulary, name)
         app.add_template_filter(helper)
 
 

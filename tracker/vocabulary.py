@@ -227,3 +227,19 @@ def day(value: date | datetime | None) -> str:
 def month(value: date | datetime | None) -> str:
     """A month in the request's language (June 2024, Juni 2024), for a date known to the month."""
     return written_month(value)
+
+
+# The template filters this module gives the app (create_app registers each).
+FILTERS = (
+    "cell",
+    "day",
+    "label",
+    "month",
+    "number",
+    "other_title",
+    "percent",
+    "reminder_label",
+    "sector_list",
+    "status_label",
+    "titled",
+)

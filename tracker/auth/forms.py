@@ -16,8 +16,14 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class PasswordChangeForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+# Made before the new password's fields, so that a change form asks for it first (a form's
+# fields stand in the order they were made).
+CURRENT_PASSWORD = PasswordField(_l("Current password"), validators=[DataRequired()])
+
+
+class NewPasswordFields(FlaskForm):
+    """A new password, typed twice."""
+
     new_password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
@@ -26,6 +32,10 @@ class PasswordChangeForm(FlaskForm):
         _l("New password again"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The two entries differ."))],
     )
+
+
+class PasswordChangeForm(NewPasswordFields):
+    current_password = CURRENT_PASSWORD
     submit = SubmitField(_l("Change password"))
 
 
@@ -45,17 +55,9 @@ class TimeZoneForm(FlaskForm):
     submit = SubmitField(_l("Save time zone"))
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(NewPasswordFields):
     """A new password through an invitation or a reset link."""
 
-    new_password = PasswordField(
-        _l("New password"),
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
-    )
-    confirm = PasswordField(
-        _l("New password again"),
-        validators=[DataRequired(), EqualTo("new_password", message=_l("The two entries differ."))],
-    )
     submit = SubmitField(_l("Set password"))
 
 

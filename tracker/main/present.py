@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -33,33 +34,38 @@ def quiet_rows(groups: list[overview.QuietGroup]) -> list[charts.QuietRow]:
     ]
 
 
-def overview_tables(
-    phases: list[Any],
-    milestones: list[Any],
-    funnel: list[tuple[str, int]],
-    statuses: list[tuple[str, int]],
-    sectors: list[overview.SectorProgress],
-    quiet: list[charts.QuietRow],
-) -> list[Table]:
+@dataclass(frozen=True)
+class Overview:
+    """What the overview is made of, read once for its tables and its figures."""
+
+    phases: list[Any]
+    milestones: list[Any]
+    funnel: list[tuple[str, int]]
+    statuses: list[tuple[str, int]]
+    sectors: list[overview.SectorProgress]
+    quiet: list[charts.QuietRow]
+
+
+def overview_tables(o: Overview) -> list[Table]:
     return [
         Table(
             "timeline",
             _l("Phases and milestones"),
             [_l("kind"), _l("title"), _l("date"), _l("until"), _l("state")],
-            [["phase", p.label, p.start, p.end, ""] for p in phases]
-            + [["milestone", m.label, m.start, m.end, label(m.state)] for m in milestones],
+            [["phase", p.label, p.start, p.end, ""] for p in o.phases]
+            + [["milestone", m.label, m.start, m.end, label(m.state)] for m in o.milestones],
         ),
         Table(
             "lgd-status",
             _l("Local Green Deals by status"),
             [_l("status"), _l("deals")],
-            [[label(s), n] for s, n in funnel],
+            [[label(s), n] for s, n in o.funnel],
         ),
         Table(
             "action-status",
             _l("Actions by status"),
             [_l("status"), _l("actions")],
-            [[label(s), n] for s, n in statuses],
+            [[label(s), n] for s, n in o.statuses],
         ),
         Table(
             "sector-progress",
@@ -77,7 +83,7 @@ def overview_tables(
                     s.reporting,
                     round(s.average, 1) if s.average is not None else None,
                 ]
-                for s in sectors
+                for s in o.sectors
             ],
         ),
         Table(
@@ -91,28 +97,20 @@ def overview_tables(
                 _l("median days"),
                 _l("most days"),
             ],
-            [[r.label, r.cities, r.never, r.days[0], r.days[2], r.days[4]] for r in quiet],
+            [[r.label, r.cities, r.never, r.days[0], r.days[2], r.days[4]] for r in o.quiet],
         ),
     ]
 
 
 def overview_charts(
-    phases: list[Any],
-    milestones: list[Any],
-    funnel: list[tuple[str, int]],
-    statuses: list[tuple[str, int]],
-    sectors: list[overview.SectorProgress],
-    quiet: list[charts.QuietRow],
-    today: date,
-    stale_days: int,
-    ends_on: date | None = None,
+    o: Overview, today: date, stale_days: int, ends_on: date | None = None
 ) -> dict[str, str]:
     figures: dict[str, charts.Figure] = {
-        "quiet": charts.quiet_groups(quiet, stale_days),
-        "timeline": charts.timeline(phases, milestones, today, ends_on),
-        "lgd-status": charts.lgd_status(funnel),
-        "action-status": charts.actions_by_status(statuses),
-        "sector-progress": charts.progress_by_sector(sector_rows(sectors)),
+        "quiet": charts.quiet_groups(o.quiet, stale_days),
+        "timeline": charts.timeline(o.phases, o.milestones, today, ends_on),
+        "lgd-status": charts.lgd_status(o.funnel),
+        "action-status": charts.actions_by_status(o.statuses),
+        "sector-progress": charts.progress_by_sector(sector_rows(o.sectors)),
     }
     return {name: charts.to_json(figure) for name, figure in figures.items()}
 
@@ -185,14 +183,16 @@ def overview_page(
     `facts_only` (the public view) only facts and published status."""
     figures = overview.headline(programme, today, soon, facts_only=facts_only)
     phases, milestones = overview.timeline(programme, today, soon, facts_only=facts_only)
-    funnel = list(figures.lgds_by_status.items())
-    statuses = overview.actions_by_status(facts_only=facts_only)
-    sectors = overview.sector_progress(facts_only=facts_only)
-    quiet = [] if facts_only else quiet_rows(overview.quiet_groups(programme, today))
-    made = overview_tables(phases, milestones, funnel, statuses, sectors, quiet)
-    drawn = overview_charts(
-        phases, milestones, funnel, statuses, sectors, quiet, today, stale, programme.ends_on
+    read = Overview(
+        phases,
+        milestones,
+        list(figures.lgds_by_status.items()),
+        overview.actions_by_status(facts_only=facts_only),
+        overview.sector_progress(facts_only=facts_only),
+        [] if facts_only else quiet_rows(overview.quiet_groups(programme, today)),
     )
+    made = overview_tables(read)
+    drawn = overview_charts(read, today, stale, programme.ends_on)
     if facts_only:  # no update is published, so nor is the time since one
         made = [t for t in made if t.name != "quiet"]
         drawn.pop("quiet")

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.models import (
@@ -19,6 +18,7 @@ from tracker.models import (
 )
 from tracker.queries import mentorships as mentorships_read
 from tracker.queries import overview
+from tracker.queries.milestones import with_owner_city
 
 MOST_LISTED = 25  # items of one kind listed in a message; the rest are counted
 
@@ -57,17 +57,8 @@ def city_digest(city: City, today: date, *, mentees: bool = True) -> CityDigest:
         )
     )
     digest.stale_count = db.session.scalar(sa.select(sa.func.count()).where(stale)) or 0
-    action_plan = aliased(Plan)
-    owned = (
-        sa.select(Milestone)
-        .outerjoin(Plan, Milestone.plan_id == Plan.id)
-        .outerjoin(Action, Milestone.action_id == Action.id)
-        .outerjoin(action_plan, Action.plan_id == action_plan.id)
-        .where(
-            sa.or_(Plan.city_id == city.id, action_plan.city_id == city.id),
-            Milestone.completed_on.is_(None),
-        )
-    )
+    owned, owner_id = with_owner_city(sa.select(Milestone))
+    owned = owned.where(owner_id == city.id, Milestone.completed_on.is_(None))
     digest.due_soon = list(
         db.session.scalars(
             owned.where(Milestone.due_on >= today, Milestone.due_on <= soon).order_by(

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import IO, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 
 from tracker.domain.values import jsonable
 from tracker.extensions import db
@@ -22,6 +22,7 @@ from tracker.models import (
     Plan,
 )
 from tracker.queries import keys, listings
+from tracker.queries.milestones import with_owner_city
 from tracker.schemas.rows import ActionRow, PartnerRow, ProgressRow, Row
 from tracker.tables import neutralise
 
@@ -81,22 +82,13 @@ class Export:
 
 
 def _milestones(filters: dict[str, str]) -> sa.Select[Any]:
-    action_plan = aliased(Plan)
-    city = aliased(City)
-    select = (
-        sa.select(Milestone)
-        .outerjoin(Plan, Milestone.plan_id == Plan.id)
-        .outerjoin(Action, Milestone.action_id == Action.id)
-        .outerjoin(action_plan, Action.plan_id == action_plan.id)
-        .outerjoin(city, city.id == sa.func.coalesce(Plan.city_id, action_plan.city_id))
-        .options(
-            joinedload(Milestone.programme),
-            joinedload(Milestone.plan).joinedload(Plan.city),
-            joinedload(Milestone.action).joinedload(Action.plan).joinedload(Plan.city),
-        )
-        .order_by(Milestone.due_on, Milestone.id)
-    )
-    return listings.city_scope(select, filters, city)
+    select, _owner_id = with_owner_city(sa.select(Milestone))
+    select = select.options(
+        joinedload(Milestone.programme),
+        joinedload(Milestone.plan).joinedload(Plan.city),
+        joinedload(Milestone.action).joinedload(Action.plan).joinedload(Plan.city),
+    ).order_by(Milestone.due_on, Milestone.id)
+    return listings.city_scope(select, filters, City)
 
 
 def _owner(m: Milestone) -> str:

@@ -93,7 +93,7 @@ def slip_days() -> sa.ColumnElement[int]:
     return sa.type_coerce(Milestone.due_on - Milestone.planned_on, sa.Integer)
 
 
-def _owners(query: sa.Select[Any]) -> tuple[sa.Select[Any], Any]:
+def with_owner_city(query: sa.Select[Any]) -> tuple[sa.Select[Any], Any]:
     """`query` joined to each milestone's city (through its plan or its action's plan)."""
     action_plan = aliased(Plan)
     city_id = sa.func.coalesce(Plan.city_id, action_plan.city_id)
@@ -155,12 +155,12 @@ def listing(
         .correlate(Milestone)
         .scalar_subquery()
     )
-    query, _city_id = _owners(sa.select(Milestone, state, City.name, City.slug, moves))
+    query, _city_id = with_owner_city(sa.select(Milestone, state, City.name, City.slug, moves))
     query = _narrowed(query, filters, state)
     # The count joins the owners' cities only when a filter is about them.
     counted = sa.select(sa.func.count(Milestone.id))
     if filters.city or filters.country:
-        counted = _owners(counted)[0]
+        counted = with_owner_city(counted)[0]
     total = db.session.scalar(_narrowed(counted, filters, state))
     order: list[Any] = [Milestone.due_on, Milestone.id]
     if filters.sort == "slip":
@@ -237,7 +237,7 @@ def summary(filters: MilestoneFilter, today: date, soon_days: int) -> list[Summa
         sa.func.count(),
     ).where(sa.or_(Milestone.lgd_step.is_not(None), Milestone.programme_id.is_not(None)))
     if filters.city or filters.country:
-        query = _owners(query)[0]
+        query = with_owner_city(query)[0]
     query = _narrowed(query, filters, state).group_by(key, state, slip)
     rows: dict[str, SummaryRow] = {}
     due: dict[str, date] = {}
