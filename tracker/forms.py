@@ -4,10 +4,11 @@ choice validation, and putting a service's refusal next to the field it concerns
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 import wtforms
-from flask import flash, has_request_context, redirect, request
+from flask import flash, has_request_context, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -21,10 +22,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import HiddenInput, TextInput
 
+from tracker.domain import permissions
 from tracker.domain.errors import DomainError, Invalid, Unprocessable
 from tracker.extensions import db
 from tracker.i18n import read_date, read_number, written_number
-from tracker.models import Submission
+from tracker.models import Action, Indicator, Partner, Plan, Submission
 from tracker.schemas.types import EvidenceUrl
 from tracker.services import submissions
 
@@ -224,3 +226,28 @@ def form_submission_key(action: str | None = None) -> str:
         return submissions.new_key()
     sent = request.form.get(submissions.FORM_FIELD, "")
     return sent if submissions.KEY_PATTERN.fullmatch(sent) else submissions.new_key()
+
+
+Editable = TypeVar("Editable", Plan, Action, Partner, Indicator)
+
+
+def editable(model: type[Editable], record_id: int) -> Editable:
+    """The record, if the signed-in person may edit its city's data: 404 if there is none,
+    403 (nothing changed) if they may not."""
+    record = db.get_or_404(model, record_id)
+    permissions.require_city_editor(current_user, permissions.city_of(record))
+    return record
+
+
+def saved_or_shown(
+    form: FlaskForm,
+    call: Callable[[], Any],
+    *,
+    redirect_to: Callable[[Any], str],
+    message: str | Callable[[Any], str],
+    template: str,
+    **context: Any,
+) -> ResponseReturnValue:
+    """`submit`, or the form's page again with what was wrong (400, or 409 on a conflict)."""
+    done = submit(form, call, redirect_to=redirect_to, message=message)
+    return done or (render_template(template, form=form, **context), form_status(form))

@@ -23,7 +23,7 @@ from tracker.actions.forms import (
 )
 from tracker.domain import permissions
 from tracker.extensions import db
-from tracker.forms import form_status, submit
+from tracker.forms import editable, form_status, saved_or_shown, submit
 from tracker.models import Action, Indicator, ProgressUpdate
 from tracker.paging import PAGE_SIZE, Page, checked, page_number
 from tracker.queries import options, overview
@@ -182,61 +182,49 @@ def correct(update_id: int) -> ResponseReturnValue:  # Who: the city's editors, 
 @bp.route("/<id:action_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(action_id: int) -> ResponseReturnValue:  # Who: the city's editors, leads, admins.
-    action = db.get_or_404(Action, action_id)
-    permissions.require_city_editor(current_user, action.plan.city_id)
+    action = editable(Action, action_id)
     form = ActionForm(obj=action)
     form.set_choices(options.sectors(by="id"), options.themes())
-    done = submit(
+    return saved_or_shown(
         form,
         lambda: plans.update_action(
             current_user, action, version=form.version.data, values=form.values()
         ),
         redirect_to=_to_action(action.id),
         message=_l("Action saved."),
-    )
-    return done or (
-        render_template("actions/edit.html", action=action, form=form),
-        form_status(form),
+        template="actions/edit.html",
+        action=action,
     )
 
 
 @bp.route("/<id:action_id>/indicators/new", methods=["GET", "POST"])
 @login_required
 def new_indicator(action_id: int) -> ResponseReturnValue:  # Who: the city's editors, leads, admins.
-    action = db.get_or_404(Action, action_id)
-    permissions.require_city_editor(current_user, action.plan.city_id)
+    action = editable(Action, action_id)
     form = NewIndicatorForm()
-    done = submit(
+    return saved_or_shown(
         form,
         lambda: plans.add_indicator(current_user, action, form.values()),
         redirect_to=_to_action(action.id),
         message=lambda indicator: levels(_("Indicator added"), indicator),
-    )
-    return done or (
-        render_template("actions/indicator.html", action=action, form=form),
-        form_status(form),
+        template="actions/indicator.html",
+        action=action,
     )
 
 
 @bp.route("/indicators/<id:indicator_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit_indicator(
-    indicator_id: int,
-) -> ResponseReturnValue:  # Who: the city's editors, leads, admins.
-    indicator = db.get_or_404(Indicator, indicator_id)
-    permissions.require_city_editor(current_user, indicator.action.plan.city_id)
+def edit_indicator(indicator_id: int) -> ResponseReturnValue:  # Who: the city's editors etc.
+    indicator = editable(Indicator, indicator_id)
     form = IndicatorForm(obj=indicator)
-    done = submit(
+    return saved_or_shown(
         form,
         lambda: plans.update_indicator(
             current_user, indicator, version=form.version.data, values=form.values()
         ),
         redirect_to=_to_action(indicator.action_id),
         message=lambda _none: levels(_("Indicator saved"), indicator),
-    )
-    return done or (
-        render_template(
-            "actions/indicator.html", action=indicator.action, form=form, indicator=indicator
-        ),
-        form_status(form),
+        template="actions/indicator.html",
+        action=indicator.action,
+        indicator=indicator,
     )

@@ -11,7 +11,7 @@ from typing import Protocol
 from flask_babel import gettext as _
 
 from tracker.domain.errors import PermissionDenied
-from tracker.models import Milestone
+from tracker.models import Action, Indicator, Milestone, Partner, Plan
 
 
 class Actor(Protocol):
@@ -100,6 +100,16 @@ def require_admin(user: Actor) -> None:
 def require_audit_reader(user: Actor) -> None:
     if not is_programme_editor(user):
         raise PermissionDenied(_("Only programme leads and administrators may read the audit log."))
+
+
+def city_of(record: Plan | Action | Partner | Indicator) -> int:
+    """The city whose data a record is: a plan's own, an action's or a partner's plan's, an
+    indicator's action's plan's."""
+    if isinstance(record, Plan):
+        return record.city_id
+    if isinstance(record, Indicator):
+        return record.action.plan.city_id
+    return record.plan.city_id
 
 
 def milestone_city_id(milestone: Milestone) -> int | None:

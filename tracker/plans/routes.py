@@ -17,7 +17,7 @@ from tracker.actions.forms import NewActionForm
 from tracker.domain import permissions
 from tracker.domain.states import milestone_state
 from tracker.extensions import db
-from tracker.forms import form_status, submit
+from tracker.forms import editable, form_status, saved_or_shown, submit
 from tracker.models import City, Partner, Plan
 from tracker.plans import bp
 from tracker.plans.forms import NewPartnerForm, NewPlanForm, PartnerForm, PlanForm
@@ -71,73 +71,84 @@ def create() -> (
     return done or _form_page(form, city, "New Local Green Deal")
 
 
+def _saved(
+    form: FlaskForm,
+    call: Callable[[], Any],
+    plan: Plan,
+    heading: str,
+    message: str,
+    redirect_to: Callable[[Any], str] | None = None,
+) -> ResponseReturnValue:
+    """A plan's form saved, or shown again with what was wrong."""
+    return saved_or_shown(
+        form,
+        call,
+        redirect_to=redirect_to or _to_plan(plan.id),
+        message=message,
+        template="plans/form.html",
+        city=plan.city,
+        plan=plan,
+        heading=heading,
+    )
+
+
 @bp.route("/<id:plan_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(plan_id: int) -> ResponseReturnValue:  # Who: the plan's city's editors, leads, admins.
-    plan = db.get_or_404(Plan, plan_id)
-    permissions.require_city_editor(current_user, plan.city_id)
+    plan = editable(Plan, plan_id)
     form = PlanForm(obj=plan)
-    done = submit(
+    return _saved(
         form,
         lambda: plans.update_plan(
             current_user, plan, version=form.version.data, values=form.values()
         ),
-        redirect_to=_to_plan(plan.id),
-        message=_l("Plan saved."),
+        plan,
+        f"Edit {plan.title}",
+        _l("Plan saved."),
     )
-    return done or _form_page(form, plan.city, f"Edit {plan.title}", plan)
 
 
 @bp.route("/<id:plan_id>/partners/new", methods=["GET", "POST"])
 @login_required
-def new_partner(
-    plan_id: int,
-) -> ResponseReturnValue:  # Who: the plan's city's editors, leads, admins.
-    plan = db.get_or_404(Plan, plan_id)
-    permissions.require_city_editor(current_user, plan.city_id)
+def new_partner(plan_id: int) -> ResponseReturnValue:  # Who: the plan's city's editors etc.
+    plan = editable(Plan, plan_id)
     form = NewPartnerForm()
-    done = submit(
+    return _saved(
         form,
         lambda: plans.add_partner(current_user, plan, form.values()),
-        redirect_to=_to_plan(plan.id),
-        message=_l("Partner added."),
+        plan,
+        "New partner",
+        _l("Partner added."),
     )
-    return done or _form_page(form, plan.city, "New partner", plan)
 
 
 @bp.route("/partners/<id:partner_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit_partner(
-    partner_id: int,
-) -> ResponseReturnValue:  # Who: the partner's city's editors, leads, admins.
-    partner = db.get_or_404(Partner, partner_id)
-    plan = partner.plan
-    permissions.require_city_editor(current_user, plan.city_id)
+def edit_partner(partner_id: int) -> ResponseReturnValue:  # Who: the partner's city's editors.
+    partner = editable(Partner, partner_id)
     form = PartnerForm(obj=partner)
-    done = submit(
+    return _saved(
         form,
         lambda: plans.update_partner(
             current_user, partner, version=form.version.data, values=form.values()
         ),
-        redirect_to=_to_plan(plan.id),
-        message=_l("Partner saved."),
+        partner.plan,
+        f"Edit partner {partner.name}",
+        _l("Partner saved."),
     )
-    return done or _form_page(form, plan.city, f"Edit partner {partner.name}", plan)
 
 
 @bp.route("/<id:plan_id>/actions/new", methods=["GET", "POST"])
 @login_required
-def new_action(
-    plan_id: int,
-) -> ResponseReturnValue:  # Who: the plan's city's editors, leads, admins.
-    plan = db.get_or_404(Plan, plan_id)
-    permissions.require_city_editor(current_user, plan.city_id)
+def new_action(plan_id: int) -> ResponseReturnValue:  # Who: the plan's city's editors etc.
+    plan = editable(Plan, plan_id)
     form = NewActionForm()
     form.set_choices(options.sectors(by="id"), options.themes())
-    done = submit(
+    return _saved(
         form,
         lambda: plans.add_action(current_user, plan, form.values()),
+        plan,
+        "New action",
+        _l("Action added."),
         redirect_to=lambda action: url_for("actions.detail", action_id=action.id),
-        message=_l("Action added."),
     )
-    return done or _form_page(form, plan.city, "New action", plan)
