@@ -44,7 +44,7 @@ run: $(STAMP) $(CATALOGUE).mo $(ASSETS)
 	$(FLASK) seed --demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-## Create the environment and run lint plus the whole suite on SQLite, then on PostgreSQL
+## Create the environment and run lint plus the whole suite on SQLite (measuring coverage), then on PostgreSQL
 ## (skipped with a reason when no server answers; TRACKER_TEST_REQUIRE_POSTGRES=1 makes that fail).
 ## Two workers; the browser tests, which do not depend on the database, run once, on SQLite,
 ## after the coverage is printed (the server they drive runs faster without it).
@@ -53,10 +53,10 @@ run: $(STAMP) $(CATALOGUE).mo $(ASSETS)
 TEST_SEED ?= 20261207
 test: $(STAMP) $(CATALOGUE).mo $(ASSETS) $(AXE) lint
 	$(BIN)/pytest -n 2 -p randomly --randomly-seed=$(TEST_SEED) -m "not browser" \
-		--cov=tracker --cov-branch --cov-report=
-	$(BIN)/pytest -n 2 -p randomly --randomly-seed=$(TEST_SEED) --db=postgresql -m "not browser" \
-		--cov=tracker --cov-branch --cov-append --cov-report=term:skip-covered
+		--cov=tracker --cov-branch --cov-report=term:skip-covered
 	$(BIN)/coverage report --include='tracker/services/*' --precision=1
+	$(BIN)/pytest -n 2 -p randomly --randomly-seed=$(TEST_SEED) --db=postgresql -m "not browser" \
+		--no-cov
 	$(BIN)/pytest -n 2 -p randomly --randomly-seed=$(TEST_SEED) -m browser --no-cov
 
 lint: $(STAMP)
