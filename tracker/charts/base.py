@@ -123,3 +123,21 @@ def date_range(dates: Sequence[date]) -> list[str]:
     middle = first + (last - first) / 2
     half = span / 2 + span / 20
     return [(middle - half).isoformat(), (middle + half).isoformat()]
+
+
+def five_number_box(
+    labels: list[str], fives: list[tuple[int, int, int, int, int]], **style: Any
+) -> dict[str, Any]:
+    """A horizontal box per row from its five numbers (least, quartiles, most), drawn as given
+    rather than from the raw values."""
+    return trace(
+        "box",
+        y=labels,
+        lowerfence=[f[0] for f in fives],
+        q1=[f[1] for f in fives],
+        median=[f[2] for f in fives],
+        q3=[f[3] for f in fives],
+        upperfence=[f[4] for f in fives],
+        orientation="h",
+        **style,
+    )

@@ -19,6 +19,7 @@ from tracker.charts.base import (
     date_range,
     empty,
     figure,
+    five_number_box,
     marker_line,
     plain,
     trace,
@@ -194,15 +195,9 @@ def milestone_summary(rows: Sequence[SlipRow]) -> Figure:
         for state in ("done", "on_time", "late")
     ]
     data.append(
-        trace(
-            "box",
-            y=labels,
-            lowerfence=[r.slips[0] for r in rows],
-            q1=[r.slips[1] for r in rows],
-            median=[r.slips[2] for r in rows],
-            q3=[r.slips[3] for r in rows],
-            upperfence=[r.slips[4] for r in rows],
-            orientation="h",
+        five_number_box(
+            labels,
+            [r.slips for r in rows],
             xaxis="x2",
             name=_("slip in days (least, quartiles, most)"),
             marker={"color": COLOURS["due_soon"]},

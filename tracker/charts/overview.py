@@ -16,6 +16,7 @@ from tracker.charts.base import (
     Figure,
     empty,
     figure,
+    five_number_box,
     marker_line,
     plain,
     trace,
@@ -148,15 +149,9 @@ def quiet_groups(rows: Sequence[QuietRow], stale_days: int) -> Figure:
     labels = wrapped_rows([r.label for r in reported], plain)
     return figure(
         [
-            trace(
-                "box",
-                y=labels,
-                lowerfence=[r.days[0] for r in reported],
-                q1=[r.days[1] for r in reported],
-                median=[r.days[2] for r in reported],
-                q3=[r.days[3] for r in reported],
-                upperfence=[r.days[4] for r in reported],
-                orientation="h",
+            five_number_box(
+                labels,
+                [r.days for r in reported],
                 name=_("days since a city's last update (least, quartiles, most)"),
                 marker={"color": COLOURS["late"]},
                 line={"color": "#8a2f12"},
