@@ -140,7 +140,6 @@ class Planned:
     state: State
     before: dict[str, Any]
     after: dict[str, Any]
-    line: int = 0
 
 
 def plan(
@@ -152,7 +151,6 @@ def plan(
     external_id: str | None,
     order: tuple[int, int],
     confirmed: bool = False,
-    line: int = 0,
 ) -> Planned:
     """Decide what a checked report does to `target`, reading and changing nothing: a new
     report on the latest date (or later) decides the state; an earlier one leaves it; a
@@ -189,7 +187,7 @@ def plan(
         "indicator_value": entry.value,
     }
     before = {"status": target.status, "percent_complete": target.percent}
-    planned = Planned(target, entry, state, before, after, line)
+    planned = Planned(target, entry, state, before, after)
     if confirmed:  # the person confirmed a value the plausibility check questioned
         planned.after["indicator_value_confirmed"] = True
     return planned

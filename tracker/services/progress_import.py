@@ -200,7 +200,6 @@ def _plan_row(
         corrected=corrected,
         external_id=ext,
         order=(1, position),
-        line=line,
     )
     ledger.take_in(item)
     loaded.by_ext[ext] = item.entry
