@@ -83,34 +83,41 @@ def _replay(first: Submission) -> Response:
     return response
 
 
+def _report(
+    model: type[Any],
+    row_id: int,
+    shape: type[Any],
+    write: Callable[..., Any],
+    record: Callable[[Any], dict[str, Any]] = update_record,
+) -> Response:
+    """One report on a row: the row (404 when there is none), the body read through its model,
+    the service's write, and the new record answered with 201."""
+    row = get_or_404(model, row_id)
+    return created(record(write(g.api_user, row, body(shape), today=date.today())))
+
+
 @bp.route("/actions/<id:action_id>/progress", methods=["POST"])
 @idempotent
-def log_progress(
-    action_id: int,
-) -> ResponseReturnValue:  # Who: the action's city's editors, leads, admins.
-    row = get_or_404(Action, action_id)
-    report = body(reports.ProgressReport)
-    update = progress.log_progress(g.api_user, row, report, today=date.today())
-    return created(update_record(update))
+def log_progress(action_id: int) -> ResponseReturnValue:
+    # Who: the action's city's editors, leads, admins.
+    return _report(Action, action_id, reports.ProgressReport, progress.log_progress)
 
 
 @bp.route("/milestones/<id:milestone_id>/progress", methods=["POST"])
 @idempotent
-def milestone_progress(
-    milestone_id: int,
-) -> ResponseReturnValue:  # Who: leads for the programme's, plus the city's editors.
-    row = get_or_404(Milestone, milestone_id)
-    report = body(reports.MilestoneReport)
-    update = milestone_service.report(g.api_user, row, report, today=date.today())
-    return created(update_record(update))
+def milestone_progress(milestone_id: int) -> ResponseReturnValue:
+    # Who: leads for the programme's, plus the city's editors.
+    return _report(Milestone, milestone_id, reports.MilestoneReport, milestone_service.report)
 
 
 @bp.route("/indicators/<id:indicator_id>/values", methods=["POST"])
 @idempotent
-def add_indicator_value(
-    indicator_id: int,
-) -> ResponseReturnValue:  # Who: the indicator's city's editors, leads, admins.
-    row = get_or_404(Indicator, indicator_id)
-    report = body(reports.IndicatorValueReport)
-    value = progress.record_indicator_value(g.api_user, row, report, today=date.today())
-    return created(records.IndicatorValue.dump(value))
+def add_indicator_value(indicator_id: int) -> ResponseReturnValue:
+    # Who: the indicator's city's editors, leads, admins.
+    return _report(
+        Indicator,
+        indicator_id,
+        reports.IndicatorValueReport,
+        progress.record_indicator_value,
+        records.IndicatorValue.dump,
+    )

@@ -1,6 +1,7 @@
 """Sign-in (anyone), sign-out, password and time zone (a signed-in user, for their own account)."""
 
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
@@ -192,11 +193,11 @@ def time_zone_form(**kwargs: object) -> TimeZoneForm:
 @bp.route("/time-zone", methods=["GET", "POST"])
 @login_required
 def time_zone() -> ResponseReturnValue:  # Who: any signed-in user, for their own account.
-    if request.method == "GET":
-        return redirect(url_for("auth.password", _anchor="time-zone"))
-    form = time_zone_form()
     return _save_setting(
-        form, lambda: accounts.set_time_zone(current_user, form.time_zone.data), "zone_form"
+        "time-zone",
+        time_zone_form,
+        lambda form: accounts.set_time_zone(current_user, form.time_zone.data),
+        "zone_form",
     )
 
 
@@ -240,10 +241,22 @@ def _account_page(**forms: object) -> str:
 SAVED = {"zone_form": _l("Time zone saved."), "reminder_form": _l("Reminders saved.")}
 
 
-def _save_setting(form: FlaskForm, save: Callable[[], object], slot: str) -> ResponseReturnValue:
-    """One setting of the account page saved, or the page again with the form's errors."""
+def _save_setting(
+    anchor: str,
+    make_form: Callable[[], FlaskForm],
+    save: Callable[[Any], object],
+    slot: str,
+) -> ResponseReturnValue:
+    """One setting of the account page saved, or the page again with the form's errors; a
+    reload of that page (a GET) goes to the setting's place on the account page."""
+    if request.method == "GET":
+        return redirect(url_for("auth.password", _anchor=anchor))
+    form = make_form()
     done = submit(
-        form, save, redirect_to=lambda _result: url_for("auth.password"), message=SAVED[slot]
+        form,
+        lambda: save(form),
+        redirect_to=lambda _result: url_for("auth.password"),
+        message=SAVED[slot],
     )
     return done or (_account_page(**{slot: form}), 400)
 
@@ -251,11 +264,11 @@ def _save_setting(form: FlaskForm, save: Callable[[], object], slot: str) -> Res
 @bp.route("/reminders", methods=["GET", "POST"])
 @login_required
 def reminders() -> ResponseReturnValue:  # Who: any signed-in user, for their own account.
-    if request.method == "GET":
-        return redirect(url_for("auth.password", _anchor="reminders"))
-    form = reminders_form()
     return _save_setting(
-        form, lambda: accounts.set_reminders(current_user, form.reminders.data), "reminder_form"
+        "reminders",
+        reminders_form,
+        lambda form: accounts.set_reminders(current_user, form.reminders.data),
+        "reminder_form",
     )
 
 

@@ -8,7 +8,7 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -44,13 +44,36 @@ def cell(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Column:
-    """A column of an export: its name, how a record gives its cell, and the cell's type. A
+    """A column of an export: its name, how a record gives its cell (a function, or a dotted
+    attribute path; by default the attribute of the column's name), and the cell's type. A
     column the import reads back takes its type from the import's row model, stated there
     once (`Export.reads_back`)."""
 
     name: str
-    get: Callable[[Any], Any]
+    get: Callable[[Any], Any] | str | None = None
     type: Any = None
+
+    def __post_init__(self) -> None:
+        if not callable(self.get):
+            object.__setattr__(self, "get", _path(self.get or self.name))
+
+    def of(self, record: Any) -> Any:
+        """The cell of this column for a record."""
+        return cast(Callable[[Any], Any], self.get)(record)
+
+
+def _path(path: str) -> Callable[[Any], Any]:
+    """A getter of a dotted attribute path ("sector.slug"), None where a step is None."""
+    steps = path.split(".")
+
+    def get(record: Any) -> Any:
+        for step in steps:
+            if record is None:
+                return None
+            record = getattr(record, step)
+        return record
+
+    return get
 
 
 @dataclass(frozen=True)
@@ -78,7 +101,7 @@ class Export:
         return tuple(c.name for c in self.fields)
 
     def row(self, record: Any) -> list[Any]:
-        return [c.get(record) for c in self.fields]
+        return [c.of(record) for c in self.fields]
 
 
 def _milestones(filters: dict[str, str]) -> sa.Select[Any]:
@@ -103,49 +126,49 @@ def _owner(m: Milestone) -> str:
 EXPORTS: dict[str, Export] = {
     "cities": Export(
         (
-            Column("slug", lambda p: p.city.slug, str),
-            Column("name", lambda p: p.city.name, str),
-            Column("local_name", lambda p: p.city.local_name, str),
-            Column("kind", lambda p: p.city.kind, str),
-            Column("country", lambda p: p.city.country, str),
-            Column("latitude", lambda p: p.city.latitude, float),
-            Column("longitude", lambda p: p.city.longitude, float),
-            Column("programme", lambda p: p.programme.slug, str),
-            Column("role", lambda p: p.role, str),
-            Column("joined_on", lambda p: p.joined_on, date),
-            Column("communications_ambassador", lambda p: p.is_communications_ambassador, bool),
-            Column("source_url", lambda p: p.source_url, str),
+            Column("slug", "city.slug", str),
+            Column("name", "city.name", str),
+            Column("local_name", "city.local_name", str),
+            Column("kind", "city.kind", str),
+            Column("country", "city.country", str),
+            Column("latitude", "city.latitude", float),
+            Column("longitude", "city.longitude", float),
+            Column("programme", "programme.slug", str),
+            Column("role", type=str),
+            Column("joined_on", type=date),
+            Column("communications_ambassador", "is_communications_ambassador", bool),
+            Column("source_url", type=str),
         ),
         listings.participations,
         ("city", "country", "role"),
     ),
     "mentorships": Export(
         (
-            Column("mentor", lambda m: m.mentor.city.slug, str),
-            Column("mentee", lambda m: m.mentee.city.slug, str),
-            Column("since_on", lambda m: m.since_on, date),
-            Column("ended_on", lambda m: m.ended_on, date),
-            Column("sector", lambda m: m.sector.slug if m.sector else None, str),
-            Column("focus", lambda m: m.focus, str),
-            Column("demo", lambda m: m.is_demo, bool),
+            Column("mentor", "mentor.city.slug", str),
+            Column("mentee", "mentee.city.slug", str),
+            Column("since_on", type=date),
+            Column("ended_on", type=date),
+            Column("sector", "sector.slug", str),
+            Column("focus", type=str),
+            Column("demo", "is_demo", bool),
         ),
         listings.mentorships,
         ("city",),
     ),
     "actions": Export(
         (
-            Column("external_id", lambda a: keys.action_ref(a)),
+            Column("external_id", keys.action_ref),
             Column("plan", lambda a: keys.plan_ref(a.plan)),
-            Column("title", lambda a: a.title),
-            Column("sector", lambda a: a.sector.slug if a.sector else None),
-            Column("theme", lambda a: a.theme.slug if a.theme else None),
-            Column("lead_organisation", lambda a: a.lead_organisation),
-            Column("starts_on", lambda a: a.starts_on),
-            Column("due_on", lambda a: a.due_on),
-            Column("status", lambda a: a.status, str),
-            Column("percent_complete", lambda a: a.percent_complete, int),
-            Column("last_reported_on", lambda a: a.last_reported_on, date),
-            Column("demo", lambda a: a.is_demo, bool),
+            Column("title"),
+            Column("sector", "sector.slug"),
+            Column("theme", "theme.slug"),
+            Column("lead_organisation"),
+            Column("starts_on"),
+            Column("due_on"),
+            Column("status", type=str),
+            Column("percent_complete", type=int),
+            Column("last_reported_on", type=date),
+            Column("demo", "is_demo", bool),
         ),
         listings.actions,
         ("city", "country", "sector", "status"),
@@ -153,13 +176,13 @@ EXPORTS: dict[str, Export] = {
     ),
     "partners": Export(
         (
-            Column("external_id", lambda p: keys.partner_ref(p)),
+            Column("external_id", keys.partner_ref),
             Column("plan", lambda p: keys.plan_ref(p.plan)),
-            Column("name", lambda p: p.name),
-            Column("kind", lambda p: p.kind),
-            Column("commitment", lambda p: p.commitment),
-            Column("signed_on", lambda p: p.signed_on),
-            Column("demo", lambda p: p.is_demo, bool),
+            Column("name"),
+            Column("kind"),
+            Column("commitment"),
+            Column("signed_on"),
+            Column("demo", "is_demo", bool),
         ),
         listings.partners,
         ("city", "country"),
@@ -167,40 +190,40 @@ EXPORTS: dict[str, Export] = {
     ),
     "milestones": Export(
         (
-            Column("slug", lambda m: m.slug, str),
-            Column("owner", lambda m: _owner(m), str),
-            Column("title", lambda m: m.title, str),
-            Column("planned_on", lambda m: m.planned_on, date),
-            Column("due_on", lambda m: m.due_on, date),
-            Column("ends_on", lambda m: m.ends_on, date),
-            Column("completed_on", lambda m: m.completed_on, date),
-            Column("lgd_step", lambda m: m.lgd_step, str),
-            Column("demo", lambda m: m.is_demo, bool),
-            Column("source_url", lambda m: m.source_url, str),
+            Column("slug", type=str),
+            Column("owner", _owner, str),
+            Column("title", type=str),
+            Column("planned_on", type=date),
+            Column("due_on", type=date),
+            Column("ends_on", type=date),
+            Column("completed_on", type=date),
+            Column("lgd_step", type=str),
+            Column("demo", "is_demo", bool),
+            Column("source_url", type=str),
         ),
         _milestones,
         ("city", "country"),
     ),
     "progress": Export(
         (
-            Column("external_id", lambda u: keys.update_ref(u)),
+            Column("external_id", keys.update_ref),
             Column("action", lambda u: keys.action_ref(u.action)),
-            Column("reported_on", lambda u: u.reported_on),
-            Column("status", lambda u: u.status),
-            Column("percent_complete", lambda u: u.percent_complete),
-            Column("note", lambda u: u.note),
-            Column("evidence_url", lambda u: u.evidence_url),
-            Column("indicator", lambda u: u.indicator.slug if u.indicator else None),
-            Column("indicator_value", lambda u: u.indicator_value),
+            Column("reported_on"),
+            Column("status"),
+            Column("percent_complete"),
+            Column("note"),
+            Column("evidence_url"),
+            Column("indicator", "indicator.slug"),
+            Column("indicator_value"),
             Column("corrects", lambda u: keys.update_ref(u.corrects) if u.corrects else None),
             Column(
                 "corrected_by",
                 lambda u: keys.update_ref(u.corrected_by) if u.corrected_by else None,
                 str,
             ),
-            Column("author", lambda u: u.author.email if u.author else None, str),
-            Column("created_at", lambda u: u.created_at, datetime),
-            Column("demo", lambda u: u.is_demo, bool),
+            Column("author", "author.email", str),
+            Column("created_at", type=datetime),
+            Column("demo", "is_demo", bool),
         ),
         listings.progress_updates,
         ("city", "country", "sector", "status"),
