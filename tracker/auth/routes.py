@@ -1,6 +1,7 @@
 """Sign-in (anyone), sign-out, password and time zone (a signed-in user, for their own account)."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -9,7 +10,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 
 from tracker import mail
 from tracker.auth import bp, mark_active
@@ -193,12 +193,7 @@ def time_zone_form(**kwargs: object) -> TimeZoneForm:
 @bp.route("/time-zone", methods=["GET", "POST"])
 @login_required
 def time_zone() -> ResponseReturnValue:  # Who: any signed-in user, for their own account.
-    return _save_setting(
-        "time-zone",
-        time_zone_form,
-        lambda form: accounts.set_time_zone(current_user, form.time_zone.data),
-        "zone_form",
-    )
+    return _save_setting("zone_form")
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -238,25 +233,45 @@ def _account_page(**forms: object) -> str:
     )
 
 
-SAVED = {"zone_form": _l("Time zone saved."), "reminder_form": _l("Reminders saved.")}
+@dataclass(frozen=True)
+class Setting:
+    """A setting of the account page: its place on the page, its form, how it is saved and
+    what the user is told."""
+
+    anchor: str
+    form: Callable[[], Any]
+    save: Callable[[Any], object]
+    saved: str
 
 
-def _save_setting(
-    anchor: str,
-    make_form: Callable[[], FlaskForm],
-    save: Callable[[Any], object],
-    slot: str,
-) -> ResponseReturnValue:
+SETTINGS = {
+    "zone_form": Setting(
+        "time-zone",
+        time_zone_form,
+        lambda form: accounts.set_time_zone(current_user, form.time_zone.data),
+        _l("Time zone saved."),
+    ),
+    "reminder_form": Setting(
+        "reminders",
+        reminders_form,
+        lambda form: accounts.set_reminders(current_user, form.reminders.data),
+        _l("Reminders saved."),
+    ),
+}
+
+
+def _save_setting(slot: str) -> ResponseReturnValue:
     """One setting of the account page saved, or the page again with the form's errors; a
     reload of that page (a GET) goes to the setting's place on the account page."""
+    setting = SETTINGS[slot]
     if request.method == "GET":
-        return redirect(url_for("auth.password", _anchor=anchor))
-    form = make_form()
+        return redirect(url_for("auth.password", _anchor=setting.anchor))
+    form = setting.form()
     done = submit(
         form,
-        lambda: save(form),
+        lambda: setting.save(form),
         redirect_to=lambda _result: url_for("auth.password"),
-        message=SAVED[slot],
+        message=setting.saved,
     )
     return done or (_account_page(**{slot: form}), 400)
 
@@ -264,12 +279,7 @@ def _save_setting(
 @bp.route("/reminders", methods=["GET", "POST"])
 @login_required
 def reminders() -> ResponseReturnValue:  # Who: any signed-in user, for their own account.
-    return _save_setting(
-        "reminders",
-        reminders_form,
-        lambda form: accounts.set_reminders(current_user, form.reminders.data),
-        "reminder_form",
-    )
+    return _save_setting("reminder_form")
 
 
 @bp.route("/reminders-off/<token>", methods=["GET", "POST"])

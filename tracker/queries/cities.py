@@ -28,10 +28,16 @@ SORTS = ("name", "role", "country", "lgd_status", "last_update")
 
 
 @dataclass
-class CityFilter:
-    role: str | None = None
+class Area:
+    """Where a list looks: a country, and cities working in a sector (None: everywhere)."""
+
     country: str | None = None
     sector: str | None = None
+
+
+@dataclass
+class CityFilter(Area):
+    role: str | None = None
     lgd_status: str | None = None
     sort: str = "name"
 

@@ -62,6 +62,12 @@ class Column:
         return cast(Callable[[Any], Any], self.get)(record)
 
 
+def plain(*names: str, type: Any = None) -> tuple[Column, ...]:
+    """Columns that are each the attribute of their name, of one type (by default the type
+    the import's row model gives)."""
+    return tuple(Column(name, type=type) for name in names)
+
+
 def _path(path: str) -> Callable[[Any], Any]:
     """A getter of a dotted attribute path ("sector.slug"), None where a step is None."""
     steps = path.split(".")
@@ -146,8 +152,7 @@ EXPORTS: dict[str, Export] = {
         (
             Column("mentor", "mentor.city.slug", str),
             Column("mentee", "mentee.city.slug", str),
-            Column("since_on", type=date),
-            Column("ended_on", type=date),
+            *plain("since_on", "ended_on", type=date),
             Column("sector", "sector.slug", str),
             Column("focus", type=str),
             Column("demo", "is_demo", bool),
@@ -162,9 +167,7 @@ EXPORTS: dict[str, Export] = {
             Column("title"),
             Column("sector", "sector.slug"),
             Column("theme", "theme.slug"),
-            Column("lead_organisation"),
-            Column("starts_on"),
-            Column("due_on"),
+            *plain("lead_organisation", "starts_on", "due_on"),
             Column("status", type=str),
             Column("percent_complete", type=int),
             Column("last_reported_on", type=date),
@@ -178,10 +181,7 @@ EXPORTS: dict[str, Export] = {
         (
             Column("external_id", keys.partner_ref),
             Column("plan", lambda p: keys.plan_ref(p.plan)),
-            Column("name"),
-            Column("kind"),
-            Column("commitment"),
-            Column("signed_on"),
+            *plain("name", "kind", "commitment", "signed_on"),
             Column("demo", "is_demo", bool),
         ),
         listings.partners,
@@ -193,10 +193,7 @@ EXPORTS: dict[str, Export] = {
             Column("slug", type=str),
             Column("owner", _owner, str),
             Column("title", type=str),
-            Column("planned_on", type=date),
-            Column("due_on", type=date),
-            Column("ends_on", type=date),
-            Column("completed_on", type=date),
+            *plain("planned_on", "due_on", "ends_on", "completed_on", type=date),
             Column("lgd_step", type=str),
             Column("demo", "is_demo", bool),
             Column("source_url", type=str),
@@ -208,11 +205,7 @@ EXPORTS: dict[str, Export] = {
         (
             Column("external_id", keys.update_ref),
             Column("action", lambda u: keys.action_ref(u.action)),
-            Column("reported_on"),
-            Column("status"),
-            Column("percent_complete"),
-            Column("note"),
-            Column("evidence_url"),
+            *plain("reported_on", "status", "percent_complete", "note", "evidence_url"),
             Column("indicator", "indicator.slug"),
             Column("indicator_value"),
             Column("corrects", lambda u: keys.update_ref(u.corrects) if u.corrects else None),

@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased, selectinload
 from tracker.extensions import db
 from tracker.models import Action, City, Milestone, Plan, ProgressUpdate, Sector
 from tracker.models.programme import LGD_STEPS
+from tracker.queries.cities import Area
 from tracker.vocabulary import STEP_TITLES
 
 
@@ -56,10 +57,8 @@ PROGRAMME = "programme"  # the step filter's value for the programme's own miles
 
 
 @dataclass
-class MilestoneFilter:
+class MilestoneFilter(Area):
     city: str | None = None
-    country: str | None = None
-    sector: str | None = None
     state: str | None = None
     step: str | None = None  # a shared deal step, or PROGRAMME
     moved: bool = False  # only milestones whose due date is not their first planned date
