@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import wraps
+from typing import Any
 
 from flask import current_app, render_template, request
 from flask.typing import ResponseReturnValue
@@ -18,28 +21,49 @@ from tracker.queries import cohort as cohort_service
 from tracker.queries import overview
 
 
-@bp.route("/")
-@login_required
-def index() -> ResponseReturnValue:  # Who: every signed-in user.
-    programme_id = overview.current_programme_id()
-    if programme_id is None:
-        return render_template("main/empty.html")
+def serve_overview(
+    programme_id: int,
+    template: str,
+    overview_page: Callable[..., pages.Page] = present.overview_page,
+    **options: Any,
+) -> ResponseReturnValue:
+    """The programme's overview as of today, made by `overview_page` (the signed-in or the
+    public one) and served in `template`."""
     today = date.today()
     soon, stale = current_app.config["DUE_SOON_DAYS"], current_app.config["STALE_AFTER_DAYS"]
     return pages.serve(
-        "main/index.html",
-        lambda _whole: present.overview_page(
-            db.get_or_404(Programme, programme_id), today, soon, stale
-        ),
+        template,
+        lambda _whole: overview_page(db.get_or_404(Programme, programme_id), today, soon, stale),
+        **options,
     )
+
+
+def with_programme(
+    view: Callable[[int], ResponseReturnValue],
+) -> Callable[[], ResponseReturnValue]:
+    """A page of the current programme; before there is one, the page that says so."""
+
+    @wraps(view)
+    def page() -> ResponseReturnValue:
+        programme_id = overview.current_programme_id()
+        if programme_id is None:
+            return render_template("main/empty.html")
+        return view(programme_id)
+
+    return page
+
+
+@bp.route("/")
+@login_required
+@with_programme
+def index(programme_id: int) -> ResponseReturnValue:  # Who: every signed-in user.
+    return serve_overview(programme_id, "main/index.html")
 
 
 @bp.route("/cohort")
 @login_required
-def cohort() -> ResponseReturnValue:  # Who: every signed-in user.
-    programme_id = overview.current_programme_id()
-    if programme_id is None:
-        return render_template("main/empty.html")
+@with_programme
+def cohort(programme_id: int) -> ResponseReturnValue:  # Who: every signed-in user.
     form = CohortFilterForm(request.args, programme_id=programme_id)
     if request.args.keys() - {"format", "table", "page"} and not form.validate():
         return render_template("main/cohort.html", form=form, page=None), 400

@@ -20,7 +20,26 @@ from tracker.schemas.types import NOTE_MAX, URL_MAX
 from tracker.vocabulary import label
 
 
-class DoneForm(FlaskForm):
+class ReportForm(FlaskForm):
+    """A form that makes one milestone report of its `kind`: each field of the report is read
+    from the form's field of that name (or the one `aliases` names), texts trimmed."""
+
+    kind = ""
+    aliases: dict[str, str] = {}
+
+    def report(self) -> MilestoneReport:
+        values: dict[str, Any] = {"kind": self.kind}
+        for name in MilestoneReport.model_fields.keys() - {"kind"}:
+            field = self._fields.get(self.aliases.get(name, name))
+            if field is not None:
+                values[name] = (
+                    text_or_none(field.data) if isinstance(field.data, str) else field.data
+                )
+        return build(MilestoneReport, **values)
+
+
+class DoneForm(ReportForm):
+    kind = "done"
     completed_on = DateField(_l("Done on"), validators=[InputRequired()])
     evidence_url = StringField(
         _l("Evidence link"), validators=[Optional(), Length(max=URL_MAX), http_url]
@@ -29,32 +48,14 @@ class DoneForm(FlaskForm):
     version = version_field()
     submit = SubmitField(_l("Mark done"))
 
-    def report(self) -> MilestoneReport:
-        return build(
-            MilestoneReport,
-            kind="done",
-            completed_on=self.completed_on.data,
-            evidence_url=text_or_none(self.evidence_url.data),
-            note=text_or_none(self.note.data),
-            version=self.version.data,
-        )
 
-
-class MoveForm(FlaskForm):
+class MoveForm(ReportForm):
+    kind = "move"
     due_on = DateField(_l("New due date"), validators=[InputRequired()])
     reason = TextAreaField(_l("Why it moves"), validators=[DataRequired(), Length(max=NOTE_MAX)])
     version = version_field()
     submit = SubmitField(_l("Move due date"))
     aliases = {"note": "reason"}  # the report's note is this form's reason
-
-    def report(self) -> MilestoneReport:
-        return build(
-            MilestoneReport,
-            kind="move",
-            due_on=self.due_on.data,
-            note=text_or_none(self.reason.data),
-            version=self.version.data,
-        )
 
 
 class MilestoneFilterForm(FlaskForm):
@@ -110,18 +111,11 @@ class MilestoneFilterForm(FlaskForm):
         )
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(ReportForm):
+    kind = "reopen"
     reason = TextAreaField(
         _l("Why it is reopened"), validators=[DataRequired(), Length(max=NOTE_MAX)]
     )
     version = version_field()
     submit = SubmitField(_l("Reopen"))
     aliases = {"note": "reason"}
-
-    def report(self) -> MilestoneReport:
-        return build(
-            MilestoneReport,
-            kind="reopen",
-            note=text_or_none(self.reason.data),
-            version=self.version.data,
-        )

@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from tracker import pages
 from tracker.cache import remembered
 from tracker.extensions import db
+from tracker.main.routes import serve_overview
 from tracker.models import Programme
 from tracker.paging import page_number
 from tracker.public import bp, present
@@ -37,15 +38,8 @@ def _programme_id() -> int:
 
 @bp.route("/")
 def index() -> ResponseReturnValue:  # Who: anyone (public view).
-    programme_id = _programme_id()
-    today = date.today()
-    soon, stale = current_app.config["DUE_SOON_DAYS"], current_app.config["STALE_AFTER_DAYS"]
-    return pages.serve(
-        "public/index.html",
-        lambda _whole: present.overview_page(
-            db.get_or_404(Programme, programme_id), today, soon, stale
-        ),
-        layout=LAYOUT,
+    return serve_overview(
+        _programme_id(), "public/index.html", present.overview_page, layout=LAYOUT
     )
 
 
