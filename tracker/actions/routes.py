@@ -100,17 +100,22 @@ def log_progress(action_id: int) -> ResponseReturnValue:  # Who: the city's edit
     form.set_choices(action.indicators)
     done = submit(
         form,
-        lambda: progress.log_progress(
-            current_user,
-            action,
-            form.report(),
-            today=date.today(),
-            unusual_confirmed=form.confirmed_unusual(),
-        ),
+        _logged(action, form),
         redirect_to=_to_action(action.id),
         message=lambda update: stored(_("Progress logged"), update),
     )
     return done or _detail(action, form, 400)
+
+
+def _logged(action: Action, form: ProgressForm, **report: Any) -> Callable[[], ProgressUpdate]:
+    """The form's report (a correction when it names the report it corrects), logged."""
+    return lambda: progress.log_progress(
+        current_user,
+        action,
+        form.report(**report),
+        today=date.today(),
+        unusual_confirmed=form.confirmed_unusual(),
+    )
 
 
 def levels(done: str, indicator: Indicator) -> str:
@@ -154,13 +159,7 @@ def correct(update_id: int) -> ResponseReturnValue:  # Who: the city's editors, 
     form.set_choices(action.indicators)
     done = submit(
         form,
-        lambda: progress.log_progress(
-            current_user,
-            action,
-            form.report(corrects_id=corrected.id),
-            today=date.today(),
-            unusual_confirmed=form.confirmed_unusual(),
-        ),
+        _logged(action, form, corrects_id=corrected.id),
         redirect_to=lambda update: url_for(
             "actions.detail", action_id=action.id, _anchor=f"update-{update.id}"
         ),

@@ -68,6 +68,19 @@ def inward(x: float, y: float) -> str:
     return "middle left" if x > 0 else "middle right"
 
 
+def _nodes(
+    nodes: Sequence[Node], positions: dict[str, tuple[float, float]], **style: Any
+) -> dict[str, Any]:
+    """Cities drawn at their places in the network, named by their labels."""
+    return trace(
+        "scatter",
+        x=[positions[n.key][0] for n in nodes],
+        y=[positions[n.key][1] for n in nodes],
+        text=[plain(n.label) for n in nodes],
+        **style,
+    )
+
+
 def mentorship_network(
     mentors: Sequence[Node], mentees: Sequence[Node], edges: Sequence[tuple[str, str]]
 ) -> Figure:
@@ -97,13 +110,11 @@ def mentorship_network(
     for state, (colour, words) in MENTEE_STATES.items():
         chosen = [n for n in mentees if n.state == state]
         data.append(
-            trace(
-                "scatter",
-                x=[positions[n.key][0] for n in chosen],
-                y=[positions[n.key][1] for n in chosen],
+            _nodes(
+                chosen,
+                positions,
                 mode="markers",
                 name=_("mentee: %(state)s", state=words()),
-                text=[plain(n.label) for n in chosen],
                 marker={
                     "size": 11,
                     "color": COLOURS[colour],
@@ -113,13 +124,11 @@ def mentorship_network(
             )
         )
     data.append(
-        trace(
-            "scatter",
-            x=[positions[n.key][0] for n in mentors],
-            y=[positions[n.key][1] for n in mentors],
+        _nodes(
+            mentors,
+            positions,
             mode="markers+text",
             name=_("mentor city (named)"),
-            text=[plain(n.label) for n in mentors],
             textposition=[inward(*positions[n.key]) for n in mentors],
             textfont={"size": 11, "color": "#1d2a33"},
             marker={
