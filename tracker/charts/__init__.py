@@ -8,18 +8,16 @@ Content-Security-Policy and on machines without a GPU.
 
 from __future__ import annotations
 
+from tracker.charts.axes import SHORTEST_SPAN, date_range
 from tracker.charts.base import (
     COHORT_MARKS,
     COLOURS,
     FONT,
     MOST_ROWS,
-    SHORTEST_SPAN,
     STATUS_PATTERNS,
     Figure,
-    date_range,
     empty,
     figure,
-    marker_line,
     plain,
     to_json,
     trace,
@@ -34,6 +32,7 @@ from tracker.charts.indicators import (
     percent_over_time,
 )
 from tracker.charts.maps import Place, city_map
+from tracker.charts.marks import marker_line
 from tracker.charts.mentorships import (
     MENTEE_STATES,
     Load,

@@ -5,6 +5,7 @@ below the axis titles at any width."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any
 
 # A horizontal legend under the figure (measured from its container, not from the plot area,
@@ -60,3 +61,18 @@ def row_height(names: Sequence[str], least: int = 26) -> int:
     """The height a row needs for the longest of these wrapped names."""
     lines = max((name.count("<br>") + 1 for name in names), default=1)
     return max(least, 15 * lines + 10)
+
+
+# A time axis spans at least this long, so that one date or a few close ones read as dates on
+# a calendar, never as hours and milliseconds.
+SHORTEST_SPAN = timedelta(days=120)
+
+
+def date_range(dates: Sequence[date]) -> list[str]:
+    """A date axis' range around `dates`: a twentieth of their span either side, widened
+    around their middle to at least SHORTEST_SPAN."""
+    first, last = min(dates), max(dates)
+    span = max(last - first, SHORTEST_SPAN)
+    middle = first + (last - first) / 2
+    half = span / 2 + span / 20
+    return [(middle - half).isoformat(), (middle + half).isoformat()]

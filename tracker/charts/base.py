@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from datetime import date, timedelta
 from typing import Any
 
 COLOURS = {
@@ -74,21 +72,6 @@ def figure(data: list[dict[str, Any]], height: int = 360, **layout: Any) -> Figu
     }
 
 
-def marker_line(x: object, name: str, colour: str = "#c4461b") -> dict[str, Any]:
-    """A dashed vertical line across the plot (today, a threshold), named in the legend."""
-    return {
-        "type": "line",
-        "x0": x,
-        "x1": x,
-        "yref": "paper",
-        "y0": 0,
-        "y1": 1,
-        "line": {"color": colour, "dash": "dot", "width": 2},
-        "name": name,
-        "showlegend": True,
-    }
-
-
 def empty(message: str, height: int = 200) -> Figure:
     return figure(
         [],
@@ -107,37 +90,4 @@ def to_json(figure: Figure) -> str:
         .replace("<", "\\u003c")
         .replace(">", "\\u003e")
         .replace("&", "\\u0026")
-    )
-
-
-# A time axis spans at least this long, so that one date or a few close ones read as dates on
-# a calendar, never as hours and milliseconds.
-SHORTEST_SPAN = timedelta(days=120)
-
-
-def date_range(dates: Sequence[date]) -> list[str]:
-    """A date axis' range around `dates`: a twentieth of their span either side, widened
-    around their middle to at least SHORTEST_SPAN."""
-    first, last = min(dates), max(dates)
-    span = max(last - first, SHORTEST_SPAN)
-    middle = first + (last - first) / 2
-    half = span / 2 + span / 20
-    return [(middle - half).isoformat(), (middle + half).isoformat()]
-
-
-def five_number_box(
-    labels: list[str], fives: list[tuple[int, int, int, int, int]], **style: Any
-) -> dict[str, Any]:
-    """A horizontal box per row from its five numbers (least, quartiles, most), drawn as given
-    rather than from the raw values."""
-    return trace(
-        "box",
-        y=labels,
-        lowerfence=[f[0] for f in fives],
-        q1=[f[1] for f in fives],
-        median=[f[2] for f in fives],
-        q3=[f[3] for f in fives],
-        upperfence=[f[4] for f in fives],
-        orientation="h",
-        **style,
     )

@@ -9,8 +9,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from tracker.charts.axes import BELOW
-from tracker.charts.base import Figure, date_range, empty, figure, plain, trace
+from tracker.charts.axes import BELOW, date_range
+from tracker.charts.base import Figure, empty, figure, plain, trace
 
 
 def indicator_series(

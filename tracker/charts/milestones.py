@@ -10,20 +10,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from tracker.charts.axes import BELOW, count_axis, row_height
+from tracker.charts.axes import BELOW, count_axis, date_range, row_height
 from tracker.charts.axes import row_names as wrapped_rows
-from tracker.charts.base import (
-    COLOURS,
-    MOST_ROWS,
-    Figure,
-    date_range,
-    empty,
-    figure,
-    five_number_box,
-    marker_line,
-    plain,
-    trace,
-)
+from tracker.charts.base import COLOURS, MOST_ROWS, Figure, empty, figure, plain, trace
+from tracker.charts.marks import five_number_box, marker_line
 from tracker.domain.timeline import TimelineItem
 from tracker.vocabulary import label
 

@@ -16,11 +16,10 @@ from tracker.charts.base import (
     Figure,
     empty,
     figure,
-    five_number_box,
-    marker_line,
     plain,
     trace,
 )
+from tracker.charts.marks import five_number_box, marker_line
 from tracker.vocabulary import averaged, label, status_label
 
 LGD_COLOURS = ["#d6dde2", "#cfe3da", "#7fb8a4", "#2f8f6b", "#0b6e4f"]

@@ -14,19 +14,9 @@ from tracker.cache import remembered
 from tracker.domain.states import MILESTONE_STATES
 from tracker.domain.timeline import TimelineItem
 from tracker.extensions import db
-from tracker.models import (
-    Action,
-    City,
-    Mentorship,
-    Milestone,
-    Participation,
-    Plan,
-    Programme,
-    ProgrammeFigure,
-    Sector,
-)
-from tracker.models.city import PARTICIPATION_ROLES
-from tracker.models.plan import ACTION_STATUSES, LGD_STATUSES
+from tracker.models import Milestone, Programme, ProgrammeFigure, Sector
+from tracker.models.city import PARTICIPATION_ROLES, City, Mentorship, Participation
+from tracker.models.plan import ACTION_STATUSES, LGD_STATUSES, Action, Plan
 from tracker.queries.milestones import five_numbers, state_expression
 
 
