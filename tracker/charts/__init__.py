@@ -8,20 +8,8 @@ Content-Security-Policy and on machines without a GPU.
 
 from __future__ import annotations
 
-from tracker.charts.axes import SHORTEST_SPAN, date_range
-from tracker.charts.base import (
-    COHORT_MARKS,
-    COLOURS,
-    FONT,
-    MOST_ROWS,
-    STATUS_PATTERNS,
-    Figure,
-    empty,
-    figure,
-    plain,
-    to_json,
-    trace,
-)
+from tracker.charts.axes import date_range
+from tracker.charts.base import COLOURS, STATUS_PATTERNS, Figure, plain, to_json
 from tracker.charts.cohort import (
     COHORT_CODES,
     cohort_heatmap,
@@ -32,7 +20,6 @@ from tracker.charts.indicators import (
     percent_over_time,
 )
 from tracker.charts.maps import Place, city_map
-from tracker.charts.marks import marker_line
 from tracker.charts.mentorships import (
     MENTEE_STATES,
     Load,
@@ -64,13 +51,9 @@ from tracker.domain.timeline import TimelineItem  # what the timeline is drawn f
 __all__ = [
     "AFTER_THE_END",
     "COHORT_CODES",
-    "COHORT_MARKS",
     "COLOURS",
-    "FONT",
     "LGD_COLOURS",
     "MENTEE_STATES",
-    "MOST_ROWS",
-    "SHORTEST_SPAN",
     "STATUS_PATTERNS",
     "Figure",
     "GanttRow",
@@ -85,13 +68,10 @@ __all__ = [
     "city_map",
     "cohort_heatmap",
     "date_range",
-    "empty",
-    "figure",
     "indicator_series",
     "inward",
     "lgd_status",
     "load_order",
-    "marker_line",
     "mentor_load",
     "mentorship_network",
     "milestone_gantt",
@@ -103,5 +83,4 @@ __all__ = [
     "quiet_groups",
     "timeline",
     "to_json",
-    "trace",
 ]
