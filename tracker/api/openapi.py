@@ -4,6 +4,7 @@ which path answers with which model."""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -18,49 +19,45 @@ REF = "#/components/schemas/{model}"
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 SLUG = {"type": "string", "pattern": SLUG_PATTERN}
 
-# path: (summary, record, query model, path parameters, write: (summary, id, body model, result))
+# path: (summary, record, query model); reads (summary, id, record); writes (summary, id, body
+# model, result). Path parameters come from the path: {slug} is a city's, {..._id} a record's.
 Write = tuple[str, str, type[BaseModel], type[BaseModel]]
-LISTS: dict[str, tuple[str, type[BaseModel], type[BaseModel], dict[str, Any]]] = {
-    "/api/v1/programmes": ("Programmes", records.Programme, queries.Programmes, {}),
-    "/api/v1/phases": ("Phases of the programmes", records.Phase, queries.Phases, {}),
+LISTS: dict[str, tuple[str, type[BaseModel], type[BaseModel]]] = {
+    "/api/v1/programmes": ("Programmes", records.Programme, queries.Programmes),
+    "/api/v1/phases": ("Phases of the programmes", records.Phase, queries.Phases),
     "/api/v1/cities": (
         "Cities with their role, coordinates, mentors and mentees",
         records.City,
         queries.Cities,
-        {},
     ),
-    "/api/v1/mentorships": ("Mentor-mentee pairs", records.Mentorship, queries.Mentorships, {}),
+    "/api/v1/mentorships": ("Mentor-mentee pairs", records.Mentorship, queries.Mentorships),
     "/api/v1/plans": (
         "Plans: Local Green Deals and climate programmes",
         records.Plan,
         queries.Plans,
-        {},
     ),
-    "/api/v1/partners": ("Partners of the plans", records.Partner, queries.Partners, {}),
-    "/api/v1/actions": ("Actions with their current status", records.Action, queries.Actions, {}),
+    "/api/v1/partners": ("Partners of the plans", records.Partner, queries.Partners),
+    "/api/v1/actions": ("Actions with their current status", records.Action, queries.Actions),
     "/api/v1/milestones": (
         "Milestones with their state and slip history",
         records.Milestone,
         queries.Milestones,
-        {},
     ),
     "/api/v1/progress-updates": (
         "The full progress history",
         records.ProgressUpdate,
         queries.ProgressUpdates,
-        {},
     ),
-    "/api/v1/indicators": ("Indicators of the actions", records.Indicator, queries.Indicators, {}),
+    "/api/v1/indicators": ("Indicators of the actions", records.Indicator, queries.Indicators),
     "/api/v1/indicators/{indicator_id}/values": (
         "An indicator's values",
         records.IndicatorValue,
         queries.IndicatorValues,
-        {"indicator_id": ID},
     ),
 }
-READS: dict[str, tuple[str, str, type[BaseModel], dict[str, Any]]] = {
-    "/api/v1/cities/{slug}": ("One city", "getCity", records.CityDetail, {"slug": SLUG}),
-    "/api/v1/actions/{action_id}": ("One action", "getAction", records.Action, {"action_id": ID}),
+READS: dict[str, tuple[str, str, type[BaseModel]]] = {
+    "/api/v1/cities/{slug}": ("One city", "getCity", records.CityDetail),
+    "/api/v1/actions/{action_id}": ("One action", "getAction", records.Action),
 }
 WRITES: dict[str, Write] = {
     "/api/v1/actions/{action_id}/progress": (
@@ -143,8 +140,12 @@ def problem_responses(*codes: int) -> dict[str, Any]:
     }
 
 
-def path_params(params: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"name": n, "in": "path", "required": True, "schema": s} for n, s in params.items()]
+def path_params(path: str) -> list[dict[str, Any]]:
+    """The parameters a path names in braces: a city's slug, or a record's id."""
+    return [
+        {"name": n, "in": "path", "required": True, "schema": SLUG if n == "slug" else ID}
+        for n in re.findall(r"\{(\w+)\}", path)
+    ]
 
 
 def query_params(model: type[BaseModel]) -> list[dict[str, Any]]:
@@ -167,11 +168,12 @@ def query_params(model: type[BaseModel]) -> list[dict[str, Any]]:
 
 def list_op(path: str) -> dict[str, Any]:
     """A paged list; one under a path parameter also answers 404 for an unknown parent."""
-    summary, record, query, params = LISTS[path]
+    summary, record, query = LISTS[path]
+    params = path_params(path)
     return {
         "summary": summary,
         "operationId": "list" + record.__name__ + "s",
-        "parameters": [*path_params(params), *query_params(query)],
+        "parameters": [*params, *query_params(query)],
         "responses": {
             "200": {
                 "description": "A page of records, in a stable order, and the total",
@@ -183,11 +185,11 @@ def list_op(path: str) -> dict[str, Any]:
 
 
 def read_op(path: str) -> dict[str, Any]:
-    summary, op_id, record, params = READS[path]
+    summary, op_id, record = READS[path]
     return {
         "summary": summary,
         "operationId": op_id,
-        "parameters": path_params(params),
+        "parameters": path_params(path),
         "responses": {
             "200": {
                 "description": "The record",
@@ -200,11 +202,10 @@ def read_op(path: str) -> dict[str, Any]:
 
 def write_op(path: str) -> dict[str, Any]:
     summary, op_id, body, result = WRITES[path]
-    id_name = path.split("{")[1].split("}")[0]
     return {
         "summary": summary,
         "operationId": op_id,
-        "parameters": [*path_params({id_name: ID}), IDEMPOTENCY_KEY],
+        "parameters": [*path_params(path), IDEMPOTENCY_KEY],
         "requestBody": {
             "required": True,
             "content": {"application/json": {"schema": ref(body, "validation")}},
@@ -230,8 +231,8 @@ def generated() -> tuple[dict[Any, Any], dict[str, Any]]:
     references to them, and the schemas themselves."""
     shapes: list[tuple[type[BaseModel], JsonSchemaMode]] = [
         (records.Problem, "serialization"),
-        *((page(r), "serialization") for _, r, _, _ in LISTS.values()),
-        *((r, "serialization") for _, _, r, _ in READS.values()),
+        *((page(r), "serialization") for _, r, _ in LISTS.values()),
+        *((r, "serialization") for _, _, r in READS.values()),
         *((w[2], "validation") for w in WRITES.values()),
         *((w[3], "serialization") for w in WRITES.values()),
     ]

@@ -88,17 +88,30 @@ def update_versioned(
     changed = {k: v for k, v in changes.items() if getattr(obj, k) != v}
     if not changed:
         return {}
-    before = {k: getattr(obj, k) for k in changed}
-    for key, value in changed.items():
-        setattr(obj, key, value)
-    db.session.flush()
-    record_event(
-        actor,
-        verb,
-        entity_type,
-        obj.id,
-        city_id=city_id,
-        before=before,
-        after={**changed, "version": obj.version},
+    apply_recorded(
+        actor, obj, changed, verb=verb, entity_type=entity_type, city_id=city_id, versioned=True
     )
     return changed
+
+
+def apply_recorded(
+    actor: Actor,
+    obj: Any,
+    changes: dict[str, Any],
+    *,
+    verb: str,
+    entity_type: str,
+    city_id: int | None,
+    noted: dict[str, Any] | None = None,
+    versioned: bool = False,
+) -> None:
+    """Set `changes` on `obj` and record the event: the values before and after, what else
+    the change says (`noted`), and the record's new version when it has one that counts."""
+    before = {k: getattr(obj, k) for k in changes}
+    for key, value in changes.items():
+        setattr(obj, key, value)
+    db.session.flush()
+    after = {**changes, **(noted or {})}
+    if versioned:
+        after["version"] = obj.version
+    record_event(actor, verb, entity_type, obj.id, city_id=city_id, before=before, after=after)

@@ -16,7 +16,7 @@ from tracker.models import Milestone, ProgressUpdate
 from tracker.schemas.reports import MILESTONE_RULES, MilestoneReport
 from tracker.schemas.rules import broken
 from tracker.services import ledger
-from tracker.services.audit import check_version, record_event
+from tracker.services.audit import apply_recorded, check_version
 
 
 def rule_errors(report: MilestoneReport) -> list[tuple[str | None, str]]:
@@ -161,20 +161,16 @@ def _append_report(
 ) -> ProgressUpdate:
     """Append a report to the milestone's history, apply `change` to the milestone, and audit
     both: the one shape of done, move and reopen."""
-    before = {k: getattr(milestone, k) for k in change}
     (update_id,) = ledger.insert_rows(
         [{"milestone_id": milestone.id, "author_id": actor.id, **report}]
     )
-    for key, value in change.items():
-        setattr(milestone, key, value)
-    db.session.flush()
-    record_event(
+    apply_recorded(
         actor,
-        verb,
-        "milestone",
-        milestone.id,
+        milestone,
+        change,
+        verb=verb,
+        entity_type="milestone",
         city_id=permissions.milestone_city_id(milestone),
-        before=before,
-        after={**change, **audited},
+        noted=audited,
     )
     return db.session.get_one(ProgressUpdate, update_id)
