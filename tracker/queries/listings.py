@@ -5,6 +5,7 @@ its rows are rendered with, so a page of rows costs a fixed number of queries.""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -101,16 +102,28 @@ def actions(filters: Filters) -> sa.Select[Any]:
         )
         .order_by(Action.id)
     )
+    return _reported(
+        select,
+        filters,
+        Action.status,
+        lambda since: Action.id.in_(
+            sa.select(ProgressUpdate.action_id).where(ProgressUpdate.created_at >= since)
+        ),
+    )
+
+
+def _reported(
+    select: sa.Select[Any],
+    filters: Filters,
+    status: Any,
+    reported_since: Callable[[Any], Any],
+) -> sa.Select[Any]:
+    """A list of what is reported on, narrowed by status, by what was reported since a time,
+    and by city, country and sector."""
     if filters.get("status"):
-        select = select.where(Action.status == filters["status"])
+        select = select.where(status == filters["status"])
     if filters.get("updated_since"):
-        select = select.where(
-            Action.id.in_(
-                sa.select(ProgressUpdate.action_id).where(
-                    ProgressUpdate.created_at >= filters["updated_since"]
-                )
-            )
-        )
+        select = select.where(reported_since(filters["updated_since"]))
     return sector_scope(city_scope(select, filters), filters)
 
 
@@ -140,11 +153,9 @@ def progress_updates(filters: Filters) -> sa.Select[Any]:
         )
         .order_by(ProgressUpdate.id)
     )
-    if filters.get("status"):
-        select = select.where(ProgressUpdate.status == filters["status"])
-    if filters.get("updated_since"):
-        select = select.where(ProgressUpdate.created_at >= filters["updated_since"])
-    return sector_scope(city_scope(select, filters), filters)
+    return _reported(
+        select, filters, ProgressUpdate.status, lambda since: ProgressUpdate.created_at >= since
+    )
 
 
 def programmes(_filters: Filters) -> sa.Select[Any]:
