@@ -41,6 +41,13 @@ def login(client: FlaskClient, email: str, password: str = PASSWORD, **kwargs):
     return client.post("/auth/login", data={"email": email, "password": password}, **kwargs)
 
 
+def signed_in_client(app, role: str = "viewer", **user) -> FlaskClient:
+    """A client of `app` signed in as a new user of `role` (`city`, `email` as for make_user)."""
+    client = app.test_client()
+    login(client, make_user(role, **user).email)
+    return client
+
+
 def csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     assert match, "no CSRF token in the page"

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import login, make_user
+from tests.helpers import signed_in_client
 
 
 @pytest.fixture
 def viewer(demo_app):
-    client = demo_app.test_client()
-    make_user("viewer", email="reader@example.org")
-    login(client, "reader@example.org")
+    client = signed_in_client(demo_app, "viewer", email="reader@example.org")
     return client
 
 
 @pytest.fixture
 def lead(demo_app):
-    client = demo_app.test_client()
-    make_user("lead", email="boss@example.org")
-    login(client, "boss@example.org")
+    client = signed_in_client(demo_app, "lead", email="boss@example.org")
     return client

@@ -11,7 +11,13 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from tests.helpers import login, make_action, make_indicator, make_plan, make_user, visible_text
+from tests.helpers import (
+    make_action,
+    make_indicator,
+    make_plan,
+    signed_in_client,
+    visible_text,
+)
 from tracker.extensions import db
 from tracker.models import City, IndicatorValue, Milestone, Participation
 
@@ -68,9 +74,7 @@ def test_the_map_outlines_and_plotlys_german_come_from_the_app(viewer):
 
 
 def test_a_single_value_is_a_number_with_its_date_not_a_chart(app):
-    client = app.test_client()
-    make_user("viewer", email="one@example.org")
-    login(client, "one@example.org")
+    client = signed_in_client(app, "viewer", email="one@example.org")
     indicator = make_indicator(make_action(make_plan("bamberg")))
     db.session.add(
         IndicatorValue(indicator_id=indicator.id, measured_on=date(2024, 3, 12), value=1234.5)

@@ -11,7 +11,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import login, make_action, make_plan, make_user, visible_text
+from tests.helpers import make_action, make_plan, signed_in_client, visible_text
 from tracker.extensions import db
 from tracker.models import Action, Plan, Sector
 
@@ -28,9 +28,7 @@ def public(app):
 
 @pytest.fixture
 def viewer(app):
-    client = app.test_client()
-    make_user("viewer", email="reader@example.org")
-    login(client, "reader@example.org")
+    client = signed_in_client(app, "viewer", email="reader@example.org")
     return client
 
 
@@ -139,9 +137,7 @@ def test_an_average_of_nothing_says_that_nothing_reported(viewer, tourism_action
 
 
 def test_the_mentorships_page_names_the_base_of_each_mentee_average(demo_app):
-    client = demo_app.test_client()
-    make_user("viewer", email="reader@example.org")
-    login(client, "reader@example.org")
+    client = signed_in_client(demo_app, "viewer", email="reader@example.org")
     text = visible_text(client.get("/mentorships"))
     assert re.search(r"\d+\u00a0% on average over \d+ reporting actions?", text)
     csv = client.get("/mentorships?format=csv&table=mentorships").get_data(as_text=True)

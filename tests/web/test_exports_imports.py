@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
-from tests.helpers import login, make_user, snapshot, upload
+from tests.helpers import signed_in_client, snapshot, upload
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -30,9 +30,7 @@ KINDS = list(EXPORTS)
 
 @pytest.fixture
 def lead(demo_app):
-    client = demo_app.test_client()
-    make_user("lead", email="porter@example.org")
-    login(client, "porter@example.org")
+    client = signed_in_client(demo_app, "lead", email="porter@example.org")
     return client
 
 
@@ -245,9 +243,7 @@ def test_unknown_and_missing_columns_are_named(lead):
 
 
 def test_an_editor_imports_only_their_own_city(demo_app):
-    client = demo_app.test_client()
-    make_user("editor", city="bamberg", email="ed@example.org")
-    login(client, "ed@example.org")
+    client = signed_in_client(demo_app, "editor", city="bamberg", email="ed@example.org")
     rows = rows_of(client.get("/exports/partners.csv?city=heidelberg"))
     rows[1][rows[0].index("commitment")] = "Changed by the wrong city"
     buffer = io.StringIO()
@@ -260,16 +256,12 @@ def test_an_editor_imports_only_their_own_city(demo_app):
 
 
 def test_viewers_cannot_import_and_nobody_applies_anothers_upload(demo_app, lead):
-    viewer = demo_app.test_client()
-    make_user("viewer", email="v@example.org")
-    login(viewer, "v@example.org")
+    viewer = signed_in_client(demo_app, "viewer", email="v@example.org")
     assert viewer.get("/import").status_code == 403
     content = fetch(lead, "/exports/partners.csv?city=bamberg")
     assert upload(lead, "partners", content, apply=False).status_code == 200
     batch = db.session.scalars(sa.select(ImportBatch)).first()
-    other = demo_app.test_client()
-    make_user("lead", email="other-lead@example.org")
-    login(other, "other-lead@example.org")
+    other = signed_in_client(demo_app, "lead", email="other-lead@example.org")
     assert other.post(f"/import/{batch.id}/apply").status_code == 403
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import PASSWORD, login, make_user, page_text, row_counts
+from tests.helpers import PASSWORD, login, make_user, page_text, row_counts, signed_in_client
 from tests.mail_server import html_of, smtp_server, text_of
 from tracker.extensions import db
 from tracker.models import AccountLink, AuditEvent, User
@@ -95,9 +95,7 @@ def test_a_resent_invitation_replaces_the_first_link(app, admin, inbox):
 
 
 def test_only_an_admin_may_invite_or_resend(app, inbox):
-    lead = app.test_client()
-    make_user("lead", email="lead@example.org")
-    login(lead, "lead@example.org")
+    lead = signed_in_client(app, "lead", email="lead@example.org")
     target = make_user("viewer", email="someone@example.org")
     before = row_counts()
     assert lead.post(f"/admin/users/{target.id}/invite").status_code == 403
@@ -279,9 +277,7 @@ def test_an_invitation_is_written_in_the_language_the_admin_picks(app, admin, in
 
 
 def test_a_german_speaking_admin_invites_in_german_unless_they_choose_otherwise(app, inbox):
-    admin = app.test_client()
-    make_user("admin", email="chef@example.org")
-    login(admin, "chef@example.org")
+    admin = signed_in_client(app, "admin", email="chef@example.org")
     german = {"Accept-Language": "de"}
     form = admin.get("/admin/users", headers=german).get_data(as_text=True)
     assert re.search(r'<option selected value="de">Deutsch</option>', form)

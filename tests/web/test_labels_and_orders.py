@@ -9,7 +9,7 @@ import json
 import re
 from html import unescape
 
-from tests.helpers import login, make_user, visible_text
+from tests.helpers import signed_in_client, visible_text
 from tracker.charts import COLOURS, STATUS_PATTERNS
 from tracker.models.plan import ACTION_STATUSES, LGD_STATUSES
 from tracker.vocabulary import label
@@ -114,9 +114,7 @@ def test_the_action_status_chart_draws_each_status_in_its_own_colour_and_hatchin
 
 
 def test_role_names_are_words_of_the_page_language(demo_app):
-    admin = demo_app.test_client()
-    make_user("admin", email="root@example.org")
-    login(admin, "root@example.org")
+    admin = signed_in_client(demo_app, "admin", email="root@example.org")
     for headers, words in (
         ({}, ("administrator", "programme lead", "editor", "viewer")),
         (GERMAN, ("Administration", "Programmleitung", "Redakteur/in", "Lesezugriff")),
@@ -130,9 +128,7 @@ def test_role_names_are_words_of_the_page_language(demo_app):
         )
         assert options
         assert all(o.strip() in words for o in options)
-    editor = demo_app.test_client()
-    make_user("editor", city="dortmund", email="ed@example.org")
-    login(editor, "ed@example.org")
+    editor = signed_in_client(demo_app, "editor", city="dortmund", email="ed@example.org")
     header = visible_text(editor.get("/", headers=GERMAN)).split("Abmelden", 1)[0]
     assert "Redakteur/in" in header
     assert "Bearbeitung" not in header

@@ -18,6 +18,7 @@ from tests.helpers import (
     make_indicator,
     make_plan,
     make_user,
+    signed_in_client,
     snapshot,
     upload,
 )
@@ -51,9 +52,7 @@ def test_dates_and_numbers_are_written_for_the_language(app):
 
 
 def test_the_overview_speaks_german_to_a_german_browser(demo_app):
-    client = demo_app.test_client()
-    make_user("viewer", email="leser@example.org")
-    login(client, "leser@example.org")
+    client = signed_in_client(demo_app, "viewer", email="leser@example.org")
     page = text_of(client.get("/", headers=GERMAN))
     assert '<html lang="de">' in page
     for heading in (
@@ -220,9 +219,7 @@ def test_refusals_speak_german_on_the_form_and_in_the_api(app, bamberg):
 
 
 def test_a_plan_is_titled_in_german_by_its_local_title(demo_app):
-    client = demo_app.test_client()
-    make_user("viewer", email="titel@example.org")
-    login(client, "titel@example.org")
+    client = signed_in_client(demo_app, "viewer", email="titel@example.org")
     german = text_of(client.get("/cities/dortmund/climate", headers=GERMAN))
     assert "<h2>Klima-Sofortprogramm <span" in german
     english = text_of(client.get("/cities/dortmund/climate"))
@@ -230,9 +227,7 @@ def test_a_plan_is_titled_in_german_by_its_local_title(demo_app):
 
 
 def test_the_new_dashboards_speak_german(demo_app):
-    client = demo_app.test_client()
-    make_user("viewer", email="leserin@example.org")
-    login(client, "leserin@example.org")
+    client = signed_in_client(demo_app, "viewer", email="leserin@example.org")
     cohort = text_of(client.get("/cohort?late=1", headers=GERMAN))
     assert "Städten haben einen verspäteten Schritt" in cohort
     assert ">Deal unterzeichnet<" in cohort

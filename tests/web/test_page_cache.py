@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import csrf_token, login, make_user, page_text, upload
+from tests.helpers import csrf_token, page_text, signed_in_client, upload
 from tests.web.test_exports_imports import rows_of
 from tests.web.test_query_counts import count_queries
 from tracker.extensions import db
@@ -20,9 +20,7 @@ DASHBOARDS = ["/", "/cohort", "/mentorships", "/milestones", "/cities", "/cities
 
 @pytest.fixture
 def editor(demo_app):
-    client = demo_app.test_client()
-    make_user("editor", city="bamberg", email="bamberg@example.org")
-    login(client, "bamberg@example.org")
+    client = signed_in_client(demo_app, "editor", city="bamberg", email="bamberg@example.org")
     return client
 
 
@@ -145,9 +143,7 @@ def test_what_one_person_may_do_is_not_served_to_another(viewer, lead, lead_firs
 
 
 def test_a_form_on_a_cached_page_carries_its_own_session_token(lead, demo_app):
-    other = demo_app.test_client()
-    make_user("lead", email="second-lead@example.org")
-    login(other, "second-lead@example.org")
+    other = signed_in_client(demo_app, "lead", email="second-lead@example.org")
     demo_app.config["WTF_CSRF_ENABLED"] = True
     first, second = lead.get("/mentorships"), other.get("/mentorships")
     tokens = {

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import login, make_user, page_text
+from tests.helpers import make_user, page_text, signed_in_client
 from tests.web.test_query_counts import count_queries
 from tracker.extensions import db
 from tracker.models import (
@@ -185,9 +185,7 @@ def test_its_language_is_in_its_address(public):
 
 def test_a_signed_in_person_sees_the_same_public_page(public, demo_app):
     anonymous = public.get("/public/cohort").get_data(as_text=True)
-    client = demo_app.test_client()
-    make_user("lead", email="reader-public@example.org")
-    login(client, "reader-public@example.org")
+    client = signed_in_client(demo_app, "lead", email="reader-public@example.org")
     signed_in = client.get("/public/cohort").get_data(as_text=True)
     assert signed_in == anonymous
     assert "reader-public@example.org" not in signed_in

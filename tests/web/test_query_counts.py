@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from tests.helpers import login, make_user
+from tests.helpers import signed_in_client
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -187,9 +187,7 @@ def count_queries(client, url: str) -> int:
 
 @pytest.mark.parametrize("url", PAGES)
 def test_query_count_does_not_grow_with_the_data(demo_app, url):
-    client = demo_app.test_client()
-    make_user("lead", email="counter@example.org")
-    login(client, "counter@example.org")
+    client = signed_in_client(demo_app, "lead", email="counter@example.org")
     grow(5, 0)
     small = count_queries(client, url)
     grow(45, 5)

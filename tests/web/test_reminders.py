@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import login, make_user, page_text, row_counts
+from tests.helpers import login, make_user, page_text, row_counts, signed_in_client
 from tests.mail_server import free_port, html_of, smtp_server, text_of
 from tracker.extensions import db
 from tracker.models import Action, AuditEvent, City, Milestone, OutgoingMail, Plan
@@ -204,9 +204,7 @@ def test_without_a_mail_server_the_messages_are_files_in_the_outbox(demo_app):
 
 def test_a_lead_reminds_a_citys_editors_now_with_a_note(demo_app, mailer):
     make_user("editor", city="bamberg", email="nudged@example.org")
-    lead = demo_app.test_client()
-    make_user("lead", email="nudger@example.org")
-    login(lead, "nudger@example.org")
+    lead = signed_in_client(demo_app, "lead", email="nudger@example.org")
     assert "Remind this city" in page_text(lead.get("/cities/bamberg"))
     assert lead.get("/cities/bamberg/remind").status_code == 200
     response = lead.post("/cities/bamberg/remind", data={"note": "The council meets on Friday."})
@@ -226,9 +224,7 @@ def test_only_leads_remind_and_bad_input_stores_nothing(demo_app, mailer):
     assert editor.get("/cities/bamberg/remind").status_code == 403
     assert editor.post("/cities/bamberg/remind", data={"note": "x"}).status_code == 403
     assert "Remind this city" not in page_text(editor.get("/cities/bamberg"))
-    lead = demo_app.test_client()
-    make_user("lead", email="lead-bad@example.org")
-    login(lead, "lead-bad@example.org")
+    lead = signed_in_client(demo_app, "lead", email="lead-bad@example.org")
     after_lead = row_counts()
     too_long = lead.post("/cities/bamberg/remind", data={"note": "x" * 5000})
     assert too_long.status_code == 400

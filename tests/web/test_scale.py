@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from bench.generate import add_cities
-from tests.helpers import login, make_user
+from tests.helpers import signed_in_client
 from tests.web.test_query_counts import count_queries
 from tracker.extensions import db
 from tracker.models import City
@@ -46,9 +46,7 @@ def test_ten_times_the_seed_keeps_every_dashboard_constant_in_queries_and_small(
 
     cache.init_app(demo_app)
     try:
-        client = demo_app.test_client()
-        make_user("lead", email="scale@example.org")
-        login(client, "scale@example.org")
+        client = signed_in_client(demo_app, "lead", email="scale@example.org")
         seed = db.session.scalar(sa.select(sa.func.count()).select_from(City)) or 0
         add_cities(101, actions_per_city=3, updates_per_action=4)
         small = {url: count_queries(client, url) for url in PAGES}
