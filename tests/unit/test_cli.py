@@ -11,19 +11,12 @@ import sqlalchemy as sa
 
 from tests.helpers import row_counts
 from tracker.extensions import db
-from tracker.models import (
-    Action,
-    AuditEvent,
-    City,
-    Indicator,
-    IndicatorValue,
-    Mentorship,
-    Milestone,
-    Partner,
-    Plan,
-    ProgressUpdate,
-    User,
-)
+from tracker.models.audit import AuditEvent
+from tracker.models.city import City, Mentorship
+from tracker.models.plan import Action, Indicator, IndicatorValue, Partner, Plan
+from tracker.models.programme import Milestone
+from tracker.models.progress import ProgressUpdate
+from tracker.models.user import User
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 

@@ -9,16 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
-from tracker.models import (
-    Action,
-    City,
-    Mentorship,
-    Participation,
-    Plan,
-    Programme,
-    ProgressUpdate,
-    User,
-)
+from tracker.models.city import City, Mentorship, Participation
+from tracker.models.plan import Action, Plan
+from tracker.models.programme import Programme
+from tracker.models.progress import ProgressUpdate
+from tracker.models.user import User
 
 
 def by_slug(model, slug):

@@ -9,21 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.models import (
-    Action,
-    City,
-    Indicator,
-    IndicatorValue,
-    Mentorship,
-    Milestone,
-    Participation,
-    Phase,
-    Plan,
-    PlanTarget,
-    Programme,
-    Sector,
-    Theme,
-)
+from tracker.models.city import City, Mentorship, Participation
+from tracker.models.plan import Action, Indicator, IndicatorValue, Plan, PlanTarget
+from tracker.models.programme import Milestone, Phase, Programme, Sector, Theme
 from tracker.seeding import SeedError, load_records, read_records
 
 KICK_OFF = date(2023, 7, 27)

@@ -13,16 +13,11 @@ from openpyxl import Workbook, load_workbook
 
 from tests.helpers import signed_in_client, snapshot, upload
 from tracker.extensions import db
-from tracker.models import (
-    Action,
-    AuditEvent,
-    City,
-    ImportBatch,
-    Mentorship,
-    Milestone,
-    Partner,
-    ProgressUpdate,
-)
+from tracker.models.audit import AuditEvent, ImportBatch
+from tracker.models.city import City, Mentorship
+from tracker.models.plan import Action, Partner
+from tracker.models.programme import Milestone
+from tracker.models.progress import ProgressUpdate
 from tracker.queries.exports import EXPORTS
 
 KINDS = list(EXPORTS)

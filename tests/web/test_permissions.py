@@ -23,16 +23,11 @@ from tests.helpers import (
     snapshot,
 )
 from tracker.extensions import db
-from tracker.models import (
-    ApiToken,
-    AuditEvent,
-    City,
-    Mentorship,
-    Milestone,
-    Participation,
-    Partner,
-    User,
-)
+from tracker.models.audit import AuditEvent
+from tracker.models.city import City, Mentorship, Participation
+from tracker.models.plan import Partner
+from tracker.models.programme import Milestone
+from tracker.models.user import ApiToken, User
 from tracker.services import progress, tokens
 from tracker.services.accounts import CommandLineActor
 

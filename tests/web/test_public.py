@@ -14,21 +14,11 @@ import sqlalchemy as sa
 from tests.helpers import make_user, page_text, signed_in_client
 from tests.web.test_query_counts import count_queries
 from tracker.extensions import db
-from tracker.models import (
-    Action,
-    City,
-    Indicator,
-    IndicatorValue,
-    Mentorship,
-    Milestone,
-    Participation,
-    Partner,
-    Plan,
-    Programme,
-    ProgrammeFigure,
-    ProgressUpdate,
-    User,
-)
+from tracker.models.city import City, Mentorship, Participation
+from tracker.models.plan import Action, Indicator, IndicatorValue, Partner, Plan
+from tracker.models.programme import Milestone, Programme, ProgrammeFigure
+from tracker.models.progress import ProgressUpdate
+from tracker.models.user import User
 from tracker.queries.cohort import STEP_TITLES
 
 # The records of facts whose source addresses a public page may link to (not the progress

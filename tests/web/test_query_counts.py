@@ -11,20 +11,10 @@ from sqlalchemy import event
 
 from tests.helpers import signed_in_client
 from tracker.extensions import db
-from tracker.models import (
-    Action,
-    City,
-    Indicator,
-    IndicatorValue,
-    Mentorship,
-    Milestone,
-    Participation,
-    Plan,
-    Programme,
-    ProgressUpdate,
-    Sector,
-)
-from tracker.models.programme import LGD_STEPS
+from tracker.models.city import City, Mentorship, Participation
+from tracker.models.plan import Action, Indicator, IndicatorValue, Plan
+from tracker.models.programme import LGD_STEPS, Milestone, Programme, Sector
+from tracker.models.progress import ProgressUpdate
 
 PAGES = [
     "/",
