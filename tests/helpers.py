@@ -1,4 +1,5 @@
-"""Test builders and small helpers shared by the test modules."""
+"""Small helpers shared by the test modules: signing in, reading pages and forms, uploads, and
+the fingerprint of what is stored."""
 
 from __future__ import annotations
 
@@ -9,32 +10,25 @@ from html.parser import HTMLParser
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from tests.factories import PASSWORD, make_user
 from tracker.extensions import db
-from tracker.models import Base, User
-from tracker.services import accounts
+from tracker.models import Base
 
-PASSWORD = "correct horse battery staple"
+# The signed-in dashboards, each with the demo data's richest city where a page is a city's.
+DASHBOARDS = [
+    "/",
+    "/cohort",
+    "/mentorships",
+    "/milestones",
+    "/cities",
+    "/cities/dortmund",
+    "/cities/dortmund/climate",
+    "/cities/bamberg",
+]
 
 
-def make_user(
-    role: str = "viewer",
-    *,
-    city: str | None = None,
-    email: str | None = None,
-    password: str = PASSWORD,
-    active: bool = True,
-) -> User:
-    user = accounts.create_user(
-        None,
-        email=email or f"{role}-{city or 'all'}@example.org",
-        password=password,
-        role=role,
-        city_slug=city,
-        actor_label="test",
-    )
-    user.is_active = active
-    db.session.commit()
-    return user
+# A mentorship the demo data does not have: Trento mentoring Pesaro from April 2024.
+NEW_PAIR = {"mentor": "trento", "mentee": "pesaro", "since_on": "2024-04-01", "sector_id": "None"}
 
 
 def login(client: FlaskClient, email: str, password: str = PASSWORD, **kwargs):
@@ -60,70 +54,6 @@ def row_counts() -> dict[str, int]:
         table.name: db.session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
         for table in Base.metadata.sorted_tables
     }
-
-
-def get_city(slug: str):
-    from tracker.models import City
-
-    return db.session.scalar(sa.select(City).where(City.slug == slug))
-
-
-def make_plan(
-    city: str = "bamberg",
-    *,
-    kind: str = "local_green_deal",
-    status: str | None = "planned",
-    started_on=None,
-    programme: bool = True,
-):
-    from datetime import date
-
-    from tracker.models import Plan, Programme
-
-    plan = Plan(
-        city_id=get_city(city).id,
-        programme_id=db.session.scalar(sa.select(Programme.id)) if programme else None,
-        slug=f"test-{kind}-{city}",
-        kind=kind,
-        title=f"Test plan of {city}",
-        status=status if kind == "local_green_deal" else None,
-        started_on=started_on or date(2023, 9, 1),
-    )
-    db.session.add(plan)
-    db.session.commit()
-    return plan
-
-
-def make_action(plan, *, title: str = "Solar on schools", slug: str = "solar"):
-    from tracker.models import Action
-
-    action = Action(plan_id=plan.id, slug=slug, title=title)
-    db.session.add(action)
-    db.session.commit()
-    return action
-
-
-def make_indicator(action, *, name: str = "PV capacity", unit: str = "kWp"):
-    from tracker.models import Indicator
-
-    indicator = Indicator(action_id=action.id, slug="pv", name=name, unit=unit)
-    db.session.add(indicator)
-    db.session.commit()
-    return indicator
-
-
-def make_milestone(plan, *, slug: str = "test/bamberg/team", due_on=None):
-    from datetime import date
-
-    from tracker.models import Milestone
-
-    due = due_on or date(2030, 1, 1)
-    milestone = Milestone(
-        slug=slug, plan_id=plan.id, title="Team set up", planned_on=due, due_on=due
-    )
-    db.session.add(milestone)
-    db.session.commit()
-    return milestone
 
 
 def snapshot() -> dict[str, list[tuple]]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import build_app, fresh_database, served
-from tests.helpers import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 from tests.mail_server import smtp_server
 
 PROJECT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from tests.browser.conftest import ADMIN, shoot
-from tests.helpers import PASSWORD
+from tests.factories import PASSWORD
 from tests.mail_server import text_of
 
 INVITED = "new-editor@example.org"

@@ -18,7 +18,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import build_app, fresh_database, make_config
-from tests.helpers import login, make_action, make_plan, make_user
+from tests.factories import make_action, make_plan, make_user
+from tests.helpers import login
 from tracker import create_app
 from tracker.extensions import db
 from tracker.models import AuditEvent

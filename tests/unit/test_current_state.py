@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import get_city
+from tests.factories import get_city
 from tracker.extensions import db
 from tracker.models import Action, Plan
 from tracker.queries import progress as progress_read

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import get_city, make_user
+from tests.factories import get_city, make_user
 from tracker.extensions import db
 from tracker.models import Action, AuditEvent, Indicator, IndicatorValue, Plan, ProgressUpdate, User
 from tracker.schemas.reports import ProgressReport

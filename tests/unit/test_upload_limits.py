@@ -12,7 +12,8 @@ from collections.abc import Sequence
 import pytest
 from openpyxl import Workbook
 
-from tests.helpers import login, make_user, snapshot, upload
+from tests.factories import make_user
+from tests.helpers import login, snapshot, upload
 from tracker.domain.errors import Invalid
 from tracker.services.uploads import ImportRejected, UploadLimits, check_upload, read_table
 

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import PASSWORD, form_fields, login, make_user, page_text, snapshot
+from tests.factories import PASSWORD, make_user
+from tests.helpers import form_fields, login, page_text, snapshot
 from tracker.extensions import db
 from tracker.models import ApiToken, AuditEvent, User
 

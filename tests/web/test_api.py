@@ -11,17 +11,8 @@ import pytest
 import sqlalchemy as sa
 from openapi_spec_validator import validate
 
-from tests.helpers import (
-    csrf_token,
-    login,
-    make_action,
-    make_indicator,
-    make_milestone,
-    make_plan,
-    make_user,
-    page_text,
-    snapshot,
-)
+from tests.factories import make_action, make_indicator, make_milestone, make_plan, make_user
+from tests.helpers import csrf_token, login, page_text, snapshot
 from tracker.api.openapi import document
 from tracker.extensions import db
 from tracker.models import ApiToken, AuditEvent, Milestone, ProgressUpdate

@@ -11,7 +11,7 @@ from schemathesis.checks import CHECKS as ALL_CHECKS  # noqa: E402
 from schemathesis.specs.openapi import checks as _openapi  # noqa: E402, F401  (registers them)
 
 from tests.conftest import build_app, fresh_database, served  # noqa: E402
-from tests.helpers import make_action, make_plan, make_user  # noqa: E402
+from tests.factories import make_action, make_plan, make_user  # noqa: E402
 from tracker.api.openapi import document  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 from tracker.models import ApiToken  # noqa: E402

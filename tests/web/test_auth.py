@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import PASSWORD, csrf_token, login, make_user, row_counts
+from tests.factories import PASSWORD, make_user
+from tests.helpers import csrf_token, login, row_counts
 from tracker.auth.routes import SIGN_IN_REFUSED
 from tracker.extensions import db
 from tracker.models import AuditEvent, ImportBatch, UserSession

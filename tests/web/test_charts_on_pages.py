@@ -11,13 +11,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from tests.helpers import (
-    make_action,
-    make_indicator,
-    make_plan,
-    signed_in_client,
-    visible_text,
-)
+from tests.factories import make_action, make_indicator, make_plan
+from tests.helpers import signed_in_client, visible_text
 from tracker.extensions import db
 from tracker.models import City, IndicatorValue, Milestone, Participation
 

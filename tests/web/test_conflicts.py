@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import form_fields, login, make_action, make_plan, make_user, page_text, snapshot
+from tests.factories import make_action, make_plan, make_user
+from tests.helpers import form_fields, login, page_text, snapshot
 from tracker.extensions import db
 from tracker.models import Action, AuditEvent, User
 

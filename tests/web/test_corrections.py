@@ -11,16 +11,8 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import (
-    login,
-    make_action,
-    make_indicator,
-    make_plan,
-    make_user,
-    page_text,
-    snapshot,
-    upload,
-)
+from tests.factories import make_action, make_indicator, make_plan, make_user
+from tests.helpers import login, page_text, snapshot, upload
 from tracker.extensions import db
 from tracker.models import Action, AuditEvent, IndicatorValue, ProgressUpdate
 from tracker.services import tokens
@@ -226,18 +218,7 @@ def test_corrections_of_corrections_and_a_late_arriving_early_update(editor, pla
 
 
 def test_the_correction_form_is_prefilled_and_shows_the_date_it_keeps(editor, plan):
-    action = make_action(plan)
-    indicator = make_indicator(action)
-    editor.post(
-        f"/actions/{action.id}/progress",
-        data={
-            "reported_on": "2024-06-01",
-            "status": "at_risk",
-            "percent_complete": "40",
-            "indicator_id": str(indicator.id),
-            "indicator_value": "120",
-        },
-    )
+    action, _indicator = measured_report(editor, plan, "at_risk")
     update = updates_of(action)[0]
     html = editor.get(f"/actions/updates/{update.id}/correct").get_data(as_text=True)
     assert 'value="at_risk" selected' in html or 'selected value="at_risk"' in html
@@ -246,6 +227,23 @@ def test_the_correction_form_is_prefilled_and_shows_the_date_it_keeps(editor, pl
     assert 'value="120.0"' in html or 'value="120"' in html
     assert "1 Jun 2024" in html
     assert 'name="reported_on"' not in html
+
+
+def measured_report(editor, plan, status: str):
+    """A new action and indicator, and a report of 40 % with the indicator at 120 on 1 June."""
+    action = make_action(plan)
+    indicator = make_indicator(action)
+    editor.post(
+        f"/actions/{action.id}/progress",
+        data={
+            "reported_on": "2024-06-01",
+            "status": status,
+            "percent_complete": "40",
+            "indicator_id": str(indicator.id),
+            "indicator_value": "120",
+        },
+    )
+    return action, indicator
 
 
 BAD_CORRECTIONS = [
@@ -329,18 +327,7 @@ def test_a_correction_through_the_api_keeps_the_date_or_is_refused(editor, plan)
 
 
 def test_an_indicator_value_is_corrected_with_its_update(editor, plan):
-    action = make_action(plan)
-    indicator = make_indicator(action)
-    editor.post(
-        f"/actions/{action.id}/progress",
-        data={
-            "reported_on": "2024-06-01",
-            "status": "on_track",
-            "percent_complete": "40",
-            "indicator_id": str(indicator.id),
-            "indicator_value": "120",
-        },
-    )
+    action, indicator = measured_report(editor, plan, "on_track")
     a = updates_of(action)[0]
     editor.post(
         f"/actions/updates/{a.id}/correct",

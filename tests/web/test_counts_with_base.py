@@ -11,7 +11,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import make_action, make_plan, signed_in_client, visible_text
+from tests.factories import make_action, make_plan
+from tests.helpers import signed_in_client, visible_text
 from tracker.extensions import db
 from tracker.models import Action, Plan, Sector
 
@@ -28,8 +29,7 @@ def public(app):
 
 @pytest.fixture
 def viewer(app):
-    client = signed_in_client(app, "viewer", email="reader@example.org")
-    return client
+    return signed_in_client(app, "viewer", email="reader@example.org")
 
 
 def sentence(html: str, element_id: str) -> str:

@@ -11,21 +11,12 @@ import plotly.graph_objects as go
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import page_text, snapshot
+from tests.helpers import DASHBOARDS, NEW_PAIR, page_text, snapshot
 from tracker.extensions import db
 from tracker.models import City, Mentorship, Milestone, Plan
 from tracker.vocabulary import titled
 
-PAGES = [
-    "/",
-    "/cohort",
-    "/mentorships",
-    "/milestones",
-    "/cities",
-    "/cities/dortmund",
-    "/cities/dortmund/climate",
-    "/cities/bamberg",
-]
+PAGES = DASHBOARDS
 
 
 def figures(html: str) -> dict[str, dict]:
@@ -232,16 +223,7 @@ def test_mentorships_page_for_readers_has_no_form(viewer):
 
 
 def test_leads_add_edit_and_end_mentorships(lead):
-    response = lead.post(
-        "/mentorships",
-        data={
-            "mentor": "trento",
-            "mentee": "pesaro",
-            "since_on": "2024-04-01",
-            "sector_id": "None",
-            "focus": "Tourism",
-        },
-    )
+    response = lead.post("/mentorships", data={**NEW_PAIR, "focus": "Tourism"})
     assert response.status_code == 302
     pair = db.session.scalars(sa.select(Mentorship).order_by(Mentorship.id.desc())).first()
     assert (pair.mentor.city.slug, pair.mentee.city.slug, pair.is_demo) == (

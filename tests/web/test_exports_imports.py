@@ -25,8 +25,14 @@ KINDS = list(EXPORTS)
 
 @pytest.fixture
 def lead(demo_app):
-    client = signed_in_client(demo_app, "lead", email="porter@example.org")
-    return client
+    return signed_in_client(demo_app, "lead", email="porter@example.org")
+
+
+def csv_of(rows: list[list[str]]) -> bytes:
+    """Rows written back as a CSV file, as a spreadsheet saves them."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue().encode()
 
 
 def rows_of(response) -> list[list[str]]:
@@ -136,10 +142,9 @@ def test_an_edited_actions_file_changes_exactly_the_edited_rows(lead):
     rows = rows_of(lead.get("/exports/actions.csv?city=bamberg"))
     header, first = rows[0], rows[1]
     first[header.index("title")] = "Renamed by spreadsheet"
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    content = csv_of(rows)
     before = {a.id: (a.title, a.version) for a in db.session.scalars(sa.select(Action))}
-    response = upload(lead, "actions", buffer.getvalue().encode())
+    response = upload(lead, "actions", content)
     assert response.status_code == 302
     db.session.expire_all()
     after = {a.id: (a.title, a.version) for a in db.session.scalars(sa.select(Action))}
@@ -153,9 +158,7 @@ def test_an_edited_progress_row_becomes_one_correction_and_reimporting_adds_noth
     header = rows[0]
     rows[1][header.index("percent_complete")] = "99"
     rows[1][header.index("status")] = "on_track"
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    content = buffer.getvalue().encode()
+    content = csv_of(rows)
     count = db.session.scalar(sa.select(sa.func.count()).select_from(ProgressUpdate))
     assert upload(lead, "progress", content).status_code == 302
     db.session.expire_all()
@@ -195,10 +198,9 @@ def test_one_bad_row_rejects_the_file_and_names_every_bad_row(lead):
     header = rows[0]
     rows[2][header.index("percent_complete")] = "150"
     rows[4][header.index("reported_on")] = "yesterday"
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    content = csv_of(rows)
     before = snapshot()
-    response = upload(lead, "progress", buffer.getvalue().encode())
+    response = upload(lead, "progress", content)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "<td>3</td><td>percent_complete</td>" in html
@@ -241,10 +243,9 @@ def test_an_editor_imports_only_their_own_city(demo_app):
     client = signed_in_client(demo_app, "editor", city="bamberg", email="ed@example.org")
     rows = rows_of(client.get("/exports/partners.csv?city=heidelberg"))
     rows[1][rows[0].index("commitment")] = "Changed by the wrong city"
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    content = csv_of(rows)
     before = snapshot()
-    response = upload(client, "partners", buffer.getvalue().encode())
+    response = upload(client, "partners", content)
     assert response.status_code == 400
     assert "Only this city" in response.get_data(as_text=True)
     assert snapshot() == before

@@ -14,7 +14,8 @@ from functools import cache
 import pytest
 from babel.messages.pofile import read_po
 
-from tests.helpers import login, make_user
+from tests.factories import make_user
+from tests.helpers import login
 from tracker import PROJECT_ROOT
 
 CATALOGUE = PROJECT_ROOT / "tracker" / "translations" / "de" / "LC_MESSAGES" / "messages.po"

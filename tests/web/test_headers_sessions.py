@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from tests.helpers import login, make_user
+from tests.factories import make_user
+from tests.helpers import login
 from tests.unit.test_factory import clean_env  # noqa: F401  (the fixture)
 from tracker import auth, create_app
 from tracker.services import tokens

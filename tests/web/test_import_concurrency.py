@@ -15,7 +15,7 @@ import requests
 import sqlalchemy as sa
 
 from tests.conftest import build_app, fresh_database, served
-from tests.helpers import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 from tracker.extensions import db
 from tracker.models import Action, City, Plan, ProgressUpdate
 from tracker.services import tokens

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import PASSWORD, login, make_user, page_text, row_counts, signed_in_client
+from tests.factories import PASSWORD, make_user
+from tests.helpers import login, page_text, row_counts, signed_in_client
 from tests.mail_server import html_of, smtp_server, text_of
 from tracker.extensions import db
 from tracker.models import AccountLink, AuditEvent, User

@@ -12,16 +12,8 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask_babel import refresh
 
-from tests.helpers import (
-    login,
-    make_action,
-    make_indicator,
-    make_plan,
-    make_user,
-    signed_in_client,
-    snapshot,
-    upload,
-)
+from tests.factories import make_action, make_indicator, make_plan, make_user
+from tests.helpers import login, signed_in_client, snapshot, upload
 from tracker.extensions import db
 from tracker.models import AuditEvent, IndicatorValue, Programme, ProgressUpdate
 from tracker.queries import keys, overview

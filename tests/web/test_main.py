@@ -4,7 +4,8 @@ import re
 
 import sqlalchemy as sa
 
-from tests.helpers import login, make_user
+from tests.factories import make_user
+from tests.helpers import login
 from tracker.extensions import db
 from tracker.models import Participation, Plan, Programme
 

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import login, make_milestone, make_plan, make_user, page_text, snapshot
+from tests.factories import make_milestone, make_plan, make_user
+from tests.helpers import login, page_text, snapshot
 from tracker.extensions import db
 from tracker.models import AuditEvent, Milestone, ProgressUpdate
 

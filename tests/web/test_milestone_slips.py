@@ -11,7 +11,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from bench.generate import add_cities
-from tests.helpers import make_user, page_text
+from tests.factories import make_user
+from tests.helpers import page_text
 from tracker.extensions import db
 from tracker.models import City, Milestone
 from tracker.services import milestones

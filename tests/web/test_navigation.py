@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from tests.helpers import login, make_user
+from tests.factories import make_user
+from tests.helpers import login
 
 DASHBOARDS = ["Overview", "Cohort", "Mentorships", "Milestones", "Cities"]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import login, make_user
+from tests.factories import make_user
+from tests.helpers import login
 
 HOSTILE_IDS = ["9223372036854775808", "2147483648", "99999999999999999999999", "0", "-1", "1"]
 HOSTILE_TEXT = ["x", "%00", "..%2F..%2Fetc", "%0d%0aX:1", "a" * 300, "dortmund"]
@@ -64,7 +65,8 @@ def test_no_get_route_answers_5xx_to_hostile_input(app, who):
 def test_a_nul_character_in_a_form_or_a_json_body_is_refused_and_stores_nothing(app):
     from datetime import date
 
-    from tests.helpers import make_action, make_plan, snapshot
+    from tests.factories import make_action, make_plan
+    from tests.helpers import snapshot
     from tracker.extensions import db
     from tracker.services import tokens
 
@@ -75,25 +77,13 @@ def test_a_nul_character_in_a_form_or_a_json_body_is_refused_and_stores_nothing(
     client = app.test_client()
     login(client, user.email)
     before = snapshot()
-    form = client.post(
-        f"/actions/{action.id}/progress",
-        data={
-            "reported_on": "2024-05-01",
-            "status": "on_track",
-            "percent_complete": "5",
-            "note": "a\x00b",
-        },
-    )
+    report = {"reported_on": "2024-05-01", "status": "on_track", "note": "a\x00b"}
+    form = client.post(f"/actions/{action.id}/progress", data={**report, "percent_complete": "5"})
     assert form.status_code == 400
     assert "NUL character" in form.get_data(as_text=True)
     body = client.post(
         f"/api/v1/actions/{action.id}/progress",
-        json={
-            "reported_on": "2024-05-01",
-            "status": "on_track",
-            "percent_complete": 5,
-            "note": "a\x00b",
-        },
+        json={**report, "percent_complete": 5},
         headers={"Authorization": f"Bearer {token}"},
     )
     assert body.status_code == 422

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import login, make_action, make_plan, make_user, snapshot, upload
+from tests.factories import make_action, make_plan, make_user
+from tests.helpers import login, snapshot, upload
 from tracker.extensions import db
 from tracker.queries import keys
 from tracker.services import tokens

@@ -10,16 +10,8 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import (
-    form_fields,
-    login,
-    make_action,
-    make_milestone,
-    make_plan,
-    make_user,
-    page_text,
-    snapshot,
-)
+from tests.factories import make_milestone, make_user
+from tests.helpers import form_fields, login, page_text, snapshot
 from tracker.api.openapi import document
 from tracker.extensions import db
 from tracker.models import ApiToken, ProgressUpdate, Submission
@@ -27,15 +19,8 @@ from tracker.services import tokens
 
 
 @pytest.fixture
-def action(app):
-    return make_action(make_plan("bamberg", started_on=date(2023, 9, 1)))
-
-
-@pytest.fixture
-def editor(client, action):
-    make_user("editor", city="bamberg")
-    login(client, "editor-bamberg@example.org")
-    return client
+def editor(editor_client):
+    return editor_client  # Bamberg's editor, on the action of tests/web/conftest.py
 
 
 def count_updates() -> int:

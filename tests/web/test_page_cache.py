@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import csrf_token, page_text, signed_in_client, upload
+from tests.helpers import NEW_PAIR, csrf_token, page_text, signed_in_client, upload
 from tests.web.test_exports_imports import rows_of
 from tests.web.test_query_counts import count_queries
 from tracker.extensions import db
@@ -20,8 +20,7 @@ DASHBOARDS = ["/", "/cohort", "/mentorships", "/milestones", "/cities", "/cities
 
 @pytest.fixture
 def editor(demo_app):
-    client = signed_in_client(demo_app, "editor", city="bamberg", email="bamberg@example.org")
-    return client
+    return signed_in_client(demo_app, "editor", city="bamberg", email="bamberg@example.org")
 
 
 def bamberg_action() -> Action:
@@ -105,15 +104,7 @@ def test_adding_a_mentorship_shows_at_once(viewer, lead):
         return viewer.get("/mentorships").get_data(True).count('href="/cities/pesaro"')
 
     before, links = pairs(), pesaro_links()
-    response = lead.post(
-        "/mentorships",
-        data={
-            "mentor": "trento",
-            "mentee": "pesaro",
-            "since_on": "2024-04-01",
-            "sector_id": "None",
-        },
-    )
+    response = lead.post("/mentorships", data=NEW_PAIR)
     assert response.status_code == 302
     assert pairs() == before + 1
     assert pesaro_links() > links

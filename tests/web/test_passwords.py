@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import PASSWORD, login, make_user, page_text, snapshot
+from tests.factories import PASSWORD, make_user
+from tests.helpers import login, page_text, snapshot
 from tracker.extensions import db
 from tracker.models import User
 

@@ -12,16 +12,15 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import (
+from tests.factories import (
     PASSWORD,
-    csrf_token,
     make_action,
     make_indicator,
     make_milestone,
     make_plan,
     make_user,
-    snapshot,
 )
+from tests.helpers import csrf_token, snapshot
 from tracker.extensions import db
 from tracker.models.audit import AuditEvent
 from tracker.models.city import City, Mentorship, Participation

@@ -8,32 +8,12 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import (
-    csrf_token,
-    login,
-    make_action,
-    make_indicator,
-    make_plan,
-    make_user,
-    page_text,
-    snapshot,
-)
+from tests.factories import make_indicator, make_user
+from tests.helpers import csrf_token, login, page_text, snapshot
 from tracker.extensions import db
 from tracker.models import Action, AuditEvent, IndicatorValue, ProgressUpdate
 
 TODAY = date.today()
-
-
-@pytest.fixture
-def action(app):
-    return make_action(make_plan("bamberg", started_on=date(2023, 9, 1)))
-
-
-@pytest.fixture
-def editor_client(client, action):
-    make_user("editor", city="bamberg")
-    login(client, "editor-bamberg@example.org")
-    return client
 
 
 def report(**overrides: str) -> dict[str, str]:
@@ -171,49 +151,20 @@ def test_script_in_a_note_is_shown_as_text_everywhere(editor_client, action, run
 
 
 def test_current_state_follows_the_latest_reported_date_even_out_of_order(editor_client, action):
-    assert (
-        post(
-            editor_client, action, reported_on="2024-06-01", status="at_risk", percent_complete="30"
-        ).status_code
-        == 302
-    )
-    assert (
-        post(
-            editor_client,
-            action,
-            reported_on="2024-01-01",
-            status="on_track",
-            percent_complete="10",
-        ).status_code
-        == 302
-    )
-    db.session.refresh(action)
-    assert (action.status, action.percent_complete, action.last_reported_on) == (
-        "at_risk",
-        30,
-        date(2024, 6, 1),
-    )
-    assert (
-        post(
-            editor_client, action, reported_on="2024-09-01", status="delayed", percent_complete="35"
-        ).status_code
-        == 302
-    )
-    db.session.refresh(action)
-    assert (action.status, action.percent_complete) == ("delayed", 35)
-    # Same date twice: the one entered last wins.
-    assert (
-        post(
-            editor_client,
-            action,
-            reported_on="2024-09-01",
-            status="on_track",
-            percent_complete="36",
-        ).status_code
-        == 302
-    )
-    db.session.refresh(action)
-    assert (action.status, action.percent_complete) == ("on_track", 36)
+    steps = [
+        # (reported on, status, percent) sent, then the action's status, percent and date
+        (("2024-06-01", "at_risk", "30"), ("at_risk", 30, date(2024, 6, 1))),
+        # An earlier date goes into the history and leaves the present as it was.
+        (("2024-01-01", "on_track", "10"), ("at_risk", 30, date(2024, 6, 1))),
+        (("2024-09-01", "delayed", "35"), ("delayed", 35, date(2024, 9, 1))),
+        # Same date twice: the one entered last wins.
+        (("2024-09-01", "on_track", "36"), ("on_track", 36, date(2024, 9, 1))),
+    ]
+    for (day, status, percent), state in steps:
+        sent = post(editor_client, action, reported_on=day, status=status, percent_complete=percent)
+        assert sent.status_code == 302
+        db.session.refresh(action)
+        assert (action.status, action.percent_complete, action.last_reported_on) == state, day
 
 
 def test_history_is_kept_newest_first(editor_client, action):

@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import make_user, page_text, signed_in_client
+from tests.factories import make_user
+from tests.helpers import page_text, signed_in_client
 from tests.web.test_query_counts import count_queries
 from tracker.extensions import db
 from tracker.models.city import City, Mentorship, Participation

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from tests.helpers import signed_in_client
+from tests.helpers import DASHBOARDS, signed_in_client
 from tracker.extensions import db
 from tracker.models.city import City, Mentorship, Participation
 from tracker.models.plan import Action, Indicator, IndicatorValue, Plan
@@ -17,13 +17,7 @@ from tracker.models.programme import LGD_STEPS, Milestone, Programme, Sector
 from tracker.models.progress import ProgressUpdate
 
 PAGES = [
-    "/",
-    "/cohort",
-    "/mentorships",
-    "/milestones",
-    "/cities",
-    "/cities/bamberg",
-    "/cities/dortmund/climate",
+    *DASHBOARDS,
     "/milestones?state=overdue",
     "/cities?sector=energy-renewables",
     "/actions?attention=stale",

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import login, make_action, make_milestone, make_plan, make_user, snapshot
+from tests.factories import make_action, make_milestone, make_plan, make_user
+from tests.helpers import login, snapshot
 from tracker.services import tokens
 
 

@@ -11,7 +11,8 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import login, make_user, page_text, row_counts, signed_in_client
+from tests.factories import make_user
+from tests.helpers import login, page_text, row_counts, signed_in_client
 from tests.mail_server import free_port, html_of, smtp_server, text_of
 from tracker.extensions import db
 from tracker.models import Action, AuditEvent, City, Milestone, OutgoingMail, Plan
@@ -147,10 +148,14 @@ def test_who_turned_reminders_off_or_unsubscribed_gets_none(demo_app, mailer):
     assert client.get("/auth/reminders-off/forged.token").status_code == 404
 
 
-def test_a_german_editors_digest_is_in_german(demo_app, mailer):
-    user = make_user("editor", city="bamberg", email="deutsch-editor@example.org")
-    user.language = "de"
+def german_editor(email: str) -> None:
+    """Bamberg's editor who reads German."""
+    make_user("editor", city="bamberg", email=email).language = "de"
     db.session.commit()
+
+
+def test_a_german_editors_digest_is_in_german(demo_app, mailer):
+    german_editor("deutsch-editor@example.org")
     send(demo_app)
     (message,) = mailer.to("deutsch-editor@example.org")
     assert message["Subject"] == "Bamberg: was auf ICC Tracker zu aktualisieren ist"
@@ -324,9 +329,7 @@ def test_this_week_counts_the_reports_entered_this_week_not_the_seeded_history(d
 
 
 def test_a_german_digest_writes_its_dates_and_numbers_in_german(demo_app, mailer):
-    user = make_user("editor", city="bamberg", email="datum@example.org")
-    user.language = "de"
-    db.session.commit()
+    german_editor("datum@example.org")
     send(demo_app)
     (message,) = mailer.to("datum@example.org")
     text = text_of(message)

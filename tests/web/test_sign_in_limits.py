@@ -23,7 +23,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import build_app, fresh_database
-from tests.helpers import PASSWORD, login, make_user
+from tests.factories import PASSWORD, make_user
+from tests.helpers import login
 from tracker.auth.routes import SIGN_IN_REFUSED
 from tracker.extensions import db
 from tracker.models import AuditEvent, SignInThrottle, UserSession

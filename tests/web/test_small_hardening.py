@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import make_user
+from tests.factories import make_user
 from tracker.extensions import db
 from tracker.models import AuditEvent
 from tracker.services import tokens

@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import login, make_action, make_indicator, make_plan, make_user, snapshot
+from tests.factories import make_action, make_indicator, make_plan, make_user
+from tests.helpers import form_fields, login, snapshot
 from tracker.extensions import db
 from tracker.models import AuditEvent, Indicator, IndicatorValue, ProgressUpdate
 
@@ -164,17 +165,11 @@ def test_a_percent_indicator_is_plausible_from_0_to_100(editor, indicator):
 
 
 def test_baseline_and_target_are_read_in_german_and_said_back(editor, indicator):
-    page = editor.get(f"/actions/indicators/{indicator.id}/edit", headers=GERMAN)
-    version = page.get_data(as_text=True).split('name="version" type="hidden" value="', 1)[1]
+    url = f"/actions/indicators/{indicator.id}/edit"
+    shown = form_fields(editor.get(url, headers=GERMAN).get_data(as_text=True), url)
     response = editor.post(
-        f"/actions/indicators/{indicator.id}/edit",
-        data={
-            "name": "PV capacity",
-            "unit": "kWp",
-            "baseline_value": "1.234,5",
-            "target_value": "2.000",
-            "version": version.split('"', 1)[0],
-        },
+        url,
+        data={**shown, "baseline_value": "1.234,5", "target_value": "2.000"},
         headers=GERMAN,
         follow_redirects=True,
     )
