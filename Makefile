@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app tracker
 
 CATALOGUE := tracker/translations/de/LC_MESSAGES/messages
-.PHONY: run test install lint clean translations
+.PHONY: run test coverage install lint clean translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,20 +44,24 @@ run: $(STAMP) $(CATALOGUE).mo $(ASSETS)
 	$(FLASK) seed --demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-## Create the environment and run lint plus the whole suite on SQLite (measuring coverage), then on PostgreSQL
+## Create the environment and run lint plus the whole suite on SQLite, then on PostgreSQL
 ## (skipped with a reason when no server answers; TRACKER_TEST_REQUIRE_POSTGRES=1 makes that fail).
-## Two workers; the browser tests, which do not depend on the database, run once, on SQLite,
-## after the coverage is printed (the server they drive runs faster without it).
+## Two workers. Tests marked `once` (heavy, and the same on either engine) and the browser tests
+## run in the SQLite pass only.
 # The tests run in an order shuffled by TEST_SEED (pytest-randomly): the same order for the same
 # seed, so a run is repeatable; `make test TEST_SEED=$$RANDOM` tries another order.
 TEST_SEED ?= 20261207
+PYTEST := $(BIN)/pytest -n 2 -p randomly --randomly-seed=$(TEST_SEED) --no-cov
 test: $(STAMP) $(CATALOGUE).mo $(ASSETS) $(AXE) lint
+	$(PYTEST) -m "not browser"
+	$(PYTEST) --db=postgresql -m "not browser and not once"
+	$(PYTEST) -m browser
+
+## The suite on SQLite measuring branch coverage, printed for the package and for its services
+coverage: $(STAMP) $(CATALOGUE).mo $(ASSETS)
 	$(BIN)/pytest -n 2 -p randomly --randomly-seed=$(TEST_SEED) -m "not browser" \
 		--cov=tracker --cov-branch --cov-report=term:skip-covered
 	$(BIN)/coverage report --include='tracker/services/*' --precision=1
-	$(BIN)/pytest -n 2 -p randomly --randomly-seed=$(TEST_SEED) --db=postgresql -m "not browser" \
-		--no-cov
-	$(BIN)/pytest -n 2 -p randomly --randomly-seed=$(TEST_SEED) -m browser --no-cov
 
 lint: $(STAMP)
 	$(BIN)/lint-imports --no-cache

@@ -1,12 +1,13 @@
-"""Every page in Chromium, as a lead, an editor, an admin and anyone (the public view), in
-English and in German: each chart is drawn with data and nothing goes wrong in the console;
-axe-core finds no serious or critical WCAG 2.1 AA violation at 390 and 1280 px (the editor
-checks its own pages and those with its forms, the lead all the others); at 320, 390, 768 and
-1280 px no page is wider than the window and no word of a table cell or heading is broken
-across two lines; on a 390 x 844 phone the header is one line and the page's own heading starts
-in the upper third of the screen; each leaves screenshots at 390 and 1280 px, and the overview
-and the city page their print rendering. A keyboard alone gets from signing in to a saved
-progress update, and opens and closes the phone's menu."""
+"""Every page in Chromium, as a lead, an editor, an admin and anyone (the public view), in English
+and in German: each chart is drawn with data and nothing goes wrong in the console; axe-core
+finds no serious or critical WCAG 2.1 AA violation at 390 px (the editor checks its own pages
+and those with its forms, the lead all the others), nor at 1280 px on the first page of each
+(the header and frame all pages share); at 320, 390, 768 and 1280 px no page is wider than the
+window, and in each of the stylesheet's two layouts (at 320 and 1280 px) no word of a table cell
+or heading is broken across two lines; on a 390 x 844 phone the header is one line and the
+page's own heading starts in the upper third of the screen; each leaves screenshots at 390 and
+1280 px, and the overview and the city page their print rendering. A keyboard alone gets from
+signing in to a saved progress update, and opens and closes the phone's menu."""
 
 from __future__ import annotations
 
@@ -53,6 +54,9 @@ PUBLIC_PAGES = {
 }
 LANGUAGES = {"en": "en-GB", "de": "de-DE"}
 NARROW = (768, 390, 320)
+# The stylesheet has two layouts (a phone's up to 48rem, a desk's above): words are looked at in
+# each, at its narrowest phone and at a desk.
+LAYOUT_WIDTHS = (320, 1280)
 BROKEN_WORDS = (Path(__file__).parent / "js" / "broken_words.js").read_text(encoding="utf-8")
 PHONE = {"width": 390, "height": 844}
 
@@ -138,7 +142,8 @@ def read_at_every_width(page, screenshot_dir: Path, label: str) -> list[str]:
         overflow = wider_than_window(page)
         if overflow:
             found.append(f"{overflow} px wider than a {width} px window")
-        found += [f"at {width} px, a word broken: {w}" for w in broken_words(page)]
+        if width in LAYOUT_WIDTHS:
+            found += [f"at {width} px, a word broken: {w}" for w in broken_words(page)]
     # The tables folded again, as a reader finds the page.
     page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = false; })")
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -186,7 +191,7 @@ def test_every_page_passes_axe_and_fits_a_phone(
         page.goto(live_server + "/cities/dortmund")
         for name, selector in RECORD_LINKS.items():
             pages[name] = page.locator(selector).first.get_attribute("href")
-        for name, path in pages.items():
+        for number, (name, path) in enumerate(pages.items()):
             # As a phone loads it (the charts then leave out their toolbar)...
             page.set_viewport_size(PHONE)
             page.goto(live_server + path)
@@ -198,7 +203,8 @@ def test_every_page_passes_axe_and_fits_a_phone(
             found += read_at_every_width(
                 page, screenshot_dir, f"{language}-{{width}}-{role}-{name}"
             )
-            found += serious_violations(page, axe_script)
+            if number == 0:  # the header and frame every page shares, as a desk shows them
+                found += serious_violations(page, axe_script)
             if console:
                 found += [f"console: {text}" for text in console]
                 console.clear()

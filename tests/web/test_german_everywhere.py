@@ -113,6 +113,7 @@ def clients(demo_app):
     return made
 
 
+@pytest.mark.once  # the words of the pages, not of the database
 def test_no_page_shows_english_of_the_catalogue_in_german(demo_app, clients):
     lead, editor, admin = clients["lead"], clients["editor"], clients["admin"]
     pages: dict[str, tuple[object, str]] = {url: (lead, url) for url in SIGNED_IN}

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from tests.factories import make_user
@@ -41,6 +42,7 @@ def test_figures_follow_the_data(client):
     assert '<th scope="row">Observer cities</th><td>6</td>' in figures(client)
 
 
+@pytest.mark.once  # the labels of the pages, not of the database
 def test_demo_deals_are_labelled_as_demo(client, runner):
     assert runner.invoke(args=["seed", "--demo"]).exit_code == 0
     page = figures(client)

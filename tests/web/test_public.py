@@ -99,6 +99,7 @@ def test_a_second_visit_is_served_from_the_cache(public):
     assert count_queries(public, "/public/cohort") <= 1  # the data version, nothing more
 
 
+@pytest.mark.once  # what the templates show, not the database
 def test_no_email_note_demo_record_or_form_and_links_only_to_public_pages_or_sources(public):
     make_user("lead", email="lead-person@example.org")
     pages = crawl(public)

@@ -4,6 +4,7 @@ none of them sends more than 200 kB of HTML: long lists come a page at a time.""
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from bench.generate import add_cities
@@ -11,6 +12,10 @@ from tests.helpers import signed_in_client
 from tests.web.test_query_counts import count_queries
 from tracker.extensions import db
 from tracker.models import City
+
+# The queries a page runs do not depend on the engine (no read path asks which one it is), and
+# growing the data ten times is slow: once, in the SQLite pass.
+pytestmark = pytest.mark.once
 
 PAGES = [
     "/",
