@@ -65,6 +65,8 @@ DEFAULTS: dict[str, Any] = {
     "SUBMISSION_KEEP_HOURS": 48,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+    # An API body (a report) is a few hundred bytes; larger is refused (413) before it is read.
+    "API_MAX_BODY_BYTES": 64 * 1024,
     "IMPORT_MAX_BYTES": 2 * 1024 * 1024,
     # An import is read as a stream and refused past these, whatever the file declares.
     "IMPORT_MAX_ROWS": 10_000,
@@ -89,6 +91,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "TRACKER_PASSWORD_HASH_METHOD": ("PASSWORD_HASH_METHOD", str),
     "TRACKER_IMPORT_MAX_BYTES": ("IMPORT_MAX_BYTES", int),
     "TRACKER_IMPORT_MAX_ROWS": ("IMPORT_MAX_ROWS", int),
+    "TRACKER_API_MAX_BODY_BYTES": ("API_MAX_BODY_BYTES", int),
     "TRACKER_SESSION_MAX_AGE_HOURS": ("SESSION_MAX_AGE_HOURS", int),
     "TRACKER_IDLE_TIMEOUT_MINUTES": ("IDLE_TIMEOUT_MINUTES", int),
     "TRACKER_TIME_ZONE": ("TIME_ZONE", str),

@@ -80,11 +80,12 @@ WRITES: dict[str, Write] = {
     ),
 }
 TITLES = {
-    400: "Invalid query or body",
+    400: "Invalid query, or a body that is not JSON or is nested too deeply",
     401: "No valid token or session",
     403: "Not allowed for this account",
     404: "No such record",
     409: "Changed meanwhile, or refused by what is stored",
+    413: "The body is larger than the limit (64 KiB unless the server sets another)",
     415: "Not JSON",
     422: "Invalid fields or refused by a rule",
 }
@@ -215,7 +216,7 @@ def write_op(path: str) -> dict[str, Any]:
                 "description": "Stored; the new record",
                 "content": {"application/json": {"schema": ref(result)}},
             },
-            **problem_responses(400, 401, 403, 404, 409, 415, 422),
+            **problem_responses(400, 401, 403, 404, 409, 413, 415, 422),
         },
     }
 

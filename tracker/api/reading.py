@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from flask import request
+from flask import current_app, request
 from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
+from pydantic_core import from_json
 
 from tracker.api import ApiError
 from tracker.schemas.base import problems, shown
@@ -32,12 +33,54 @@ def query(model: type[M]) -> M:
         ) from None
 
 
+# A body nested deeper than this is refused (400): every body the API reads is one flat object.
+MAX_DEPTH = 32
+
+
+def _raw_body() -> bytes:
+    """The body's bytes, refused (413) past API_MAX_BODY_BYTES, declared or sent."""
+    limit = current_app.config["API_MAX_BODY_BYTES"]
+    too_large = ApiError(
+        413,
+        "Content Too Large",
+        _("The body is larger than %(limit)s bytes.", limit=f"{limit:,}"),
+    )
+    if (request.content_length or 0) > limit:
+        raise too_large
+    raw = request.get_data(cache=True)
+    if len(raw) > limit:
+        raise too_large
+    return raw
+
+
+def _parsed(raw: bytes) -> object:
+    """The body's JSON, parsed with a depth limit (the parser's own, then MAX_DEPTH): 400 for
+    what is not JSON or is nested too deeply, never a crash of the parser."""
+    too_deep = ApiError(
+        400, "Bad Request", _("The body is nested more than %(n)s levels deep.", n=MAX_DEPTH)
+    )
+    try:
+        data = from_json(raw)
+    except ValueError as exc:
+        if "recursion limit" in str(exc):
+            raise too_deep from None
+        raise ApiError(400, "Bad Request", _("The body is not valid JSON.")) from None
+    level, values = 0, [data]
+    while containers := [v for v in values if isinstance(v, dict | list)]:
+        level += 1
+        if level > MAX_DEPTH:
+            raise too_deep
+        values = [i for c in containers for i in (c.values() if isinstance(c, dict) else c)]
+    return data
+
+
 def body(model: type[M]) -> M:
-    """The JSON object of the request as `model`: 415 if it is not JSON, 400 if it is not an
-    object, 422 listing every field that is unknown, missing, null or of the wrong kind."""
+    """The JSON object of the request as `model`: 415 if it is not JSON, 413 if it is too large,
+    400 if it is not a JSON object or is nested too deeply, 422 listing every field that is
+    unknown, missing, null or of the wrong kind."""
     if not request.is_json:
         raise ApiError(415, "Unsupported Media Type", _("Send the body as application/json."))
-    data = request.get_json(silent=True)
+    data = _parsed(_raw_body())
     if not isinstance(data, dict):
         raise ApiError(400, "Bad Request", _("The body is not a JSON object."))
     found: list[tuple[str | None, str]] = [
@@ -46,7 +89,7 @@ def body(model: type[M]) -> M:
         if value is None and name in model.model_fields
     ]
     try:
-        result = model.model_validate_json(request.get_data())
+        result = model.model_validate_json(_raw_body())
     except ValidationError as exc:
         found += problems(exc)
     if found:
