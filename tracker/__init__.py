@@ -79,11 +79,16 @@ def configure_secret_key(app: Flask) -> None:
 
 
 def configure_proxies(app: Flask) -> None:
+    """Behind PROXY_HOPS proxies, the client is the address they forward, but only for a
+    request that comes from one of TRUSTED_PROXIES; any other peer is the client itself, so a
+    client that reaches the app's port directly cannot choose the address it is counted by."""
     hops = app.config["PROXY_HOPS"]
     if hops:
-        from werkzeug.middleware.proxy_fix import ProxyFix
+        from tracker.proxies import TrustedProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+        app.wsgi_app = TrustedProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, app.config["TRUSTED_PROXIES"], x_for=hops, x_proto=hops
+        )
 
 
 def configure_production(app: Flask, explicit: Mapping[str, Any]) -> None:

@@ -225,10 +225,12 @@ def prune_command() -> None:
 
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-def backup_command(path: Path) -> None:
-    """Write a checked, consistent backup of the database to PATH (safe while the app runs)."""
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+def backup_command(path: Path, force: bool) -> None:
+    """Write a checked, consistent backup of the database to PATH (safe while the app runs),
+    readable by its owner only; an existing PATH is refused unless --force."""
     try:
-        manifest = backups.backup(db.engine, path, db.metadata)
+        manifest = backups.backup(db.engine, path, db.metadata, force=force)
     except backups.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(

@@ -57,6 +57,8 @@ DEFAULTS: dict[str, Any] = {
     # Proxies in front of the app (a load balancer: 1). Their X-Forwarded-For and -Proto are
     # trusted that many hops deep, so limits count the client's address, not the proxy's.
     "PROXY_HOPS": 0,
+    # ... honoured only for requests from these addresses or networks (commas between).
+    "TRUSTED_PROXIES": "127.0.0.0/8, ::1",
     # ... and ends after this long without a request (an idle timeout).
     "IDLE_TIMEOUT_MINUTES": 30,
     # An uploaded file not confirmed within this time is dropped by `flask prune`.
@@ -65,6 +67,8 @@ DEFAULTS: dict[str, Any] = {
     "SUBMISSION_KEEP_HOURS": 48,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+    # A lead reminds one city's editors at most once in this many minutes (0: no limit).
+    "REMIND_INTERVAL_MINUTES": 60,
     # An API body (a report) is a few hundred bytes; larger is refused (413) before it is read.
     "API_MAX_BODY_BYTES": 64 * 1024,
     "IMPORT_MAX_BYTES": 2 * 1024 * 1024,
@@ -92,12 +96,14 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "TRACKER_IMPORT_MAX_BYTES": ("IMPORT_MAX_BYTES", int),
     "TRACKER_IMPORT_MAX_ROWS": ("IMPORT_MAX_ROWS", int),
     "TRACKER_API_MAX_BODY_BYTES": ("API_MAX_BODY_BYTES", int),
+    "TRACKER_REMIND_INTERVAL_MINUTES": ("REMIND_INTERVAL_MINUTES", int),
     "TRACKER_SESSION_MAX_AGE_HOURS": ("SESSION_MAX_AGE_HOURS", int),
     "TRACKER_IDLE_TIMEOUT_MINUTES": ("IDLE_TIMEOUT_MINUTES", int),
     "TRACKER_TIME_ZONE": ("TIME_ZONE", str),
     "TRACKER_REDIS_URL": ("REDIS_URL", str),
     "TRACKER_RATELIMIT_KEY_PREFIX": ("RATELIMIT_KEY_PREFIX", str),
     "TRACKER_PROXY_HOPS": ("PROXY_HOPS", int),
+    "TRACKER_TRUSTED_PROXIES": ("TRUSTED_PROXIES", str),
     "TRACKER_SIGN_IN_RATE_LIMIT": ("SIGN_IN_RATE_LIMIT", str),
     "TRACKER_RESET_RATE_LIMIT": ("RESET_RATE_LIMIT", str),
     "TRACKER_RESET_PER_ADDRESS_LIMIT": ("RESET_PER_ADDRESS_LIMIT", str),

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 import wtforms
-from flask import flash, has_request_context, redirect, render_template, request
+from flask import current_app, flash, has_request_context, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -26,9 +27,9 @@ from tracker.domain import permissions
 from tracker.domain.errors import DomainError, Invalid, Unprocessable
 from tracker.extensions import db
 from tracker.i18n import read_date, read_number, written_number
-from tracker.models import Action, Indicator, Partner, Plan, Submission
+from tracker.models import Action, Indicator, OutgoingMail, Partner, Plan, Submission
 from tracker.schemas.types import EvidenceUrl
-from tracker.services import submissions
+from tracker.services import reminders, submissions
 
 
 class EmptyForm(FlaskForm):
@@ -251,3 +252,25 @@ def saved_or_shown(
     """`submit`, or the form's page again with what was wrong (400, or 409 on a conflict)."""
     done = submit(form, call, redirect_to=redirect_to, message=message)
     return done or (render_template(template, form=form, **context), form_status(form))
+
+
+def deliver_after(response: Response, ids: list[int]) -> None:
+    """Deliver these recorded messages once the response has gone (when the server closes it),
+    never while the person waits; what cannot go stays recorded for the next delivery run."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def deliver() -> None:
+        with app.app_context():
+            try:
+                rows = db.session.scalars(
+                    sa.select(OutgoingMail).where(
+                        OutgoingMail.id.in_(ids), OutgoingMail.sent_at.is_(None)
+                    )
+                ).all()
+                reminders.deliver(list(rows))
+            except Exception:  # after the answer there is nobody to tell but the log
+                app.logger.exception("recorded messages could not be delivered")
+            finally:
+                db.session.remove()
+
+    response.call_on_close(deliver)

@@ -22,7 +22,7 @@ from tests.factories import make_action, make_plan, make_user
 from tests.helpers import login
 from tracker import create_app
 from tracker.extensions import db
-from tracker.models import AuditEvent
+from tracker.models import Action, AuditEvent
 from tracker.services import progress
 from tracker.services.accounts import CommandLineActor
 
@@ -209,3 +209,84 @@ def test_postgresql_backups_say_clearly_when_pg_dump_is_missing(source, tmp_path
     assert result.exit_code != 0
     assert "pg_dump is not installed" in result.output
     assert not (tmp_path / "b.tar").exists()
+
+
+def test_a_backup_is_its_owners_alone_and_never_replaces_a_file_unasked(source, tmp_path):
+    path = tmp_path / "made-by-the-backup" / "backup.tar"
+    assert cli(source, "backup", str(path)).exit_code == 0
+    assert path.stat().st_mode & 0o777 == 0o600  # password and token hashes, e-mail addresses
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+    first = path.read_bytes()
+    again = cli(source, "backup", str(path))
+    assert again.exit_code != 0
+    assert "exists" in again.output
+    assert "--force" in again.output
+    assert path.read_bytes() == first
+    assert sorted(p.name for p in path.parent.iterdir()) == ["backup.tar"]  # no leftovers
+    assert cli(source, "backup", "--force", str(path)).exit_code == 0
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def unsafe_archive(good: Path, out: Path, kind: str) -> None:
+    """The backup `good` with one member that a careless unpacking would write elsewhere."""
+    with tarfile.open(good) as archive, tarfile.open(out, "w") as copy:
+        for member in archive.getmembers():
+            copy.addfile(member, archive.extractfile(member))
+        if kind == "link":
+            link = tarfile.TarInfo("notes")
+            link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+            copy.addfile(link)
+        else:
+            name = {"parent": "../../escaped.txt", "absolute": "/var/escaped.txt"}[kind]
+            data = b"written outside the folder"
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            copy.addfile(info, io.BytesIO(data))
+
+
+@pytest.mark.parametrize("kind", ["parent", "absolute", "link"])
+def test_an_archive_with_a_member_outside_its_folder_or_a_link_is_refused(source, tmp_path, kind):
+    good = tmp_path / "backup.tar"
+    assert cli(source, "backup", str(good)).exit_code == 0
+    unsafe_archive(good, tmp_path / "unsafe.tar", kind)
+    shown = pages_of(source)  # signing in to read them is audited: counted after
+    count = audit_count(source)
+    result = cli(source, "restore", str(tmp_path / "unsafe.tar"))
+    assert result.exit_code != 0
+    assert "Nothing was restored" in result.output
+    assert "refused" in result.output
+    assert audit_count(source) == count
+    assert pages_of(source) == shown
+
+
+def test_after_a_restore_no_page_cached_before_it_is_served(source, tmp_path):
+    """A restore turns the write counter back; the epoch it draws keeps every page cached
+    before it from matching again, even when the counter climbs back to the same number."""
+    path = tmp_path / "backup.tar"
+    assert cli(source, "backup", str(path)).exit_code == 0
+    action_id = source.config["TEST_ACTION_ID"]
+
+    def report(percent: int) -> None:
+        with source.app_context():
+            action = db.session.get_one(Action, action_id)
+            progress.log_progress(
+                CommandLineActor(),
+                action,
+                progress.ProgressReport(
+                    reported_on=date(2024, 6, 1), status="on_track", percent_complete=percent
+                ),
+                today=date.today(),
+            )
+            db.session.commit()
+            db.session.remove()
+
+    def shown() -> str:
+        return pages_of(source)["/cities/bamberg"]
+
+    report(77)  # one write after the backup...
+    assert "77" in shown()  # ...and its page, now cached under the counter's next number
+    assert cli(source, "restore", str(path)).exit_code == 0
+    report(55)  # one write after the restore: the counter is at that number again
+    page = shown()
+    assert "55" in page
+    assert "77" not in page

@@ -6,7 +6,7 @@ nothing and doubles nothing."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -240,6 +240,47 @@ def test_only_leads_remind_and_bad_input_stores_nothing(demo_app, mailer):
     assert row_counts() == after_lead
     assert mailer.messages == []
     assert set(before) == set(after_lead)
+
+
+def test_a_city_is_reminded_once_an_hour_and_told_when_it_can_be_again(demo_app, mailer):
+    make_user("editor", city="bamberg", email="once-an-hour@example.org")
+    lead = signed_in_client(demo_app, "lead", email="eager-lead@example.org")
+    assert lead.post("/cities/bamberg/remind", data={"note": "First"}).status_code == 302
+    before = row_counts()
+    for _ in range(3):
+        again = lead.post("/cities/bamberg/remind", data={"note": "Again"})
+        assert again.status_code == 429
+        assert 3500 < int(again.headers["Retry-After"]) <= 3600
+        assert "the next reminder can be sent from" in page_text(again)
+    assert row_counts() == before
+    assert len(mailer.to("once-an-hour@example.org")) == 1
+    # Another city is not held back by this one.
+    make_user("editor", city="dortmund", email="dortmund-editor@example.org")
+    assert lead.post("/cities/dortmund/remind", data={"note": ""}).status_code == 302
+
+
+def test_the_reminder_interval_is_a_setting_and_runs_from_the_last_reminder(demo_app, mailer):
+    make_user("editor", city="bamberg", email="interval@example.org")
+    lead = signed_in_client(demo_app, "lead", email="interval-lead@example.org")
+    bamberg = db.session.scalar(sa.select(City).where(City.slug == "bamberg"))
+    db.session.add(  # a reminder 61 minutes ago, as the audit trail keeps it
+        AuditEvent(
+            created_at=datetime.now(UTC) - timedelta(minutes=61),
+            actor="interval-lead@example.org",
+            verb="city.remind",
+            entity_type="city",
+            entity_id=str(bamberg.id),
+            city_id=bamberg.id,
+        )
+    )
+    db.session.commit()
+    assert lead.post("/cities/bamberg/remind", data={"note": ""}).status_code == 302
+    demo_app.config["REMIND_INTERVAL_MINUTES"] = 0
+    try:
+        assert lead.post("/cities/bamberg/remind", data={"note": ""}).status_code == 302
+    finally:
+        demo_app.config["REMIND_INTERVAL_MINUTES"] = 60
+    assert len(mailer.to("interval@example.org")) == 2
 
 
 def test_each_person_chooses_how_often(demo_app):

@@ -302,3 +302,37 @@ def test_proxy_hops_wrap_the_app_in_proxy_fix(tmp_path):
     proxied = create_app({**config, "PROXY_HOPS": 1}).wsgi_app
     assert isinstance(proxied, ProxyFix)
     assert proxied.x_for == 1
+
+
+def test_forwarded_addresses_count_only_from_a_trusted_proxy(backend, tmp_path_factory):
+    """With PROXY_HOPS=1, a client that reaches the app's port directly and sends a new
+    X-Forwarded-For each time is still counted by its own address and limited."""
+    from tracker import configure_proxies
+
+    with fresh_database(backend, tmp_path_factory) as url:
+        app = build_app(url, tmp_path_factory.mktemp("trusted"), demo=False)
+        app.config.update(SIGN_IN_RATE_LIMIT="2 per minute", PROXY_HOPS=1)
+        configure_proxies(app)  # as create_app does with TRACKER_PROXY_HOPS=1
+
+        def attempt(peer: str, forwarded: str) -> int:
+            client = app.test_client()
+            client.environ_base["REMOTE_ADDR"] = peer
+            client.environ_base["HTTP_X_FORWARDED_FOR"] = forwarded
+            with app.app_context():
+                return login(client, "nobody@example.org", "x").status_code
+
+        direct = "203.0.113.7"  # not a proxy: what it forwards is ignored
+        assert [attempt(direct, f"192.0.2.{n}") for n in range(3)] == [400, 400, 429]
+        # Through the trusted proxy (loopback, by default) each client counts apart.
+        assert [attempt("127.0.0.1", "198.51.100.20") for _ in range(3)] == [400, 400, 429]
+        assert attempt("127.0.0.1", "198.51.100.21") == 400
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_a_bad_trusted_proxies_setting_is_named_at_start(tmp_path):
+    from tracker import create_app
+
+    config = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"}
+    with pytest.raises(RuntimeError, match="not-an-address"):
+        create_app({**config, "PROXY_HOPS": 1, "TRUSTED_PROXIES": "10.0.0.1, not-an-address"})

@@ -5,13 +5,21 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from tracker import mail
 from tracker.auth import bp, mark_active
 from tracker.auth.forms import (
     ForgotForm,
@@ -24,7 +32,7 @@ from tracker.auth.forms import (
 )
 from tracker.domain.errors import Invalid
 from tracker.extensions import csrf, db, limiter
-from tracker.forms import EmptyForm, attach_error, choices, form_status, submit
+from tracker.forms import EmptyForm, attach_error, choices, deliver_after, form_status, submit
 from tracker.i18n import COOKIE as LANGUAGE_COOKIE
 from tracker.i18n import LANGUAGES
 from tracker.models.user import REMINDER_CHOICES
@@ -107,13 +115,14 @@ def forgot() -> ResponseReturnValue:  # Who: anyone; limited per client and per 
     form = ForgotForm()
     if not form.validate_on_submit():
         return render_template("auth/forgot.html", form=form, sent=False), form_status(form)
-    try:
-        account_links.request_reset(form.email.data)
-    except mail.MailError:
-        # The same answer: whether the address has an account is not told, even by a failure.
-        current_app.logger.exception("a password-reset message could not be sent")
+    recorded = account_links.request_reset(form.email.data)
     db.session.commit()
-    return render_template("auth/forgot.html", form=ForgotForm(formdata=None), sent=True)
+    response = make_response(
+        render_template("auth/forgot.html", form=ForgotForm(formdata=None), sent=True)
+    )
+    if recorded is not None:  # sent once the answer is: its time tells nobody anything
+        deliver_after(response, [recorded.id])
+    return response
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])

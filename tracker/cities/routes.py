@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import math
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -16,6 +17,7 @@ from tracker.cache import remembered
 from tracker.cities import bp, present
 from tracker.cities.forms import CityFilterForm, RemindForm
 from tracker.domain import permissions
+from tracker.domain.errors import TooSoon
 from tracker.extensions import db
 from tracker.forms import commit_once, form_status, sent_key
 from tracker.models import City, Programme
@@ -85,7 +87,12 @@ def remind(slug: str) -> ResponseReturnValue:  # Who: leads and admins.
     if not form.validate_on_submit():
         return render_template("cities/remind.html", city=city, form=form), form_status(form)
     note = (form.note.data or "").strip() or None
-    rows = reminders.nudge(current_user, city, note, date.today())
+    try:
+        rows = reminders.nudge(current_user, city, note, date.today())
+    except TooSoon as soon:
+        page = render_template("cities/remind.html", city=city, form=form, too_soon=soon.message)
+        wait = max(1, math.ceil((soon.retry_at - datetime.now(UTC)).total_seconds()))
+        return page, 429, {"Retry-After": str(wait)}
     if not rows:
         form.note.errors = [_("%(city)s has no active editor to remind.", city=city.name)]
         return render_template("cities/remind.html", city=city, form=form), 400

@@ -31,6 +31,17 @@ class Unprocessable(Invalid):
         self.errors = errors
 
 
+class TooSoon(DomainError):
+    """Something that may be done once in a while, asked again before its time: `retry_at` is
+    the moment it may be done again (a 429 with Retry-After)."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_at: Any) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
 class PermissionDenied(DomainError):
     status = 403
 

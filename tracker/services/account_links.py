@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from tracker import mail
 from tracker.domain.errors import Invalid
 from tracker.extensions import db
-from tracker.models import AccountLink, User
+from tracker.models import AccountLink, OutgoingMail, User
 from tracker.services import passwords, sign_in
 from tracker.services.audit import record_event
 
@@ -117,19 +117,48 @@ def invite(actor: User | None, user: User, *, actor_label: str | None = None) ->
     )
 
 
-def request_reset(email: str) -> None:
-    """Send a reset link if `email` names an active account; otherwise nothing. The caller
-    answers the same either way."""
+def request_reset(email: str) -> OutgoingMail | None:
+    """Record, in the caller's transaction, a reset message for `email` if it names an active
+    account; the caller delivers it after its answer. An address without an account takes the
+    same steps (a link drawn, a message written, an event recorded) and records no message, so
+    neither the answer nor its time tells whether the address has an account."""
     try:
         address = sign_in.normalise_email(email)
     except Invalid:
-        return
-    user = db.session.scalar(sa.select(User).where(User.email == address, User.is_active))
+        address = None
+    user = (
+        db.session.scalar(sa.select(User).where(User.email == address, User.is_active))
+        if address
+        else None
+    )
     if user is None:
-        return
+        stand_in = User(email=address or "", name=None, language=None)
+        mail.letter(stand_in.email, None, "reset", link=link_address(_drawn()), user=stand_in)
+        record_event(None, "user.reset_unknown", "user", None, actor_label="anyone")
+        db.session.flush()
+        return None
     token = issue(user, "reset")
     record_event(None, "user.reset_requested", "user", user.id, actor_label="anyone")
-    mail.send(mail.letter(user.email, user.language, "reset", link=link_address(token), user=user))
+    letter = mail.letter(user.email, user.language, "reset", link=link_address(token), user=user)
+    row = OutgoingMail(
+        user=user,
+        kind="reset",
+        period=f"reset-{secrets.token_hex(8)}",
+        message_id=mail.new_message_id(),
+        subject=letter.subject,
+        body_text=letter.text,
+        body_html=letter.html,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def _drawn() -> str:
+    """A token drawn and hashed as `issue` does, for a link that is never stored."""
+    token = secrets.token_urlsafe(32)
+    digest(token)
+    return token
 
 
 def pending_invitations(user_ids: list[int]) -> set[int]:

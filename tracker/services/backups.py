@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import sqlalchemy as sa
@@ -99,20 +99,45 @@ def _revision_of(connection: sqlite3.Connection) -> str | None:
     return row[0] if row else None
 
 
-def _write_archive(path: Path, manifest: Manifest, member: str, database: Path) -> None:
-    """Write the archive beside `path`, then move it into place: never a half-written file."""
+def _write_archive(
+    path: Path, manifest: Manifest, member: str, database: Path, *, force: bool = False
+) -> None:
+    """Write the archive beside `path`, readable by its owner only (it holds password and token
+    hashes and e-mail addresses), then move it into place: never a half-written file, and never
+    over an existing one unless `force`."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
     partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial")
     try:
-        with tarfile.open(partial, "w") as archive:
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as file, tarfile.open(fileobj=file, mode="w") as archive:
             info = tarfile.TarInfo(MANIFEST)
             data = manifest.to_json()
             info.size = len(data)
             info.mtime = int(datetime.now(UTC).timestamp())
             archive.addfile(info, io.BytesIO(data))
             archive.add(database, arcname=member)
-        os.replace(partial, path)
+        if force:
+            os.replace(partial, path)
+        else:
+            try:
+                os.link(partial, path)  # fails, atomically, where a file already is
+            except FileExistsError:
+                raise BackupError(
+                    f"{path} exists; nothing was written (--force replaces it)."
+                ) from None
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _refuse_unsafe_members(path: Path, archive: tarfile.TarFile) -> None:
+    """Every member a plain file under a relative name, or the archive is refused whole."""
+    for info in archive.getmembers():
+        name = PurePosixPath(info.name)
+        if name.is_absolute() or ".." in name.parts:
+            raise BackupError(f"{path} names a file outside its folder ({info.name}): refused.")
+        if not info.isfile():
+            raise BackupError(f"{path} holds a link or a special file ({info.name}): refused.")
 
 
 @contextmanager
@@ -123,6 +148,7 @@ def _unpacked(path: Path) -> Iterator[tuple[Manifest, Path]]:
     with tempfile.TemporaryDirectory(prefix="tracker-restore-") as folder:
         try:
             with tarfile.open(path, "r:") as archive:
+                _refuse_unsafe_members(path, archive)
                 names = archive.getnames()
                 if MANIFEST not in names:
                     raise BackupError(f"{path} holds no manifest: not a backup of this app.")
@@ -181,7 +207,7 @@ def _sqlite_path(url: sa.URL) -> Path:
     return Path(url.database)
 
 
-def backup_sqlite(url: sa.URL, path: Path, tables: list[str]) -> Manifest:
+def backup_sqlite(url: sa.URL, path: Path, tables: list[str], *, force: bool = False) -> Manifest:
     source = _sqlite_path(url)
     if not source.is_file():
         raise BackupError(f"There is no database at {source}.")
@@ -199,7 +225,7 @@ def backup_sqlite(url: sa.URL, path: Path, tables: list[str]) -> Manifest:
         finally:
             dst.close()
             src.close()
-        _write_archive(path, manifest, MEMBERS["sqlite"], copy)
+        _write_archive(path, manifest, MEMBERS["sqlite"], copy, force=force)
     return manifest
 
 
@@ -254,7 +280,9 @@ def _run(command: list[str]) -> None:
         raise BackupError(f"{tool} failed: {result.stderr.strip()[:2000]}")
 
 
-def backup_postgresql(engine: sa.Engine, path: Path, tables: list[str]) -> Manifest:
+def backup_postgresql(
+    engine: sa.Engine, path: Path, tables: list[str], *, force: bool = False
+) -> Manifest:
     pg_dump = _tool("pg_dump")
     with tempfile.TemporaryDirectory(prefix="tracker-backup-") as folder:
         dump = Path(folder) / MEMBERS["postgresql"]
@@ -277,7 +305,7 @@ def backup_postgresql(engine: sa.Engine, path: Path, tables: list[str]) -> Manif
             )
             connection.rollback()  # read only: the snapshot ends with the transaction
         manifest = Manifest("postgresql", revision, rows, _now())
-        _write_archive(path, manifest, MEMBERS["postgresql"], dump)
+        _write_archive(path, manifest, MEMBERS["postgresql"], dump, force=force)
     return manifest
 
 
@@ -335,12 +363,16 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def backup(engine: sa.Engine, path: Path, metadata: sa.MetaData) -> Manifest:
+def backup(
+    engine: sa.Engine, path: Path, metadata: sa.MetaData, *, force: bool = False
+) -> Manifest:
     tables = table_names(metadata)
+    if path.exists() and not force:  # said before the work; checked again when written
+        raise BackupError(f"{path} exists; nothing was written (--force replaces it).")
     if engine.dialect.name == "sqlite":
-        return backup_sqlite(engine.url, path, tables)
+        return backup_sqlite(engine.url, path, tables, force=force)
     if engine.dialect.name == "postgresql":
-        return backup_postgresql(engine, path, tables)
+        return backup_postgresql(engine, path, tables, force=force)
     raise BackupError(f"Backups of {engine.dialect.name} databases are not supported.")
 
 

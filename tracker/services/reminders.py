@@ -17,22 +17,22 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import joinedload
 
 from tracker import mail
+from tracker.domain.errors import TooSoon
 from tracker.extensions import db
-from tracker.models import (
-    City,
-    OutgoingMail,
-    User,
-)
+from tracker.i18n import local_time
+from tracker.models import AuditEvent, City, OutgoingMail, User
 from tracker.queries.digests import ProgrammeDigest, city_digest, programme_digest
+from tracker.services import sign_in
 from tracker.services.audit import record_event
 
 
@@ -127,7 +127,9 @@ def decide(today: date) -> list[OutgoingMail]:
 
 def nudge(actor: User, city: City, note: str | None, today: date) -> list[OutgoingMail]:
     """A lead's reminder to one city's editors now, with an optional note (recorded like the
-    others and in the audit trail, delivered at once by the caller)."""
+    others and in the audit trail, delivered at once by the caller). Once per city in
+    REMIND_INTERVAL_MINUTES, counted in the audit trail, so every worker and host agrees."""
+    _not_too_soon(city)
     digest = city_digest(city, today)
     editors = db.session.scalars(
         sa.select(User).where(User.city_id == city.id, User.role == "editor", User.is_active)
@@ -157,6 +159,32 @@ def nudge(actor: User, city: City, note: str | None, today: date) -> list[Outgoi
             after={"editors": [r.user.email for r in rows], "note": note},
         )
     return rows
+
+
+def _not_too_soon(city: City) -> None:
+    minutes = current_app.config["REMIND_INTERVAL_MINUTES"]
+    if minutes <= 0:
+        return
+    last = db.session.scalar(
+        sa.select(AuditEvent.created_at)
+        .where(AuditEvent.city_id == city.id, AuditEvent.verb == "city.remind")
+        .order_by(AuditEvent.created_at.desc())
+        .limit(1)
+    )
+    if last is None:
+        return
+    retry_at = sign_in.aware(last) + timedelta(minutes=minutes)
+    if retry_at > datetime.now(UTC):
+        raise TooSoon(
+            _(
+                "%(city)s's editors were reminded at %(last)s; the next reminder can be sent "
+                "from %(next)s.",
+                city=city.name,
+                last=local_time(last),
+                next=local_time(retry_at),
+            ),
+            retry_at=retry_at,
+        )
 
 
 @dataclass
