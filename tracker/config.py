@@ -42,10 +42,14 @@ DEFAULTS: dict[str, Any] = {
     "PERMANENT_SESSION_LIFETIME": 12 * 3600,
     # A sign-in ends this long after it began, however active (an absolute session timeout).
     "SESSION_MAX_AGE_HOURS": 12,
-    # Failed sign-ins per account (counted in the database, so every worker sees one count):
-    # past the limit within the window the account is refused, right password or not.
+    # Failed sign-ins per account and client address (counted in the database, so every worker
+    # sees one count): past the limit within the window that pair is refused, right password or
+    # not; the owner signing in from another address still gets in...
     "SIGN_IN_MAX_FAILURES": 10,
     "SIGN_IN_WINDOW_MINUTES": 15,
+    # ... and over every address, a slower ceiling (ASVS 2.2.1: at most 100 failures an hour).
+    "SIGN_IN_ACCOUNT_MAX_FAILURES": 100,
+    "SIGN_IN_ACCOUNT_WINDOW_MINUTES": 60,
     # Per client address (Flask-Limiter): sign-in attempts, and API requests with a bad token.
     "SIGN_IN_RATE_LIMIT": "30 per minute;300 per hour",
     "TOKEN_FAILURE_RATE_LIMIT": "30 per minute;300 per hour",

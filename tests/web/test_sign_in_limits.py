@@ -65,10 +65,42 @@ def test_after_ten_failures_the_right_password_is_refused_until_the_window_passe
     assert len(events) == 1
     assert db.session.get(SignInThrottle, user.email).failures == 12
     # When the window has passed, the right password works again.
-    throttle = db.session.get(SignInThrottle, user.email)
-    throttle.window_started_at = throttle.window_started_at - timedelta(minutes=16)
+    for throttle in db.session.scalars(sa.select(SignInThrottle)):
+        throttle.window_started_at = throttle.window_started_at - timedelta(minutes=61)
     db.session.commit()
     assert attempt(app.test_client(), user.email, PASSWORD) == "signed in"
+
+
+def from_address(app, address: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_a_strangers_guesses_lock_out_the_stranger_not_the_owner(app):
+    user = make_user("viewer", email="owner@example.org")
+    stranger = "203.0.113.9"
+    for _ in range(12):
+        assert SIGN_IN_REFUSED in attempt(from_address(app, stranger), user.email, "guess")
+    # From the stranger's address the account is locked, right password or not, and looks
+    # like any refused sign-in...
+    locked = attempt(from_address(app, stranger), user.email, PASSWORD)
+    unknown = attempt(from_address(app, stranger), "nobody@example.org", "guess")
+    assert SIGN_IN_REFUSED in locked
+    assert len(re.sub(r'value="[^"]*"', "", locked)) == len(re.sub(r'value="[^"]*"', "", unknown))
+    # ...while the owner, elsewhere, signs in.
+    assert attempt(from_address(app, "198.51.100.4"), user.email, PASSWORD) == "signed in"
+
+
+def test_guesses_spread_over_many_addresses_meet_the_accounts_ceiling(app):
+    user = make_user("viewer", email="spread@example.org")
+    app.config["SIGN_IN_ACCOUNT_MAX_FAILURES"] = 20  # 100 an hour unless set
+    for n in range(20):  # one guess each from twenty addresses: no pair is near its limit
+        assert SIGN_IN_REFUSED in attempt(from_address(app, f"192.0.2.{n}"), user.email, "guess")
+    assert SIGN_IN_REFUSED in attempt(from_address(app, "198.51.100.5"), user.email, PASSWORD)
+    assert db.session.get(SignInThrottle, user.email).failures == 21
+    other = make_user("viewer", email="untouched@example.org")
+    assert attempt(from_address(app, "198.51.100.5"), other.email, PASSWORD) == "signed in"
 
 
 def test_a_refused_sign_in_costs_the_same_work_whoever_it_is(client, app, monkeypatch):
@@ -200,16 +232,20 @@ def gunicorn(backend, tmp_path_factory, tmp_path, request):
 
 
 def sign_in_over_http(base: str, email: str, password: str) -> tuple[int, str]:
+    return post_over_http(base, "/auth/login", {"email": email, "password": password})
+
+
+def post_over_http(base: str, path: str, fields: dict[str, str]) -> tuple[int, str]:
+    """The form at `path` fetched and sent, as a browser would, on connections of its own."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
-    with opener.open(base + "/auth/login", timeout=10) as response:
+    with opener.open(base + path, timeout=10) as response:
         page = response.read().decode()
     found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-    assert found is not None, "the sign-in page carries no CSRF token"
-    token = found.group(1)
-    body = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token})
+    assert found is not None, f"{path} carries no CSRF token"
+    body = urllib.parse.urlencode({**fields, "csrf_token": found.group(1)})
     try:
-        with opener.open(base + "/auth/login", data=body.encode(), timeout=10) as response:
+        with opener.open(base + path, data=body.encode(), timeout=10) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         with error:
@@ -336,3 +372,22 @@ def test_a_bad_trusted_proxies_setting_is_named_at_start(tmp_path):
     config = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"}
     with pytest.raises(RuntimeError, match="not-an-address"):
         create_app({**config, "PROXY_HOPS": 1, "TRUSTED_PROXIES": "10.0.0.1, not-an-address"})
+
+
+@pytest.mark.parametrize(
+    "gunicorn", [{"TRACKER_RESET_PER_ADDRESS_LIMIT": "3 per hour"}], indirect=True
+)
+def test_without_redis_two_workers_share_the_per_address_reset_limit(gunicorn):
+    base, url = gunicorn
+    statuses = [
+        post_over_http(base, "/auth/forgot", {"email": "viewer-all@example.org"})[0]
+        for _ in range(6)
+    ]
+    assert statuses == [200, 200, 200, 429, 429, 429]
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        resets = connection.execute(
+            sa.text("SELECT count(*) FROM outgoing_mail WHERE kind = 'reset'")
+        ).scalar()
+    engine.dispose()
+    assert resets == 3

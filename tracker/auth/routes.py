@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import (
+    abort,
     current_app,
     flash,
     make_response,
@@ -84,7 +85,7 @@ def login() -> (
     form = LoginForm()
     if form.validate_on_submit():
         target = safe_next(request.args.get("next"))  # checked before anything is committed
-        user = sign_in.authenticate(form.email.data, form.password.data)
+        user = sign_in.authenticate(form.email.data, form.password.data, client=request.remote_addr)
         if user is None:
             db.session.commit()  # keep the failed attempt in the audit trail
             form.password.errors.append(SIGN_IN_REFUSED)
@@ -100,21 +101,18 @@ def login() -> (
     return render_template("auth/login.html", form=form), status
 
 
-def _reset_key() -> str:
-    """Reset requests are counted per address asked about, whoever asks."""
-    typed = (request.form.get("email") or "").strip().lower()[:254]
-    return f"reset:{typed}"
-
-
 @bp.route("/forgot", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RESET_RATE_LIMIT"], methods=["POST"])
-@limiter.limit(
-    lambda: current_app.config["RESET_PER_ADDRESS_LIMIT"], key_func=_reset_key, methods=["POST"]
-)
 def forgot() -> ResponseReturnValue:  # Who: anyone; limited per client and per address.
     form = ForgotForm()
     if not form.validate_on_submit():
         return render_template("auth/forgot.html", form=form, sent=False), form_status(form)
+    # Per address asked about, whoever asks: counted in the database, shared by every worker.
+    if not account_links.reset_allowed(
+        form.email.data, current_app.config["RESET_PER_ADDRESS_LIMIT"]
+    ):
+        db.session.commit()  # the count stands
+        abort(429)
     recorded = account_links.request_reset(form.email.data)
     db.session.commit()
     response = make_response(

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from limits import parse
 
 from tracker import mail
 from tracker.domain.errors import Invalid
@@ -115,6 +116,17 @@ def invite(actor: User | None, user: User, *, actor_label: str | None = None) ->
             user=user,
         )
     )
+
+
+def reset_allowed(email: str, limit: str, *, now: datetime | None = None) -> bool:
+    """Count a reset asked for this address, known or not, in the database (so every worker
+    and host counts the same); False past `limit` ("3 per hour") in its window."""
+    rule = parse(limit)
+    typed = email.strip().lower()[:254]
+    count, _started = sign_in.count_attempt(
+        "reset:" + digest(typed), now or datetime.now(UTC), timedelta(seconds=rule.get_expiry())
+    )
+    return count <= rule.amount
 
 
 def request_reset(email: str) -> OutgoingMail | None:

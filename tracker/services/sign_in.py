@@ -3,6 +3,7 @@ cookie, each ended on sign-out, on a password change or when too old."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import cast
@@ -29,22 +30,37 @@ from tracker.services.passwords import dummy_hash
 NOT_AN_ADDRESS = "(not an e-mail address)"
 
 
-def authenticate(email: str, password: str, *, now: datetime | None = None) -> User | None:
-    """The active user with this e-mail and password, or None. An account with too many
-    failures in the current window is refused even with the right password; an unknown
-    account, a wrong password and a refused account cost the same work and look the same."""
+def authenticate(
+    email: str, password: str, *, client: str | None = None, now: datetime | None = None
+) -> User | None:
+    """The active user with this e-mail and password, or None. Failures are counted per
+    account and client address (SIGN_IN_MAX_FAILURES in SIGN_IN_WINDOW_MINUTES lock that pair
+    only, so a stranger's guesses do not lock the owner out elsewhere) and per account over all
+    addresses (SIGN_IN_ACCOUNT_MAX_FAILURES in SIGN_IN_ACCOUNT_WINDOW_MINUTES, a slower ceiling
+    on guessing spread over many addresses). A locked account is refused even with the right
+    password; an unknown account, a wrong password and a refused account cost the same work and
+    look the same."""
     now = now or datetime.now(UTC)
     try:
         email = normalise_email(email)
     except Invalid:
         email = NOT_AN_ADDRESS  # never store what was typed: it may be a password
     user = db.session.scalar(select(User).where(User.email == email))
-    window = timedelta(minutes=current_app.config["SIGN_IN_WINDOW_MINUTES"])
-    throttle = db.session.get(SignInThrottle, email)
-    locked = (
-        throttle is not None
-        and aware(throttle.window_started_at) > now - window
-        and throttle.failures >= current_app.config["SIGN_IN_MAX_FAILURES"]
+    config = current_app.config
+    pair = pair_key(email, client)
+    windows = {
+        pair: (timedelta(minutes=config["SIGN_IN_WINDOW_MINUTES"]), config["SIGN_IN_MAX_FAILURES"]),
+        email: (
+            timedelta(minutes=config["SIGN_IN_ACCOUNT_WINDOW_MINUTES"]),
+            config["SIGN_IN_ACCOUNT_MAX_FAILURES"],
+        ),
+    }
+    locked = any(
+        aware(throttle.window_started_at) > now - windows[throttle.key][0]
+        and throttle.failures >= windows[throttle.key][1]
+        for throttle in db.session.scalars(
+            select(SignInThrottle).where(SignInThrottle.key.in_(list(windows)))
+        )
     )
     if user is None:
         check_password_hash(dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
@@ -54,7 +70,8 @@ def authenticate(email: str, password: str, *, now: datetime | None = None) -> U
     if ok and user is not None:
         record_own(user, "auth.sign_in", before={"signed_in": False}, after={"signed_in": True})
         return user
-    failures, window_started = _count_failure(email, now, window)
+    count_attempt(pair, now, windows[pair][0])
+    failures, window_started = count_attempt(email, now, windows[email][0])
     if failures == 1:  # one audit event per account and window; the rest are counted
         record_event(
             None,
@@ -69,14 +86,21 @@ def authenticate(email: str, password: str, *, now: datetime | None = None) -> U
     return None
 
 
+def pair_key(email: str, client: str | None) -> str:
+    """The throttle key of one account tried from one client address (hashed: it is a count's
+    name, not a record of who tried)."""
+    return "pair:" + hashlib.sha256(f"{email}\n{client or '-'}".encode()).hexdigest()
+
+
 def aware(moment: datetime) -> datetime:
     """A stored moment as UTC-aware (SQLite gives it back naive)."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _count_failure(key: str, now: datetime, window: timedelta) -> tuple[int, datetime]:
-    """Add a failure to the key's count in one statement, so that concurrent attempts on any
-    worker are all counted; a window that has passed starts again at 1."""
+def count_attempt(key: str, now: datetime, window: timedelta) -> tuple[int, datetime]:
+    """Add an attempt (a failed sign-in, a reset asked for) to the key's count in one statement,
+    so that concurrent attempts on any worker and host are all counted; a window that has
+    passed starts again at 1."""
     table = cast(sa.Table, SignInThrottle.__table__)
     dialect = db.session.get_bind().dialect.name
     insert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
