@@ -97,3 +97,22 @@ def test_a_body_that_is_not_json_is_a_400_problem(client, targets, editor):
 
 def test_a_report_within_the_limits_is_stored(client, targets, editor):
     assert send(client, targets["progress"], json.dumps(REPORT), editor).status_code == 201
+
+
+@pytest.mark.parametrize("which", ["progress", "milestone", "value"])
+@pytest.mark.parametrize(
+    "raw",
+    [json.dumps(REPORT), '{"percent_complete": "lots"}', "not json", "[" * 1000],
+    ids=["valid", "invalid", "not-json", "deep"],
+)
+def test_who_may_not_write_is_refused_before_the_body_is_read(client, targets, which, raw):
+    """A viewer, or another city's editor, gets 403 whatever it sends: the validation rules
+    are told only to those who may write."""
+    tokens = (token_for("viewer"), token_for("editor", "heidelberg"))
+    before = snapshot()
+    for token in tokens:
+        response = send(client, targets[which], raw, bearer(token))
+        assert response.status_code == 403
+        assert response.mimetype == "application/problem+json"
+        assert "errors" not in response.get_json()
+    assert snapshot() == before

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker.api import ApiError, bp
 from tracker.api.reading import body
 from tracker.api.routes import get_or_404, update_record
+from tracker.domain import permissions
 from tracker.extensions import db
 from tracker.models import Action, Indicator, Milestone, Submission
 from tracker.schemas import records, reports
@@ -88,11 +89,14 @@ def _report(
     row_id: int,
     shape: type[Any],
     write: Callable[..., Any],
+    may: Callable[[Any, Any], None],
     record: Callable[[Any], dict[str, Any]] = update_record,
 ) -> Response:
-    """One report on a row: the row (404 when there is none), the body read through its model,
-    the service's write, and the new record answered with 201."""
+    """One report on a row: the row (404 when there is none), who may report on it (403 for
+    anyone else, whatever the body: the rules are not told to those who may not write), the
+    body read through its model, the service's write, and the new record answered with 201."""
     row = get_or_404(model, row_id)
+    may(g.api_user, row)
     return created(record(write(g.api_user, row, body(shape), today=date.today())))
 
 
@@ -100,14 +104,26 @@ def _report(
 @idempotent
 def log_progress(action_id: int) -> ResponseReturnValue:
     # Who: the action's city's editors, leads, admins.
-    return _report(Action, action_id, reports.ProgressReport, progress.log_progress)
+    return _report(
+        Action,
+        action_id,
+        reports.ProgressReport,
+        progress.log_progress,
+        lambda user, action: permissions.require_city_editor(user, action.plan.city_id),
+    )
 
 
 @bp.route("/milestones/<id:milestone_id>/progress", methods=["POST"])
 @idempotent
 def milestone_progress(milestone_id: int) -> ResponseReturnValue:
     # Who: leads for the programme's, plus the city's editors.
-    return _report(Milestone, milestone_id, reports.MilestoneReport, milestone_service.report)
+    return _report(
+        Milestone,
+        milestone_id,
+        reports.MilestoneReport,
+        milestone_service.report,
+        permissions.require_milestone_editor,
+    )
 
 
 @bp.route("/indicators/<id:indicator_id>/values", methods=["POST"])
@@ -119,5 +135,6 @@ def add_indicator_value(indicator_id: int) -> ResponseReturnValue:
         indicator_id,
         reports.IndicatorValueReport,
         progress.record_indicator_value,
+        lambda user, row: permissions.require_city_editor(user, row.action.plan.city_id),
         records.IndicatorValue.dump,
     )
