@@ -87,3 +87,42 @@ def test_a_strong_password_of_any_characters_is_accepted(admin):
         },
     )
     assert response.status_code == 302
+
+
+# Built on the app's, the programme's or a city's name: the first things anyone would try here.
+SITE_WORDS = ["Dortmund2025!", "icc-tracker-2025", "IntelligentCities2025"]
+
+
+@pytest.mark.parametrize("password", SITE_WORDS)
+def test_a_password_built_on_the_sites_own_names_is_refused_everywhere(
+    admin, app, runner, password
+):
+    before = snapshot()
+    created = admin.post(
+        "/admin/users",
+        data={"email": "new.person@example.org", "role": "viewer", "password": password},
+    )
+    assert created.status_code == 400
+    assert "too weak" in page_text(created)
+    assert snapshot() == before
+    user = make_user("viewer", email="someone@example.org")
+    before = snapshot()
+    reset = admin.post(f"/admin/users/{user.id}/password", data={"password": password})
+    assert reset.status_code == 400
+    result = runner.invoke(
+        args=["users", "create", "ops@example.org", "--role", "lead", "--password-stdin"],
+        input=password + "\n",
+    )
+    assert result.exit_code != 0
+    assert "too weak" in result.output
+    own = app.test_client()
+    login(own, user.email)
+    changed = own.post(
+        "/auth/password",
+        data={"current_password": PASSWORD, "new_password": password, "confirm": password},
+    )
+    assert changed.status_code == 400
+    snapshot_after = snapshot()
+    snapshot_after.pop("audit_events"), before.pop("audit_events")  # the sign-in is audited
+    snapshot_after.pop("user_sessions"), before.pop("user_sessions")
+    assert snapshot_after == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,6 +13,8 @@ from werkzeug.security import generate_password_hash
 from zxcvbn import zxcvbn
 
 from tracker.domain.errors import Invalid
+from tracker.extensions import db
+from tracker.models import City, Programme
 
 # What the audit trail says of a password change: that it happened, never the values.
 
@@ -101,11 +104,29 @@ def in_language(advice: str | None) -> str:
     return str(ZXCVBN_ADVICE[advice]) if advice in ZXCVBN_ADVICE else ""
 
 
+# The app's own name, as people write it: a password built on it is guessable here.
+APP_WORDS = ("icc-tracker", "icctracker", "icc tracker", "icc", "tracker")
+
+
+def site_words() -> list[str]:
+    """What anyone guessing here would try first: the app's name, the programmes' names and
+    every city's name (as named here and locally) and slug."""
+    words = [*APP_WORDS]
+    for name, slug in db.session.execute(sa.select(Programme.name, Programme.slug)):
+        # The whole name, its words, and them run together ("IntelligentCities").
+        letters = [word for word in name.split() if word.isalpha()]
+        words += [name, slug, *letters, "".join(letters), "".join(letters[:2])]
+    for city in db.session.execute(sa.select(City.name, City.local_name, City.slug)):
+        words += [word for word in city if word]
+    return words
+
+
 def check_password_rules(
     password: str, *, email: str | None = None, name: str | None = None
 ) -> None:
     """12 to 128 characters of any kind, not the e-mail or its local part, and not guessable
-    (zxcvbn, with the person's e-mail and name as context); the reason is said."""
+    (zxcvbn, with the person's e-mail and name, the app's, the programmes' and the cities'
+    names as context); the reason is said."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise Invalid(
             _(
@@ -126,7 +147,7 @@ def check_password_rules(
     lowered = password.lower()
     if any(lowered == part.lower() for part in context[:2]):
         raise Invalid(_("The password must not be your e-mail address."), field="password")
-    verdict = zxcvbn(password, user_inputs=[*context, *(name or "").split()])
+    verdict = zxcvbn(password, user_inputs=[*context, *(name or "").split(), *site_words()])
     if verdict["score"] < MIN_PASSWORD_SCORE:
         feedback = verdict["feedback"]
         reason = in_language(feedback.get("warning")) or _("It would be easy to guess.")
