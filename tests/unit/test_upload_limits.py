@@ -180,3 +180,31 @@ def test_the_web_import_refuses_the_dimension_file_with_the_limit(client, app):
     assert response.status_code == 400
     assert "the limit is 10000 rows" in response.get_data(as_text=True)
     assert snapshot() == before
+
+
+def without_part(content: bytes, name: str) -> bytes:
+    """The workbook with one of its parts left out, as a broken save leaves it."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            if info.filename != name:
+                archive.writestr(info, source.read(info.filename))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml"])
+def test_an_unreadable_workbook_is_explained_in_words_a_person_can_act_on(client, app, part):
+    make_user("lead")
+    login(client, "lead-all@example.org")
+    broken = without_part(
+        workbook([HEADER, ["id", "bamberg/p/a", "2024-01-01", "on_track", 1]]), part
+    )
+    before = snapshot()
+    response = upload(client, "progress", broken, "sheet.xlsx")
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "save it again as .xlsx or as CSV" in text
+    assert "index out of range" not in text
+    assert "KeyError" not in text
+    assert snapshot() == before

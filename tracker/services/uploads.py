@@ -137,15 +137,40 @@ def _xlsx_rows(content: bytes, limits: UploadLimits) -> Generator[Sequence[Any]]
     from openpyxl import load_workbook
 
     try:
-        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        if not book.worksheets:
+            raise ImportRejected(
+                [
+                    RowError(
+                        1,
+                        "-",
+                        _(
+                            "the workbook has no sheet to read: open it in a spreadsheet, save "
+                            "it again as .xlsx or as CSV (UTF-8), and upload that"
+                        ),
+                    )
+                ]
+            )
+        sheet = book.worksheets[0]
         # The declared dimension is ignored: a sheet that claims A1:XFD1048576 is not padded.
         sheet.reset_dimensions()
         yield from sheet.iter_rows(values_only=True, max_col=limits.max_columns + 1)
     except ImportRejected:
         raise
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        # Its own words ("list index out of range") tell a person nothing: say what to do.
         raise ImportRejected(
-            [RowError(1, "-", _("the workbook cannot be read: %(exc)s", exc=exc))]
+            [
+                RowError(
+                    1,
+                    "-",
+                    _(
+                        "the workbook cannot be read (it may be damaged, protected with a "
+                        "password, or not an Excel workbook): open it in a spreadsheet, save "
+                        "it again as .xlsx or as CSV (UTF-8), and upload that"
+                    ),
+                )
+            ]
         ) from exc
 
 
