@@ -11,6 +11,7 @@ import pytest
 from tests.factories import make_action, make_indicator, make_milestone, make_plan
 from tests.helpers import snapshot
 from tests.web.test_api import bearer, token_for
+from tracker.api import MAX_QUERY_BYTES
 from tracker.api.reading import MAX_DEPTH
 
 REPORT = {"reported_on": "2024-05-01", "status": "on_track", "percent_complete": 10}
@@ -116,3 +117,17 @@ def test_who_may_not_write_is_refused_before_the_body_is_read(client, targets, w
         assert response.mimetype == "application/problem+json"
         assert "errors" not in response.get_json()
     assert snapshot() == before
+
+
+def test_a_query_string_over_the_limit_is_the_apps_own_documented_414(client, editor):
+    from tracker.api.openapi import document
+
+    long = "/api/v1/actions?city=" + "b" * MAX_QUERY_BYTES
+    response = client.get(long, headers=editor)
+    assert response.status_code == 414
+    assert response.mimetype == "application/problem+json"
+    assert f"{MAX_QUERY_BYTES:,}" in response.get_json()["detail"]
+    assert client.get("/api/v1/actions?city=bamberg", headers=editor).status_code == 200
+    for path, operations in document()["paths"].items():
+        for method, operation in operations.items():
+            assert "414" in operation["responses"], (method, path)

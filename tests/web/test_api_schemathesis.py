@@ -61,7 +61,7 @@ schema = schemathesis.openapi.from_dict(document(), config=CONFIG)
 
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=200,
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,

@@ -58,6 +58,22 @@ def problem(
     return response
 
 
+# A query string longer than this is refused by the app itself (414, a problem document) well
+# before any server in front would cut the request line (gunicorn's limit is 4094 bytes).
+MAX_QUERY_BYTES = 2048
+
+
+@bp.before_request
+def query_within_limit() -> Response | None:
+    if len(request.query_string) > MAX_QUERY_BYTES:
+        return problem(
+            414,
+            "URI Too Long",
+            _("The query string is longer than %(n)s bytes.", n=f"{MAX_QUERY_BYTES:,}"),
+        )
+    return None
+
+
 @bp.before_request
 def authenticate() -> Response | None:
     """A Bearer token, or else the browser session (whose writes need the CSRF header)."""

@@ -86,6 +86,7 @@ TITLES = {
     404: "No such record",
     409: "Changed meanwhile, or refused by what is stored",
     413: "The body is larger than the limit (64 KiB unless the server sets another)",
+    414: "The query string is longer than 2,048 bytes",
     415: "Not JSON",
     422: "Invalid fields or refused by a rule",
 }
@@ -180,7 +181,7 @@ def list_op(path: str) -> dict[str, Any]:
                 "description": "A page of records, in a stable order, and the total",
                 "content": {"application/json": {"schema": ref(page(record))}},
             },
-            **problem_responses(400, 401, *([404] if params else [])),
+            **problem_responses(400, 401, *([404] if params else []), 414),
         },
     }
 
@@ -196,7 +197,7 @@ def read_op(path: str) -> dict[str, Any]:
                 "description": "The record",
                 "content": {"application/json": {"schema": ref(record)}},
             },
-            **problem_responses(400, 401, 404),
+            **problem_responses(400, 401, 404, 414),
         },
     }
 
@@ -216,7 +217,7 @@ def write_op(path: str) -> dict[str, Any]:
                 "description": "Stored; the new record",
                 "content": {"application/json": {"schema": ref(result)}},
             },
-            **problem_responses(400, 401, 403, 404, 409, 413, 415, 422),
+            **problem_responses(400, 401, 403, 404, 409, 413, 414, 415, 422),
         },
     }
 

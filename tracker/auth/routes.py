@@ -119,7 +119,7 @@ def forgot() -> ResponseReturnValue:  # Who: anyone; limited per client and per 
         render_template("auth/forgot.html", form=ForgotForm(formdata=None), sent=True)
     )
     if recorded is not None:  # sent once the answer is: its time tells nobody anything
-        deliver_after(response, [recorded.id])
+        deliver_after(response, [recorded])
     return response
 
 

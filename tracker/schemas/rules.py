@@ -4,6 +4,7 @@ document and the answers cannot disagree."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +40,7 @@ class Rule:
         if self.must == PRESENT:
             return value is not None
         if self.must == FILLED:
-            return bool((value or "").strip())
+            return re.search(NOT_BLANK, value or "") is not None
         return bool(value == self.must)
 
     def schema(self) -> dict[str, Any]:

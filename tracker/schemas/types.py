@@ -21,10 +21,15 @@ URL_MAX = 500
 MEASURE_LIMIT = 1e12
 MAX_LIMIT = 500
 # An http(s) address: a scheme, then a host that starts with a letter or digit, no spaces.
-URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
+# White space and control characters, spelled out: `\s` means other things to Python's `re`
+# (which checks) and to the ECMA-262 expressions of the JSON Schema document (which clients
+# read), so the patterns below name every character either counts.
+BLANK = "\\x00-\\x20\\x7f-\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
+URL_PATTERN = rf"^https?://[^{BLANK}/$.?#][^{BLANK}]*$"
 SLUG_PATTERN = r"^[a-z0-9-]{1,80}$"
 COUNTRY_PATTERN = r"^[A-Z]{2}$"
-NOT_BLANK = r"\S"  # a reason: at least one character that is not white space
+NOT_BLANK = rf"[^{BLANK}]"  # a reason: one character that is neither white space nor control
+NO_NUL = "^[^\\x00]*$"  # texts: any character but NUL
 
 
 def _no_nul(text: str) -> str:
@@ -117,8 +122,12 @@ CUSTOM_MESSAGES = {
     "country": _l("must be a two-letter upper-case country code"),
 }
 
-Text = Annotated[str, AfterValidator(_no_nul)]
-Note = Annotated[str, Field(max_length=NOTE_MAX), AfterValidator(_no_nul)]
+Text = Annotated[str, Field(json_schema_extra={"pattern": NO_NUL}), AfterValidator(_no_nul)]
+Note = Annotated[
+    str,
+    Field(max_length=NOTE_MAX, json_schema_extra={"pattern": NO_NUL}),
+    AfterValidator(_no_nul),
+]
 EvidenceUrl = Annotated[
     str,
     Field(max_length=URL_MAX, json_schema_extra={"pattern": URL_PATTERN}),
