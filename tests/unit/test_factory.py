@@ -145,3 +145,10 @@ def test_every_answer_carries_the_security_headers(clean_env, tmp_path):
         assert "script-src 'self' 'unsafe-inline'" not in policy
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_every_setting_the_app_reads_is_in_the_readme():
+    from tracker.config import ENVIRONMENT, PROJECT_ROOT
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    assert [name for name in ENVIRONMENT if f"`{name}`" not in readme] == []
