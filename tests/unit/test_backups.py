@@ -244,18 +244,19 @@ def unsafe_archive(good: Path, out: Path, kind: str) -> None:
             copy.addfile(info, io.BytesIO(data))
 
 
-@pytest.mark.parametrize("kind", ["parent", "absolute", "link"])
-def test_an_archive_with_a_member_outside_its_folder_or_a_link_is_refused(source, tmp_path, kind):
+def test_an_archive_with_a_member_outside_its_folder_or_a_link_is_refused(source, tmp_path):
     good = tmp_path / "backup.tar"
     assert cli(source, "backup", str(good)).exit_code == 0
-    unsafe_archive(good, tmp_path / "unsafe.tar", kind)
     shown = pages_of(source)  # signing in to read them is audited: counted after
     count = audit_count(source)
-    result = cli(source, "restore", str(tmp_path / "unsafe.tar"))
-    assert result.exit_code != 0
-    assert "Nothing was restored" in result.output
-    assert "refused" in result.output
-    assert audit_count(source) == count
+    for kind in ("parent", "absolute", "link"):
+        unsafe = tmp_path / f"unsafe-{kind}.tar"
+        unsafe_archive(good, unsafe, kind)
+        result = cli(source, "restore", str(unsafe))
+        assert result.exit_code != 0, kind
+        assert "Nothing was restored" in result.output
+        assert "refused" in result.output, (kind, result.output)
+        assert audit_count(source) == count
     assert pages_of(source) == shown
 
 
