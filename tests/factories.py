@@ -88,3 +88,24 @@ def make_milestone(plan, *, slug: str = "test/bamberg/team", due_on=None):
     db.session.add(milestone)
     db.session.commit()
     return milestone
+
+
+def log_report(action, percent: int, *, reported_on: date | None = None, note: str | None = None):
+    """A progress report on `action`, made through the service as the command line makes it,
+    and committed."""
+    from tracker.services import progress
+    from tracker.services.accounts import CommandLineActor
+
+    update = progress.log_progress(
+        CommandLineActor(),
+        action,
+        progress.ProgressReport(
+            reported_on=reported_on or date(2024, 5, 1),
+            status="on_track",
+            percent_complete=percent,
+            note=note,
+        ),
+        today=date.today(),
+    )
+    db.session.commit()
+    return update

@@ -18,13 +18,11 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import build_app, fresh_database, make_config
-from tests.factories import make_action, make_plan, make_user
+from tests.factories import log_report, make_action, make_plan, make_user
 from tests.helpers import login
 from tracker import create_app
 from tracker.extensions import db
 from tracker.models import Action, AuditEvent
-from tracker.services import progress
-from tracker.services.accounts import CommandLineActor
 
 WRITER = """
 import sys, time
@@ -50,18 +48,7 @@ def source(backend, tmp_path_factory):
         with app.app_context():
             make_user("lead")
             action = make_action(make_plan("bamberg"))
-            progress.log_progress(
-                CommandLineActor(),
-                action,
-                progress.ProgressReport(
-                    reported_on=date(2024, 5, 1),
-                    status="on_track",
-                    percent_complete=30,
-                    note="Tender out",
-                ),
-                today=date.today(),
-            )
-            db.session.commit()
+            log_report(action, 30, note="Tender out")
             app.config["TEST_ACTION_ID"] = action.id
             db.session.remove()
         yield app
@@ -269,16 +256,7 @@ def test_after_a_restore_no_page_cached_before_it_is_served(source, tmp_path):
 
     def report(percent: int) -> None:
         with source.app_context():
-            action = db.session.get_one(Action, action_id)
-            progress.log_progress(
-                CommandLineActor(),
-                action,
-                progress.ProgressReport(
-                    reported_on=date(2024, 6, 1), status="on_track", percent_complete=percent
-                ),
-                today=date.today(),
-            )
-            db.session.commit()
+            log_report(db.session.get_one(Action, action_id), percent, reported_on=date(2024, 6, 1))
             db.session.remove()
 
     def shown() -> str:

@@ -6,19 +6,16 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import _postgres_admin_url, build_app, make_config
-from tests.factories import make_action, make_plan, make_user
+from tests.factories import log_report, make_action, make_plan, make_user
 from tests.helpers import login
 from tracker import create_app
 from tracker.config import PROJECT_ROOT as PROJECT
 from tracker.extensions import db
-from tracker.services import progress
-from tracker.services.accounts import CommandLineActor
 
 HEADING = "### PostgreSQL: an owner role for migrations"
 REWRITES = [
@@ -83,15 +80,7 @@ def test_the_app_role_works_the_app_and_cannot_rewrite_the_audit_trail(backend, 
             # The app's own work, as the app role: accounts, a report, the audit it leaves.
             make_user("lead")
             action = make_action(make_plan("bamberg"))
-            progress.log_progress(
-                CommandLineActor(),
-                action,
-                progress.ProgressReport(
-                    reported_on=date(2024, 5, 1), status="on_track", percent_complete=20
-                ),
-                today=date.today(),
-            )
-            db.session.commit()
+            log_report(action, 20)
             client = app.test_client()
             assert login(client, "lead-all@example.org").status_code == 302
             assert client.get(f"/actions/{action.id}").status_code == 200

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from tests.factories import (
     PASSWORD,
+    log_report,
     make_action,
     make_indicator,
     make_milestone,
@@ -27,8 +28,7 @@ from tracker.models.city import City, Mentorship, Participation
 from tracker.models.plan import Partner
 from tracker.models.programme import Milestone
 from tracker.models.user import ApiToken, User
-from tracker.services import progress, tokens
-from tracker.services.accounts import CommandLineActor
+from tracker.services import tokens
 
 CITY = {"editor", "lead", "admin"}
 PROGRAMME = {"lead", "admin"}
@@ -73,15 +73,7 @@ def world(app) -> World:
     tokens.issue_token(None, other, "existing", actor_label="test")
     db.session.commit()
     token = db.session.scalar(sa.select(ApiToken))
-    update = progress.log_progress(
-        CommandLineActor(),
-        action,
-        progress.ProgressReport(
-            reported_on=date(2024, 5, 1), status="on_track", percent_complete=20
-        ),
-        today=date.today(),
-    )
-    db.session.commit()
+    update = log_report(action, 20)
     return World(
         plan,
         action,

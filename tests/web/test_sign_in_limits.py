@@ -252,6 +252,15 @@ def post_over_http(base: str, path: str, fields: dict[str, str]) -> tuple[int, s
             return error.code, error.read().decode()
 
 
+def scalar_at(url: str, query: str) -> object:
+    """One value read from the database the served app uses, on a connection of its own."""
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        value = connection.execute(sa.text(query)).scalar()
+    engine.dispose()
+    return value
+
+
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -266,13 +275,8 @@ def test_two_gunicorn_workers_share_one_failure_count(gunicorn):
     status, page = sign_in_over_http(base, "viewer-all@example.org", PASSWORD)
     assert status == 400
     assert SIGN_IN_REFUSED in page
-    engine = sa.create_engine(url)
-    with engine.connect() as connection:
-        failures = connection.execute(
-            sa.text("SELECT failures FROM sign_in_throttles WHERE key = 'viewer-all@example.org'")
-        ).scalar()
-    engine.dispose()
-    assert failures == 12
+    failures = "SELECT failures FROM sign_in_throttles WHERE key = 'viewer-all@example.org'"
+    assert scalar_at(url, failures) == 12
 
 
 @pytest.mark.parametrize(
@@ -384,10 +388,4 @@ def test_without_redis_two_workers_share_the_per_address_reset_limit(gunicorn):
         for _ in range(6)
     ]
     assert statuses == [200, 200, 200, 429, 429, 429]
-    engine = sa.create_engine(url)
-    with engine.connect() as connection:
-        resets = connection.execute(
-            sa.text("SELECT count(*) FROM outgoing_mail WHERE kind = 'reset'")
-        ).scalar()
-    engine.dispose()
-    assert resets == 3
+    assert scalar_at(url, "SELECT count(*) FROM outgoing_mail WHERE kind = 'reset'") == 3

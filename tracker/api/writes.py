@@ -5,6 +5,7 @@ answered with 201 and the new record. A body is read through its model
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from functools import wraps
 from typing import Any
@@ -84,57 +85,68 @@ def _replay(first: Submission) -> Response:
     return response
 
 
-def _report(
-    model: type[Any],
-    row_id: int,
-    shape: type[Any],
-    write: Callable[..., Any],
-    may: Callable[[Any, Any], None],
-    record: Callable[[Any], dict[str, Any]] = update_record,
-) -> Response:
+@dataclass(frozen=True)
+class Report:
+    """What the API takes a report on: the record it is on, the body's model, who may make it
+    (checked before the body is read: the rules are not told to those who may not write), the
+    service that writes it, and the record answered."""
+
+    model: type[Any]
+    shape: type[Any]
+    may: Callable[[Any, Any], None]
+    write: Callable[..., Any]
+    record: Callable[[Any], dict[str, Any]] = update_record
+
+
+REPORTS = {
+    "progress": Report(
+        Action,
+        reports.ProgressReport,
+        lambda user, action: permissions.require_city_editor(user, action.plan.city_id),
+        progress.log_progress,
+    ),
+    "milestone": Report(
+        Milestone,
+        reports.MilestoneReport,
+        permissions.require_milestone_editor,
+        milestone_service.report,
+    ),
+    "value": Report(
+        Indicator,
+        reports.IndicatorValueReport,
+        lambda user, indicator: permissions.require_city_editor(
+            user, indicator.action.plan.city_id
+        ),
+        progress.record_indicator_value,
+        records.IndicatorValue.dump,
+    ),
+}
+
+
+def _report(kind: str, row_id: int) -> Response:
     """One report on a row: the row (404 when there is none), who may report on it (403 for
-    anyone else, whatever the body: the rules are not told to those who may not write), the
-    body read through its model, the service's write, and the new record answered with 201."""
-    row = get_or_404(model, row_id)
-    may(g.api_user, row)
-    return created(record(write(g.api_user, row, body(shape), today=date.today())))
+    anyone else, whatever the body), the body read through its model, the service's write, and
+    the new record answered with 201."""
+    report = REPORTS[kind]
+    row = get_or_404(report.model, row_id)
+    report.may(g.api_user, row)
+    written = report.write(g.api_user, row, body(report.shape), today=date.today())
+    return created(report.record(written))
 
 
 @bp.route("/actions/<id:action_id>/progress", methods=["POST"])
 @idempotent
 def log_progress(action_id: int) -> ResponseReturnValue:
-    # Who: the action's city's editors, leads, admins.
-    return _report(
-        Action,
-        action_id,
-        reports.ProgressReport,
-        progress.log_progress,
-        lambda user, action: permissions.require_city_editor(user, action.plan.city_id),
-    )
+    return _report("progress", action_id)  # Who: the action's city's editors, leads, admins.
 
 
 @bp.route("/milestones/<id:milestone_id>/progress", methods=["POST"])
 @idempotent
 def milestone_progress(milestone_id: int) -> ResponseReturnValue:
-    # Who: leads for the programme's, plus the city's editors.
-    return _report(
-        Milestone,
-        milestone_id,
-        reports.MilestoneReport,
-        milestone_service.report,
-        permissions.require_milestone_editor,
-    )
+    return _report("milestone", milestone_id)  # Who: leads (the programme's); city editors.
 
 
 @bp.route("/indicators/<id:indicator_id>/values", methods=["POST"])
 @idempotent
 def add_indicator_value(indicator_id: int) -> ResponseReturnValue:
-    # Who: the indicator's city's editors, leads, admins.
-    return _report(
-        Indicator,
-        indicator_id,
-        reports.IndicatorValueReport,
-        progress.record_indicator_value,
-        lambda user, row: permissions.require_city_editor(user, row.action.plan.city_id),
-        records.IndicatorValue.dump,
-    )
+    return _report("value", indicator_id)  # Who: the indicator's city's editors, leads, admins.
