@@ -80,7 +80,8 @@ def body(model: type[M]) -> M:
     unknown, missing, null or of the wrong kind."""
     if not request.is_json:
         raise ApiError(415, "Unsupported Media Type", _("Send the body as application/json."))
-    data = _parsed(_raw_body())
+    raw = _raw_body()
+    data = _parsed(raw)
     if not isinstance(data, dict):
         raise ApiError(400, "Bad Request", _("The body is not a JSON object."))
     found: list[tuple[str | None, str]] = [
@@ -89,7 +90,7 @@ def body(model: type[M]) -> M:
         if value is None and name in model.model_fields
     ]
     try:
-        result = model.model_validate_json(_raw_body())
+        result = model.model_validate_json(raw)
     except ValidationError as exc:
         found += problems(exc)
     if found:

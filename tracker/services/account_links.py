@@ -32,28 +32,34 @@ def digest(token: str) -> str:
 def issue(user: User, purpose: str, *, now: datetime | None = None) -> str:
     """A new link of `purpose` for `user` (its token, shown once); the earlier unused one of
     that purpose stops working."""
-    now = now or datetime.now(UTC)
+    token = secrets.token_urlsafe(32)
+    _replace_link(user.id, purpose, token, now or datetime.now(UTC))
+    return token
+
+
+def _replace_link(
+    user_id: int, purpose: str, token: str, now: datetime, *, stored: bool = True
+) -> None:
+    """Retire the account's unused link of `purpose` and insert the new one (its hash only).
+    With `stored` false the same two statements run and match, and insert, nothing."""
+    links = cast(sa.Table, AccountLink.__table__)
     db.session.execute(
-        sa.update(AccountLink)
-        .where(
-            AccountLink.user_id == user.id,
-            AccountLink.purpose == purpose,
-            AccountLink.used_at.is_(None),
-        )
+        sa.update(links)
+        .where(links.c.user_id == user_id, links.c.purpose == purpose, links.c.used_at.is_(None))
         .values(used_at=now)
     )
-    token = secrets.token_urlsafe(32)
-    db.session.add(
-        AccountLink(
-            user_id=user.id,
-            purpose=purpose,
-            token_hash=digest(token),
-            created_at=now,
-            expires_at=now + LIFETIMES[purpose],
+    db.session.execute(
+        sa.insert(links).from_select(
+            ["user_id", "purpose", "token_hash", "created_at", "expires_at"],
+            sa.select(
+                sa.literal(user_id),
+                sa.literal(purpose),
+                sa.literal(digest(token)),
+                sa.literal(now, links.c.created_at.type),
+                sa.literal(now + LIFETIMES[purpose], links.c.expires_at.type),
+            ).where(sa.true() if stored else sa.false()),
         )
     )
-    db.session.flush()
-    return token
 
 
 def link_address(token: str) -> str:
@@ -152,30 +158,8 @@ def request_reset(email: str, *, now: datetime | None = None) -> int | None:
     who = user or User(id=0, email=address or "", name=None, language=None)  # never stored
     token = secrets.token_urlsafe(32)
     letter = mail.letter(who.email, who.language, "reset", link=link_address(token), user=who)
-    stored = sa.true() if user is not None else sa.false()
-    links = cast(sa.Table, AccountLink.__table__)
+    _replace_link(who.id, "reset", token, now, stored=user is not None)
     messages = cast(sa.Table, OutgoingMail.__table__)
-    db.session.execute(
-        sa.update(links)
-        .where(
-            links.c.user_id == who.id,
-            links.c.purpose == "reset",
-            links.c.used_at.is_(None),
-        )
-        .values(used_at=now)
-    )
-    db.session.execute(
-        sa.insert(links).from_select(
-            ["user_id", "purpose", "token_hash", "created_at", "expires_at"],
-            sa.select(
-                sa.literal(who.id),
-                sa.literal("reset"),
-                sa.literal(digest(token)),
-                sa.literal(now, links.c.created_at.type),
-                sa.literal(now + LIFETIMES["reset"], links.c.expires_at.type),
-            ).where(stored),
-        )
-    )
     message_id = db.session.execute(
         sa.insert(messages)
         .from_select(
@@ -188,7 +172,7 @@ def request_reset(email: str, *, now: datetime | None = None) -> int | None:
                 sa.literal(letter.subject),
                 sa.literal(letter.text),
                 sa.literal(letter.html),
-            ).where(stored),
+            ).where(sa.true() if user is not None else sa.false()),
         )
         .returning(messages.c.id)
     ).scalar()

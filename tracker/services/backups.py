@@ -123,11 +123,13 @@ def _write_archive(
             try:
                 os.link(partial, path)  # fails, atomically, where a file already is
             except FileExistsError:
-                raise BackupError(
-                    f"{path} exists; nothing was written (--force replaces it)."
-                ) from None
+                raise _exists(path) from None
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _exists(path: Path) -> BackupError:
+    return BackupError(f"{path} exists; nothing was written (--force replaces it).")
 
 
 def _refuse_unsafe_members(path: Path, archive: tarfile.TarFile) -> None:
@@ -368,7 +370,7 @@ def backup(
 ) -> Manifest:
     tables = table_names(metadata)
     if path.exists() and not force:  # said before the work; checked again when written
-        raise BackupError(f"{path} exists; nothing was written (--force replaces it).")
+        raise _exists(path)
     if engine.dialect.name == "sqlite":
         return backup_sqlite(engine.url, path, tables, force=force)
     if engine.dialect.name == "postgresql":
