@@ -53,6 +53,9 @@ def configure_paths(app: Flask) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = settings.normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    app.config["REVIEW"] = settings.review_setting(
+        app.config.get("REVIEW"), bool(app.config.get("PUBLIC_PAGES"))
+    )
     if not app.config.get("SEEDS_DIR"):
         app.config["SEEDS_DIR"] = str(PROJECT_ROOT / "seeds")
     if not app.config.get("ASSETS_DIR"):

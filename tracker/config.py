@@ -35,6 +35,10 @@ DEFAULTS: dict[str, Any] = {
     "BASE_URL": "http://127.0.0.1:5000",
     # The public view of the programme (/public/): off unless TRACKER_PUBLIC_PAGES is set.
     "PUBLIC_PAGES": False,
+    # Review before publishing: "required" (a report waits for a reviewer's approval before the
+    # public view shows it) or "off" (every report approved on entry). Empty: "required" when
+    # the public view is on, else "off".
+    "REVIEW": None,
     # A mentee needs help from this many severity points (tracker/services/mentorships.py).
     "HELP_THRESHOLD": 5,
     "SESSION_COOKIE_HTTPONLY": True,
@@ -122,6 +126,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "TRACKER_MAIL_FROM": ("MAIL_FROM", str),
     "TRACKER_MAIL_OUTBOX": ("MAIL_OUTBOX", str),
     "TRACKER_PUBLIC_PAGES": ("PUBLIC_PAGES", lambda v: v.lower() in {"1", "true", "yes"}),
+    "TRACKER_REVIEW": ("REVIEW", str),
     "TRACKER_SESSION_COOKIE_SECURE": (
         "SESSION_COOKIE_SECURE",
         lambda v: v.lower() in {"1", "true", "yes"},
@@ -142,6 +147,18 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         except ValueError as exc:
             raise RuntimeError(f"{name}={raw!r} is not valid: {exc}") from exc
     return values
+
+
+REVIEW_CHOICES = ("required", "off")
+
+
+def review_setting(review: str | None, public_pages: bool) -> str:
+    """TRACKER_REVIEW as the app uses it: "required" or "off"; empty follows the public view."""
+    if not review:
+        return "required" if public_pages else "off"
+    if review not in REVIEW_CHOICES:
+        raise RuntimeError(f"TRACKER_REVIEW={review!r} is not valid: it is 'required' or 'off'.")
+    return review
 
 
 def normalise_database_url(url: str) -> str:

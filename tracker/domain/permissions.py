@@ -80,11 +80,34 @@ ABILITIES = {
     "read_audit": is_programme_editor,
     "manage_accounts": is_admin,
     "use_my_city": has_own_city,
+    "review": is_reviewer,
 }
 
 
 def can(user: Actor, ability: str) -> bool:
     return ABILITIES[ability](user)
+
+
+def review_city_ids(user: Actor) -> frozenset[int]:
+    """The cities an account was granted the review permission for (leads review all)."""
+    return frozenset(getattr(user, "review_city_ids", ()) or ())
+
+
+def can_review(user: Actor, city_id: int | None) -> bool:
+    """Leads and administrators review every report; others the cities granted to them (a
+    report on a programme milestone, with no city, is the leads')."""
+    if is_programme_editor(user):
+        return True
+    return user.is_authenticated and city_id is not None and city_id in review_city_ids(user)
+
+
+def is_reviewer(user: Actor) -> bool:
+    return is_programme_editor(user) or (user.is_authenticated and bool(review_city_ids(user)))
+
+
+def require_reviewer(user: Actor, city_id: int | None) -> None:
+    if not can_review(user, city_id):
+        raise PermissionDenied(_("You do not review this city's reports."))
 
 
 def require_importer(user: Actor) -> None:

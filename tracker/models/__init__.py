@@ -14,6 +14,7 @@ from tracker.models.programme import (
     Theme,
 )
 from tracker.models.progress import ProgressUpdate
+from tracker.models.review import Review, ReviewDecision, ReviewGrant
 from tracker.models.user import (
     AccountLink,
     ApiToken,
@@ -46,6 +47,9 @@ __all__ = [
     "Programme",
     "ProgrammeFigure",
     "ProgressUpdate",
+    "Review",
+    "ReviewDecision",
+    "ReviewGrant",
     "Sector",
     "SignInThrottle",
     "Submission",

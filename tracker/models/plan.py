@@ -116,6 +116,14 @@ class Action(SourcedMixin, Base):
     """One measure of a plan. Status and percent mirror its latest progress update; both stay
     empty until the first update, so no state is claimed that nobody reported."""
 
+    @classmethod
+    def state_columns(cls, approved: bool) -> tuple[Mapped[str | None], Mapped[int | None], Mapped[date | None]]:
+        """Status, percent and last reported date: as reported (signed-in pages), or as the
+        approved reports alone state them (the public view, "approved only")."""
+        if approved:
+            return cls.published_status, cls.published_percent, cls.published_reported_on
+        return cls.status, cls.percent_complete, cls.last_reported_on
+
     __tablename__ = "actions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -133,6 +141,11 @@ class Action(SourcedMixin, Base):
     status: Mapped[str | None] = mapped_column(sa.String(20), index=True)
     percent_complete: Mapped[int | None]
     last_reported_on: Mapped[date | None]
+    # The same three as the approved reports alone state them: what the public view shows
+    # (services/published.py keeps them; equal to the three above while nothing awaits review).
+    published_status: Mapped[str | None] = mapped_column(sa.String(20))
+    published_percent: Mapped[int | None]
+    published_reported_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -119,6 +119,11 @@ class Theme(SourcedMixin, Base):
     name: Mapped[str] = mapped_column(sa.String(200))
 
 
+def _inserted(context: Any, name: str) -> Any:
+    """The value a column is inserted with (for the published copy of it)."""
+    return context.get_current_parameters().get(name)
+
+
 class Milestone(SourcedMixin, Base):
     """A dated target of the programme, of a city's plan or of one action (exactly one owner)."""
 
@@ -138,6 +143,14 @@ class Milestone(SourcedMixin, Base):
     ends_on: Mapped[date | None]
     date_precision: Mapped[str] = mapped_column(sa.String(10), default="day", server_default="day")
     completed_on: Mapped[date | None]
+    # The due date and completion as the approved reports alone state them (the public view):
+    # set from the two above when the milestone is made, then by each approved report.
+    published_due_on: Mapped[date | None] = mapped_column(
+        default=lambda ctx: _inserted(ctx, "due_on")
+    )
+    published_completed_on: Mapped[date | None] = mapped_column(
+        default=lambda ctx: _inserted(ctx, "completed_on")
+    )
     # Which shared Local Green Deal step this milestone of a city's deal is, if any.
     lgd_step: Mapped[str | None] = mapped_column(sa.String(40))
     version: Mapped[int] = mapped_column(default=1, server_default="1")
@@ -145,6 +158,13 @@ class Milestone(SourcedMixin, Base):
     programme: Mapped[Programme | None] = relationship()
     plan: Mapped[Plan | None] = relationship(back_populates="milestones")
     action: Mapped[Action | None] = relationship(back_populates="milestones")
+
+    @classmethod
+    def state_columns(cls, approved: bool) -> tuple[Mapped[Any], Mapped[date | None]]:
+        """Due date and completion: as reported, or as the approved reports alone state them."""
+        if approved:
+            return cls.published_due_on, cls.published_completed_on
+        return cls.due_on, cls.completed_on
 
     @property
     def owner_city(self) -> City | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,8 +12,13 @@ from werkzeug.security import check_password_hash
 from tracker.models.base import Base, UTCDateTime, one_of, utcnow
 from tracker.models.city import City
 
+if TYPE_CHECKING:
+    from tracker.models.review import ReviewGrant
+
 USER_ROLES = ("admin", "lead", "editor", "viewer")
 REMINDER_CHOICES = ("daily", "weekly", "none")
+# How a reviewer hears of new submissions: in the reminder digest, or a message each time.
+REVIEW_MAIL_CHOICES = ("digest", "immediate")
 
 
 class User(Base):
@@ -33,14 +39,26 @@ class User(Base):
     language: Mapped[str | None] = mapped_column(sa.String(5))
     # How often reminders come by e-mail: daily, weekly or none.
     reminders: Mapped[str] = mapped_column(sa.String(10), default="weekly", server_default="weekly")
+    review_mail: Mapped[str] = mapped_column(
+        sa.String(10), default="digest", server_default="digest"
+    )
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     city: Mapped[City | None] = relationship()
+    review_grants: Mapped[list[ReviewGrant]] = relationship(
+        viewonly=True, primaryjoin="User.id == ReviewGrant.user_id"
+    )
+
+    @property
+    def review_city_ids(self) -> frozenset[int]:
+        """The cities this account reviews by a grant (leads and administrators review all)."""
+        return frozenset(g.city_id for g in self.review_grants)
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         one_of("role", USER_ROLES),
         one_of("reminders", REMINDER_CHOICES),
+        one_of("review_mail", REVIEW_MAIL_CHOICES),
         # An editor is bound to exactly one city; no other role is.
         sa.CheckConstraint(
             "(role = 'editor' AND city_id IS NOT NULL) OR (role <> 'editor' AND city_id IS NULL)",

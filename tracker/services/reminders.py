@@ -60,7 +60,7 @@ def unsubscriber(token: str) -> User | None:
     return db.session.get(User, user_id) if isinstance(user_id, int) else None
 
 
-def _record(user: User, kind: str, period: str, template: str, **values: Any) -> OutgoingMail:
+def record(user: User, kind: str, period: str, template: str, **values: Any) -> OutgoingMail:
     off = mail.address("auth.reminders_off", token=unsubscribe_token(user))
     letter = mail.letter(
         user.email,
@@ -110,7 +110,7 @@ def decide(today: date) -> list[OutgoingMail]:
             digest = city_digest(user.city, today)
             if not digest.empty:
                 recorded.append(
-                    _record(user, "digest", period, "digest", digest=digest, today=today)
+                    record(user, "digest", period, "digest", digest=digest, today=today)
                 )
         elif user.role == "lead":
             period = period_of("weekly", today)
@@ -119,7 +119,7 @@ def decide(today: date) -> list[OutgoingMail]:
             programme = programme or programme_digest(today)
             if not programme.empty:
                 recorded.append(
-                    _record(user, "programme", period, "programme", digest=programme, today=today)
+                    record(user, "programme", period, "programme", digest=programme, today=today)
                 )
     db.session.flush()
     return recorded
@@ -136,7 +136,7 @@ def nudge(actor: User, city: City, note: str | None, today: date) -> list[Outgoi
     ).all()
     key = f"nudge-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
     rows = [
-        _record(
+        record(
             editor,
             "nudge",
             key,
