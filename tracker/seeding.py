@@ -33,7 +33,7 @@ from tracker.models import (
 from tracker.schemas.base import build
 from tracker.schemas.reports import ProgressFields, ProgressReport
 from tracker.seed_specs import PATH_SHAPES, SPECS, Ref, Spec, Value
-from tracker.services import ledger
+from tracker.services import ledger, published
 from tracker.services.report_rules import check_report
 
 FACTS_DIR = "icc-2023-25"
@@ -186,6 +186,7 @@ class Loader:
         # An action's current state is its latest effective update, by the same rule as every
         # other path that writes progress.
         ledger.refresh_states(reported)
+        published.refresh_actions(reported)
         return self.report
 
     # Values -------------------------------------------------------------------------------

@@ -87,6 +87,8 @@ def tourism_actions(app):
     for action in actions:
         action.sector_id = tourism.id
     actions[0].status, actions[0].percent_complete = "on_track", 56
+    # ... as published too (the state its approved reports give it).
+    actions[0].published_status, actions[0].published_percent = "on_track", 56
     db.session.commit()
     return actions
 

@@ -73,21 +73,6 @@ def has_own_city(user: Actor) -> bool:
     return user.is_authenticated and user.role == "editor"
 
 
-CITY_WRITERS = frozenset({"editor", *PROGRAMME_ROLES})
-# What the templates may ask: can("import") and the like, never a role compared by hand.
-ABILITIES = {
-    "import": can_import,
-    "read_audit": is_programme_editor,
-    "manage_accounts": is_admin,
-    "use_my_city": has_own_city,
-    "review": is_reviewer,
-}
-
-
-def can(user: Actor, ability: str) -> bool:
-    return ABILITIES[ability](user)
-
-
 def review_city_ids(user: Actor) -> frozenset[int]:
     """The cities an account was granted the review permission for (leads review all)."""
     return frozenset(getattr(user, "review_city_ids", ()) or ())
@@ -108,6 +93,21 @@ def is_reviewer(user: Actor) -> bool:
 def require_reviewer(user: Actor, city_id: int | None) -> None:
     if not can_review(user, city_id):
         raise PermissionDenied(_("You do not review this city's reports."))
+
+
+CITY_WRITERS = frozenset({"editor", *PROGRAMME_ROLES})
+# What the templates may ask: can("import") and the like, never a role compared by hand.
+ABILITIES = {
+    "import": can_import,
+    "read_audit": is_programme_editor,
+    "manage_accounts": is_admin,
+    "use_my_city": has_own_city,
+    "review": is_reviewer,
+}
+
+
+def can(user: Actor, ability: str) -> bool:
+    return ABILITIES[ability](user)
 
 
 def require_importer(user: Actor) -> None:

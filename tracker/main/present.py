@@ -176,19 +176,26 @@ def cohort_figure(rows: list[Any], steps: list[str]) -> charts.Figure:
 
 
 def overview_page(
-    programme: Programme, today: date, soon: int, stale: int, *, facts_only: bool = False
+    programme: Programme,
+    today: date,
+    soon: int,
+    stale: int,
+    *,
+    facts_only: bool = False,
+    approved: bool = False,
 ) -> Page:
     """The overview: the programme's figures, timeline, deals and actions by status, progress
     by sector; signed in, also where reporting has gone quiet and what needs attention. With
     `facts_only` (the public view) only facts and published status."""
-    figures = overview.headline(programme, today, soon, facts_only=facts_only)
-    phases, milestones = overview.timeline(programme, today, soon, facts_only=facts_only)
+    shown = {"facts_only": facts_only, "approved": approved}
+    figures = overview.headline(programme, today, soon, **shown)
+    phases, milestones = overview.timeline(programme, today, soon, **shown)
     read = Overview(
         phases,
         milestones,
         list(figures.lgds_by_status.items()),
-        overview.actions_by_status(facts_only=facts_only),
-        overview.sector_progress(facts_only=facts_only),
+        overview.actions_by_status(**shown),
+        overview.sector_progress(**shown),
         [] if facts_only else quiet_rows(overview.quiet_groups(programme, today)),
     )
     made = overview_tables(read)

@@ -117,7 +117,9 @@ class Action(SourcedMixin, Base):
     empty until the first update, so no state is claimed that nobody reported."""
 
     @classmethod
-    def state_columns(cls, approved: bool) -> tuple[Mapped[str | None], Mapped[int | None], Mapped[date | None]]:
+    def state_columns(
+        cls, approved: bool
+    ) -> tuple[Mapped[str | None], Mapped[int | None], Mapped[date | None]]:
         """Status, percent and last reported date: as reported (signed-in pages), or as the
         approved reports alone state them (the public view, "approved only")."""
         if approved:

@@ -4,7 +4,7 @@ may review a city's reports besides the programme's leads."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -32,9 +32,7 @@ class Review(Base):
     __tablename__ = "reviews"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    update_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("progress_updates.id"), unique=True
-    )
+    update_id: Mapped[int | None] = mapped_column(sa.ForeignKey("progress_updates.id"), unique=True)
     value_id: Mapped[int | None] = mapped_column(sa.ForeignKey("indicator_values.id"), unique=True)
     kind: Mapped[str] = mapped_column(sa.String(20))
     # The city whose report it is; NULL for a report on a programme milestone (leads review it).
@@ -103,7 +101,7 @@ class ReviewGrant(Base):
     __table_args__ = (sa.UniqueConstraint("user_id", "city_id"),)
 
 
-def unapproved(column: Mapped[int | None]) -> sa.Select[tuple[int | None]]:
+def unapproved(column: Mapped[int | None]) -> sa.Select[Any]:
     """The ids (of progress updates or indicator values, as `column` is Review's) of reports
     that wait for a decision or were returned: everything else stands approved."""
     approved = sa.select(ReviewDecision.id).where(

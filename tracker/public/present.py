@@ -15,13 +15,13 @@ from tracker.queries import published
 
 
 def overview_page(programme: Programme, today: date, soon: int, stale: int) -> Page:
-    page = main_present.overview_page(programme, today, soon, stale, facts_only=True)
+    page = main_present.overview_page(programme, today, soon, stale, facts_only=True, approved=True)
     page.context["others"] = published.cities_by_role(programme.id, ("mentor", "observer"))
     return page
 
 
 def cohort_page(programme: Programme, today: date, number: int, *, whole: bool) -> Page:
-    everyone = cohort_service.cohort(programme, today, facts_only=True)
+    everyone = cohort_service.cohort(programme, today, facts_only=True, approved=True)
     return main_present.cohort_page(programme, everyone, everyone, number, whole=whole)
 
 

@@ -63,7 +63,8 @@ def city(slug: str) -> ResponseReturnValue:  # Who: anyone (public view).
         abort(404)
 
     def build(_whole: bool) -> pages.Page:
-        state = state_expression(date.today(), current_app.config["DUE_SOON_DAYS"])
+        soon = current_app.config["DUE_SOON_DAYS"]
+        state = state_expression(date.today(), soon, approved=True)
         return present.city_page(published.city(ids[slug], state))
 
     return pages.serve("public/city.html", build, layout=LAYOUT)

@@ -79,10 +79,18 @@ def step_state(due_on: date | None, completed_on: date | None, today: date) -> s
 
 
 def cohort(
-    programme: Programme, today: date, sort_by: str = "name", *, facts_only: bool = False
+    programme: Programme,
+    today: date,
+    sort_by: str = "name",
+    *,
+    facts_only: bool = False,
+    approved: bool = False,
 ) -> list[CohortRow]:
     """Every core city with its mentors, action progress and the state of each shared step;
-    `facts_only` leaves out demo records (mentorships, deals, actions, steps)."""
+    `facts_only` leaves out demo records (mentorships, deals, actions, steps), `approved`
+    shows what the approved reports alone state."""
+    percent = Action.state_columns(approved)[1]
+    step_due, step_done = Milestone.state_columns(approved)
 
     mentor_part, mentee_part, mentor_city = (
         aliased(Participation),
@@ -120,9 +128,9 @@ def cohort(
     progress = (
         sa.select(
             Plan.city_id,
-            sa.func.avg(Action.percent_complete).label("avg"),
+            sa.func.avg(percent).label("avg"),
             sa.func.count(Action.id).label("actions"),
-            sa.func.count(Action.percent_complete).label("reporting"),
+            sa.func.count(percent).label("reporting"),
         )
         .join(Action.plan)
         .where(Plan.programme_id == programme.id, *Action.facts(facts_only))
@@ -151,7 +159,7 @@ def cohort(
     steps: dict[tuple[int, str | None], tuple[date | None, date | None]] = {
         (city_id, step): (due_on, completed_on)
         for city_id, step, due_on, completed_on in db.session.execute(
-            sa.select(Plan.city_id, Milestone.lgd_step, Milestone.due_on, Milestone.completed_on)
+            sa.select(Plan.city_id, Milestone.lgd_step, step_due, step_done)
             .join(Milestone.plan)
             .where(
                 Plan.programme_id == programme.id,

@@ -18,12 +18,16 @@ from tracker.queries.cities import Area
 from tracker.vocabulary import STEP_TITLES
 
 
-def state_expression(today: date, soon_days: int) -> sa.ColumnElement[str]:
-    """The same rule as `milestone_state`, as SQL, so dashboards can group by it."""
+def state_expression(
+    today: date, soon_days: int, *, approved: bool = False
+) -> sa.ColumnElement[str]:
+    """The same rule as `milestone_state`, as SQL, so dashboards can group by it; `approved`:
+    as the approved reports alone state the milestone (the public view)."""
+    due_on, completed_on = Milestone.state_columns(approved)
     return sa.case(
-        (Milestone.completed_on.is_not(None), "done"),
-        (Milestone.due_on < today, "overdue"),
-        (Milestone.due_on <= today + timedelta(days=soon_days), "due_soon"),
+        (completed_on.is_not(None), "done"),
+        (due_on < today, "overdue"),
+        (due_on <= today + timedelta(days=soon_days), "due_soon"),
         else_="upcoming",
     )
 

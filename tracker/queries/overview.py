@@ -71,9 +71,15 @@ def current_programme() -> Programme | None:
 
 
 def headline(
-    programme: Programme, today: date, soon_days: int, *, facts_only: bool = False
+    programme: Programme,
+    today: date,
+    soon_days: int,
+    *,
+    facts_only: bool = False,
+    approved: bool = False,
 ) -> Headline:
-    """The overview's figures; `facts_only` leaves out every demo record (the public view)."""
+    """The overview's figures; `facts_only` leaves out every demo record (the public view),
+    `approved` shows what the approved reports alone state."""
     roles = dict.fromkeys(PARTICIPATION_ROLES, 0)
     ambassadors = 0
     rows = db.session.execute(
@@ -106,7 +112,8 @@ def headline(
         if is_demo:
             demo += count
 
-    state = state_expression(today, soon_days)
+    state = state_expression(today, soon_days, approved=approved)
+    due_on, completed_on = Milestone.state_columns(approved)
     states = dict.fromkeys(MILESTONE_STATES, 0)
     rows = db.session.execute(
         sa.select(state, sa.func.count())
@@ -120,10 +127,10 @@ def headline(
         sa.select(Milestone)
         .where(
             Milestone.programme_id == programme.id,
-            Milestone.completed_on.is_(None),
+            completed_on.is_(None),
             *Milestone.facts(facts_only),
         )
-        .order_by(Milestone.due_on)
+        .order_by(due_on)
         .limit(5)
     ).all()
     reported = db.session.scalars(
@@ -147,12 +154,13 @@ def headline(
 NO_REPORT = "no_report"
 
 
-def actions_by_status(*, facts_only: bool = False) -> list[tuple[str, int]]:
+def actions_by_status(*, facts_only: bool = False, approved: bool = False) -> list[tuple[str, int]]:
     counts = dict.fromkeys((*ACTION_STATUSES, NO_REPORT), 0)
+    status_column = Action.state_columns(approved)[0]
     for status, count in db.session.execute(
-        sa.select(Action.status, sa.func.count())
+        sa.select(status_column, sa.func.count())
         .where(*Action.facts(facts_only))
-        .group_by(Action.status)
+        .group_by(status_column)
     ):
         counts[status or NO_REPORT] = count
     return list(counts.items())
@@ -166,16 +174,17 @@ class SectorProgress(NamedTuple):
     average: float | None  # their average percent complete
 
 
-def sector_progress(*, facts_only: bool = False) -> list[SectorProgress]:
+def sector_progress(*, facts_only: bool = False, approved: bool = False) -> list[SectorProgress]:
     """Per sector: its actions, how many of them reported a percent, and the average of those."""
     joined = sa.and_(Action.sector_id == Sector.id, *Action.facts(facts_only))
+    percent = Action.state_columns(approved)[1]
     rows = db.session.execute(
         sa.select(
             Sector.slug,
             Sector.name,
             sa.func.count(Action.id),
-            sa.func.count(Action.percent_complete),
-            sa.func.avg(Action.percent_complete),
+            sa.func.count(percent),
+            sa.func.avg(percent),
         )
         .outerjoin(Action, joined)
         .group_by(Sector.id, Sector.slug, Sector.name, Sector.tier)
@@ -281,7 +290,12 @@ NOT_RECORDED = "not_recorded"
 
 
 def timeline(
-    programme: Programme, today: date, soon_days: int, *, facts_only: bool = False
+    programme: Programme,
+    today: date,
+    soon_days: int,
+    *,
+    facts_only: bool = False,
+    approved: bool = False,
 ) -> tuple[list, list]:
     """The programme's phases and milestones as timeline items."""
     # A phase without an end date runs until the next phase starts, or the programme ends.
@@ -296,15 +310,16 @@ def timeline(
         for i, p in enumerate(programme.phases)
         if p.starts_on is not None
     ]
-    state = state_expression(today, soon_days)
+    state = state_expression(today, soon_days, approved=approved)
+    due_on = Milestone.state_columns(approved)[0]
     # Once the programme is over, what was never recorded as done is that, not work due.
     ended = today > programme.ends_on
     milestones = [
-        TimelineItem(m.title, m.due_on, m.ends_on, NOT_RECORDED if ended and s != "done" else s)
-        for m, s in db.session.execute(
-            sa.select(Milestone, state)
+        TimelineItem(m.title, due, m.ends_on, NOT_RECORDED if ended and s != "done" else s)
+        for m, due, s in db.session.execute(
+            sa.select(Milestone, due_on, state)
             .where(Milestone.programme_id == programme.id, *Milestone.facts(facts_only))
-            .order_by(Milestone.due_on)
+            .order_by(due_on)
         )
     ]
     return phases, milestones

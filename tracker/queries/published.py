@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
-from tracker.models import City, Participation
+from tracker.models import City, IndicatorValue, Participation, ProgressUpdate, Review
+from tracker.models.review import unapproved
 from tracker.queries import cities
 
 
@@ -101,9 +103,50 @@ def public_city_ids() -> dict[str, int]:
     return dict(db.session.execute(query).all())
 
 
+def published_values(indicator_ids: list[int]) -> dict[int, list[tuple[date, float]]]:
+    """Each indicator's values as the approved reports alone state them (no demo values): a
+    value entered on its own once approved; one reported with a progress update while that
+    update is approved and no later approved correction of it stands."""
+    update, later = aliased(ProgressUpdate), aliased(ProgressUpdate)
+    waiting = unapproved(Review.update_id)
+    superseded = (
+        sa.select(later.id)
+        .where(
+            sa.func.coalesce(later.original_id, later.id)
+            == sa.func.coalesce(update.original_id, update.id),
+            later.id > update.id,
+            later.id.not_in(waiting),
+        )
+        .exists()
+    )
+    stated = sa.select(update.id).where(
+        update.indicator_id.in_(indicator_ids), update.id.not_in(waiting), ~superseded
+    )
+    shown = sa.or_(
+        sa.and_(
+            IndicatorValue.progress_update_id.is_(None),
+            IndicatorValue.id.not_in(unapproved(Review.value_id)),
+        ),
+        IndicatorValue.progress_update_id.in_(stated),
+    )
+    found: dict[int, list[tuple[date, float]]] = {}
+    for indicator_id, measured_on, value in db.session.execute(
+        sa.select(IndicatorValue.indicator_id, IndicatorValue.measured_on, IndicatorValue.value)
+        .where(
+            IndicatorValue.indicator_id.in_(indicator_ids), IndicatorValue.is_demo.is_(False), shown
+        )
+        .order_by(IndicatorValue.measured_on, IndicatorValue.id)
+    ):
+        found.setdefault(indicator_id, []).append((measured_on, value))
+    return found
+
+
 def city(city_id: int, state: sa.ColumnElement[str]) -> PublicCity:
     found = db.get_or_404(City, city_id)
     page = cities.page(found, state)
+    values = published_values(
+        [i.id for plan in page.plans for action in plan.actions for i in action.indicators]
+    )
     return PublicCity(
         found.slug,
         found.name,
@@ -135,8 +178,8 @@ def city(city_id: int, state: sa.ColumnElement[str]) -> PublicCity:
                         action.title,
                         action.local_title,
                         action.sector.slug if action.sector else None,
-                        action.status,
-                        action.percent_complete,
+                        action.published_status,
+                        action.published_percent,
                         action.source_url,
                         [
                             PublicIndicator(
@@ -147,7 +190,7 @@ def city(city_id: int, state: sa.ColumnElement[str]) -> PublicCity:
                                 i.baseline_value,
                                 i.target_value,
                                 i.target_on,
-                                [(v.measured_on, v.value) for v in i.values if not v.is_demo],
+                                values.get(i.id, []),
                                 i.source_url,
                             )
                             for i in action.indicators
@@ -162,7 +205,9 @@ def city(city_id: int, state: sa.ColumnElement[str]) -> PublicCity:
             if not plan.is_demo
         ],
         [
-            PublicMilestone(m.title, m.local_title, m.lgd_step, m.due_on, s, m.source_url)
+            PublicMilestone(
+                m.title, m.local_title, m.lgd_step, m.published_due_on or m.due_on, s, m.source_url
+            )
             for m, s in page.milestones
             if not m.is_demo
         ],

@@ -23,7 +23,7 @@ from tracker.queries import keys
 from tracker.queries.exports import EXPORTS
 from tracker.schemas.base import problems
 from tracker.schemas.rows import ActionRow, PartnerRow, ProgressRow, Row
-from tracker.services import ledger, plans, progress_import
+from tracker.services import ledger, plans, progress_import, review
 from tracker.services.uploads import (
     ImportRejected,
     RowError,
@@ -52,6 +52,8 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     # A progress import's checked rows, ready to be written (services/progress_import.py).
     planned: list[Any] = field(default_factory=list)
+    # Whether the importer approves the rows as they are written (they review those cities).
+    approve: bool = False
 
 
 def _slug_of(model: type[Sector] | type[Theme], slug: str | None) -> int | None:
@@ -185,6 +187,7 @@ def import_table(
     today: date,
     limits: UploadLimits | None = None,
     write: bool = True,
+    approve: bool = False,
 ) -> ImportResult:
     """Apply every row, or none: every bad row is found and named; if any is bad, the whole
     import is rolled back and ImportRejected lists them. The caller commits (apply) or rolls
@@ -209,7 +212,7 @@ def import_table(
         raise ImportRejected(errors)
     if not rows:
         raise ImportRejected([RowError(2, "-", _("the file has no rows under its header"))])
-    result = ImportResult(today=today)
+    result = ImportResult(today=today, approve=approve)
     unique = _unique_rows(rows, result)
     if kind == "progress":
         _import_progress_rows(actor, unique, result, write=write)
@@ -269,7 +272,14 @@ def _import_progress_rows(
         result.errors += _row_errors(line, reason)
     result.planned = planned
     if write and not result.errors:
-        ledger.write(actor, planned)
+        _store(actor, result)
+
+
+def _store(actor: Actor, result: ImportResult) -> None:
+    """Write the checked rows; they enter review as submitted, or approved by the importer
+    (services/review.py)."""
+    ledger.write(actor, result.planned)
+    review.entered(actor, updates=[p.entry.id for p in result.planned], approve=result.approve)
 
 
 def apply_file(
@@ -280,6 +290,7 @@ def apply_file(
     *,
     today: date,
     limits: UploadLimits,
+    approve: bool = False,
 ) -> ImportResult:
     """Check a file again and write it (the caller commits). Progress is checked outside the
     write lock (on SQLite, others' writes go on meanwhile), then written under it; if anything
@@ -287,14 +298,18 @@ def apply_file(
     checked against the data it lands on."""
     if kind != "progress":
         return import_table(actor, kind, filename, content, today=today, limits=limits)
+    if approve:  # refused before anything is read, not after the write
+        review.require_batch_reviewer(actor)
     db.session.rollback()
     with reading():
         seen = cache.stored_version()
         result = import_table(
-            actor, kind, filename, content, today=today, limits=limits, write=False
+            actor, kind, filename, content, today=today, limits=limits, write=False, approve=approve
         )
     db.session.rollback()  # the reading transaction ends; the next one takes the write lock
     if cache.stored_version() != seen:
-        return import_table(actor, kind, filename, content, today=today, limits=limits)
-    ledger.write(actor, result.planned)
+        return import_table(
+            actor, kind, filename, content, today=today, limits=limits, approve=approve
+        )
+    _store(actor, result)
     return result

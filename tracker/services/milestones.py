@@ -15,7 +15,7 @@ from tracker.i18n import written_date
 from tracker.models import Milestone, ProgressUpdate
 from tracker.schemas.reports import MILESTONE_RULES, MilestoneReport
 from tracker.schemas.rules import broken
-from tracker.services import ledger
+from tracker.services import ledger, review
 from tracker.services.audit import apply_recorded, check_version
 
 
@@ -164,6 +164,7 @@ def _append_report(
     (update_id,) = ledger.insert_rows(
         [{"milestone_id": milestone.id, "author_id": actor.id, **report}]
     )
+    review.entered(actor, updates=[update_id])
     apply_recorded(
         actor,
         milestone,

@@ -14,7 +14,7 @@ from tracker.domain.permissions import Actor
 from tracker.extensions import db
 from tracker.models import Action, Indicator, IndicatorValue, ProgressUpdate
 from tracker.schemas.reports import IndicatorValueReport, ProgressReport
-from tracker.services import ledger
+from tracker.services import ledger, review
 from tracker.services.audit import record_event
 from tracker.services.report_rules import check_correction, check_report
 
@@ -77,6 +77,8 @@ def log_progress(
     )
     ledger.take_in(planned)
     ledger.write(actor, [planned])
+    assert planned.entry.id is not None
+    review.entered(actor, updates=[planned.entry.id])
     return db.session.get_one(ProgressUpdate, planned.entry.id)
 
 
@@ -113,6 +115,7 @@ def record_indicator_value(
     )
     db.session.add(row)
     db.session.flush()
+    review.entered(actor, values=[row.id])
     record_event(
         actor,
         "indicator.value",

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.models import Action, Milestone, ProgressUpdate, Review
+from tracker.models import Action, ProgressUpdate, Review
 from tracker.models.review import unapproved
 from tracker.services import ledger
 
@@ -66,7 +66,9 @@ def refresh_actions(action_ids: Iterable[int]) -> None:
         for action_id, *published in known:
             state = ledger.standing_state(e for e in entries if e.action_id == action_id)
             if tuple(published) != state:
-                changed.append(dict(zip(("b_id", "b_s", "b_p", "b_d"), (action_id, *state), strict=True)))
+                changed.append(
+                    dict(zip(("b_id", "b_s", "b_p", "b_d"), (action_id, *state), strict=True))
+                )
         if changed:
             db.session.execute(
                 sa.update(table)
@@ -85,7 +87,10 @@ def refresh_milestones(milestone_ids: Iterable[int]) -> None:
     latest approved report that sets it (a move; done or reopened), else as it stood. (The
     milestone's version is not touched: nobody edited it.)"""
     table = sa.table(
-        "milestones", sa.column("id"), sa.column("published_due_on"), sa.column("published_completed_on")
+        "milestones",
+        sa.column("id"),
+        sa.column("published_due_on"),
+        sa.column("published_completed_on"),
     )
     for chunk in ledger.chunks(set(milestone_ids)):
         latest: dict[tuple[int, str], dict[str, Any]] = {}

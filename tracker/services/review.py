@@ -20,13 +20,13 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import aliased, joinedload
 
 from tracker.domain import permissions
-from tracker.domain.errors import Conflict, Unprocessable
+from tracker.domain.errors import Conflict, PermissionDenied, Unprocessable
 from tracker.domain.permissions import Actor
 from tracker.extensions import db
 from tracker.models import (
     Action,
-    IndicatorValue,
     Indicator,
+    IndicatorValue,
     Milestone,
     OutgoingMail,
     Plan,
@@ -52,7 +52,7 @@ class Subject:
 
     kind: str
     city_id: int | None
-    entity: tuple[str, int]  # the audit trail's (entity type, id)
+    entity: tuple[str, int | None]  # the audit trail's (entity type, id)
     action_id: int | None = None
     milestone_id: int | None = None
 
@@ -61,40 +61,40 @@ def subjects(update_ids: Sequence[int], value_ids: Sequence[int]) -> dict[tuple[
     """Each report's subject, keyed ("update", id) or ("value", id): two queries at most."""
     found: dict[tuple[str, int], Subject] = {}
     action_plan, milestone_plan, milestone_action = aliased(Plan), aliased(Plan), aliased(Action)
-    action_of_milestone_plan = aliased(Plan)
+    far_plan = aliased(Plan)  # the plan of a milestone's action
     if update_ids:
         rows = db.session.execute(
             sa.select(
                 ProgressUpdate.id,
                 ProgressUpdate.action_id,
                 ProgressUpdate.milestone_id,
-                sa.func.coalesce(
-                    action_plan.city_id, milestone_plan.city_id, action_of_milestone_plan.city_id
-                ),
+                sa.func.coalesce(action_plan.city_id, milestone_plan.city_id, far_plan.city_id),
             )
             .outerjoin(Action, ProgressUpdate.action_id == Action.id)
             .outerjoin(action_plan, Action.plan_id == action_plan.id)
             .outerjoin(Milestone, ProgressUpdate.milestone_id == Milestone.id)
             .outerjoin(milestone_plan, Milestone.plan_id == milestone_plan.id)
             .outerjoin(milestone_action, Milestone.action_id == milestone_action.id)
-            .outerjoin(action_of_milestone_plan, milestone_action.plan_id == action_of_milestone_plan.id)
+            .outerjoin(far_plan, milestone_action.plan_id == far_plan.id)
             .where(ProgressUpdate.id.in_(update_ids))
         )
         for update_id, action_id, milestone_id, city_id in rows:
             found[("update", update_id)] = (
                 Subject("progress", city_id, ("action", action_id), action_id=action_id)
                 if action_id is not None
-                else Subject("milestone", city_id, ("milestone", milestone_id), milestone_id=milestone_id)
+                else Subject(
+                    "milestone", city_id, ("milestone", milestone_id), milestone_id=milestone_id
+                )
             )
     if value_ids:
-        rows = db.session.execute(
+        values_rows = db.session.execute(
             sa.select(IndicatorValue.id, IndicatorValue.indicator_id, Plan.city_id)
             .join(Indicator, IndicatorValue.indicator_id == Indicator.id)
             .join(Action, Indicator.action_id == Action.id)
             .join(Plan, Action.plan_id == Plan.id)
             .where(IndicatorValue.id.in_(value_ids))
         )
-        for value_id, indicator_id, city_id in rows:
+        for value_id, indicator_id, city_id in values_rows:
             found[("value", value_id)] = Subject("indicator", city_id, ("indicator", indicator_id))
     return found
 
@@ -132,6 +132,12 @@ def entered(
     return reviews
 
 
+def require_batch_reviewer(actor: Actor) -> None:
+    """Only a reviewer may approve an import as it is made (each row's city is checked too)."""
+    if not permissions.is_reviewer(actor):
+        raise PermissionDenied(_("Only reviewers may approve an import as it is made."))
+
+
 def decide(
     actor: Actor,
     reviews: Sequence[Review],
@@ -149,7 +155,7 @@ def decide(
     for review in reviews:
         permissions.require_reviewer(actor, review.city_id)
         if review.author_id == actor.id and actor.id is not None and not own_allowed:
-            raise permissions.PermissionDenied(
+            raise PermissionDenied(
                 _("Nobody approves or returns their own report: another reviewer decides.")
             )
         if review.decision is not None:
@@ -198,7 +204,11 @@ def decide(
 
 
 def _key(review: Review) -> tuple[str, int]:
-    return ("update", review.update_id) if review.update_id is not None else ("value", review.value_id or 0)
+    return (
+        ("update", review.update_id)
+        if review.update_id is not None
+        else ("value", review.value_id or 0)
+    )
 
 
 def _state_word(decision: str) -> str:
@@ -261,7 +271,9 @@ def _tell_authors(made: list[ReviewDecision]) -> None:
     rows = []
     for decision in made:
         review = db.session.scalars(
-            sa.select(Review).options(joinedload(Review.author)).where(Review.id == decision.review_id)
+            sa.select(Review)
+            .options(joinedload(Review.author))
+            .where(Review.id == decision.review_id)
         ).one()
         if review.author is None or not review.author.is_active:
             continue
