@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 from werkzeug.routing import Map
 
 from tracker import config as settings
@@ -38,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_input_guard(app)
     register_security_headers(app)
+    register_deliveries(app)
     register_commands(app)
     # Outermost, so that every layer inside (the static files too) sees the client's address.
     configure_proxies(app)
@@ -177,6 +178,7 @@ def register_blueprints(app: Flask) -> None:
         my,
         plans,
         public,
+        review,
     )
 
     for blueprint in (
@@ -194,6 +196,7 @@ def register_blueprints(app: Flask) -> None:
         exports,
         imports,
         public,
+        review,
     ):
         app.register_blueprint(blueprint.bp)
     register_template_helpers(app)
@@ -234,6 +237,7 @@ def register_template_helpers(app: Flask) -> None:
                 "plans": "cities.index",
                 "actions": "cities.index",
                 "admin": "admin.audit" if endpoint == "admin.audit" else "admin.users",
+                "review": "review.queue",
             }.get(blueprint, f"{blueprint}.index")
 
         return {"csv_url": csv_url, "page_url": page_url, "section": section}
@@ -250,6 +254,14 @@ def register_template_helpers(app: Flask) -> None:
         return permissions.can(current_user, ability)
 
     app.jinja_env.globals["can"] = can
+
+    from tracker.queries import review as review_queries
+
+    def review_count() -> int:
+        """The reports the signed-in reviewer may decide now (the header's count)."""
+        return review_queries.count_to_decide(current_user)
+
+    app.jinja_env.globals["review_count"] = review_count
 
     from tracker.i18n import LANGUAGES, language
 
@@ -311,8 +323,23 @@ def register_input_guard(app: Flask) -> None:
             abort(400, "The request contains a NUL character, which no field may hold.")
 
 
+def register_deliveries(app: Flask) -> None:
+    """Messages a request recorded (tracker.mail.deliver_later) go once its answer has, if it
+    succeeded; what cannot go stays recorded for the next delivery run."""
+    from tracker import mail
+    from tracker.extensions import db
+    from tracker.forms import deliver_after
+
+    @app.after_request
+    def deliver_recorded(response: Response) -> Response:
+        ids = db.session.info.pop(mail.LATER, None)
+        if ids and response.status_code < 400:
+            deliver_after(response, ids)
+        return response
+
+
 def register_security_headers(app: Flask) -> None:
-    from flask import Response, request
+    from flask import request
 
     @app.after_request
     def security_headers(response: Response) -> Response:

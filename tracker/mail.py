@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 from flask import current_app, has_request_context, render_template, request, url_for
 from flask_babel import force_locale
 
+from tracker.extensions import db
 from tracker.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -162,3 +163,13 @@ def address(endpoint: str, **values: Any) -> str:
         base.netloc, url_scheme=base.scheme, script_name=base.path or "/"
     )
     return adapter.build(endpoint, values, force_external=True)
+
+
+# Messages recorded during a request that the web delivers once its answer has gone.
+LATER = "mail-after-answer"
+
+
+def deliver_later(ids: list[int]) -> None:
+    """Ask for these recorded messages (outgoing_mail ids) to go once the request's answer
+    has gone, if it succeeds (tracker/__init__.py); a command delivers its own."""
+    db.session.info.setdefault(LATER, []).extend(ids)

@@ -56,6 +56,13 @@ CODE_LABELS = {
     "public_body": _l("public body"),
     "municipal_company": _l("municipal company"),
     "other": _l("other"),
+    # Review before publishing: a report's state, and the kinds of report in the queue.
+    "submitted": _l("awaiting review"),
+    "approved": _l("approved"),
+    "returned": _l("returned"),
+    "review_progress": _l("progress update"),
+    "review_indicator": _l("indicator value"),
+    "review_milestone": _l("milestone report"),
 }
 
 

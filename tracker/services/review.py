@@ -19,6 +19,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import aliased, joinedload
 
+from tracker import mail
 from tracker.domain import permissions
 from tracker.domain.errors import Conflict, PermissionDenied, Unprocessable
 from tracker.domain.permissions import Actor
@@ -38,8 +39,6 @@ from tracker.models import (
 )
 from tracker.services import published, reminders
 from tracker.services.audit import record_event
-
-MAIL_QUEUE = "deliver"  # db.session.info key: messages the web delivers after its answer
 
 
 def required() -> bool:
@@ -243,7 +242,7 @@ def reviewers_of(city_ids: set[int | None]) -> list[User]:
 def _queue_mail(rows: list[OutgoingMail]) -> None:
     if rows:
         db.session.flush()
-        db.session.info.setdefault(MAIL_QUEUE, []).extend(r.id for r in rows)
+        mail.deliver_later([r.id for r in rows])
 
 
 def _tell_reviewers(reviews: list[Review]) -> None:
