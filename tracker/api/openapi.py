@@ -54,6 +54,12 @@ LISTS: dict[str, tuple[str, type[BaseModel], type[BaseModel]]] = {
         records.IndicatorValue,
         queries.IndicatorValues,
     ),
+    "/api/v1/review": (
+        "Reports awaiting review, oldest first, with their change against the last approved "
+        "state (reviewers only; each sees the cities they review)",
+        records.ReviewItem,
+        queries.ReviewQueue,
+    ),
 }
 READS: dict[str, tuple[str, str, type[BaseModel]]] = {
     "/api/v1/cities/{slug}": ("One city", "getCity", records.CityDetail),
@@ -78,6 +84,19 @@ WRITES: dict[str, Write] = {
         reports.IndicatorValueReport,
         records.IndicatorValue,
     ),
+    **{
+        f"/api/v1/review/{which}/{{{param}}}/{verb}": (
+            f"{title} {what} (reviewers of its city; not one's own report)",
+            f"{verb}{op}",
+            reports.DecisionBody,
+            records.ReviewDecision,
+        )
+        for which, param, what, op in (
+            ("updates", "update_id", "a progress update or milestone report", "Update"),
+            ("values", "value_id", "an indicator value", "Value"),
+        )
+        for verb, title in (("approve", "Approve"), ("return", "Return, with a comment,"))
+    },
 }
 TITLES = {
     400: "Invalid query, or a body that is not JSON or is nested too deeply",

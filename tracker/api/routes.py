@@ -32,6 +32,7 @@ from tracker.models import (
 from tracker.models.base import MAX_ID
 from tracker.queries import keys, listings
 from tracker.queries import milestones as milestone_queries
+from tracker.queries import review as review_queries
 from tracker.schemas import queries, records
 
 Rows = Sequence[Any]
@@ -224,20 +225,52 @@ def milestones() -> ResponseReturnValue:  # Who: any reader.
 # Progress updates and indicators -------------------------------------------------------------
 
 
+def review_of(state: review_queries.ReviewState) -> dict[str, Any]:
+    return {
+        "state": state.state,
+        "reviewer": state.reviewer,
+        "decided_at": state.decided_at,
+        "comment": state.comment,
+    }
+
+
+def update_records(rows: Rows) -> list[dict[str, Any]]:
+    """Progress rows as records, each with its review state (one query for the page)."""
+    states = review_queries.states_of(update_ids=[u.id for u in rows])
+    return [
+        records.ProgressUpdate.dump(
+            u,
+            corrected_by_id=u.corrected_by.id if u.corrected_by else None,
+            author=u.author.email if u.author else None,
+            review=review_of(states.get(("update", u.id), review_queries.APPROVED_ON_ENTRY)),
+        )
+        for u in rows
+    ]
+
+
 def update_record(u: ProgressUpdate) -> dict[str, Any]:
-    return records.ProgressUpdate.dump(
-        u,
-        corrected_by_id=u.corrected_by.id if u.corrected_by else None,
-        author=u.author.email if u.author else None,
-    )
+    return update_records([u])[0]
+
+
+def value_records(rows: Rows) -> list[dict[str, Any]]:
+    """Indicator values as records, each with its review state (one query for the page)."""
+    states = review_queries.states_of(value_ids=[v.id for v in rows])
+    return [
+        records.IndicatorValue.dump(
+            v, review=review_of(states.get(("value", v.id), review_queries.APPROVED_ON_ENTRY))
+        )
+        for v in rows
+    ]
+
+
+def value_record(v: Any) -> dict[str, Any]:
+    return value_records([v])[0]
 
 
 @bp.route("/progress-updates")
 def progress_updates() -> ResponseReturnValue:  # Who: any reader.
     q = query(queries.ProgressUpdates)
-    return listing(
-        listings.progress_updates(filters_of(q)), q, lambda rows: [update_record(u) for u in rows]
-    )
+    return listing(listings.progress_updates(filters_of(q)), q, update_records)
 
 
 @bp.route("/indicators")
@@ -250,9 +283,7 @@ def indicators() -> ResponseReturnValue:  # Who: any reader.
 def indicator_values(indicator_id: int) -> ResponseReturnValue:  # Who: any reader.
     get_or_404(Indicator, indicator_id)
     q = query(queries.IndicatorValues)
-    return listing(
-        listings.indicator_values(indicator_id, filters_of(q)), q, each(records.IndicatorValue)
-    )
+    return listing(listings.indicator_values(indicator_id, filters_of(q)), q, value_records)
 
 
 # The document ---------------------------------------------------------------------------------

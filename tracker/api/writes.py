@@ -16,11 +16,11 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.api import ApiError, bp
 from tracker.api.reading import body
-from tracker.api.routes import get_or_404, update_record
+from tracker.api.routes import get_or_404, update_record, value_record
 from tracker.domain import permissions
 from tracker.extensions import db
 from tracker.models import Action, Indicator, Milestone, Submission
-from tracker.schemas import records, reports
+from tracker.schemas import reports
 from tracker.services import milestones as milestone_service
 from tracker.services import progress, submissions
 
@@ -118,7 +118,7 @@ REPORTS = {
             user, indicator.action.plan.city_id
         ),
         progress.record_indicator_value,
-        records.IndicatorValue.dump,
+        value_record,
     ),
 }
 

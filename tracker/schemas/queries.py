@@ -3,6 +3,8 @@ bounds, and the documented parameters generated from them. Any other parameter i
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
@@ -78,6 +80,11 @@ class Indicators(ByCity):
 
 class IndicatorValues(Paged, Since):
     pass
+
+
+class ReviewQueue(Paged):
+    city: Slug | Absent = Field(default=None, description="a city's slug")
+    kind: Literal["progress", "indicator", "milestone"] | Absent = None
 
 
 class NoQuery(Query):

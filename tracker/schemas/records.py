@@ -4,7 +4,7 @@ are generated from them, and every record is serialised through them."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field, PlainSerializer, WithJsonSchema
 
@@ -196,6 +196,16 @@ class Milestone(Record):
     slips: list[Slip]
 
 
+class ReviewState(BaseModel):
+    """A report's review state: approved (on entry, as every report is while review is off,
+    or by a reviewer), submitted (awaiting review), or returned with the reviewer's comment."""
+
+    state: Literal["submitted", "approved", "returned"]
+    reviewer: str | None = Field(description="the deciding reviewer's e-mail")
+    decided_at: Stamp | None
+    comment: str | None
+
+
 class ProgressUpdate(Record):
     id: int
     external_id: str | None
@@ -216,6 +226,7 @@ class ProgressUpdate(Record):
     created_at: Stamp | None
     is_demo: bool
     author: str | None = Field(description="the reporting account's e-mail")
+    review: ReviewState
 
 
 class Indicator(Record):
@@ -242,3 +253,42 @@ class IndicatorValue(Record):
     created_at: Stamp | None
     is_demo: bool
     source_url: str | None
+    review: ReviewState
+
+
+class Change(BaseModel):
+    what: Literal["status", "percent", "value", "due", "done"]
+    before: str | int | float | date | None = Field(description="the last approved value")
+    after: str | int | float | date | None = Field(description="the reported value")
+    unit: str | None
+
+
+class ReviewItem(Record):
+    """A report waiting for review (GET /api/v1/review), oldest first."""
+
+    report: Literal["update", "value"] = Field(
+        description="a progress update or milestone report (update), or an indicator value"
+    )
+    report_id: int
+    kind: Literal["progress", "indicator", "milestone"]
+    city: str | None = Field(description="the city's name; none for a programme milestone")
+    title: str
+    reported_on: date
+    submitted_at: Stamp
+    author: str
+    note: str | None
+    evidence_url: str | None
+    correction: bool
+    own: bool = Field(description="your own report: another reviewer decides")
+    changes: list[Change]
+
+
+class ReviewDecision(Record):
+    """A reviewer's decision on one report."""
+
+    report: Literal["update", "value"]
+    report_id: int
+    state: Literal["approved", "returned"]
+    reviewer: str
+    decided_at: Stamp
+    comment: str | None

@@ -108,3 +108,10 @@ class IndicatorValueReport(Body):
     measured_on: Day = Field(description="not in the future")
     value: Measure
     note: Note | Absent = None
+
+
+class DecisionBody(Body):
+    """A reviewer's approval or return (POST /api/v1/review/...): a return needs a comment,
+    which its author reads."""
+
+    comment: Note | Absent = None
