@@ -28,6 +28,7 @@ from tracker.models import Action, Indicator, ProgressUpdate
 from tracker.paging import PAGE_SIZE, Page, checked, page_number
 from tracker.queries import options, overview
 from tracker.queries import progress as progress_read
+from tracker.queries import review as review_read
 from tracker.services import plans, progress
 from tracker.tables import csv_of, csv_requested
 from tracker.vocabulary import number, percent, status_label
@@ -46,12 +47,16 @@ def _detail(
         )
     if form is not None:
         form.set_choices(action.indicators)
+    reviews = review_read.of_action(action)
     return render_template(
         "actions/detail.html",
         action=action,
         **present.action_page(history).context,
         form=form,
         can_edit=can_edit,
+        reviews=reviews,
+        awaiting=sum(1 for r in reviews.values() if r.state == "submitted"),
+        review_required=current_app.config["REVIEW"] == "required",
     ), status
 
 
