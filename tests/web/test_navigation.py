@@ -26,8 +26,9 @@ def sections(html: str) -> tuple[list[str], list[str]]:
     [
         ("viewer", None, ["Exports"]),
         ("editor", "bamberg", ["Exports", "Import"]),
-        ("lead", None, ["Exports", "Import", "Audit log"]),
-        ("admin", None, ["Exports", "Import", "Audit log", "Accounts"]),
+        # Reviewers see the review queue, with what waits for them.
+        ("lead", None, ["Review (0)", "Exports", "Import", "Audit log"]),
+        ("admin", None, ["Review (0)", "Exports", "Import", "Audit log", "Accounts"]),
     ],
 )
 def test_the_header_names_the_dashboards_and_the_tools_of_each_role(demo_app, role, city, tools):

@@ -71,7 +71,10 @@ def bamberg_row(html: str) -> str:
 
 
 def waiting_review() -> Review:
-    return db.session.scalars(sa.select(Review).order_by(Review.id.desc())).first()
+    """The latest review made."""
+    found = db.session.scalars(sa.select(Review).order_by(Review.id.desc())).first()
+    assert found is not None
+    return found
 
 
 def test_a_step_done_reaches_the_public_cohort_only_once_approved(reviewing, world, editor, lead):
@@ -102,7 +105,8 @@ def test_a_report_reaches_the_public_pages_only_once_a_lead_approves_it(
     assert "awaiting review" in page
 
     queue = lead.get("/review").get_data(as_text=True)
-    assert "Solar on schools" in queue and "1 report awaits review." in queue
+    assert "Solar on schools" in queue
+    assert "1 report awaits review." in queue
     assert "Review (1)" in queue  # the header's count
     review = waiting_review()
     response = lead.post("/review/decide", data={"review": str(review.id), "approve": "Approve"})
@@ -188,7 +192,7 @@ def _token_of(email: str) -> str:
     from tracker.models import User
     from tracker.services import tokens
 
-    user = db.session.scalar(sa.select(User).where(User.email == email))
+    user = db.session.scalars(sa.select(User).where(User.email == email)).one()
     token = tokens.issue_token(None, user, "test", actor_label="test")
     db.session.commit()
     return token
@@ -336,7 +340,7 @@ def test_the_api_lists_submitted_reports_with_their_state_and_the_queue(reviewin
     report(editor, world["action"].id, 56)
     client = reviewing.test_client()
     items = client.get(
-        f"/api/v1/progress-updates?city=bamberg", headers=bearer(token_for("viewer"))
+        "/api/v1/progress-updates?city=bamberg", headers=bearer(token_for("viewer"))
     ).get_json()["items"]
     assert [i["review"]["state"] for i in items] == ["submitted"]
     queue = client.get("/api/v1/review", headers=bearer(token_for("lead"))).get_json()

@@ -34,6 +34,10 @@ class CohortFilterForm(FlaskForm):
     country = SelectField(_l("Country"), validators=[Optional()])
     mentor = SelectField(_l("Mentor"), validators=[Optional()])
     sort = SelectField(_l("Sort by"), validators=[Optional()])
+    approved = BooleanField(
+        _l("Approved data only (as the public view shows it)"),
+        false_values=("", "0", "false", "no", "off"),
+    )
 
     def __init__(self, *args: Any, programme_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -53,4 +57,5 @@ class CohortFilterForm(FlaskForm):
             country=self.country.data or None,
             mentor=self.mentor.data or None,
             sort=self.sort.data or "name",
+            approved=bool(self.approved.data),
         )

@@ -17,6 +17,7 @@ from tracker.pages import Page
 from tracker.paging import paged
 from tracker.queries import cohort as cohort_service
 from tracker.queries import overview
+from tracker.queries import review as review_queries
 from tracker.queries.milestones import five_numbers
 from tracker.tables import Table
 from tracker.vocabulary import label, named
@@ -212,6 +213,8 @@ def overview_page(
     }
     if not facts_only:
         context["attention"] = overview.needs_attention(today, stale)
+        context["review_waiting"] = review_queries.count_waiting()
+        context["approved"] = approved
     return Page(made, context)
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
-from flask import current_app, render_template, request
+from flask import abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from tracker import pages
@@ -19,6 +20,7 @@ from tracker.models import Programme
 from tracker.paging import page_number
 from tracker.queries import cohort as cohort_service
 from tracker.queries import overview
+from tracker.queries import review as review_queries
 
 
 def serve_overview(
@@ -57,7 +59,21 @@ def with_programme(
 @login_required
 @with_programme
 def index(programme_id: int) -> ResponseReturnValue:  # Who: every signed-in user.
-    return serve_overview(programme_id, "main/index.html")
+    approved = approved_only()
+    return serve_overview(
+        programme_id,
+        "main/index.html",
+        partial(present.overview_page, approved=approved),
+        vary=[approved],
+    )
+
+
+def approved_only() -> bool:
+    """The switch to approved data only (?approved=1); any other value is a 400."""
+    value = request.args.get("approved", "0")
+    if value not in ("0", "1"):
+        abort(400, _("approved is 1 (approved data only) or 0 (the latest data)."))
+    return value == "1"
 
 
 @bp.route("/cohort")
@@ -72,10 +88,18 @@ def cohort(programme_id: int) -> ResponseReturnValue:  # Who: every signed-in us
 
     def build(whole: bool) -> pages.Page:
         programme = db.get_or_404(Programme, programme_id)
-        everyone = cohort_service.cohort(programme, date.today())
+        everyone = cohort_service.cohort(programme, date.today(), approved=filters.approved)
         shown = cohort_service.chosen(everyone, filters)
         return present.cohort_page(
-            programme, everyone, shown, number, whole=whole, form=form, filters=filters
+            programme,
+            everyone,
+            shown,
+            number,
+            whole=whole,
+            form=form,
+            filters=filters,
+            review_waiting=review_queries.count_waiting(),
+            approved=filters.approved,
         )
 
     return pages.serve("main/cohort.html", build)

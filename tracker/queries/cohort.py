@@ -51,6 +51,7 @@ class CohortFilter:
     country: str | None = None
     mentor: str | None = None  # a mentor city's slug
     sort: str = "name"
+    approved: bool = False  # as the approved reports alone state it (the public view's data)
 
     @property
     def narrows(self) -> bool:
