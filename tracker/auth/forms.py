@@ -73,6 +73,18 @@ class ForgotForm(FlaskForm):
             raise ValidationError(error.message) from error
 
 
+class ReviewMailForm(FlaskForm):
+    review_mail = SelectField(
+        _l("New reports to review"),
+        validators=[DataRequired()],
+        description=_l(
+            "In your reminder digest, or in a message each time a report is submitted for a "
+            "city you review."
+        ),
+    )
+    submit = SubmitField(_l("Save"))
+
+
 class RemindersForm(FlaskForm):
     reminders = SelectField(
         _l("E-mail reminders"),

@@ -28,15 +28,17 @@ from tracker.auth.forms import (
     LoginForm,
     PasswordChangeForm,
     RemindersForm,
+    ReviewMailForm,
     SetPasswordForm,
     TimeZoneForm,
 )
-from tracker.domain.errors import Invalid
+from tracker.domain import permissions
+from tracker.domain.errors import Invalid, PermissionDenied
 from tracker.extensions import csrf, db, limiter
 from tracker.forms import EmptyForm, attach_error, choices, deliver_after, form_status, submit
 from tracker.i18n import COOKIE as LANGUAGE_COOKIE
 from tracker.i18n import LANGUAGES
-from tracker.models.user import REMINDER_CHOICES
+from tracker.models.user import REMINDER_CHOICES, REVIEW_MAIL_CHOICES
 from tracker.services import account_links, accounts, sign_in
 from tracker.services import reminders as reminder_service
 from tracker.timezones import zone_names
@@ -229,6 +231,20 @@ def reminders_form(**kwargs: object) -> RemindersForm:
     return form
 
 
+REVIEW_MAIL_LABELS = {
+    "digest": _l("in my reminder digest"),
+    "immediate": _l("a message for each submission"),
+}
+
+
+def review_mail_form(**kwargs: object) -> ReviewMailForm:
+    form = ReviewMailForm(**kwargs)
+    form.review_mail.choices = choices((c, str(REVIEW_MAIL_LABELS[c])) for c in REVIEW_MAIL_CHOICES)
+    if form.review_mail.data is None:
+        form.review_mail.data = current_user.review_mail
+    return form
+
+
 def _account_page(**forms: object) -> str:
     """The account page, with the forms given (a form sent back with its errors) and the others
     fresh."""
@@ -237,6 +253,11 @@ def _account_page(**forms: object) -> str:
         form=forms.get("form") or PasswordChangeForm(formdata=None),
         zone_form=forms.get("zone_form") or time_zone_form(formdata=None),
         reminder_form=forms.get("reminder_form") or reminders_form(formdata=None),
+        review_mail_form=(
+            (forms.get("review_mail_form") or review_mail_form(formdata=None))
+            if permissions.is_reviewer(current_user)
+            else None
+        ),
     )
 
 
@@ -264,6 +285,12 @@ SETTINGS = {
         lambda form: accounts.set_reminders(current_user, form.reminders.data),
         _l("Reminders saved."),
     ),
+    "review_mail_form": Setting(
+        "review-mail",
+        review_mail_form,
+        lambda form: accounts.set_review_mail(current_user, form.review_mail.data),
+        _l("Saved: how you hear of new reports to review."),
+    ),
 }
 
 
@@ -287,6 +314,14 @@ def _save_setting(slot: str) -> ResponseReturnValue:
 @login_required
 def reminders() -> ResponseReturnValue:  # Who: any signed-in user, for their own account.
     return _save_setting("reminder_form")
+
+
+@bp.route("/review-mail", methods=["GET", "POST"])
+@login_required
+def review_mail() -> ResponseReturnValue:  # Who: reviewers, for their own account.
+    if not permissions.is_reviewer(current_user):
+        raise PermissionDenied(_("Only reviewers hear of new reports to review."))
+    return _save_setting("review_mail_form")
 
 
 @bp.route("/reminders-off/<token>", methods=["GET", "POST"])

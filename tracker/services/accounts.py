@@ -13,7 +13,7 @@ from tracker.domain.errors import Invalid
 from tracker.extensions import db
 from tracker.i18n import LANGUAGES
 from tracker.models import City, User
-from tracker.models.user import REMINDER_CHOICES, USER_ROLES
+from tracker.models.user import REMINDER_CHOICES, REVIEW_MAIL_CHOICES, USER_ROLES
 from tracker.services.audit import record_event, record_own, update_versioned
 from tracker.services.passwords import check_password_rules, hash_password
 from tracker.services.sign_in import end_all_sessions, normalise_email
@@ -219,12 +219,23 @@ def change_own_password(user: User, *, current: str, new: str, keep_session: str
     )
 
 
+def _set_choice(user: User, name: str, value: str, allowed: tuple[str, ...], refusal: str) -> None:
+    """One of a person's choices (a column of theirs from `allowed`), set and audited."""
+    if value not in allowed:
+        raise Invalid(refusal, field=name)
+    before = getattr(user, name)
+    if before == value:
+        return
+    setattr(user, name, value)
+    record_own(user, f"user.{name}", before={name: before}, after={name: value})
+
+
+def set_review_mail(user: User, choice: str) -> None:
+    """How a reviewer hears of new reports to review (digest or immediate); audited."""
+    refusal = _("Choose the digest or a message for each submission.")
+    _set_choice(user, "review_mail", choice, REVIEW_MAIL_CHOICES, refusal)
+
+
 def set_reminders(user: User, frequency: str) -> None:
     """How often `user` gets reminders by e-mail (daily, weekly or none); audited."""
-    if frequency not in REMINDER_CHOICES:
-        raise Invalid(_("Choose daily, weekly or never."), field="reminders")
-    before = user.reminders
-    if before == frequency:
-        return
-    user.reminders = frequency
-    record_own(user, "user.reminders", before={"reminders": before}, after={"reminders": frequency})
+    _set_choice(user, "reminders", frequency, REMINDER_CHOICES, _("Choose daily, weekly or never."))

@@ -32,6 +32,7 @@ from tracker.extensions import db
 from tracker.i18n import local_time
 from tracker.models import AuditEvent, City, OutgoingMail, User
 from tracker.queries.digests import ProgrammeDigest, city_digest, programme_digest
+from tracker.queries.review import count_to_decide
 from tracker.services import sign_in
 from tracker.services.audit import record_event
 
@@ -103,23 +104,38 @@ def decide(today: date) -> list[OutgoingMail]:
     recorded: list[OutgoingMail] = []
     programme: ProgrammeDigest | None = None
     for user in people:
+        # Reviewers hear of the reports awaiting their decision in the same message.
+        awaiting = count_to_decide(user)
         if user.role == "editor" and user.city is not None:
             period = period_of(user.reminders, today)
             if (user.id, "digest", period) in taken:
                 continue
             digest = city_digest(user.city, today)
-            if not digest.empty:
+            if not digest.empty or awaiting:
                 recorded.append(
-                    record(user, "digest", period, "digest", digest=digest, today=today)
+                    record(
+                        user,
+                        "digest",
+                        period,
+                        "digest",
+                        digest=digest,
+                        today=today,
+                        awaiting=awaiting,
+                    )
                 )
         elif user.role == "lead":
             period = period_of("weekly", today)
             if (user.id, "programme", period) in taken:
                 continue
             programme = programme or programme_digest(today)
-            if not programme.empty:
+            if not programme.empty or awaiting:
+                values = {"digest": programme, "today": today, "awaiting": awaiting}
+                recorded.append(record(user, "programme", period, "programme", **values))
+        elif awaiting:  # administrators, and viewers granted a city to review
+            period = period_of(user.reminders, today)
+            if (user.id, "awaiting", period) not in taken:
                 recorded.append(
-                    record(user, "programme", period, "programme", digest=programme, today=today)
+                    record(user, "awaiting", period, "awaiting", today=today, awaiting=awaiting)
                 )
     db.session.flush()
     return recorded
