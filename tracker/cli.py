@@ -147,6 +147,27 @@ def token_command(email: str, name: str) -> None:
     click.echo(token)
 
 
+@users.command("review")
+@click.argument("email")
+@click.argument("city_slug")
+@click.option("--revoke", is_flag=True, help="Take the permission back.")
+def review_command(email: str, city_slug: str, revoke: bool) -> None:
+    """Grant an account the review permission for one city (leads and administrators review
+    every city without it), or take it back with --revoke."""
+    with writing():
+        user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise click.UsageError(f"No account with the e-mail {email}.")
+        try:
+            changed = accounts.grant_review(None, user, city_slug, revoke=revoke)
+        except Invalid as exc:
+            db.session.rollback()
+            raise click.UsageError(exc.message) from exc
+        db.session.commit()
+    what = "no longer reviews" if revoke else "reviews"
+    click.echo(f"{user.email} {what} {city_slug}." + ("" if changed else " (no change)"))
+
+
 imports = AppGroup("import", help="Import progress updates, actions or partners (CSV or XLSX).")
 
 

@@ -419,3 +419,55 @@ def test_an_import_enters_as_submitted_or_approved_by_a_reviewer(reviewing, worl
     decided = waiting_review()
     assert (decided.decision.decision, decided.decision.through) == ("approved", "import")
     assert "44" in public_city(reviewing)
+
+
+def test_reviewers_hear_of_submissions_in_their_digest_or_at_once(reviewing, world, editor):
+    from tracker.services import reminders
+
+    digest_lead = make_user("lead", email="weekly-lead@example.org")
+    quick_lead = make_user("lead", email="quick-lead@example.org")
+    quick = reviewing.test_client()
+    login(quick, quick_lead.email)
+    assert quick.post("/auth/review-mail", data={"review_mail": "immediate"}).status_code == 302
+    report(editor, world["action"].id, 20)
+    (at_once,) = db.session.scalars(sa.select(OutgoingMail).where(OutgoingMail.kind == "review"))
+    assert at_once.user.email == quick_lead.email
+    assert "1 report was just submitted" in at_once.body_text
+    reminders.decide(date.today())
+    digest = db.session.scalar(
+        sa.select(OutgoingMail).where(
+            OutgoingMail.user_id == digest_lead.id, OutgoingMail.kind == "programme"
+        )
+    )
+    assert "1 report awaits your review" in digest.body_text
+    assert "/review" in digest.body_text
+
+
+def test_the_review_mail_choice_is_checked_and_kept_for_reviewers_only(
+    reviewing, world, editor, lead
+):
+    before = row_counts()
+    refused = lead.post("/auth/review-mail", data={"review_mail": "hourly"})
+    assert refused.status_code == 400
+    assert row_counts() == before
+    assert editor.post("/auth/review-mail", data={"review_mail": "immediate"}).status_code == 403
+    assert row_counts() == before
+    assert "Reports to review" in lead.get("/auth/password").get_data(as_text=True)
+    assert "Reports to review" not in editor.get("/auth/password").get_data(as_text=True)
+
+
+def test_the_command_line_grants_and_takes_back_a_citys_review(reviewing, world):
+    runner = reviewing.test_cli_runner()
+    make_user("viewer", email="mentor@example.org")
+    result = runner.invoke(args=["users", "review", "mentor@example.org", "bamberg"])
+    assert result.exit_code == 0, result.output
+    assert "mentor@example.org reviews bamberg." in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewGrant)) == 1
+    unknown = runner.invoke(args=["users", "review", "mentor@example.org", "atlantis"])
+    assert unknown.exit_code != 0
+    assert "No city is called atlantis." in unknown.output
+    result = runner.invoke(args=["users", "review", "mentor@example.org", "bamberg", "--revoke"])
+    assert result.exit_code == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewGrant)) == 0
+    verbs = set(db.session.scalars(sa.select(AuditEvent.verb)))
+    assert {"user.review_grant", "user.review_revoke"} <= verbs

@@ -91,6 +91,7 @@ def index() -> (
         errors=None,
         batch=batch,
         confirm=EmptyForm(),
+        review_required=current_app.config["REVIEW"] == "required",
     )
 
 
@@ -117,6 +118,7 @@ def apply(batch_id: str) -> ResponseReturnValue:  # Who: the person who uploaded
             content,
             today=date.today(),
             limits=importing.UploadLimits.from_config(current_app.config),
+            approve=request.form.get("approve") == "1",
         )
     except (Invalid, importing.ImportRejected) as exc:
         # Something changed since the preview; nothing is applied.

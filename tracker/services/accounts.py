@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from tracker.domain import permissions
 from tracker.domain.errors import Invalid
 from tracker.extensions import db
 from tracker.i18n import LANGUAGES
-from tracker.models import City, User
+from tracker.models import City, ReviewGrant, User
 from tracker.models.user import REMINDER_CHOICES, REVIEW_MAIL_CHOICES, USER_ROLES
 from tracker.services.audit import record_event, record_own, update_versioned
 from tracker.services.passwords import check_password_rules, hash_password
@@ -239,3 +240,33 @@ def set_review_mail(user: User, choice: str) -> None:
 def set_reminders(user: User, frequency: str) -> None:
     """How often `user` gets reminders by e-mail (daily, weekly or none); audited."""
     _set_choice(user, "reminders", frequency, REMINDER_CHOICES, _("Choose daily, weekly or never."))
+
+
+def grant_review(actor: Any, user: User, city_slug: str, *, revoke: bool = False) -> bool:
+    """Grant `user` the review permission for one city (a mentor city's staff for a mentee),
+    or take it back; audited. False when nothing changes."""
+    city = db.session.scalar(select(City).where(City.slug == city_slug))
+    if city is None:
+        raise Invalid(_("No city is called %(slug)s.", slug=city_slug), field="city")
+    found = db.session.scalar(
+        select(ReviewGrant).where(ReviewGrant.user_id == user.id, ReviewGrant.city_id == city.id)
+    )
+    if (found is None) != revoke:
+        if revoke:
+            db.session.delete(found)
+        else:
+            db.session.add(ReviewGrant(user_id=user.id, city_id=city.id))
+    else:
+        return False
+    record_event(
+        actor,
+        "user.review_revoke" if revoke else "user.review_grant",
+        "user",
+        user.id,
+        actor_label="cli",
+        city_id=city.id,
+        before={},
+        after={"email": user.email, "city": city.slug},
+    )
+    db.session.flush()
+    return True
