@@ -49,6 +49,7 @@ def live_server(backend, tmp_path_factory, chromium_path, live_inbox) -> Iterato
     with fresh_database(backend, tmp_path_factory) as url:
         app = build_app(url, tmp_path_factory.mktemp("live-instance"), demo=True)
         app.config["PUBLIC_PAGES"] = True  # the public view is checked in the browser too
+        app.config["REVIEW"] = "required"  # as it is by default with the public view on
         app.config["MAIL_URL"] = f"smtp://127.0.0.1:{live_inbox.port}"
         with app.app_context():
             make_user("lead", email="lead@example.org")
