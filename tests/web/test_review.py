@@ -471,3 +471,55 @@ def test_the_command_line_grants_and_takes_back_a_citys_review(reviewing, world)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewGrant)) == 0
     verbs = set(db.session.scalars(sa.select(AuditEvent.verb)))
     assert {"user.review_grant", "user.review_revoke"} <= verbs
+
+
+def submit_many(editor_user, plan, count: int, start: int) -> None:
+    """`count` actions of Bamberg's, each with a report carrying an indicator value and a
+    value on its own, all waiting for review."""
+    from tracker.schemas.reports import IndicatorValueReport, ProgressReport
+    from tracker.services import progress
+
+    for n in range(start, start + count):
+        action = make_action(plan, title=f"Measure {n}", slug=f"measure-{n}")
+        indicator = make_indicator(action)
+        progress.log_progress(
+            editor_user,
+            action,
+            ProgressReport(
+                reported_on=date.today(),
+                status="on_track",
+                percent_complete=n % 100,
+                indicator_id=indicator.id,
+                indicator_value=float(n),
+            ),
+            today=date.today(),
+        )
+        progress.record_indicator_value(
+            editor_user,
+            indicator,
+            IndicatorValueReport(measured_on=date.today(), value=float(n)),
+            today=date.today(),
+        )
+    db.session.commit()
+
+
+def test_the_queue_runs_the_same_queries_whatever_it_holds(reviewing, world, lead):
+    from tests.web.test_query_counts import count_queries
+
+    author = make_user("editor", city="bamberg", email="many@example.org")
+    token = token_for("lead")
+    api = reviewing.test_client()
+    submit_many(author, world["plan"], 2, 0)
+    small = [count_queries(lead, "/review"), count_queries(api_with(api, token), "/api/v1/review")]
+    submit_many(author, world["plan"], 20, 2)
+    large = [count_queries(lead, "/review"), count_queries(api_with(api, token), "/api/v1/review")]
+    assert small == large
+    assert "44 reports await review." in lead.get("/review").get_data(as_text=True)
+
+
+class api_with:
+    def __init__(self, client, token: str) -> None:
+        self.client, self.token = client, token
+
+    def get(self, url: str):
+        return self.client.get(url, headers=bearer(self.token))
