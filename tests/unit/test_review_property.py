@@ -61,7 +61,7 @@ def approved_state(made: list[Made]) -> tuple[tuple, list[tuple[date, float]]]:
     latest = max(standing, key=lambda m: (m.day, m.root), default=None)
     state = (latest.status, latest.percent, latest.day) if latest else (None, None, None)
     values = [(m.day, m.value) for m in standing if m.value is not None]
-    values += [(m.day, m.value) for m in approved if m.kind == "value"]
+    values += [(m.day, m.value) for m in approved if m.kind == "value" and m.value is not None]
     return state, sorted(values, key=lambda v: v[0])
 
 

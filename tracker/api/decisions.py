@@ -5,6 +5,7 @@ their own report."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -112,25 +113,22 @@ def _decide(which: str, report_id: int, decision: str) -> ResponseReturnValue:
     )
 
 
-@bp.route("/review/updates/<id:update_id>/approve", methods=["POST"])
-@idempotent
-def approve_update(update_id: int) -> ResponseReturnValue:  # Who: the city's reviewers.
-    return _decide("updates", update_id, "approved")
+def _decision_view(which: str, verb: str) -> Callable[..., ResponseReturnValue]:
+    """POST /review/{which}/{id}/{verb}. Who: the reviewers of the report's city (leads and
+    administrators: every city), never its author."""
+
+    def view(**ids: int) -> ResponseReturnValue:
+        (report_id,) = ids.values()
+        return _decide(which, report_id, "approved" if verb == "approve" else "returned")
+
+    view.__name__ = f"{verb}_{which}"
+    return view
 
 
-@bp.route("/review/updates/<id:update_id>/return", methods=["POST"])
-@idempotent
-def return_update(update_id: int) -> ResponseReturnValue:  # Who: the city's reviewers.
-    return _decide("updates", update_id, "returned")
-
-
-@bp.route("/review/values/<id:value_id>/approve", methods=["POST"])
-@idempotent
-def approve_value(value_id: int) -> ResponseReturnValue:  # Who: the city's reviewers.
-    return _decide("values", value_id, "approved")
-
-
-@bp.route("/review/values/<id:value_id>/return", methods=["POST"])
-@idempotent
-def return_value(value_id: int) -> ResponseReturnValue:  # Who: the city's reviewers.
-    return _decide("values", value_id, "returned")
+for _which, _param in (("updates", "update_id"), ("values", "value_id")):
+    for _verb in ("approve", "return"):
+        bp.add_url_rule(
+            f"/review/{_which}/<id:{_param}>/{_verb}",
+            view_func=idempotent(_decision_view(_which, _verb)),
+            methods=["POST"],
+        )

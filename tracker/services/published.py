@@ -40,46 +40,27 @@ def approved_entries(rows: Iterable[tuple[Any, ...]]) -> list[ledger.Entry]:
     return [entry for chain in chains.values() for entry in chain]
 
 
+PUBLISHED = ("published_status", "published_percent", "published_reported_on")
+
+
 def refresh_actions(action_ids: Iterable[int]) -> None:
-    """Bring these actions' published state up to date from their approved reports."""
-    table = sa.table(
-        "actions",
-        sa.column("id"),
-        sa.column("published_status"),
-        sa.column("published_percent"),
-        sa.column("published_reported_on"),
-    )
+    """Bring these actions' published state up to date from their approved reports (the
+    action's version is not touched: nobody edited it)."""
+    table = sa.table("actions", sa.column("id"), *(sa.column(name) for name in PUBLISHED))
     for chunk in ledger.chunks(set(action_ids)):
-        rows = ledger.stored_rows(
-            sa.and_(ProgressUpdate.action_id.in_(chunk), approved_updates())
-        ).values()
-        entries = approved_entries(rows)
-        known = db.session.execute(
-            sa.select(
-                Action.id,
-                Action.published_status,
-                Action.published_percent,
-                Action.published_reported_on,
-            ).where(Action.id.in_(chunk))
-        )
-        changed = []
-        for action_id, *published in known:
-            state = ledger.standing_state(e for e in entries if e.action_id == action_id)
-            if tuple(published) != state:
-                changed.append(
-                    dict(zip(("b_id", "b_s", "b_p", "b_d"), (action_id, *state), strict=True))
+        by_action: dict[int, list[ledger.Entry]] = {}
+        rows = ledger.stored_rows(sa.and_(ProgressUpdate.action_id.in_(chunk), approved_updates()))
+        for entry in approved_entries(rows.values()):
+            by_action.setdefault(entry.action_id or 0, []).append(entry)
+        shown = sa.select(Action.id, *(getattr(Action, name) for name in PUBLISHED))
+        for action_id, *stored in db.session.execute(shown.where(Action.id.in_(chunk))):
+            state = ledger.standing_state(by_action.get(action_id, []))
+            if tuple(stored) != state:
+                db.session.execute(
+                    sa.update(table)
+                    .where(table.c.id == action_id)
+                    .values(dict(zip(PUBLISHED, state, strict=True)))
                 )
-        if changed:
-            db.session.execute(
-                sa.update(table)
-                .where(table.c.id == sa.bindparam("b_id"))
-                .values(
-                    published_status=sa.bindparam("b_s"),
-                    published_percent=sa.bindparam("b_p"),
-                    published_reported_on=sa.bindparam("b_d"),
-                ),
-                changed,
-            )
 
 
 def refresh_milestones(milestone_ids: Iterable[int]) -> None:
