@@ -73,14 +73,17 @@ class ForgotForm(FlaskForm):
             raise ValidationError(error.message) from error
 
 
+REVIEW_MAIL_HINT = _l(
+    "In your reminder digest, or in a message each time a report is submitted for a city you "
+    "review."
+)
+
+
 class ReviewMailForm(FlaskForm):
+    """How a reviewer hears of new reports to review."""
+
     review_mail = SelectField(
-        _l("New reports to review"),
-        validators=[DataRequired()],
-        description=_l(
-            "In your reminder digest, or in a message each time a report is submitted for a "
-            "city you review."
-        ),
+        _l("New reports to review"), validators=[DataRequired()], description=REVIEW_MAIL_HINT
     )
     submit = SubmitField(_l("Save"))
 

@@ -199,12 +199,6 @@ def time_zone_form(**kwargs: object) -> TimeZoneForm:
     return form
 
 
-@bp.route("/time-zone", methods=["GET", "POST"])
-@login_required
-def time_zone() -> ResponseReturnValue:  # Who: any signed-in user, for their own account.
-    return _save_setting("zone_form")
-
-
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def password() -> ResponseReturnValue:  # Who: any signed-in user, for their own account.
@@ -266,10 +260,11 @@ class Setting:
     """A setting of the account page: its place on the page, its form, how it is saved and
     what the user is told."""
 
-    anchor: str
+    anchor: str  # also its address: /auth/<anchor>
     form: Callable[[], Any]
     save: Callable[[Any], object]
     saved: str
+    allowed: Callable[[Any], bool] = lambda _user: True
 
 
 SETTINGS = {
@@ -290,6 +285,7 @@ SETTINGS = {
         review_mail_form,
         lambda form: accounts.set_review_mail(current_user, form.review_mail.data),
         _l("Saved: how you hear of new reports to review."),
+        permissions.is_reviewer,
     ),
 }
 
@@ -310,18 +306,26 @@ def _save_setting(slot: str) -> ResponseReturnValue:
     return done or (_account_page(**{slot: form}), 400)
 
 
-@bp.route("/reminders", methods=["GET", "POST"])
-@login_required
-def reminders() -> ResponseReturnValue:  # Who: any signed-in user, for their own account.
-    return _save_setting("reminder_form")
+def _setting_view(slot: str) -> Callable[[], ResponseReturnValue]:
+    """POST /auth/<the setting's place>. Who: any signed-in user, for their own account (the
+    review mail: reviewers only)."""
+
+    @login_required
+    def view() -> ResponseReturnValue:
+        if not SETTINGS[slot].allowed(current_user):
+            raise PermissionDenied(_("Only reviewers hear of new reports to review."))
+        return _save_setting(slot)
+
+    return view
 
 
-@bp.route("/review-mail", methods=["GET", "POST"])
-@login_required
-def review_mail() -> ResponseReturnValue:  # Who: reviewers, for their own account.
-    if not permissions.is_reviewer(current_user):
-        raise PermissionDenied(_("Only reviewers hear of new reports to review."))
-    return _save_setting("review_mail_form")
+for _slot, _setting in SETTINGS.items():
+    bp.add_url_rule(
+        f"/{_setting.anchor}",
+        endpoint=_setting.anchor.replace("-", "_"),
+        view_func=_setting_view(_slot),
+        methods=["GET", "POST"],
+    )
 
 
 @bp.route("/reminders-off/<token>", methods=["GET", "POST"])

@@ -15,8 +15,8 @@ from tracker.models import Programme
 from tracker.models.programme import LGD_STEPS
 from tracker.pages import Page
 from tracker.paging import paged
+from tracker.queries import EVERYTHING, Shown, overview
 from tracker.queries import cohort as cohort_service
-from tracker.queries import overview
 from tracker.queries import review as review_queries
 from tracker.queries.milestones import five_numbers
 from tracker.tables import Table
@@ -181,22 +181,20 @@ def overview_page(
     today: date,
     soon: int,
     stale: int,
-    *,
-    facts_only: bool = False,
-    approved: bool = False,
+    shown: Shown = EVERYTHING,
 ) -> Page:
     """The overview: the programme's figures, timeline, deals and actions by status, progress
     by sector; signed in, also where reporting has gone quiet and what needs attention. With
     `facts_only` (the public view) only facts and published status."""
-    shown = {"facts_only": facts_only, "approved": approved}
-    figures = overview.headline(programme, today, soon, **shown)
-    phases, milestones = overview.timeline(programme, today, soon, **shown)
+    facts_only = shown.facts_only
+    figures = overview.headline(programme, today, soon, shown)
+    phases, milestones = overview.timeline(programme, today, soon, shown)
     read = Overview(
         phases,
         milestones,
         list(figures.lgds_by_status.items()),
-        overview.actions_by_status(**shown),
-        overview.sector_progress(**shown),
+        overview.actions_by_status(shown),
+        overview.sector_progress(shown),
         [] if facts_only else quiet_rows(overview.quiet_groups(programme, today)),
     )
     made = overview_tables(read)
@@ -214,7 +212,7 @@ def overview_page(
     if not facts_only:
         context["attention"] = overview.needs_attention(today, stale)
         context["review_waiting"] = review_queries.count_waiting()
-        context["approved"] = approved
+        context["approved"] = shown.approved
     return Page(made, context)
 
 

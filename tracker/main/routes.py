@@ -18,8 +18,8 @@ from tracker.main import bp, present
 from tracker.main.forms import CohortFilterForm
 from tracker.models import Programme
 from tracker.paging import page_number
+from tracker.queries import Shown, overview
 from tracker.queries import cohort as cohort_service
-from tracker.queries import overview
 from tracker.queries import review as review_queries
 
 
@@ -63,7 +63,7 @@ def index(programme_id: int) -> ResponseReturnValue:  # Who: every signed-in use
     return serve_overview(
         programme_id,
         "main/index.html",
-        partial(present.overview_page, approved=approved),
+        partial(present.overview_page, shown=Shown(approved=approved)),
         vary=[approved],
     )
 
@@ -88,7 +88,9 @@ def cohort(programme_id: int) -> ResponseReturnValue:  # Who: every signed-in us
 
     def build(whole: bool) -> pages.Page:
         programme = db.get_or_404(Programme, programme_id)
-        everyone = cohort_service.cohort(programme, date.today(), approved=filters.approved)
+        everyone = cohort_service.cohort(
+            programme, date.today(), shown=Shown(approved=filters.approved)
+        )
         shown = cohort_service.chosen(everyone, filters)
         return present.cohort_page(
             programme,

@@ -10,18 +10,18 @@ from tracker.cities import present as city_present
 from tracker.main import present as main_present
 from tracker.models import Programme
 from tracker.pages import Page
+from tracker.queries import PUBLIC, published
 from tracker.queries import cohort as cohort_service
-from tracker.queries import published
 
 
 def overview_page(programme: Programme, today: date, soon: int, stale: int) -> Page:
-    page = main_present.overview_page(programme, today, soon, stale, facts_only=True, approved=True)
+    page = main_present.overview_page(programme, today, soon, stale, PUBLIC)
     page.context["others"] = published.cities_by_role(programme.id, ("mentor", "observer"))
     return page
 
 
 def cohort_page(programme: Programme, today: date, number: int, *, whole: bool) -> Page:
-    everyone = cohort_service.cohort(programme, today, facts_only=True, approved=True)
+    everyone = cohort_service.cohort(programme, today, shown=PUBLIC)
     return main_present.cohort_page(programme, everyone, everyone, number, whole=whole)
 
 

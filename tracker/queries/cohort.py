@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from tracker.extensions import db
 from tracker.models import Action, City, Mentorship, Milestone, Participation, Plan, Programme
 from tracker.models.programme import LGD_STEPS
+from tracker.queries import EVERYTHING, Shown
 from tracker.vocabulary import STEP_TITLES  # noqa: F401 (the steps' names, used by the views)
 
 # The shared steps' names, in the request's language (str() them where a string is needed).
@@ -83,15 +84,13 @@ def cohort(
     programme: Programme,
     today: date,
     sort_by: str = "name",
-    *,
-    facts_only: bool = False,
-    approved: bool = False,
+    shown: Shown = EVERYTHING,
 ) -> list[CohortRow]:
-    """Every core city with its mentors, action progress and the state of each shared step;
-    `facts_only` leaves out demo records (mentorships, deals, actions, steps), `approved`
-    shows what the approved reports alone state."""
-    percent = Action.state_columns(approved)[1]
-    step_due, step_done = Milestone.state_columns(approved)
+    """Every core city with its mentors, action progress and the state of each shared step,
+    as `shown`: facts only leaves out demo records (mentorships, deals, actions, steps)."""
+    facts_only = shown.facts_only
+    percent = Action.state_columns(shown.approved)[1]
+    step_due, step_done = Milestone.state_columns(shown.approved)
 
     mentor_part, mentee_part, mentor_city = (
         aliased(Participation),

@@ -17,6 +17,7 @@ from tracker.extensions import db
 from tracker.models import Milestone, Programme, ProgrammeFigure, Sector
 from tracker.models.city import PARTICIPATION_ROLES, City, Mentorship, Participation
 from tracker.models.plan import ACTION_STATUSES, LGD_STATUSES, Action, Plan
+from tracker.queries import EVERYTHING, Shown
 from tracker.queries.milestones import five_numbers, state_expression
 
 
@@ -71,15 +72,10 @@ def current_programme() -> Programme | None:
 
 
 def headline(
-    programme: Programme,
-    today: date,
-    soon_days: int,
-    *,
-    facts_only: bool = False,
-    approved: bool = False,
+    programme: Programme, today: date, soon_days: int, shown: Shown = EVERYTHING
 ) -> Headline:
-    """The overview's figures; `facts_only` leaves out every demo record (the public view),
-    `approved` shows what the approved reports alone state."""
+    """The overview's figures, as `shown` (the public view: facts only, approved data)."""
+    facts_only, approved = shown.facts_only, shown.approved
     roles = dict.fromkeys(PARTICIPATION_ROLES, 0)
     ambassadors = 0
     rows = db.session.execute(
@@ -154,12 +150,12 @@ def headline(
 NO_REPORT = "no_report"
 
 
-def actions_by_status(*, facts_only: bool = False, approved: bool = False) -> list[tuple[str, int]]:
+def actions_by_status(shown: Shown = EVERYTHING) -> list[tuple[str, int]]:
     counts = dict.fromkeys((*ACTION_STATUSES, NO_REPORT), 0)
-    status_column = Action.state_columns(approved)[0]
+    status_column = Action.state_columns(shown.approved)[0]
     for status, count in db.session.execute(
         sa.select(status_column, sa.func.count())
-        .where(*Action.facts(facts_only))
+        .where(*Action.facts(shown.facts_only))
         .group_by(status_column)
     ):
         counts[status or NO_REPORT] = count
@@ -174,10 +170,10 @@ class SectorProgress(NamedTuple):
     average: float | None  # their average percent complete
 
 
-def sector_progress(*, facts_only: bool = False, approved: bool = False) -> list[SectorProgress]:
+def sector_progress(shown: Shown = EVERYTHING) -> list[SectorProgress]:
     """Per sector: its actions, how many of them reported a percent, and the average of those."""
-    joined = sa.and_(Action.sector_id == Sector.id, *Action.facts(facts_only))
-    percent = Action.state_columns(approved)[1]
+    joined = sa.and_(Action.sector_id == Sector.id, *Action.facts(shown.facts_only))
+    percent = Action.state_columns(shown.approved)[1]
     rows = db.session.execute(
         sa.select(
             Sector.slug,
@@ -290,12 +286,7 @@ NOT_RECORDED = "not_recorded"
 
 
 def timeline(
-    programme: Programme,
-    today: date,
-    soon_days: int,
-    *,
-    facts_only: bool = False,
-    approved: bool = False,
+    programme: Programme, today: date, soon_days: int, shown: Shown = EVERYTHING
 ) -> tuple[list, list]:
     """The programme's phases and milestones as timeline items."""
     # A phase without an end date runs until the next phase starts, or the programme ends.
@@ -310,15 +301,15 @@ def timeline(
         for i, p in enumerate(programme.phases)
         if p.starts_on is not None
     ]
-    state = state_expression(today, soon_days, approved=approved)
-    due_on = Milestone.state_columns(approved)[0]
+    state = state_expression(today, soon_days, approved=shown.approved)
+    due_on = Milestone.state_columns(shown.approved)[0]
     # Once the programme is over, what was never recorded as done is that, not work due.
     ended = today > programme.ends_on
     milestones = [
         TimelineItem(m.title, due, m.ends_on, NOT_RECORDED if ended and s != "done" else s)
         for m, due, s in db.session.execute(
             sa.select(Milestone, due_on, state)
-            .where(Milestone.programme_id == programme.id, *Milestone.facts(facts_only))
+            .where(Milestone.programme_id == programme.id, *Milestone.facts(shown.facts_only))
             .order_by(due_on)
         )
     ]
