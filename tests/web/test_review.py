@@ -380,6 +380,7 @@ def test_indicator_values_and_milestone_reports_wait_too(reviewing, world, edito
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.refresh(milestone)
     assert (milestone.due_on, milestone.published_due_on) == (date(2032, 3, 1), date(2031, 1, 1))
+    assert "awaiting review" in editor.get(f"/milestones/{milestone.id}").get_data(as_text=True)
     queue = lead.get("/review?kind=milestone").get_data(as_text=True)
     assert "1 report awaits review." in queue
     ids = [str(r.id) for r in db.session.scalars(sa.select(Review))]
@@ -388,6 +389,8 @@ def test_indicator_values_and_milestone_reports_wait_too(reviewing, world, edito
     )
     db.session.refresh(milestone)
     assert milestone.published_due_on == date(2032, 3, 1)
+    page = editor.get(f"/milestones/{milestone.id}").get_data(as_text=True)
+    assert "approved by lead@example.org" in page
     assert "123.5" in public_city(reviewing)
 
 

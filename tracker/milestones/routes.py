@@ -22,6 +22,7 @@ from tracker.milestones.forms import DoneForm, MilestoneFilterForm, MoveForm, Re
 from tracker.models import Milestone
 from tracker.paging import page_number
 from tracker.queries import milestones as milestone_queries
+from tracker.queries import review as review_queries
 from tracker.services import milestones
 
 
@@ -37,6 +38,7 @@ def _page(
         done = done or DoneForm(completed_on=date.today(), version=milestone.version)
         move = move or MoveForm(due_on=milestone.due_on, version=milestone.version)
         reopen = reopen or ReopenForm(formdata=None, version=milestone.version)
+    history = milestone_queries.history(milestone.id)
     state = states.milestone_state(
         milestone.due_on, milestone.completed_on, date.today(), current_app.config["DUE_SOON_DAYS"]
     )
@@ -45,7 +47,8 @@ def _page(
         milestone=milestone,
         state=state,
         can_edit=can_edit,
-        history=milestone_queries.history(milestone.id),
+        history=history,
+        reviews=review_queries.states_of(update_ids=[u.id for u in history]),
         done_form=done,
         move_form=move,
         reopen_form=reopen,
