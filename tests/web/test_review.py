@@ -526,3 +526,26 @@ class api_with:
 
     def get(self, url: str):
         return self.client.get(url, headers=bearer(self.token))
+
+
+def test_an_administrator_grants_and_takes_back_a_citys_review_on_the_account_page(reviewing):
+    admin = signed_in_client(reviewing, "admin", email="root@example.org")
+    mentor = make_user("viewer", email="mentor@example.org")
+    page = f"/admin/users/{mentor.id}/review"
+    before = row_counts()
+    for who in ("lead", "editor"):
+        other = signed_in_client(reviewing, who, city="bamberg" if who == "editor" else None)
+        before = row_counts()
+        assert other.post(page, data={"city": "bamberg"}).status_code == 403
+        assert row_counts() == before
+    bad = admin.post(page, data={"city": "atlantis"})
+    assert bad.status_code == 400
+    assert row_counts() == before
+    assert admin.post(page, data={"city": "bamberg"}).status_code == 302
+    text = admin.get(f"/admin/users/{mentor.id}/edit").get_data(as_text=True)
+    assert "Bamberg" in re.search(r'id="review".*?</section>', text, re.S).group(0)
+    assert admin.post(f"{page}/bamberg/revoke").status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewGrant)) == 0
+    unknown = admin.post(f"{page}/atlantis/revoke")
+    assert unknown.status_code == 400
+    assert "No city is called atlantis." in unknown.get_data(as_text=True)

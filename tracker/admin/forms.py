@@ -72,3 +72,8 @@ class AuditFilterForm(FlaskForm):
 class TokenForm(FlaskForm):
     name = StringField(_l("What the token is for"), validators=[DataRequired(), Length(max=100)])
     submit = SubmitField(_l("Issue token"))
+
+
+class ReviewGrantForm(FlaskForm):
+    city = SelectField(_l("City whose reports they review"), validators=[DataRequired()])
+    submit = SubmitField(_l("Grant review"))

@@ -12,7 +12,14 @@ from wtforms.fields.choices import SelectChoice
 
 from tracker import mail
 from tracker.admin import bp
-from tracker.admin.forms import AuditFilterForm, NewUserForm, PasswordResetForm, TokenForm, UserForm
+from tracker.admin.forms import (
+    AuditFilterForm,
+    NewUserForm,
+    PasswordResetForm,
+    ReviewGrantForm,
+    TokenForm,
+    UserForm,
+)
 from tracker.domain import permissions
 from tracker.domain.errors import Invalid
 from tracker.extensions import db
@@ -178,7 +185,47 @@ def _user_page(user: User, form: UserForm, reset: PasswordResetForm, **extra: ob
         tokens=tokens.tokens_of(user),
         describe=tokens.describe,
         token_form=extra.pop("token_form", None) or TokenForm(formdata=None),
+        review_form=extra.pop("review_form", None) or _review_form(formdata=None),
         **extra,
+    )
+
+
+def _review_form(**kwargs: object) -> ReviewGrantForm:
+    form = ReviewGrantForm(**kwargs)
+    form.city.choices = choices([("", _l("Choose a city")), *options.cities()])
+    return form
+
+
+@bp.route("/users/<id:user_id>/review", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/review/<slug>/revoke", methods=["GET", "POST"])
+@login_required
+def review_grant(user_id: int, slug: str | None = None) -> ResponseReturnValue:  # Who: admins.
+    """Grant an account the review permission for a city, or (with the city in the address)
+    take it back."""
+    if request.method == "GET":  # a reload of the page shown after an error
+        return redirect(url_for("admin.edit_user", user_id=user_id, _anchor="review"))
+    permissions.require_admin(current_user)
+    user = db.get_or_404(User, user_id)
+    form = _review_form() if slug is None else EmptyForm()
+    done = submit(
+        form,
+        lambda: accounts.grant_review(
+            current_user, user, slug or form.city.data, revoke=slug is not None
+        ),
+        redirect_to=lambda _r: url_for("admin.edit_user", user_id=user.id, _anchor="review"),
+        message=_l("Review permission of %(email)s saved.", email=user.email),
+    )
+    extra = {"review_form": form} if slug is None else {}
+    errors = form.form_errors if slug is not None else []
+    return done or (
+        _user_page(
+            user,
+            _user_form(user, formdata=None),
+            PasswordResetForm(formdata=None),
+            review_errors=errors,
+            **extra,
+        ),
+        400,
     )
 
 
