@@ -354,6 +354,27 @@ def test_the_api_lists_submitted_reports_with_their_state_and_the_queue(reviewin
     assert {"what": "percent", "before": None, "after": 56, "unit": None} in item["changes"]
 
 
+def test_a_value_on_its_own_waits_and_its_author_sees_a_return(reviewing, world, editor, lead):
+    indicator = world["indicator"]
+    response = reviewing.test_client().post(
+        f"/api/v1/indicators/{indicator.id}/values",
+        headers=bearer(_token_of("editor-bamberg@example.org")),
+        json={"measured_on": TODAY, "value": 321.5},
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.get_json()["review"]["state"] == "submitted"
+    page = editor.get(f"/actions/{world['action'].id}").get_data(as_text=True)
+    assert "Values not yet published" in page
+    assert "321" not in public_city(reviewing)
+    lead.post(
+        "/review/decide",
+        data={"review": str(waiting_review().id), "send_back": "x", "comment": "Unit is kWp?"},
+    )
+    page = editor.get(f"/actions/{world['action'].id}").get_data(as_text=True)
+    assert "Unit is kWp?" in re.search(r'id="unsettled-values".*?</ul>', page, re.S).group(0)
+    assert "321" not in public_city(reviewing)
+
+
 def test_indicator_values_and_milestone_reports_wait_too(reviewing, world, editor, lead):
     indicator = world["indicator"]
     response = editor.post(
