@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.browser.conftest import shoot
+
+expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed").expect
 
 
 def open_settled(page, url: str, tries: int = 3) -> None:
@@ -86,7 +90,7 @@ def test_a_double_click_stores_one_report_and_a_reload_after_an_error_shows_the_
     # a 405 (a reload re-sends the form, and is answered with the form and its error again).
     page.fill("#percent_complete", "150")
     page.click("#submit")
-    assert page.locator("#percent_complete-error").count() == 1
+    expect(page.locator("#percent_complete-error")).to_have_count(1)  # waits for the answer
     assert page.url.endswith("/progress")
     response = page.goto(page.url)
     assert response.status == 200
