@@ -100,8 +100,9 @@ def test_a_report_reaches_the_public_pages_only_once_a_lead_approves_it(
     report(editor, world["action"].id, 56)
     assert "56" not in public_city(reviewing)
     assert public_city(reviewing) == before_city
-    # The editor is told that it waits, on the action's page.
+    # The editor is told that it waits, on the action's page (the first time in its message).
     page = editor.get(f"/actions/{world['action'].id}").get_data(as_text=True)
+    assert "It awaits review: the public view shows it once a reviewer approves it." in page
     assert "awaiting review" in page
 
     queue = lead.get("/review").get_data(as_text=True)

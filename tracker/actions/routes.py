@@ -149,7 +149,12 @@ def stored(done: str, update: ProgressUpdate) -> str:
                 unit=update.indicator.unit,
             )
         )
-    return _("%(done)s: %(what)s.", done=done, what="; ".join(said))
+    said_back = _("%(done)s: %(what)s.", done=done, what="; ".join(said))
+    if current_app.config["REVIEW"] == "required":
+        said_back += " " + _(
+            "It awaits review: the public view shows it once a reviewer approves it."
+        )
+    return said_back
 
 
 @bp.route("/updates/<id:update_id>/correct", methods=["GET", "POST"])
