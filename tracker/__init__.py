@@ -74,6 +74,7 @@ def configure_secret_key(app: Flask) -> None:
             "must be given: set TRACKER_SECRET_KEY to a long random value."
         )
     key_file = Path(app.instance_path) / "secret_key"
+    app.config["SECRET_KEY_GENERATED"] = True  # `flask check` names it: one host only
     if not key_file.exists():
         key_file.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

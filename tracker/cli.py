@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -10,9 +11,10 @@ from typing import Any, cast
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from tracker import assets, cache, mail
+from tracker import config as settings
 from tracker.config import PROJECT_ROOT
 from tracker.database import writing
 from tracker.demo import load_demo
@@ -326,7 +328,31 @@ def send_reminders_command(today: datetime | None, queue: bool) -> None:
         )
 
 
+@click.command("check")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 1000),
+    default=lambda: int(os.environ.get("WEB_CONCURRENCY", "1")),
+    show_default="WEB_CONCURRENCY, else 1",
+    help="Processes that serve the app on each host.",
+)
+@click.option("--hosts", type=click.IntRange(1, 1000), default=1, show_default=True)
+@with_appcontext
+def check_command(workers: int, hosts: int) -> None:
+    """Check the configuration for production: name each problem and exit 1 if there is one;
+    what merely looks odd is a warning (exit 0). Nothing is connected to or changed."""
+    problems = settings.production_problems(current_app.config, workers=workers, hosts=hosts)
+    for line in problems:
+        click.echo(f"problem: {line}")
+    for line in settings.production_warnings(current_app.config):
+        click.echo(f"warning: {line}")
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s): not ready for production.")
+    click.echo("No problem found.")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(check_command)
     app.cli.add_command(assets_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(users)

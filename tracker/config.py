@@ -149,6 +149,70 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
     return values
 
 
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def production_problems(config: Mapping[str, Any], *, workers: int, hosts: int) -> list[str]:
+    """What stops this configuration from serving in production, for `workers` processes per
+    host on `hosts` hosts."""
+    problems: list[str] = []
+    key = str(config.get("SECRET_KEY") or "")
+    if config.get("SECRET_KEY_GENERATED"):
+        problems.append(
+            "TRACKER_SECRET_KEY is not set: the key was generated in this host's instance "
+            "folder, so no other host can read its sessions. Set a long random value."
+        )
+    elif len(key) < MIN_SECRET_KEY_LENGTH:
+        problems.append(
+            f"TRACKER_SECRET_KEY is {len(key)} characters long: use at least "
+            f"{MIN_SECRET_KEY_LENGTH} random ones."
+        )
+    if config.get("BASE_URL") == DEFAULTS["BASE_URL"]:
+        problems.append(
+            "TRACKER_BASE_URL is not set: links in messages would point at "
+            f"{DEFAULTS['BASE_URL']}. Set the address people open."
+        )
+    if not config.get("MAIL_URL"):
+        problems.append(
+            "TRACKER_MAIL_URL is not set: messages are only written to the outbox folder, "
+            "nobody receives them. Set the SMTP server's URL."
+        )
+    if (workers > 1 or hosts > 1) and not config.get("REDIS_URL"):
+        problems.append(
+            f"{workers} worker(s) on {hosts} host(s) without TRACKER_REDIS_URL: each process "
+            "would count rate limits and keep dashboards apart. Set a Redis URL."
+        )
+    if config.get("PROXY_HOPS") and not str(config.get("TRUSTED_PROXIES") or "").strip():
+        problems.append(
+            "TRACKER_PROXY_HOPS is set without TRACKER_TRUSTED_PROXIES: no proxy's forwarded "
+            "address would be believed. Name the proxies' addresses."
+        )
+    database = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if hosts > 1 and database.startswith("sqlite"):
+        problems.append(
+            f"SQLite under {hosts} hosts: each host would have a database of its own. Set "
+            "TRACKER_DATABASE_URL to PostgreSQL."
+        )
+    return problems
+
+
+def production_warnings(config: Mapping[str, Any]) -> list[str]:
+    """What looks odd in this configuration without stopping it."""
+    warnings: list[str] = []
+    if config.get("ENV_NAME") != "production":
+        warnings.append("TRACKER_ENV is not production: HTTPS-only cookies and HSTS are off.")
+    if (
+        str(config.get("BASE_URL") or "").startswith("http://")
+        and config.get("ENV_NAME") == "production"
+    ):
+        warnings.append("TRACKER_BASE_URL is http://: people and links should use https://.")
+    if config.get("PUBLIC_PAGES") and config.get("REVIEW") == "off":
+        warnings.append(
+            "The public view is on with TRACKER_REVIEW=off: reports are public as typed."
+        )
+    return warnings
+
+
 REVIEW_CHOICES = ("required", "off")
 
 
