@@ -24,7 +24,7 @@ from tracker.extensions import db
 from tracker.models import ImportBatch, User, UserSession
 from tracker.models.user import USER_ROLES
 from tracker.seeding import SeedError, SeedReport, load_facts
-from tracker.services import account_links, accounts, backups, submissions, tokens
+from tracker.services import account_links, accounts, backups, mail_worker, submissions, tokens
 from tracker.services import imports as importing
 from tracker.services import reminders as service
 from tracker.services.accounts import CommandLineActor
@@ -351,7 +351,36 @@ def check_command(workers: int, hosts: int) -> None:
     click.echo("No problem found.")
 
 
+mail_group = AppGroup("mail", help="Outgoing mail.")
+
+
+@mail_group.command("work")
+@click.option("--once", is_flag=True, help="Deliver what waits now, then stop.")
+@click.option(
+    "--poll",
+    type=click.FloatRange(0.1, 3600),
+    default=5.0,
+    show_default=True,
+    help="Seconds between looks for new messages.",
+)
+def mail_work_command(once: bool, poll: float) -> None:
+    """Deliver the recorded messages (invitations, resets, reminders, review notices) until
+    stopped (SIGTERM stops it after the message in hand). Several workers may run at once on
+    PostgreSQL; on SQLite run one."""
+    worker = mail_worker.Worker(poll_seconds=poll)
+    where = "sent" if mail.to_server() else mail.where_written()
+    if once:
+        worker.run_once()
+    else:
+        worker.stop_on_signals()
+        click.echo(f"Mail worker started: messages are {where}.", nl=True)
+        sys.stdout.flush()
+        worker.run()
+    click.echo(f"{worker.sent} {where}, {worker.failed} attempt(s) failed.")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(mail_group)
     app.cli.add_command(check_command)
     app.cli.add_command(assets_command)
     app.cli.add_command(seed_command)
