@@ -54,6 +54,9 @@ def configure_paths(app: Flask) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = settings.normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    app.config["MAIL_DELIVERY"] = settings.mail_delivery_setting(
+        app.config.get("MAIL_DELIVERY"), app.config["ENV_NAME"]
+    )
     app.config["REVIEW"] = settings.review_setting(
         app.config.get("REVIEW"), bool(app.config.get("PUBLIC_PAGES"))
     )

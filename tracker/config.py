@@ -28,6 +28,10 @@ DEFAULTS: dict[str, Any] = {
     # A message the server refuses is tried this many times, waiting twice as long each time.
     "MAIL_RETRIES": 3,
     "MAIL_BACKOFF_SECONDS": 2.0,
+    # Who hands a web request's messages to the mail server: "worker" (`flask mail work`; no
+    # web process talks to it) or "request" (the process that served the request, once its
+    # answer has gone). Empty: "worker" when TRACKER_ENV is production, else "request".
+    "MAIL_DELIVERY": None,
     # Password-reset requests: per client address, and per e-mail address asked about.
     "RESET_RATE_LIMIT": "10 per hour",
     "RESET_PER_ADDRESS_LIMIT": "3 per hour",
@@ -125,6 +129,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "TRACKER_BASE_URL": ("BASE_URL", str),
     "TRACKER_MAIL_FROM": ("MAIL_FROM", str),
     "TRACKER_MAIL_OUTBOX": ("MAIL_OUTBOX", str),
+    "TRACKER_MAIL_DELIVERY": ("MAIL_DELIVERY", str),
     "TRACKER_PUBLIC_PAGES": ("PUBLIC_PAGES", lambda v: v.lower() in {"1", "true", "yes"}),
     "TRACKER_REVIEW": ("REVIEW", str),
     "TRACKER_SESSION_COOKIE_SECURE": (
@@ -206,11 +211,30 @@ def production_warnings(config: Mapping[str, Any]) -> list[str]:
         and config.get("ENV_NAME") == "production"
     ):
         warnings.append("TRACKER_BASE_URL is http://: people and links should use https://.")
+    if config.get("ENV_NAME") == "production" and config.get("MAIL_DELIVERY") == "request":
+        warnings.append(
+            "TRACKER_MAIL_DELIVERY=request: web processes talk to the mail server; run "
+            "`flask mail work` and set it to worker."
+        )
     if config.get("PUBLIC_PAGES") and config.get("REVIEW") == "off":
         warnings.append(
             "The public view is on with TRACKER_REVIEW=off: reports are public as typed."
         )
     return warnings
+
+
+MAIL_DELIVERY_CHOICES = ("worker", "request")
+
+
+def mail_delivery_setting(delivery: str | None, env_name: str) -> str:
+    """TRACKER_MAIL_DELIVERY as the app uses it; empty follows TRACKER_ENV."""
+    if not delivery:
+        return "worker" if env_name == "production" else "request"
+    if delivery not in MAIL_DELIVERY_CHOICES:
+        raise RuntimeError(
+            f"TRACKER_MAIL_DELIVERY={delivery!r} is not valid: it is 'worker' or 'request'."
+        )
+    return delivery
 
 
 REVIEW_CHOICES = ("required", "off")

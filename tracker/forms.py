@@ -256,8 +256,12 @@ def saved_or_shown(
 
 def deliver_after(response: Response, ids: list[int]) -> None:
     """Deliver these recorded messages once the response has gone (when the server closes it),
-    never while the person waits; what cannot go stays recorded for the next delivery run."""
+    never while the person waits; what cannot go stays recorded for the next delivery run.
+    With TRACKER_MAIL_DELIVERY=worker (production's default) nothing is done here: the mail
+    worker delivers them, and no web process talks to the mail server."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config["MAIL_DELIVERY"] == "worker":
+        return
 
     def deliver() -> None:
         with app.app_context():

@@ -142,3 +142,30 @@ def test_sigterm_stops_the_worker_cleanly(tmp_path):
             worker.kill()
     assert worker.returncode == 0, output
     assert "0 written to" in output or "0 sent" in output
+
+
+def test_with_the_worker_a_reset_talks_to_no_mail_server_in_its_request(app):
+    """TRACKER_MAIL_DELIVERY=worker (production's default): a reset for a known address is
+    recorded in the request and sent by the worker, so its request does what an unknown
+    address's does."""
+    app.config.update(MAIL_DELIVERY="worker", MAIL_RETRIES=1, MAIL_BACKOFF_SECONDS=0)
+    make_user("viewer", email="forgetful@example.org")
+    with smtp_server() as (inbox, port):
+        app.config["MAIL_URL"] = f"smtp://127.0.0.1:{port}"
+        for address in ("forgetful@example.org", "nobody@example.org"):
+            response = app.test_client().post("/auth/forgot", data={"email": address})
+            assert response.status_code == 200
+        assert inbox.messages == []
+        assert unsent() == 1
+        result = app.test_cli_runner().invoke(args=["mail", "work", "--once"])
+        assert "1 sent" in result.output
+    assert [m["To"] for m in inbox.messages] == ["forgetful@example.org"]
+
+
+def test_the_delivery_setting_is_checked():
+    from tracker.config import mail_delivery_setting
+
+    assert mail_delivery_setting(None, "production") == "worker"
+    assert mail_delivery_setting("", "development") == "request"
+    with pytest.raises(RuntimeError, match="TRACKER_MAIL_DELIVERY='later' is not valid"):
+        mail_delivery_setting("later", "production")
