@@ -90,10 +90,13 @@ def test_ready_with_redis_when_it_answers(app):
     import redis
 
     url = "redis://127.0.0.1:6379/0"
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
     try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        client.ping()
     except redis.RedisError:
         pytest.skip("no Redis server on 127.0.0.1:6379")
+    finally:
+        client.close()
     app.config["REDIS_URL"] = url
     response = app.test_client().get("/readyz")
     assert response.get_json()["checks"] == {"database": "ok", "redis": "ok"}

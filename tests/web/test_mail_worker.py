@@ -85,6 +85,7 @@ def test_two_workers_on_postgresql_never_send_a_message_twice(backend, tmp_path_
             app.config["MAIL_URL"] = f"smtp://127.0.0.1:{port}"
             with app.app_context():
                 record_messages(40)
+                db.session.remove()
 
             def work(worker: Worker) -> None:
                 with app.app_context():
@@ -99,6 +100,7 @@ def test_two_workers_on_postgresql_never_send_a_message_twice(backend, tmp_path_
                 thread.join(timeout=120)
             with app.app_context():
                 left = unsent()
+                db.session.remove()
                 db.engine.dispose()
         ids = [m["Message-ID"] for m in inbox.to("worker-reader@example.org")]
     assert left == 0

@@ -64,10 +64,13 @@ def _redis() -> str | None:
         return None
     import redis
 
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
     try:
-        redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
+        client.ping()
     except redis.RedisError:
         return "unreachable"
+    finally:
+        client.close()
     return "ok"
 
 
