@@ -1,4 +1,4 @@
-"""GET /healthz: up when the database answers, 503 when it does not."""
+"""GET /livez (the process), /readyz (may this host serve) and /healthz (the database)."""
 
 import pytest
 
@@ -12,13 +12,17 @@ def test_healthy_when_the_database_answers(client):
     assert response.get_json() == {"status": "ok"}
 
 
-def test_unhealthy_when_the_database_is_down(backend, tmp_path):
+def database_down(backend: str, tmp_path):
+    """An app whose database cannot be reached (it starts all the same)."""
     if backend == "sqlite":
         url = "sqlite:///" + str(tmp_path / "no-such-folder" / "tracker.sqlite")
     else:
         url = "postgresql+psycopg://postgres@127.0.0.1:1/test"  # nothing listens on port 1
-    app = create_app(make_config(url, tmp_path))
-    response = app.test_client().get("/healthz")
+    return create_app(make_config(url, tmp_path))
+
+
+def test_unhealthy_when_the_database_is_down(backend, tmp_path):
+    response = database_down(backend, tmp_path).test_client().get("/healthz")
     assert response.status_code == 503
     body = response.get_json()
     assert body["status"] == "error"
@@ -45,12 +49,7 @@ def test_ready_when_the_database_answers_at_the_migration_head(client):
 
 def test_not_ready_with_the_database_stopped(backend, tmp_path):
     """The app starts with its database unreachable; /readyz says so (a closed port)."""
-    if backend == "sqlite":
-        url = "sqlite:///" + str(tmp_path / "no-such-folder" / "tracker.sqlite")
-    else:
-        url = "postgresql+psycopg://postgres@127.0.0.1:1/test"  # nothing listens on port 1
-    app = create_app(make_config(url, tmp_path))
-    response = app.test_client().get("/readyz")
+    response = database_down(backend, tmp_path).test_client().get("/readyz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "unavailable", "checks": {"database": "unreachable"}}
     assert "127.0.0.1" not in response.get_data(as_text=True)
