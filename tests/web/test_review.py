@@ -13,7 +13,14 @@ from tests.factories import make_action, make_indicator, make_milestone, make_pl
 from tests.helpers import login, row_counts, signed_in_client
 from tests.web.test_api import bearer, token_for
 from tracker.extensions import db
-from tracker.models import AuditEvent, OutgoingMail, ProgressUpdate, Review, ReviewGrant
+from tracker.models import (
+    AuditEvent,
+    OutgoingMail,
+    ProgressUpdate,
+    Review,
+    ReviewDecision,
+    ReviewGrant,
+)
 
 TODAY = date.today().isoformat()
 
@@ -571,3 +578,25 @@ def test_an_administrator_grants_and_takes_back_a_citys_review_on_the_account_pa
     unknown = admin.post(f"{page}/atlantis/revoke")
     assert unknown.status_code == 400
     assert "No city is called atlantis." in unknown.get_data(as_text=True)
+
+
+def test_two_reviewers_deciding_one_report_at_once_get_one_decision_and_a_conflict(
+    reviewing, world, editor
+):
+    """The second decision reaches the database after the first: the unique decision per
+    report refuses it, answered as a conflict (409), never a 500."""
+    from tracker.domain.errors import Conflict
+    from tracker.services import review as review_service
+
+    report(editor, world["action"].id, 20)
+    first = make_user("lead", email="one@example.org")
+    second = make_user("lead", email="two@example.org")
+    waiting = waiting_review()
+    assert waiting.decision is None  # what the second reviewer's request read
+    db.session.execute(  # meanwhile the first reviewer's decision is stored
+        sa.insert(ReviewDecision).values(
+            review_id=waiting.id, decision="approved", reviewer=first.email, through="queue"
+        )
+    )
+    with pytest.raises(Conflict, match="decided meanwhile"):
+        review_service.decide(second, [waiting], "approved", None, through="api")

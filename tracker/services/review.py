@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
 from tracker import mail
@@ -173,6 +174,11 @@ def decide(
         for review in reviews
     ]
     db.session.add_all(made)
+    try:
+        db.session.flush()
+    except IntegrityError as race:  # another reviewer decided the same report a moment ago
+        db.session.rollback()
+        raise Conflict(_("This report was decided meanwhile by another reviewer.")) from race
     found = subjects(
         [r.update_id for r in reviews if r.update_id is not None],
         [r.value_id for r in reviews if r.value_id is not None],
