@@ -128,6 +128,8 @@ def create_user_command(
     click.echo(f"Created {user.role} {user.email}" + (f" for {city_slug}" if city_slug else ""))
     if invite:
         done = "sent" if mail.to_server() else mail.where_written()
+        if current_app.config["MAIL_DELIVERY"] == "worker":
+            done = "recorded: the mail worker sends it"
         click.echo(f"Invitation to {user.email} {done}.")
 
 

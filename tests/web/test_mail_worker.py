@@ -171,3 +171,27 @@ def test_the_delivery_setting_is_checked():
     assert mail_delivery_setting("", "development") == "request"
     with pytest.raises(RuntimeError, match="TRACKER_MAIL_DELIVERY='later' is not valid"):
         mail_delivery_setting("later", "production")
+
+
+def test_with_the_worker_an_invitation_is_recorded_and_the_worker_sends_it(app):
+    app.config.update(MAIL_DELIVERY="worker", MAIL_RETRIES=1, MAIL_BACKOFF_SECONDS=0)
+    from tests.helpers import signed_in_client
+
+    admin = signed_in_client(app, "admin", email="root@example.org")
+    with smtp_server() as (inbox, port):
+        app.config["MAIL_URL"] = f"smtp://127.0.0.1:{port}"
+        response = admin.post(
+            "/admin/users", data={"email": "newcomer@example.org", "role": "viewer"}
+        )
+        assert response.status_code == 302
+        cli = app.test_cli_runner().invoke(
+            args=["users", "create", "second@example.org", "--role", "viewer", "--invite"]
+        )
+        assert "Invitation to second@example.org recorded: the mail worker sends it." in cli.output
+        assert inbox.messages == []  # no request or command talked to the mail server
+        assert unsent() == 2
+        app.test_cli_runner().invoke(args=["mail", "work", "--once"])
+    assert sorted(m["To"] for m in inbox.messages) == [
+        "newcomer@example.org",
+        "second@example.org",
+    ]

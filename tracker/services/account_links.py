@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import cast
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from limits import parse
 
@@ -101,7 +102,9 @@ def set_password(token: str, password: str, *, now: datetime | None = None) -> U
 
 
 def invite(actor: User | None, user: User, *, actor_label: str | None = None) -> None:
-    """Send `user` a link to set their own password (audited); MailError if it cannot go."""
+    """Send `user` a link to set their own password (audited); MailError if it cannot go. With
+    TRACKER_MAIL_DELIVERY=worker it is recorded in `outgoing_mail` in the caller's transaction
+    and the mail worker sends it: no web process talks to the mail server."""
     token = issue(user, "invite")
     record_event(
         actor,
@@ -113,16 +116,23 @@ def invite(actor: User | None, user: User, *, actor_label: str | None = None) ->
         before={},
         after={"email": user.email},
     )
-    mail.send(
-        mail.letter(
-            user.email,
-            user.language,
-            "invite",
-            link=link_address(token),
-            hours=INVITE_HOURS,
-            user=user,
-        )
+    letter = mail.letter(
+        user.email, user.language, "invite", link=link_address(token), hours=INVITE_HOURS, user=user
     )
+    if current_app.config["MAIL_DELIVERY"] == "worker":
+        db.session.add(
+            OutgoingMail(
+                user=user,
+                kind="invite",
+                period=f"invite-{secrets.token_hex(8)}",  # each invitation a message of its own
+                message_id=mail.new_message_id(),
+                subject=letter.subject,
+                body_text=letter.text,
+                body_html=letter.html,
+            )
+        )
+        return
+    mail.send(letter)
 
 
 def reset_allowed(email: str, limit: str, *, now: datetime | None = None) -> bool:
