@@ -66,22 +66,20 @@ def waiting() -> sa.ColumnElement[bool]:
     return ~sa.select(ReviewDecision.id).where(ReviewDecision.review_id == Review.id).exists()
 
 
-def mine_to_decide(actor: Actor) -> list[sa.ColumnElement[bool]]:
-    """The reviews `actor` may decide: their cities' (all, for leads), not their own."""
-    conditions: list[sa.ColumnElement[bool]] = [waiting()]
-    if actor.id is not None:
-        conditions.append(sa.or_(Review.author_id.is_(None), Review.author_id != actor.id))
-    if not permissions.is_programme_editor(actor):
-        conditions.append(Review.city_id.in_(sorted(permissions.review_city_ids(actor))))
-    return conditions
-
-
 def visible(actor: Actor) -> list[sa.ColumnElement[bool]]:
     """The waiting reviews `actor` sees in the queue: their cities' (all, for leads), their
     own included (marked: another reviewer decides)."""
     conditions: list[sa.ColumnElement[bool]] = [waiting()]
     if not permissions.is_programme_editor(actor):
         conditions.append(Review.city_id.in_(sorted(permissions.review_city_ids(actor))))
+    return conditions
+
+
+def mine_to_decide(actor: Actor) -> list[sa.ColumnElement[bool]]:
+    """The reviews `actor` may decide: those they see, but their own."""
+    conditions = visible(actor)
+    if actor.id is not None:
+        conditions.append(sa.or_(Review.author_id.is_(None), Review.author_id != actor.id))
     return conditions
 
 

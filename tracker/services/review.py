@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased
 
 from tracker import mail
 from tracker.domain import permissions
@@ -275,11 +275,7 @@ def _tell_authors(made: list[ReviewDecision]) -> None:
     """A returned report's author hears of it, with the comment, in their language."""
     rows = []
     for decision in made:
-        review = db.session.scalars(
-            sa.select(Review)
-            .options(joinedload(Review.author))
-            .where(Review.id == decision.review_id)
-        ).one()
+        review = decision.review
         if review.author is None or not review.author.is_active:
             continue
         rows.append(
