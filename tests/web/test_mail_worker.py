@@ -195,3 +195,23 @@ def test_with_the_worker_an_invitation_is_recorded_and_the_worker_sends_it(app):
         "newcomer@example.org",
         "second@example.org",
     ]
+
+
+def test_with_the_worker_a_leads_reminder_is_recorded_and_the_worker_sends_it(app):
+    """A lead's reminder to a city makes no SMTP connection in its request either."""
+    app.config.update(MAIL_DELIVERY="worker", MAIL_RETRIES=1, MAIL_BACKOFF_SECONDS=0)
+    from tests.helpers import page_text, signed_in_client
+
+    make_user("editor", city="bamberg", email="reminded@example.org")
+    lead = signed_in_client(app, "lead", email="reminding@example.org")
+    with smtp_server() as (inbox, port):
+        app.config["MAIL_URL"] = f"smtp://127.0.0.1:{port}"
+        response = lead.post("/cities/bamberg/remind", data={"note": "Friday."})
+        assert response.status_code == 302
+        shown = page_text(lead.get(response.headers["Location"]))
+        assert "Reminder to 1 editor recorded: the mail worker sends it." in shown
+        assert inbox.messages == []
+        assert unsent() == 1
+        app.test_cli_runner().invoke(args=["mail", "work", "--once"])
+    assert [m["To"] for m in inbox.messages] == ["reminded@example.org"]
+    assert unsent() == 0

@@ -100,7 +100,16 @@ def remind(slug: str) -> ResponseReturnValue:  # Who: leads and admins.
     # Recorded before it is sent: a refusing mail server leaves it for the next reminder run.
     if (first := commit_once(key, location)) is not None:
         return first
-    if reminders.deliver(rows).failed:
+    if current_app.config["MAIL_DELIVERY"] == "worker":  # no web process talks to the mail server
+        flash(
+            ngettext(
+                "Reminder to %(num)d editor recorded: the mail worker sends it.",
+                "Reminder to %(num)d editors recorded: the mail worker sends it.",
+                len(rows),
+            ),
+            "info",
+        )
+    elif reminders.deliver(rows).failed:
         flash(
             _(
                 "The reminder is recorded but the mail server refused it; it goes with the "
