@@ -345,6 +345,9 @@ def register_deliveries(app: Flask) -> None:
 def register_security_headers(app: Flask) -> None:
     from flask import request
 
+    # Behind a load balancer, which host answered (TRACKER_SERVED_BY; unset: not said).
+    served_by = app.config.get("SERVED_BY")
+
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers
@@ -361,6 +364,8 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("X-Frame-Options", "DENY")
+        if served_by:
+            headers["X-Served-By"] = served_by
         return response
 
 

@@ -64,6 +64,9 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "REDIS_URL": None,
+    # A name for this app host, sent as the X-Served-By header of every answer, so an operator
+    # can tell which host behind the load balancer answered (unset: no header).
+    "SERVED_BY": None,
     # Dashboards' rendered parts are kept until the next write (tracker/cache.py).
     "PAGE_CACHE": True,
     # Proxies in front of the app (a load balancer: 1). Their X-Forwarded-For and -Proto are
@@ -115,6 +118,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "TRACKER_REDIS_URL": ("REDIS_URL", str),
     "TRACKER_RATELIMIT_KEY_PREFIX": ("RATELIMIT_KEY_PREFIX", str),
     "TRACKER_PROXY_HOPS": ("PROXY_HOPS", int),
+    "TRACKER_SERVED_BY": ("SERVED_BY", str),
     "TRACKER_TRUSTED_PROXIES": ("TRUSTED_PROXIES", str),
     "TRACKER_SIGN_IN_RATE_LIMIT": ("SIGN_IN_RATE_LIMIT", str),
     "TRACKER_SIGN_IN_MAX_FAILURES": ("SIGN_IN_MAX_FAILURES", int),

@@ -147,6 +147,17 @@ def test_every_answer_carries_the_security_headers(clean_env, tmp_path):
         assert headers["X-Frame-Options"] == "DENY"
 
 
+def test_a_host_named_by_its_setting_says_so_on_every_answer(clean_env, tmp_path):
+    """Behind a load balancer the operator (and the two-host test) can tell who answered;
+    unnamed, nothing is said about the host."""
+    clean_env.setenv("TRACKER_SERVED_BY", "app-2")
+    named = create_app(sqlite_config(tmp_path)).test_client()
+    for url in ("/auth/login", "/livez", "/no-such-page"):
+        assert named.get(url).headers["X-Served-By"] == "app-2"
+    clean_env.delenv("TRACKER_SERVED_BY")
+    assert "X-Served-By" not in create_app(sqlite_config(tmp_path)).test_client().get("/").headers
+
+
 def test_every_setting_the_app_reads_is_in_the_readme():
     from tracker.config import ENVIRONMENT, PROJECT_ROOT
 
