@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from tests.conftest import build_app, fresh_database
 from tests.factories import make_user
-from tests.mail_server import free_port, smtp_server
+from tests.mail_server import free_port, smtp_server, text_of
 from tracker.config import PROJECT_ROOT
 from tracker.extensions import db
 from tracker.models import OutgoingMail
@@ -159,9 +159,17 @@ def test_with_the_worker_a_reset_talks_to_no_mail_server_in_its_request(app):
             assert response.status_code == 200
         assert inbox.messages == []
         assert unsent() == 1
+        (waiting,) = db.session.scalars(sa.select(OutgoingMail)).all()
+        assert "/auth/set-password/" in waiting.body_text
         result = app.test_cli_runner().invoke(args=["mail", "work", "--once"])
         assert "1 sent" in result.output
     assert [m["To"] for m in inbox.messages] == ["forgetful@example.org"]
+    assert "/auth/set-password/" in text_of(inbox.messages[0])
+    # Sent, the message keeps no working link: a copy of the database holds none.
+    db.session.expire_all()
+    (sent,) = db.session.scalars(sa.select(OutgoingMail)).all()
+    assert sent.sent_at is not None
+    assert "/auth/set-password/" not in sent.body_text + sent.body_html
 
 
 def test_the_delivery_setting_is_checked():

@@ -203,6 +203,12 @@ def _not_too_soon(city: City) -> None:
         )
 
 
+# Messages that carry a one-time link (an invitation, a password reset): once sent, their text is
+# dropped, so a copy of the database (a backup) holds no link that still works.
+ONE_TIME_LINKS = frozenset({"invite", "reset"})
+LINK_NOT_KEPT = "(sent; its one-time link is not kept)"
+
+
 @dataclass
 class Delivery:
     sent: list[OutgoingMail] = field(default_factory=list)
@@ -251,6 +257,8 @@ def deliver(
                 continue
             row.sent_at = datetime.now(UTC)
             row.last_error = None
+            if row.kind in ONE_TIME_LINKS:  # sent: the link lives in the inbox only
+                row.body_text = row.body_html = LINK_NOT_KEPT
             break
         (result.sent if row.sent_at else result.failed).append(row)
         db.session.commit()
