@@ -73,9 +73,8 @@ def test_bad_options_are_refused(app):
     assert "--poll" in result.output
 
 
+@pytest.mark.postgresql  # SQLite runs one worker
 def test_two_workers_on_postgresql_never_send_a_message_twice(backend, tmp_path_factory):
-    if backend == "sqlite":
-        pytest.skip("SQLite runs one worker; the PostgreSQL pass runs two")
     from tracker.services.mail_worker import Worker
 
     with fresh_database(backend, tmp_path_factory) as url:
