@@ -220,6 +220,11 @@ def production_warnings(config: Mapping[str, Any]) -> list[str]:
             "TRACKER_MAIL_DELIVERY=request: web processes talk to the mail server; run "
             "`flask mail work` and set it to worker."
         )
+    if config.get("PLOTLY_FULL_BUNDLE"):
+        warnings.append(
+            "plotly.js is the full bundle (about 1.1 MB compressed): build the small one with "
+            "npm (`make install`), so that a phone's first chart comes four times sooner."
+        )
     if config.get("PUBLIC_PAGES") and config.get("REVIEW") == "off":
         warnings.append(
             "The public view is on with TRACKER_REVIEW=off: reports are public as typed."

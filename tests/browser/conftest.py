@@ -44,7 +44,9 @@ def live_inbox():
         yield inbox
 
 
-@pytest.fixture(scope="session")
+# One live server per test module: a module that writes (a correction, a review, hostile names)
+# never changes the pages another module reads, whichever worker runs which test when.
+@pytest.fixture(scope="module")
 def live_server(backend, tmp_path_factory, chromium_path, live_inbox) -> Iterator[str]:
     with fresh_database(backend, tmp_path_factory) as url:
         app = build_app(url, tmp_path_factory.mktemp("live-instance"), demo=True)
@@ -84,9 +86,9 @@ USERS = {"lead": "lead@example.org", "editor": "editor@example.org"}
 ADMIN = "admin@example.org"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def role_states(browser, live_server):
-    """Each role signs in once per run; every test opens a fresh context with its cookies."""
+    """Each role signs in once per server; every test opens a fresh context with its cookies."""
     states: dict[str, object] = {}
 
     def state_of(role: str):
@@ -105,7 +107,7 @@ def role_states(browser, live_server):
     return state_of
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def admin_state(browser, live_server):
     """The admin's signed-in cookies, for the account pages."""
     context = browser.new_context()
@@ -162,3 +164,29 @@ def shoot(page, path, *, full_page: bool = False) -> None:
     except PlaywrightTimeout:
         page.wait_for_timeout(1000)
         page.screenshot(path=str(path), full_page=full_page, timeout=60_000)
+
+
+# Each chart is drawn as it comes near the screen (static/js/charts.js): scroll to each in turn,
+# as a reader would, letting the browser see it, then back to the top.
+_VISIT_EVERY_CHART = """async () => {
+  const frames = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  for (const chart of document.querySelectorAll('.chart')) {
+    chart.scrollIntoView({block: 'center'});
+    await frames();
+  }
+  window.scrollTo(0, 0);
+  await frames();
+}"""
+
+
+def draw_every_chart(page) -> int:
+    """Bring every chart of the page into view and wait until each is drawn (an empty one
+    says so in its place); the number of charts."""
+    page.wait_for_load_state("load")
+    expected = page.locator("script[data-chart]").count()
+    if expected:
+        page.evaluate(_VISIT_EVERY_CHART)
+        page.wait_for_function(
+            "n => document.querySelectorAll('.chart[data-drawn=true]').length === n", arg=expected
+        )
+    return expected

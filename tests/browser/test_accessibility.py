@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import USERS, shoot
+from tests.browser.conftest import USERS, draw_every_chart, shoot
 from tests.factories import PASSWORD
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -154,12 +154,7 @@ def read_at_every_width(page, screenshot_dir: Path, label: str) -> list[str]:
 
 def settle(page) -> None:
     """Wait until the page's charts are drawn, and check that each has data."""
-    page.wait_for_load_state("load")
-    expected = page.locator("script[data-chart]").count()
-    if expected:
-        page.wait_for_function(
-            "n => document.querySelectorAll('.chart[data-drawn=true]').length === n", arg=expected
-        )
+    if draw_every_chart(page):
         traces = page.evaluate(
             "() => [...document.querySelectorAll('.chart')].map(el => (el.data || []).length)"
         )

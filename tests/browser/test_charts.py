@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import shoot
+from tests.browser.conftest import draw_every_chart, shoot
 from tests.browser.test_accessibility import LANGUAGES
 
 DASHBOARDS = {
@@ -49,15 +49,6 @@ MEASURE = """() => [...document.querySelectorAll('.chart[data-drawn=true]')].map
   const section = chart.closest('section') || chart.closest('figure');
   return {id: chart.id, ticks, titles, legend, svg, chart: box(chart), section: box(section)};
 })"""
-
-
-def drawn(page) -> None:
-    """Wait until every chart of the page is drawn (an empty one says so in its place)."""
-    page.wait_for_load_state("load")
-    expected = page.locator("script[data-chart]").count()
-    page.wait_for_function(
-        "n => document.querySelectorAll('.chart[data-drawn=true]').length === n", arg=expected
-    )
 
 
 def overlap(a: dict, b: dict, slack: float = 1.0) -> bool:
@@ -142,7 +133,7 @@ def test_no_chart_label_overlaps_and_every_chart_fits_its_section(
             for width in WIDTHS:
                 page.set_viewport_size({"width": width, "height": 900})
                 page.goto(live_server + path)
-                drawn(page)
+                draw_every_chart(page)
                 charts = page.evaluate(MEASURE)
                 measured += len(charts)
                 # The whole page on a desk; on a phone the first screen (a whole phone page of

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import shoot
+from tests.browser.conftest import draw_every_chart, shoot
 
 expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed").expect
 
@@ -130,10 +130,7 @@ def test_markup_in_an_indicator_is_drawn_as_text_in_its_chart(signed_in, live_se
         page.fill("#percent_complete", "62")
         page.click("#submit")
     page.goto(live_server + "/cities/dortmund")
-    expected = page.locator("script[data-chart]").count()
-    page.wait_for_function(
-        "n => document.querySelectorAll('.chart[data-drawn=true]').length === n", arg=expected
-    )
+    assert draw_every_chart(page) > 0
     links = page.evaluate(
         "() => [...document.querySelectorAll('.js-plotly-plot a')].map(a => a.getAttribute('href'))"
     )

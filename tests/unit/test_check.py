@@ -72,3 +72,16 @@ def test_bad_options_are_refused(tmp_path):
     result = run_check(tmp_path, "--workers", "0")
     assert result.exit_code == 2
     assert "--workers" in result.output
+
+
+def test_serving_the_full_plotly_js_is_a_warning(tmp_path, monkeypatch):
+    """Built without npm, the app serves the whole plotly.js; the check says what it costs."""
+    import tracker.assets
+
+    full = tmp_path / "plotly.min.js"
+    full.write_text("/* the whole plotly.js */")
+    monkeypatch.setattr(tracker.assets, "PLOTLY_BUNDLE", tmp_path / "not-built.js")
+    monkeypatch.setattr(tracker.assets, "PLOTLY_FULL", full)
+    result = run_check(tmp_path, ASSETS_DIR=str(tmp_path / "assets"))
+    assert result.exit_code == 0, result.output
+    assert "warning: plotly.js is the full bundle" in result.output

@@ -54,15 +54,17 @@ def test_every_city_with_coordinates_is_on_the_map_and_the_rest_are_named(viewer
 
 def test_the_map_outlines_and_plotlys_german_come_from_the_app(viewer):
     html = viewer.get("/cities").get_data(as_text=True)
-    geo = re.search(r'<script src="(/static/vendor/geo-assets\.[0-9a-f]+\.js)"></script>', html)
+    # charts.js fetches them (and plotly.js) when a chart nears the screen: its tag names them.
+    geo = re.search(r'data-geo="(/static/vendor/geo-assets\.[0-9a-f]+\.js)"', html)
     assert geo
+    assert re.search(r'<script src="/static/js/charts\.[0-9a-f]+\.js" defer data-plotly=', html)
     outlines = fetched(viewer, geo.group(1))
     assert 'topojson["europe_50m"]' in outlines
     assert 'topojson["north-america_110m"]' in outlines
     assert "https://" not in re.sub(r"//.*", "", outlines.split("\n", 3)[3])[:2000]
     assert "cdn.plot.ly" not in html
     german = viewer.get("/cities", headers={"Accept-Language": "de"}).get_data(as_text=True)
-    locale = re.search(r'src="(/static/vendor/plotly-locale-de\.[0-9a-f]+\.js)"', german)
+    locale = re.search(r'data-locale="(/static/vendor/plotly-locale-de\.[0-9a-f]+\.js)"', german)
     assert locale
     assert "Graphen als PNG herunterladen" in fetched(viewer, locale.group(1))
     assert "plotly-locale-de" not in html  # English pages need no locale

@@ -25,7 +25,10 @@ from whitenoise.compress import Compressor
 
 PACKAGE = Path(__file__).resolve().parent.parent
 STATIC = PACKAGE / "static"
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+# plotly.js with only the trace types the app draws (tracker/assets/plotly, built by `make
+# install` with npm); without npm, the whole plotly.js of the plotly package, four times larger.
+PLOTLY_BUNDLE = PACKAGE.parent / "build" / "plotly" / "plotly.min.js"
+PLOTLY_FULL = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 PREFIX = "/static/"
 MANIFEST = "manifest.json"
 ONE_YEAR = 365 * 24 * 3600
@@ -36,7 +39,12 @@ def sources() -> Iterator[tuple[str, Path]]:
     for path in sorted(STATIC.rglob("*")):
         if path.is_file():
             yield path.relative_to(STATIC).as_posix(), path
-    yield "js/plotly.min.js", PLOTLY_JS
+    yield "js/plotly.min.js", plotly_js()
+
+
+def plotly_js() -> Path:
+    """The plotly.js the app serves: the small bundle when it is built, else the full one."""
+    return PLOTLY_BUNDLE if PLOTLY_BUNDLE.is_file() else PLOTLY_FULL
 
 
 def hashed_name(name: str, content: bytes) -> str:
@@ -112,6 +120,7 @@ class Assets(WhiteNoise):
 def init_app(app: Flask) -> None:
     folder = Path(app.config["ASSETS_DIR"])
     manifest = current_manifest(folder)
+    app.config["PLOTLY_FULL_BUNDLE"] = plotly_js() == PLOTLY_FULL  # `flask check` warns
 
     def asset_url(name: str) -> str:
         return PREFIX + manifest[name]
