@@ -116,6 +116,8 @@ def configure_production(app: Flask, explicit: Mapping[str, Any]) -> None:
 
 def register_extensions(app: Flask) -> None:
     from tracker.database import configure_engine
+    from flask_compress import Compress
+
     from tracker.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -135,6 +137,10 @@ def register_extensions(app: Flask) -> None:
     if app.config.get("REDIS_URL"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     limiter.init_app(app)
+    # Pages, API answers and CSV over 1 kB go compressed (brotli, else gzip); the static files
+    # are compressed at install (tracker/assets). The session cookie is SameSite=Lax, so a page
+    # another site makes the browser fetch carries no session to guess at (BREACH).
+    Compress(app)
     from tracker import cache
 
     cache.init_app(app)

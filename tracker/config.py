@@ -63,6 +63,11 @@ DEFAULTS: dict[str, Any] = {
     "TOKEN_FAILURE_RATE_LIMIT": "30 per minute;300 per hour",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # Answers compressed on the way out (Flask-Compress): brotli or gzip, from 1 kB.
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_MIN_SIZE": 1024,
+    "COMPRESS_MIMETYPES": ["text/html", "application/json", "text/csv"],
+    "COMPRESS_STREAMS": False,
     "REDIS_URL": None,
     # A name for this app host, sent as the X-Served-By header of every answer, so an operator
     # can tell which host behind the load balancer answered (unset: no header).
