@@ -115,9 +115,9 @@ def configure_production(app: Flask, explicit: Mapping[str, Any]) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from tracker.database import configure_engine
     from flask_compress import Compress
 
+    from tracker.database import configure_engine
     from tracker.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
