@@ -123,6 +123,24 @@ IDEMPOTENCY_KEY = {
 }
 
 
+# Conditional reads (tracker/api/conditional.py).
+ETAG = {
+    "description": "The answer's version (weak): send it back in If-None-Match",
+    "required": False,
+    "schema": {"type": "string"},
+}
+CONDITIONAL = (
+    "Each answer carries an ETag. Send the ETag of your last answer in If-None-Match: while "
+    "nothing has changed, the answer is 304 Not Modified, with no body."
+)
+NOT_MODIFIED = {
+    "304": {
+        "description": "Nothing changed since the ETag sent in If-None-Match",
+        "headers": {"ETag": ETAG},
+    }
+}
+
+
 class Generator(GenerateJsonSchema):
     """Schemas without a title on every property and without `default: null` on the optional
     fields of a body (which are left out, never sent as null)."""
@@ -193,13 +211,16 @@ def list_op(path: str) -> dict[str, Any]:
     params = path_params(path)
     return {
         "summary": summary,
+        "description": CONDITIONAL,
         "operationId": "list" + record.__name__ + "s",
         "parameters": [*params, *query_params(query)],
         "responses": {
             "200": {
                 "description": "A page of records, in a stable order, and the total",
+                "headers": {"ETag": ETAG},
                 "content": {"application/json": {"schema": ref(page(record))}},
             },
+            **NOT_MODIFIED,
             **problem_responses(400, 401, *([404] if params else []), 414),
         },
     }
@@ -209,13 +230,16 @@ def read_op(path: str) -> dict[str, Any]:
     summary, op_id, record = READS[path]
     return {
         "summary": summary,
+        "description": CONDITIONAL,
         "operationId": op_id,
         "parameters": path_params(path),
         "responses": {
             "200": {
                 "description": "The record",
+                "headers": {"ETag": ETAG},
                 "content": {"application/json": {"schema": ref(record)}},
             },
+            **NOT_MODIFIED,
             **problem_responses(400, 401, 404, 414),
         },
     }
