@@ -38,6 +38,8 @@ from typing import Any
 import requests
 import sqlalchemy as sa
 
+from bench import lighthouse
+
 PAGES = [
     "/",
     "/cohort",
@@ -89,6 +91,9 @@ class Measure:
     html_kb: float = 0.0
     first_kb: float = 0.0
     second_kb: float = 0.0
+    cold_ms: float = 0.0
+    lighthouse: float | None = None
+    lighthouse_kb: float | None = None
 
 
 @dataclass
@@ -106,6 +111,8 @@ class Run:
     preview_s: float = 0.0
     apply_s: float = 0.0
     import_status: str = ""
+    bare_rps: float = 0.0
+    lighthouse_note: str = ""
 
 
 def free_port() -> int:
@@ -177,15 +184,17 @@ def fill(url: str, cities: int) -> tuple[Any, int, int]:
     return app, *counts
 
 
-def count_queries(app: Any, addresses: list[str]) -> dict[str, tuple[int, int]]:
-    """Each address's queries in-process: rendered afresh, then from the cache."""
+def count_queries(app: Any, addresses: list[str]) -> dict[str, tuple[int, int, float]]:
+    """Each address in-process: its queries rendered afresh (as after a write: the cache is
+    emptied), then from the cache, and the median of three fresh renders in ms (the cold
+    path a reader meets after any write)."""
     from sqlalchemy import event
 
     from tracker.extensions import db
 
     client = app.test_client()
     client.post("/auth/login", data={"email": "bench@example.org", "password": PASSWORD})
-    counts: dict[str, tuple[int, int]] = {}
+    counts: dict[str, tuple[int, int, float]] = {}
     with app.app_context():
         engine = db.engine
     for address in addresses:
@@ -203,12 +212,20 @@ def count_queries(app: Any, addresses: list[str]) -> dict[str, tuple[int, int]]:
             finally:
                 event.remove(engine, "before_cursor_execute", count)
             numbers.append(seen[0])
-        counts[address] = (numbers[0], numbers[1])
+        timings = []
+        for _ in range(3):
+            app.extensions["tracker_cache"].clear()
+            began = time.perf_counter()
+            client.get(address)
+            timings.append((time.perf_counter() - began) * 1000)
+        counts[address] = (numbers[0], numbers[1], sorted(timings)[1])
     return counts
 
 
 @contextmanager
-def gunicorn(url: str, folder: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def gunicorn(
+    url: str, folder: Path, app: str = "tracker:create_app()"
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
     env = {
         **os.environ,
@@ -228,7 +245,7 @@ def gunicorn(url: str, folder: Path) -> Iterator[tuple[str, subprocess.Popen[byt
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
-            "tracker:create_app()",
+            app,
         ],
         env=env,
         cwd=Path(__file__).resolve().parent.parent,
@@ -322,7 +339,9 @@ def visits(session: requests.Session, base: str, address: str) -> tuple[float, f
     second fetches again only what its first answer did not let it keep)."""
     html = session.get(base + address, timeout=60).text
     size = len(html.encode())
-    assets = sorted(set(re.findall(r'(?:src|href)="(/static/[^"]+)"', html)))
+    # With what charts.js fetches when a chart nears the screen (plotly.js, its German, outlines).
+    named = r'(?:src|href|data-plotly|data-locale|data-geo)="(/static/[^"]+)"'
+    assets = sorted(set(re.findall(named, html)))
     first = second = size
     for asset in assets:
         wire, headers = wire_size(session, base + asset)
@@ -435,14 +454,21 @@ def measure(kind: str, label: str, cities: int, seconds: int, folder: Path) -> R
                 load = wrk(base + address, seconds, [cookie], "")
                 result.rps, result.p50_ms, result.p95_ms = load.rps, load.p50_ms, load.p95_ms
                 result.failed = load.failed
-                result.queries_cold, result.queries_cached = queries[address]
+                result.queries_cold, result.queries_cached, result.cold_ms = queries[address]
                 result.html_kb, result.first_kb, result.second_kb = visits(session, base, address)
+                if address in PAGES and not lighthouse.missing():
+                    result.lighthouse, result.lighthouse_kb = lighthouse.score(
+                        base + address, cookie_header(session)
+                    )
                 run.measures.append(result)
+            run.lighthouse_note = lighthouse.missing() or ""
             print(f"  {kind}, {label}: progress logging", file=sys.stderr, flush=True)
             log_progress(base, app, seconds, run)
             print(f"  {kind}, {label}: importing", file=sys.stderr, flush=True)
             import_rows(base, app, run)
             run.memory_mb = worker_memory(process.pid)
+        with gunicorn(url, folder, "bench.bare:app") as (bare, _process):
+            run.bare_rps = wrk(bare + TRIVIAL, seconds, [], "").rps
         with app.app_context():
             from tracker.extensions import db
 
@@ -455,18 +481,25 @@ def table(run: Run) -> str:
     lines = [
         f"{run.database}, {run.size}: {run.cities:,} cities, {run.updates:,} progress updates",
         "",
-        "| address | req/s | p50 ms | p95 ms | share of /livez | queries (fresh / cached) "
-        "| HTML kB | 1st visit kB | 2nd visit kB | failed |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| address | req/s | p50 ms | p95 ms | share of /livez | share of bare Flask "
+        "| cold render ms | queries (fresh / cached) | HTML kB | 1st visit kB | 2nd visit kB "
+        "| Lighthouse mobile (kB) | failed |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    bare = run.bare_rps or 1.0
     for m in run.measures:
+        scored = f"{m.lighthouse:.2f} ({m.lighthouse_kb:,.0f})" if m.lighthouse is not None else "-"
         lines.append(
             f"| {m.address} | {m.rps:,.0f} | {m.p50_ms:.1f} | {m.p95_ms:.1f} "
-            f"| {m.rps / trivial:.2f} | {m.queries_cold} / {m.queries_cached} "
-            f"| {m.html_kb:.1f} | {m.first_kb:,.0f} | {m.second_kb:.1f} | {m.failed} |"
+            f"| {m.rps / trivial:.2f} | {m.rps / bare:.2f} | {m.cold_ms:.0f} "
+            f"| {m.queries_cold} / {m.queries_cached} "
+            f"| {m.html_kb:.1f} | {m.first_kb:,.0f} | {m.second_kb:.1f} | {scored} | {m.failed} |"
         )
     lines += [
         "",
+        f"a bare Flask app under the same gunicorn: {run.bare_rps:,.0f} req/s; the app's "
+        f"/livez is {trivial / bare:.2f} of it",
+        *([f"Lighthouse: not run ({run.lighthouse_note})"] if run.lighthouse_note else []),
         "workers' peak memory: " + ", ".join(f"{mb:.0f} MB" for mb in run.memory_mb),
         f"progress logging (POST): {run.writes_per_s:,.0f} accepted writes/s; "
         f"{run.writes_accepted:,} accepted, {run.writes_stored:,} stored, "
@@ -492,13 +525,16 @@ def growth(runs: list[Run]) -> str:
         lines += [
             f"{kind}: {first.size} to {last.size}",
             "",
-            "| address | p95 ms | p95 ratio | queries | HTML kB (largest) |",
-            "|---|---:|---:|---:|---:|",
+            "| address | p95 ms | p95 ratio | cold render ms | cold ratio | queries "
+            "| HTML kB (largest) |",
+            "|---|---:|---:|---:|---:|---:|---:|",
         ]
         for a, b in zip(first.measures, last.measures, strict=True):
             ratio = b.p95_ms / a.p95_ms if a.p95_ms else 0
+            cold = b.cold_ms / a.cold_ms if a.cold_ms else 0
             lines.append(
                 f"| {a.address} | {a.p95_ms:.1f} to {b.p95_ms:.1f} | {ratio:.2f} "
+                f"| {a.cold_ms:.0f} to {b.cold_ms:.0f} | {cold:.1f} "
                 f"| {a.queries_cold} to {b.queries_cold} | {b.html_kb:.1f} |"
             )
         lines.append("")

@@ -342,6 +342,8 @@ def register_deliveries(app: Flask) -> None:
 
     @app.after_request
     def deliver_recorded(response: Response) -> Response:
+        if not db.session.registry.has():  # the request opened no database session
+            return response
         ids = db.session.info.pop(mail.LATER, None)
         if ids and response.status_code < 400:
             deliver_after(response, ids)

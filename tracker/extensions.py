@@ -1,5 +1,6 @@
 """Unbound extension objects, bound to an app by the factory."""
 
+from flask import request
 from flask_babel import gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -29,3 +30,14 @@ csrf = CSRFProtect()
 # Per client address; storage from RATELIMIT_STORAGE_URI (Redis when TRACKER_REDIS_URL is set,
 # else memory, which counts per worker process).
 limiter = Limiter(get_remote_address)
+# The routes that carry a limit (sign-in, reset, and the API's bad tokens). Every other request
+# skips Flask-Limiter's work; tests/unit/test_factory.py checks that each limited route is here.
+LIMITED_ENDPOINTS = frozenset({"auth.login", "auth.forgot"})
+LIMITED_BLUEPRINTS = frozenset({"api"})
+
+
+@limiter.request_filter
+def _unlimited() -> bool:
+    return request.blueprint not in LIMITED_BLUEPRINTS and request.endpoint not in (
+        LIMITED_ENDPOINTS
+    )

@@ -163,3 +163,18 @@ def test_every_setting_the_app_reads_is_in_the_readme():
 
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     assert [name for name in ENVIRONMENT if f"`{name}`" not in readme] == []
+
+
+def test_every_route_with_a_rate_limit_is_one_the_limiter_looks_at(clean_env, tmp_path):
+    """Requests to other routes skip Flask-Limiter's work (tracker/extensions.py); a limit
+    added to a route left out of that list would silently never count."""
+    from flask_limiter.util import get_qualified_name
+
+    from tracker.extensions import LIMITED_BLUEPRINTS, LIMITED_ENDPOINTS, limiter
+
+    app = create_app(sqlite_config(tmp_path))
+    marked = limiter._marked_for_limiting  # the views a @limiter.limit decorates
+    limited = {e for e, view in app.view_functions.items() if get_qualified_name(view) in marked}
+    assert limited == set(LIMITED_ENDPOINTS)
+    blueprints = set(limiter.limit_manager._blueprint_limits)
+    assert blueprints == set(LIMITED_BLUEPRINTS)
