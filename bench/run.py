@@ -336,13 +336,15 @@ def wire_size(session: requests.Session, url: str) -> tuple[int, dict[str, str]]
 
 def visits(session: requests.Session, base: str, address: str) -> tuple[float, float, float]:
     """The page's HTML, and the kB a browser downloads on a first and on a second visit (the
-    second fetches again only what its first answer did not let it keep)."""
+    page and the static files as they travel, compressed; the second fetches again only what
+    its first answer did not let it keep)."""
     html = session.get(base + address, timeout=60).text
     size = len(html.encode())
+    page, _headers = wire_size(session, base + address)  # compressed, as the browser gets it
     # With what charts.js fetches when a chart nears the screen (plotly.js, its German, outlines).
     named = r'(?:src|href|data-plotly|data-locale|data-geo)="(/static/[^"]+)"'
     assets = sorted(set(re.findall(named, html)))
-    first = second = size
+    first = second = page
     for asset in assets:
         wire, headers = wire_size(session, base + asset)
         first += wire
