@@ -38,7 +38,7 @@ from typing import Any
 import requests
 import sqlalchemy as sa
 
-from bench import lighthouse
+from bench import lighthouse, mixed
 
 PAGES = [
     "/",
@@ -92,6 +92,7 @@ class Measure:
     first_kb: float = 0.0
     second_kb: float = 0.0
     cold_ms: float = 0.0
+    p95_writing_ms: float = 0.0
     lighthouse: float | None = None
     lighthouse_kb: float | None = None
 
@@ -464,6 +465,14 @@ def measure(kind: str, label: str, cities: int, seconds: int, folder: Path) -> R
                     )
                 run.measures.append(result)
             run.lighthouse_note = lighthouse.missing() or ""
+            print(f"  {kind}, {label}: dashboards under writes", file=sys.stderr, flush=True)
+            token, ids = mixed.writer_token(app)
+            for result in run.measures:
+                if result.address in PAGES:
+                    with mixed.writing(base, token, ids):
+                        result.p95_writing_ms = wrk(
+                            base + result.address, seconds, [cookie], ""
+                        ).p95_ms
             print(f"  {kind}, {label}: progress logging", file=sys.stderr, flush=True)
             log_progress(base, app, seconds, run)
             print(f"  {kind}, {label}: importing", file=sys.stderr, flush=True)
@@ -485,17 +494,21 @@ def table(run: Run) -> str:
         "",
         "| address | req/s | p50 ms | p95 ms | share of /livez | share of bare Flask "
         "| cold render ms | queries (fresh / cached) | HTML kB | 1st visit kB | 2nd visit kB "
-        "| Lighthouse mobile (kB) | failed |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| p95 ms under {mixed.WRITES_PER_SECOND} writes/s (ratio) | Lighthouse mobile (kB) "
+        "| failed |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     bare = run.bare_rps or 1.0
     for m in run.measures:
         scored = f"{m.lighthouse:.2f} ({m.lighthouse_kb:,.0f})" if m.lighthouse is not None else "-"
+        ratio = m.p95_writing_ms / m.p95_ms if m.p95_ms else 0
+        writing = f"{m.p95_writing_ms:.1f} ({ratio:.1f})" if m.p95_writing_ms else "-"
         lines.append(
             f"| {m.address} | {m.rps:,.0f} | {m.p50_ms:.1f} | {m.p95_ms:.1f} "
             f"| {m.rps / trivial:.2f} | {m.rps / bare:.2f} | {m.cold_ms:.0f} "
             f"| {m.queries_cold} / {m.queries_cached} "
-            f"| {m.html_kb:.1f} | {m.first_kb:,.0f} | {m.second_kb:.1f} | {scored} | {m.failed} |"
+            f"| {m.html_kb:.1f} | {m.first_kb:,.0f} | {m.second_kb:.1f} | {writing} | {scored} "
+            f"| {m.failed} |"
         )
     lines += [
         "",

@@ -1,0 +1,66 @@
+"""Dashboards read while the API takes writes: a writer posts a progress report every 0.2 s
+(5 writes a second, each emptying the dashboards' cache) while wrk reads a page; `bench.run`
+sets each page's p95 beside its p95 without writes."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import requests
+import sqlalchemy as sa
+
+WRITES_PER_SECOND = 5
+
+
+def writer_token(app: Any) -> tuple[str, list[int]]:
+    """An API token of the bench's account, and actions it may report on."""
+    from tracker.extensions import db
+    from tracker.models import Action, User
+    from tracker.services import tokens
+
+    with app.app_context():
+        user = db.session.scalars(sa.select(User).where(User.email == "bench@example.org")).one()
+        token = tokens.issue_token(None, user, "bench-mixed", actor_label="bench")
+        ids = list(db.session.scalars(sa.select(Action.id).order_by(Action.id).limit(50)))
+        db.session.commit()
+        db.session.remove()
+    return token, ids
+
+
+@contextmanager
+def writing(base: str, token: str, ids: list[int]) -> Iterator[Callable[[], int]]:
+    """Post WRITES_PER_SECOND progress reports a second until the block ends; yields a count
+    of the writes answered 201 so far."""
+    stop = threading.Event()
+    accepted = [0]
+
+    def post() -> None:
+        session = requests.Session()
+        session.trust_env = False
+        n = 0
+        while not stop.wait(1 / WRITES_PER_SECOND):
+            n += 1
+            answer = session.post(
+                f"{base}/api/v1/actions/{ids[n % len(ids)]}/progress",
+                headers={"Authorization": f"Bearer {token}"},
+                json={
+                    "reported_on": date.today().isoformat(),
+                    "status": "on_track",
+                    "percent_complete": n % 100,
+                    "note": f"bench mixed {n}",
+                },
+                timeout=30,
+            )
+            accepted[0] += answer.status_code == 201
+
+    thread = threading.Thread(target=post, daemon=True)
+    thread.start()
+    try:
+        yield lambda: accepted[0]
+    finally:
+        stop.set()
+        thread.join(timeout=60)
