@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -31,38 +30,18 @@ import sqlalchemy as sa
 
 from tests.conftest import fresh_database
 from tests.mail_server import Inbox, free_port, smtp_server
+from tests.parts import REDIS_URL, SITE, require_redis, self_signed_certificate, tool
 from tracker.config import PROJECT_ROOT
 
 pytestmark = pytest.mark.postgresql
 
 BIN = Path(sys.executable).parent
 DEPLOY = PROJECT_ROOT / "deploy"
-REDIS_URL = os.environ.get("TRACKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-SITE = "tracker.example.org"
 HOSTS = ("host-a", "host-b")
 PASSWORD = "quartz-lantern-meadow-7391"
 # Sign-in attempts per client address (Flask-Limiter, counted in Redis). Every client here
 # reaches the app through nginx from 127.0.0.1, so the test's own sign-ins count too.
 SIGN_IN_LIMIT = 8
-
-
-def need(tool: str, require: str, install: str) -> str:
-    found = shutil.which(tool)
-    if found is None:
-        if os.environ.get(require) == "1":
-            pytest.fail(f"{tool} is required here ({require}=1)")
-        pytest.skip(f"{tool} is not installed (Debian: apt-get install {install})")
-    return found
-
-
-def redis_problem() -> str | None:
-    try:
-        import redis
-
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except Exception as exc:  # any failure to reach it is the reason to skip
-        return str(exc)
-    return None
 
 
 def wait_until(ready: Any, what: str, seconds: float = 60) -> None:
@@ -75,35 +54,6 @@ def wait_until(ready: Any, what: str, seconds: float = 60) -> None:
             pass
         time.sleep(0.1)
     raise AssertionError(f"{what} did not come up within {seconds} s")
-
-
-def certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for the site's name and 127.0.0.1, which the clients trust."""
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            need("openssl", "TRACKER_TEST_REQUIRE_NGINX", "openssl"),
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            f"/CN={SITE}",
-            "-addext",
-            f"subjectAltName=DNS:{SITE},IP:127.0.0.1",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    return cert, key
 
 
 def site_config(cert: Path, key: Path, https_port: int, http_port: int, ports: list[int]) -> str:
@@ -284,14 +234,10 @@ def stop(process: subprocess.Popen[bytes], signum: int = signal.SIGTERM) -> None
 
 @contextmanager
 def service(folder: Path, database_url: str) -> Iterator[Service]:
-    nginx = need("nginx", "TRACKER_TEST_REQUIRE_NGINX", "nginx")
-    problem = redis_problem()
-    if problem:
-        if os.environ.get("TRACKER_TEST_REQUIRE_REDIS"):
-            pytest.fail(f"Redis is required but unreachable: {problem}")
-        pytest.skip(f"Redis unreachable at {REDIS_URL} ({problem})")
-    need("pg_dump", "TRACKER_TEST_REQUIRE_POSTGRES", "postgresql-client")
-    cert, key = certificate(folder)
+    nginx = tool("nginx", "TRACKER_TEST_REQUIRE_NGINX", "nginx")
+    require_redis()
+    tool("pg_dump", "TRACKER_TEST_REQUIRE_POSTGRES", "postgresql-client")
+    cert, key = self_signed_certificate(folder)
     ports = [free_port() for _ in HOSTS]
     https_port, http_port = free_port(), free_port()
     with ExitStack() as stack:

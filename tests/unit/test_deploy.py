@@ -4,13 +4,13 @@ loads its configuration and the app; nginx accepts the site (with a throw-away c
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.parts import self_signed_certificate, tool
 from tracker.config import ENVIRONMENT, PROJECT_ROOT
 
 DEPLOY = PROJECT_ROOT / "deploy"
@@ -65,33 +65,8 @@ def test_gunicorn_loads_its_configuration_and_the_app(tmp_path):
 
 @pytest.mark.once
 def test_nginx_accepts_the_site(tmp_path):
-    nginx, openssl = shutil.which("nginx"), shutil.which("openssl")
-    if nginx is None or openssl is None:
-        if os.environ.get("TRACKER_TEST_REQUIRE_NGINX") == "1":
-            pytest.fail("nginx (and openssl) are required here (TRACKER_TEST_REQUIRE_NGINX=1)")
-        pytest.skip("nginx or openssl is not installed (Debian: apt-get install nginx openssl)")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        [
-            openssl,
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=tracker.example.org",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    nginx = tool("nginx", "TRACKER_TEST_REQUIRE_NGINX", "nginx")
+    cert, key = self_signed_certificate(tmp_path)
     site = (DEPLOY / "nginx" / "tracker.conf").read_text(encoding="utf-8")
     site = site.replace(
         "/etc/letsencrypt/live/tracker.example.org/fullchain.pem", str(cert)

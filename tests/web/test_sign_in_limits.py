@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from tests.conftest import build_app, fresh_database
 from tests.factories import PASSWORD, make_user
 from tests.helpers import login
+from tests.parts import REDIS_URL, require_redis
 from tracker.auth.routes import SIGN_IN_REFUSED
 from tracker.extensions import db
 from tracker.models import AuditEvent, SignInThrottle, UserSession
@@ -172,19 +173,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-REDIS_URL = os.environ.get("TRACKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-def redis_problem() -> str | None:
-    try:
-        import redis
-
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except Exception as exc:  # any failure to reach it is the reason to skip
-        return str(exc)
-    return None
-
-
 @pytest.fixture
 def gunicorn(backend, tmp_path_factory, tmp_path, request):
     extra = getattr(request, "param", {})
@@ -292,11 +280,7 @@ def test_two_gunicorn_workers_share_one_failure_count(gunicorn):
     indirect=True,
 )
 def test_with_redis_two_gunicorn_workers_share_one_address_limit(gunicorn):
-    problem = redis_problem()
-    if problem:
-        if os.environ.get("TRACKER_TEST_REQUIRE_REDIS"):
-            pytest.fail(f"Redis is required but unreachable: {problem}")
-        pytest.skip(f"Redis unreachable at {REDIS_URL} ({problem})")
+    require_redis()
     base, _url = gunicorn
     # Each attempt opens a new connection, so the two workers share them; with memory
     # storage each worker would count its own and let about ten through.
