@@ -1,7 +1,8 @@
 """Conditional reads: every GET answer of the API carries an ETag made of the data version (the
 counter every write raises, tracker/cache.py), who asks and what they ask. A client that sends
 the ETag of its last answer back in If-None-Match gets 304 Not Modified, with no body, before
-any record is read: polling an unchanged programme costs one small query."""
+any record is read: polling an unchanged programme costs two small queries (whose token,
+which data version)."""
 
 from __future__ import annotations
 
