@@ -89,3 +89,31 @@ def test_the_etag_is_the_askers_own_and_a_bad_token_is_refused(client):
     # A malformed If-None-Match is no match: the full answer.
     garbled = client.get("/api/v1/cities", headers={**viewer, "If-None-Match": '"unclosed'})
     assert garbled.status_code == 200
+
+
+def test_the_same_question_again_is_answered_from_the_cache_until_a_write(client, world):
+    """The second identical read runs no query of records; after a write the answer is
+    computed again and shows it."""
+    editor = bearer(token_for("editor", "bamberg"))
+    url = "/api/v1/progress-updates?limit=500"
+    first = client.get(url, headers=editor)
+    counter = Counter()
+    engine = db.engines[None].engine
+    event.listen(engine, "before_cursor_execute", counter)
+    try:
+        again = client.get(url, headers=editor)
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
+    assert again.status_code == 200
+    assert again.get_json() == first.get_json()
+    assert again.headers["ETag"] == first.headers["ETag"]
+    reads = [s for s in counter.statements if s.startswith("SELECT")]
+    assert len(reads) == 2, reads  # whose token it is, and the data version
+    written = client.post(
+        f"/api/v1/actions/{world['action'].id}/progress",
+        headers=editor,
+        json={"reported_on": date.today().isoformat(), "status": "on_track", "percent_complete": 7},
+    )
+    assert written.status_code == 201
+    after = client.get(url, headers=editor).get_json()
+    assert after["total"] == first.get_json()["total"] + 1
