@@ -49,3 +49,46 @@ def test_the_milestones_city_is_typed_by_name_or_address_name(viewer):
     response = viewer.get("/milestones?city=Atlantis")
     assert response.status_code == 400
     assert "No city is called Atlantis." in page_text(response)
+
+
+@pytest.mark.once  # grows the data by a thousand cities: once, in the SQLite pass
+def test_a_mentor_with_many_mentees_lists_them_a_page_at_a_time(demo_app):
+    """A mentor of over a hundred cities (as Dortmund is at scale) shows 100 on its page, says
+    which, and links to the rest; a page past the last is a 404, a bad one a 400."""
+    import re
+
+    import sqlalchemy as sa
+
+    from bench.generate import add_cities
+    from tests.helpers import signed_in_client
+    from tracker.extensions import db
+    from tracker.models import City, Mentorship, Participation
+
+    add_cities(1200, actions_per_city=1, updates_per_action=1)
+    busiest, count = db.session.execute(
+        sa.select(City.slug, sa.func.count(Mentorship.id))
+        .join(Participation, Participation.city_id == City.id)
+        .join(Mentorship, Mentorship.mentor_id == Participation.id)
+        .group_by(City.slug)
+        .order_by(sa.func.count(Mentorship.id).desc())
+        .limit(1)
+    ).one()
+    assert count > 100
+    viewer = signed_in_client(demo_app, "viewer", email="pages@example.org")
+
+    def mentees(page: int) -> list[str]:
+        html = viewer.get(f"/cities/{busiest}?page={page}").get_data(as_text=True)
+        listed = html.split("<p>Mentees: ", 1)[1].split("</p>", 1)[0]
+        return re.findall(r'href="/cities/([^"]+)"', listed)
+
+    first = viewer.get(f"/cities/{busiest}")
+    assert re.search(rf"1 to 100 of {count:,}|1 to 100 of {count}", page_text(first))
+    assert 'rel="next"' in first.get_data(as_text=True)
+    shown = mentees(1)
+    assert len(shown) == 100
+    last = -(-count // 100)
+    rest = [slug for page in range(2, last + 1) for slug in mentees(page)]
+    assert len(shown) + len(rest) == count
+    assert not set(shown) & set(rest)
+    assert viewer.get(f"/cities/{busiest}?page={last + 1}").status_code == 404
+    assert viewer.get(f"/cities/{busiest}?page=two").status_code == 400

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from tracker import charts
+from tracker import charts, paging
 from tracker.milestones import present as milestone_present
 from tracker.models import City, Indicator, Programme
 from tracker.pages import Page
@@ -176,9 +176,12 @@ def index_page(
     )
 
 
-def detail_page(city: City, today: date, soon: int, **context: Any) -> Page:
-    """A city: its plans, actions and indicators, and its milestones over time."""
-    page = cities.page(city, state_expression(today, soon))
+def detail_page(city: City, today: date, soon: int, number: int = 1, **context: Any) -> Page:
+    """A city: its plans, actions and indicators, its milestones over time, and its mentees a
+    page at a time (`number`)."""
+    window = ((number - 1) * paging.PAGE_SIZE, paging.PAGE_SIZE)
+    page = cities.page(city, state_expression(today, soon), mentees=window)
+    mentees = paging.checked(paging.Page(page.mentees, number, paging.PAGE_SIZE, page.mentee_count))
     shown = [series(i) for i in indicators(page.plans)]
     tables = [indicator_table(i) for i in shown]
     tables.append(milestone_present.milestones_of_city(page.milestones))
@@ -187,6 +190,7 @@ def detail_page(city: City, today: date, soon: int, **context: Any) -> Page:
         {
             "page": page,
             "city": city,
+            "mentees": mentees,
             "indicator_charts": {i.id: charts.to_json(indicator_chart(i)) for i in shown},
             "milestone_chart": charts.to_json(milestone_present.gantt(page.milestones, today)),
             "tables": {t.name: t for t in tables},

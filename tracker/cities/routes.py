@@ -60,6 +60,7 @@ def _city_id(slug: str) -> int:
 @login_required
 def detail(slug: str) -> ResponseReturnValue:  # Who: every signed-in user.
     city_id = _city_id(slug)
+    number = page_number()  # of its mentees
     can_edit = permissions.can_edit_city(current_user, city_id)
     can_remind = permissions.is_programme_editor(current_user)
 
@@ -68,6 +69,7 @@ def detail(slug: str) -> ResponseReturnValue:  # Who: every signed-in user.
             db.get_or_404(City, city_id),
             date.today(),
             current_app.config["DUE_SOON_DAYS"],
+            number,
             can_edit=can_edit,
             can_remind=can_remind,
         )

@@ -131,13 +131,18 @@ class CityPage:
     city: City
     participations: list[Participation]
     mentors: list[tuple[City, Mentorship]]
-    mentees: list[tuple[City, Mentorship]]
+    mentees: list[tuple[City, Mentorship]]  # all, or the window asked for
+    mentee_count: int
     plans: list[Plan]
     milestones: list[tuple[Milestone, str]]
     recent: list[ProgressUpdate]
 
 
-def page(city: City, state: sa.ColumnElement[str]) -> CityPage:
+def page(
+    city: City, state: sa.ColumnElement[str], mentees: tuple[int, int] | None = None
+) -> CityPage:
+    """A city's page; `mentees` (offset, limit) reads a window of its mentees, by name (a
+    mentor may have a thousand), else all of them."""
     participations = list(
         db.session.scalars(
             sa.select(Participation)
@@ -148,17 +153,23 @@ def page(city: City, state: sa.ColumnElement[str]) -> CityPage:
     other_part, other_city = aliased(Participation), aliased(City)
     own = sa.select(Participation.id).where(Participation.city_id == city.id)
 
-    def linked(own_side: Any, other_side: Any) -> list[tuple[City, Mentorship]]:
-        return [
-            (c, m)
-            for c, m in db.session.execute(
-                sa.select(other_city, Mentorship)
-                .join(other_part, other_side == other_part.id)
-                .join(other_city, other_part.city_id == other_city.id)
-                .where(own_side.in_(own))
-                .order_by(other_city.name)
-            )
-        ]
+    def linked(
+        own_side: Any, other_side: Any, window: tuple[int, int] | None = None
+    ) -> list[tuple[City, Mentorship]]:
+        query = (
+            sa.select(other_city, Mentorship)
+            .join(other_part, other_side == other_part.id)
+            .join(other_city, other_part.city_id == other_city.id)
+            .where(own_side.in_(own))
+            .order_by(other_city.name, other_city.id)
+        )
+        if window is not None:
+            query = query.offset(window[0]).limit(window[1])
+        return [(c, m) for c, m in db.session.execute(query)]
+
+    mentee_count = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Mentorship).where(Mentorship.mentor_id.in_(own))
+    )
 
     plans = list(
         db.session.scalars(
@@ -202,7 +213,8 @@ def page(city: City, state: sa.ColumnElement[str]) -> CityPage:
         city,
         participations,
         linked(Mentorship.mentee_id, Mentorship.mentor_id),
-        linked(Mentorship.mentor_id, Mentorship.mentee_id),
+        linked(Mentorship.mentor_id, Mentorship.mentee_id, mentees),
+        mentee_count or 0,
         plans,
         milestones,
         recent,
