@@ -5,6 +5,7 @@ the asker's own, and a refused token is refused whatever it sends."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import event
@@ -16,14 +17,21 @@ from tracker.extensions import db
 LISTS = ["/api/v1/cities?limit=5", "/api/v1/actions", "/api/v1/milestones?limit=3"]
 
 
-class Counter:
-    def __init__(self) -> None:
-        self.count = 0
-        self.statements: list[str] = []
+def read_with_its_selects(client, url: str, headers: dict[str, str]) -> tuple[Any, list[str]]:
+    """The answer to a GET, and the SELECTs it ran (their first lines)."""
+    selects: list[str] = []
 
-    def __call__(self, *args: object) -> None:
-        self.count += 1
-        self.statements.append(str(args[2]).split("\n")[0][:80])
+    def seen(*args: object) -> None:
+        if str(args[2]).startswith("SELECT"):
+            selects.append(str(args[2]).split("\n")[0][:80])
+
+    engine = db.engines[None].engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        answer = client.get(url, headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    return answer, selects
 
 
 @pytest.mark.parametrize("url", LISTS)
@@ -47,15 +55,10 @@ def test_an_unchanged_answer_is_304_without_a_body(client, url):
 def test_a_304_reads_no_record(client):
     asker = bearer(token_for("viewer"))
     tag = client.get("/api/v1/cities?limit=100", headers=asker).headers["ETag"]
-    counter = Counter()
-    engine = db.engines[None].engine
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
-        answer = client.get("/api/v1/cities?limit=100", headers={**asker, "If-None-Match": tag})
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
+    answer, reads = read_with_its_selects(
+        client, "/api/v1/cities?limit=100", {**asker, "If-None-Match": tag}
+    )
     assert answer.status_code == 304
-    reads = [s for s in counter.statements if s.startswith("SELECT")]
     assert len(reads) == 2, reads  # whose token it is, and the data version
     assert not [s for s in reads if "cities" in s]
 
@@ -97,17 +100,10 @@ def test_the_same_question_again_is_answered_from_the_cache_until_a_write(client
     editor = bearer(token_for("editor", "bamberg"))
     url = "/api/v1/progress-updates?limit=500"
     first = client.get(url, headers=editor)
-    counter = Counter()
-    engine = db.engines[None].engine
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
-        again = client.get(url, headers=editor)
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
+    again, reads = read_with_its_selects(client, url, editor)
     assert again.status_code == 200
     assert again.get_json() == first.get_json()
     assert again.headers["ETag"] == first.headers["ETag"]
-    reads = [s for s in counter.statements if s.startswith("SELECT")]
     assert len(reads) == 2, reads  # whose token it is, and the data version
     written = client.post(
         f"/api/v1/actions/{world['action'].id}/progress",
