@@ -154,7 +154,8 @@ def new_epoch(engine: sa.Engine) -> None:
 
 
 def remembered(name: str, compute: Callable[[], T]) -> T:
-    """`compute()`'s value, kept under `name` until the next write (outside a request: computed)."""
+    """`compute()`'s value, kept under `name` until the next write (outside a request: computed).
+    None is not kept: it is computed again on the next call."""
     if not has_request_context():
         return compute()
     key = f"{data_version()}:value:{name}"
@@ -162,7 +163,8 @@ def remembered(name: str, compute: Callable[[], T]) -> T:
     value: T | None = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value)
+        if value is not None:
+            cache.set(key, value)
     return value
 
 

@@ -13,7 +13,6 @@ from tracker import charts, paging
 from tracker.milestones import present as milestone_present
 from tracker.models import City, Indicator, Programme
 from tracker.pages import Page
-from tracker.paging import paged
 from tracker.queries import cities
 from tracker.queries.cities import CityFilter
 from tracker.queries.milestones import state_expression
@@ -156,16 +155,16 @@ def index_page(
     programme: Programme, filters: CityFilter, number: int, *, whole: bool, **context: Any
 ) -> Page:
     """The cities, filtered, a page at a time on a map and in a table; all of them in the CSV."""
-    rows = cities.listing(programme, filters)
     if whole:
-        return Page([cities_table(rows)])
-    shown = paged(rows, number)
+        return Page([cities_table(cities.listing(programme, filters)[0])])
+    offset = (number - 1) * paging.PAGE_SIZE
+    rows, total = cities.listing(programme, filters, (offset, paging.PAGE_SIZE))
+    shown = paging.checked(paging.Page(rows, number, paging.PAGE_SIZE, total))
     located = places(shown.items)
     table = cities_table(shown.items)
     return Page(
         [table],
         {
-            "rows": rows,
             "page": shown,
             "table": table,
             "located": len(located),

@@ -34,7 +34,7 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
         abort(404)
     form = CityFilterForm(request.args)
     if request.args.keys() - {"format", "table"} and not form.validate():
-        return render_template("cities/index.html", form=form, rows=None), 400
+        return render_template("cities/index.html", form=form), 400
 
     number = page_number()
 
@@ -46,14 +46,15 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
 
 
 def _city_id(slug: str) -> int:
-    """The city's id, remembered until the next write; an unknown address is a 404."""
-    ids = remembered(
-        "city-ids",
-        lambda: {row.slug: row.id for row in db.session.execute(sa.select(City.slug, City.id))},
+    """The city's id, remembered until the next write; an unknown address is a 404 (and is
+    not remembered: made-up addresses do not fill the cache)."""
+    city_id = remembered(
+        f"city-id:{slug}",
+        lambda: db.session.scalar(sa.select(City.id).where(City.slug == slug)),
     )
-    if slug not in ids:
+    if not city_id:
         abort(404)
-    return ids[slug]
+    return city_id
 
 
 @bp.route("/<slug>")

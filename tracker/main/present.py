@@ -10,11 +10,10 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from tracker import charts
+from tracker import charts, paging
 from tracker.models import Programme
 from tracker.models.programme import LGD_STEPS
 from tracker.pages import Page
-from tracker.paging import paged
 from tracker.queries import EVERYTHING, Shown, overview
 from tracker.queries import cohort as cohort_service
 from tracker.queries import review as review_queries
@@ -126,19 +125,6 @@ def step_titles(steps: tuple[str, ...]) -> list[str]:
     return [str(cohort_service.STEP_TITLES[s]) for s in steps]
 
 
-def cohort_counts(
-    everyone: list[cohort_service.CohortRow], shown: list[cohort_service.CohortRow]
-) -> dict[str, int]:
-    """How many core cities there are, how many have a late step, have every step late, and
-    how many the filters keep."""
-    return {
-        "cities": len(everyone),
-        "late": sum(1 for r in everyone if r.late),
-        "all_late": sum(1 for r in everyone if r.states and r.late == len(r.states)),
-        "shown": len(shown),
-    }
-
-
 def cohort_table(rows: list[Any], steps: list[str]) -> Table:
     return Table(
         "cohort",
@@ -218,19 +204,23 @@ def overview_page(
 
 def cohort_page(
     programme: Programme,
-    everyone: list[cohort_service.CohortRow],
-    shown: list[cohort_service.CohortRow],
+    today: date,
+    filters: cohort_service.CohortFilter,
+    shown: Shown,
     number: int,
     *,
     whole: bool,
     **context: Any,
 ) -> Page:
-    """The core cities by deal step: `shown` (those the filters keep) a page at a time, all
-    of them in the CSV."""
+    """The core cities by deal step: those the filters keep, a page at a time, all of them in
+    the CSV."""
     steps = step_titles(LGD_STEPS)
     if whole:
-        return Page([cohort_table(shown, steps)])
-    listed = paged(shown, number)
+        rows, _counts = cohort_service.listing(programme, today, filters, shown)
+        return Page([cohort_table(rows, steps)])
+    window = ((number - 1) * paging.PAGE_SIZE, paging.PAGE_SIZE)
+    rows, counts = cohort_service.listing(programme, today, filters, shown, window)
+    listed = paging.checked(paging.Page(rows, number, paging.PAGE_SIZE, counts.shown))
     table = cohort_table(listed.items, steps)
     return Page(
         [table],
@@ -238,9 +228,10 @@ def cohort_page(
             "programme": programme,
             "page": listed,
             "steps": steps,
-            "counts": cohort_counts(everyone, shown),
+            "counts": counts,
             "table": table,
             "figure": charts.to_json(cohort_figure(listed.items, steps)),
+            "filters": filters,
             **context,
         },
     )

@@ -19,7 +19,6 @@ from tracker.main.forms import CohortFilterForm
 from tracker.models import Programme
 from tracker.paging import page_number
 from tracker.queries import Shown, overview
-from tracker.queries import cohort as cohort_service
 from tracker.queries import review as review_queries
 
 
@@ -87,19 +86,14 @@ def cohort(programme_id: int) -> ResponseReturnValue:  # Who: every signed-in us
     number = page_number()
 
     def build(whole: bool) -> pages.Page:
-        programme = db.get_or_404(Programme, programme_id)
-        everyone = cohort_service.cohort(
-            programme, date.today(), shown=Shown(approved=filters.approved)
-        )
-        shown = cohort_service.chosen(everyone, filters)
         return present.cohort_page(
-            programme,
-            everyone,
-            shown,
+            db.get_or_404(Programme, programme_id),
+            date.today(),
+            filters,
+            Shown(approved=filters.approved),
             number,
             whole=whole,
             form=form,
-            filters=filters,
             review_waiting=review_queries.count_waiting(),
             approved=filters.approved,
         )

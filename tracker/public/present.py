@@ -21,8 +21,9 @@ def overview_page(programme: Programme, today: date, soon: int, stale: int) -> P
 
 
 def cohort_page(programme: Programme, today: date, number: int, *, whole: bool) -> Page:
-    everyone = cohort_service.cohort(programme, today, shown=PUBLIC)
-    return main_present.cohort_page(programme, everyone, everyone, number, whole=whole)
+    return main_present.cohort_page(
+        programme, today, cohort_service.CohortFilter(), PUBLIC, number, whole=whole
+    )
 
 
 def city_page(city: published.PublicCity) -> Page:

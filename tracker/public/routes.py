@@ -58,13 +58,13 @@ def cohort() -> ResponseReturnValue:  # Who: anyone (public view).
 
 @bp.route("/cities/<slug>")
 def city(slug: str) -> ResponseReturnValue:  # Who: anyone (public view).
-    ids = remembered("public-city-ids", published.public_city_ids)
-    if slug not in ids:
+    city_id = remembered(f"public-city-id:{slug}", lambda: published.public_city_id(slug))
+    if city_id is None:
         abort(404)
 
     def build(_whole: bool) -> pages.Page:
         soon = current_app.config["DUE_SOON_DAYS"]
         state = state_expression(date.today(), soon, approved=True)
-        return present.city_page(published.city(ids[slug], state))
+        return present.city_page(published.city(city_id, state))
 
     return pages.serve("public/city.html", build, layout=LAYOUT)

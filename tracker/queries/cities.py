@@ -55,7 +55,12 @@ class CityRow:
     last_update: date | None
 
 
-def listing(programme: Programme, filters: CityFilter) -> list[CityRow]:
+def listing(
+    programme: Programme, filters: CityFilter, window: tuple[int, int] | None = None
+) -> tuple[list[CityRow], int]:
+    """The cities the filters keep, in the order asked for, and how many there are. `window`
+    (offset, limit) reads one page of them: the database sorts and counts, and only the
+    page's rows come back (with None, every row: the CSV)."""
     deals = (
         sa.select(Plan.city_id, sa.func.max(Plan.status).label("status"))
         .where(Plan.programme_id == programme.id, Plan.kind == "local_green_deal")
@@ -71,59 +76,72 @@ def listing(programme: Programme, filters: CityFilter) -> list[CityRow]:
         .join(Sector, Action.sector_id == Sector.id)
         .subquery()
     )
-    sectors = (
-        sa.select(pairs.c.city_id, sa.func.aggregate_strings(pairs.c.slug, ",").label("names"))
-        .group_by(pairs.c.city_id)
-        .subquery()
-    )
+    status = sa.select(deals.c.status).where(deals.c.city_id == City.id).scalar_subquery()
     last = (
-        sa.select(Plan.city_id, sa.func.max(Action.last_reported_on).label("last"))
+        sa.select(sa.func.max(Action.last_reported_on))
         .join(Action.plan)
-        .group_by(Plan.city_id)
-        .subquery()
+        .where(Plan.city_id == City.id)
+        .scalar_subquery()
     )
-    query = (
-        sa.select(
-            City.slug,
-            City.name,
-            City.country,
-            Participation.role,
-            City.latitude,
-            City.longitude,
-            deals.c.status,
-            sectors.c.names,
-            last.c.last,
-        )
+    kept = (
+        sa.select(City.id)
         .join(Participation, Participation.city_id == City.id)
-        .outerjoin(deals, deals.c.city_id == City.id)
-        .outerjoin(sectors, sectors.c.city_id == City.id)
-        .outerjoin(last, last.c.city_id == City.id)
         .where(Participation.programme_id == programme.id)
     )
     if filters.role:
-        query = query.where(Participation.role == filters.role)
+        kept = kept.where(Participation.role == filters.role)
     if filters.country:
-        query = query.where(City.country == filters.country)
+        kept = kept.where(City.country == filters.country)
     if filters.lgd_status:
-        query = query.where(deals.c.status == filters.lgd_status)
+        kept = kept.where(status == filters.lgd_status)
     if filters.sector:
-        query = query.where(
+        kept = kept.where(
             sa.select(pairs.c.city_id)
             .where(pairs.c.city_id == City.id, pairs.c.slug == filters.sector)
             .exists()
         )
-    rows = [CityRow(*row) for row in db.session.execute(query)]
-    keys = {
-        "name": lambda r: r.name.lower(),
-        "role": lambda r: (r.role, r.name.lower()),
-        "country": lambda r: (r.country, r.name.lower()),
-        "lgd_status": lambda r: (r.lgd_status is None, r.lgd_status or "", r.name.lower()),
-        "last_update": lambda r: (
-            r.last_update is None,
-            -(r.last_update.toordinal() if r.last_update else 0),
-        ),
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(kept.subquery())) or 0
+    name = sa.func.lower(City.name)
+    orders: dict[str, list[Any]] = {
+        "name": [name],
+        "role": [Participation.role, name],
+        "country": [City.country, name],
+        "lgd_status": [status.is_(None), status, name],
+        "last_update": [last.is_(None), last.desc(), name],
     }
-    return sorted(rows, key=keys.get(filters.sort, keys["name"]))
+    query = kept.with_only_columns(City.id).order_by(
+        *orders.get(filters.sort, orders["name"]), City.id
+    )
+    if window is not None:
+        query = query.offset(window[0]).limit(window[1])
+    ids = list(db.session.scalars(query))
+    sectors = (
+        sa.select(pairs.c.city_id, sa.func.aggregate_strings(pairs.c.slug, ",").label("names"))
+        .where(pairs.c.city_id.in_(ids))
+        .group_by(pairs.c.city_id)
+        .subquery()
+    )
+    found = {
+        row[0]: CityRow(*row[1:])
+        for row in db.session.execute(
+            sa.select(
+                City.id,
+                City.slug,
+                City.name,
+                City.country,
+                Participation.role,
+                City.latitude,
+                City.longitude,
+                status,
+                sectors.c.names,
+                last,
+            )
+            .join(Participation, Participation.city_id == City.id)
+            .outerjoin(sectors, sectors.c.city_id == City.id)
+            .where(Participation.programme_id == programme.id, City.id.in_(ids))
+        )
+    }
+    return [found[i] for i in ids], total
 
 
 @dataclass

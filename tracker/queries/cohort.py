@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -58,19 +57,6 @@ class CohortFilter:
     def narrows(self) -> bool:
         return bool(self.late or self.state or self.country or self.mentor)
 
-    def keeps(self, row: CohortRow) -> bool:
-        return (
-            (not self.late or row.late > 0)
-            and (self.state is None or self.state in row.states)
-            and (self.country is None or row.country == self.country)
-            and (self.mentor is None or self.mentor in row.mentor_slugs)
-        )
-
-
-def chosen(rows: list[CohortRow], filters: CohortFilter) -> list[CohortRow]:
-    """The rows the filters keep, in the order of `filters.sort`."""
-    return sort([r for r in rows if filters.keeps(r)], filters.sort)
-
 
 def step_state(due_on: date | None, completed_on: date | None, today: date) -> str:
     if due_on is None:
@@ -80,82 +66,167 @@ def step_state(due_on: date | None, completed_on: date | None, today: date) -> s
     return "late" if due_on < today else "on_time"
 
 
-def cohort(
-    programme: Programme,
-    today: date,
-    sort_by: str = "name",
-    shown: Shown = EVERYTHING,
-) -> list[CohortRow]:
-    """Every core city with its mentors, action progress and the state of each shared step,
-    as `shown`: facts only leaves out demo records (mentorships, deals, actions, steps)."""
+@dataclass(frozen=True)
+class CohortCounts:
+    """How many core cities there are, how many have a late step, have every step late, and
+    how many the filters keep."""
+
+    cities: int = 0
+    late: int = 0
+    all_late: int = 0
+    shown: int = 0
+
+
+def _per_city(programme: Programme, today: date, shown: Shown) -> Any:
+    """One row per core city: the figures its line, the filters, the sorts and the counts
+    need, computed by the database (the steps' states as of `today`)."""
     facts_only = shown.facts_only
     percent = Action.state_columns(shown.approved)[1]
     step_due, step_done = Milestone.state_columns(shown.approved)
-
     mentor_part, mentee_part, mentor_city = (
         aliased(Participation),
         aliased(Participation),
         aliased(City),
     )
-    mentors = (
-        sa.select(
-            mentee_part.city_id.label("city_id"),
-            sa.func.aggregate_strings(mentor_city.name, ", ").label("names"),
-            sa.func.aggregate_strings(mentor_city.slug, " ").label("slugs"),
+
+    def mentors(value: Any) -> Any:
+        return (
+            sa.select(sa.func.aggregate_strings(value, ", " if value is mentor_city.name else " "))
+            .select_from(Mentorship)
+            .join(mentor_part, Mentorship.mentor_id == mentor_part.id)
+            .join(mentee_part, Mentorship.mentee_id == mentee_part.id)
+            .join(mentor_city, mentor_part.city_id == mentor_city.id)
+            .where(
+                mentee_part.city_id == City.id,
+                Mentorship.programme_id == programme.id,
+                Mentorship.ended_on.is_(None),
+                *Mentorship.facts(facts_only),
+            )
+            .scalar_subquery()
         )
-        .select_from(Mentorship)
-        .join(mentor_part, Mentorship.mentor_id == mentor_part.id)
-        .join(mentee_part, Mentorship.mentee_id == mentee_part.id)
-        .join(mentor_city, mentor_part.city_id == mentor_city.id)
+
+    deal = (
+        sa.select(sa.func.min(Plan.id))
         .where(
-            Mentorship.programme_id == programme.id,
-            Mentorship.ended_on.is_(None),
-            *Mentorship.facts(facts_only),
-        )
-        .group_by(mentee_part.city_id)
-        .subquery()
-    )
-    deals = (
-        sa.select(Plan.city_id, sa.func.min(Plan.id).label("plan_id"))
-        .where(
+            Plan.city_id == City.id,
             Plan.programme_id == programme.id,
             Plan.kind == "local_green_deal",
             *Plan.facts(facts_only),
         )
-        .group_by(Plan.city_id)
-        .subquery()
+        .scalar_subquery()
     )
-    progress = (
-        sa.select(
-            Plan.city_id,
-            sa.func.avg(percent).label("avg"),
-            sa.func.count(Action.id).label("actions"),
-            sa.func.count(percent).label("reporting"),
+
+    def actions(value: Any) -> Any:
+        return (
+            sa.select(value)
+            .join(Action.plan)
+            .where(Plan.city_id == City.id, Plan.programme_id == programme.id)
+            .where(*Action.facts(facts_only))
+            .scalar_subquery()
         )
-        .join(Action.plan)
-        .where(Plan.programme_id == programme.id, *Action.facts(facts_only))
-        .group_by(Plan.city_id)
-        .subquery()
-    )
-    rows = db.session.execute(
+
+    dated = step_due.is_not(None)
+    late = sa.and_(dated, step_done.is_(None), step_due < today)
+
+    def steps(value: Any) -> Any:
+        return (
+            sa.select(value)
+            .join(Milestone.plan)
+            .where(
+                Plan.city_id == City.id,
+                Plan.programme_id == programme.id,
+                Milestone.lgd_step.is_not(None),
+                *Milestone.facts(facts_only),
+            )
+            .scalar_subquery()
+        )
+
+    def counted(condition: Any) -> Any:
+        return steps(sa.func.count(sa.distinct(sa.case((condition, Milestone.lgd_step)))))
+
+    return (
         sa.select(
-            City.id,
-            City.slug,
-            City.name,
-            City.country,
-            mentors.c.names,
-            mentors.c.slugs,
-            progress.c.avg,
-            progress.c.actions,
-            progress.c.reporting,
-            deals.c.plan_id,
+            City.id.label("city_id"),
+            City.slug.label("slug"),
+            City.name.label("name"),
+            City.country.label("country"),
+            mentors(mentor_city.name).label("mentors"),
+            mentors(mentor_city.slug).label("mentor_slugs"),
+            actions(sa.func.avg(percent)).label("progress"),
+            actions(sa.func.count(Action.id)).label("actions"),
+            actions(sa.func.count(percent)).label("reporting"),
+            deal.label("plan_id"),
+            counted(late).label("late"),
+            counted(sa.and_(dated, step_done.is_not(None))).label("done"),
+            counted(sa.and_(dated, step_done.is_(None), step_due >= today)).label("on_time"),
+            counted(dated).label("dated"),
+            steps(sa.func.min(sa.case((late, step_due)))).label("late_since"),
         )
         .join(Participation, Participation.city_id == City.id)
-        .outerjoin(mentors, mentors.c.city_id == City.id)
-        .outerjoin(progress, progress.c.city_id == City.id)
-        .outerjoin(deals, deals.c.city_id == City.id)
         .where(Participation.programme_id == programme.id, Participation.role == "core")
-    ).all()
+        .subquery()
+    )
+
+
+def _kept(rows: Any, filters: CohortFilter) -> list[Any]:
+    every = len(LGD_STEPS)
+    state = {
+        "done": rows.c.done > 0,
+        "late": rows.c.late > 0,
+        "on_time": rows.c.on_time > 0,
+        "not_started": rows.c.dated < every,
+    }
+    where = []
+    if filters.late:
+        where.append(rows.c.late > 0)
+    if filters.state in state:
+        where.append(state[filters.state])
+    if filters.country:
+        where.append(rows.c.country == filters.country)
+    if filters.mentor:
+        padded = sa.literal(" ") + sa.func.coalesce(rows.c.mentor_slugs, "") + sa.literal(" ")
+        where.append(padded.contains(f" {filters.mentor} ", autoescape=True))
+    return where
+
+
+def _order(rows: Any, by: str) -> list[Any]:
+    name = sa.func.lower(rows.c.name)
+    orders = {
+        "name": [name],
+        "country": [rows.c.country, name],
+        "mentor": [rows.c.mentors.is_(None), rows.c.mentors, name],
+        "progress": [rows.c.done.desc(), sa.func.coalesce(rows.c.progress, -1).desc(), name],
+        "lateness": [rows.c.late.desc(), rows.c.late_since.is_(None), rows.c.late_since, name],
+    }
+    return [*orders.get(by, orders["name"]), rows.c.city_id]
+
+
+def listing(
+    programme: Programme,
+    today: date,
+    filters: CohortFilter = CohortFilter(),
+    shown: Shown = EVERYTHING,
+    window: tuple[int, int] | None = None,
+) -> tuple[list[CohortRow], CohortCounts]:
+    """The core cities the filters keep, in their order, with the counts above the table.
+    `window` (offset, limit) reads one page: the database filters, sorts and counts, and only
+    the page's cities (and their steps) come back; with None, all of them (the CSV)."""
+    rows = _per_city(programme, today, shown)
+    kept = _kept(rows, filters)
+    every = len(LGD_STEPS)
+    counts = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(sa.case((rows.c.late > 0, 1), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((rows.c.late == every, 1), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((sa.and_(sa.true(), *kept), 1), else_=0)), 0),
+        ).select_from(rows)
+    ).one()
+    query = sa.select(rows).where(*kept).order_by(*_order(rows, filters.sort))
+    if window is not None:
+        query = query.offset(window[0]).limit(window[1])
+    found = db.session.execute(query).all()
+    step_due, step_done = Milestone.state_columns(shown.approved)
     steps: dict[tuple[int, str | None], tuple[date | None, date | None]] = {
         (city_id, step): (due_on, completed_on)
         for city_id, step, due_on, completed_on in db.session.execute(
@@ -163,42 +234,35 @@ def cohort(
             .join(Milestone.plan)
             .where(
                 Plan.programme_id == programme.id,
+                Plan.city_id.in_([r.city_id for r in found]),
                 Milestone.lgd_step.is_not(None),
-                *Milestone.facts(facts_only),
+                *Milestone.facts(shown.facts_only),
             )
         )
     }
     result = []
-    for city_id, slug, name, country, mentor_names, mentor_slugs, avg, *counts, plan_id in rows:
-        dates = [steps.get((city_id, step), (None, None)) for step in LGD_STEPS]
-        states = [step_state(due_on, completed_on, today) for due_on, completed_on in dates]
-        late_dues = [d for (d, _c), s in zip(dates, states, strict=True) if s == "late" and d]
+    for r in found:
+        dates = [steps.get((r.city_id, step), (None, None)) for step in LGD_STEPS]
         result.append(
             CohortRow(
-                slug=slug,
-                name=name,
-                country=country,
-                mentors=mentor_names,
-                progress=float(avg) if avg is not None else None,
-                plan_id=plan_id,
-                states=states,
-                mentor_slugs=frozenset((mentor_slugs or "").split()),
-                actions=int(counts[0] or 0),
-                reporting=int(counts[1] or 0),
-                overdue_days=(today - min(late_dues)).days if late_dues else 0,
+                slug=r.slug,
+                name=r.name,
+                country=r.country,
+                mentors=r.mentors,
+                progress=float(r.progress) if r.progress is not None else None,
+                plan_id=r.plan_id,
+                states=[step_state(due_on, done_on, today) for due_on, done_on in dates],
+                mentor_slugs=frozenset((r.mentor_slugs or "").split()),
+                actions=int(r.actions or 0),
+                reporting=int(r.reporting or 0),
+                overdue_days=(today - r.late_since).days if r.late_since else 0,
             )
         )
-    return sort(result, sort_by)
+    return result, CohortCounts(*(int(n) for n in counts))
 
 
-def sort(rows: list[CohortRow], by: str) -> list[CohortRow]:
-    """Rows in the order `by` names; lateness is the most late steps first, then the longest
-    overdue (the oldest due date of a late step), then the name."""
-    keys: dict[str, Callable[[CohortRow], Any]] = {
-        "name": lambda r: r.name.lower(),
-        "country": lambda r: (r.country, r.name.lower()),
-        "mentor": lambda r: (r.mentors is None, r.mentors or "", r.name.lower()),
-        "progress": lambda r: (-r.done, -(r.progress or -1), r.name.lower()),
-        "lateness": lambda r: (-r.late, -r.overdue_days, r.name.lower()),
-    }
-    return sorted(rows, key=keys.get(by, keys["name"]))
+def cohort(programme: Programme, today: date, shown: Shown = EVERYTHING) -> list[CohortRow]:
+    """Every core city with its mentors, action progress and the state of each shared step,
+    by name, as `shown`: facts only leaves out demo records (mentorships, deals, actions,
+    steps)."""
+    return listing(programme, today, shown=shown)[0]

@@ -97,10 +97,15 @@ def cities_by_role(programme_id: int, roles: tuple[str, ...]) -> dict[str, list[
     return found
 
 
-def public_city_ids() -> dict[str, int]:
-    """The cities the public view has a page for: those taking part in a programme."""
-    query = sa.select(City.slug, City.id).join(Participation, Participation.city_id == City.id)
-    return dict(db.session.execute(query).all())
+def public_city_id(slug: str) -> int | None:
+    """The city at `slug` if the public view has a page for it (it takes part in a programme)."""
+    query = (
+        sa.select(City.id)
+        .join(Participation, Participation.city_id == City.id)
+        .where(City.slug == slug)
+        .limit(1)
+    )
+    return db.session.scalar(query)
 
 
 def published_values(indicator_ids: list[int]) -> dict[int, list[tuple[date, float]]]:
