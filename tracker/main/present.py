@@ -14,21 +14,20 @@ from tracker import charts, paging
 from tracker.models import Programme
 from tracker.models.programme import LGD_STEPS
 from tracker.pages import Page
-from tracker.queries import EVERYTHING, Shown, overview
+from tracker.queries import EVERYTHING, Shown, overview, quiet
 from tracker.queries import cohort as cohort_service
 from tracker.queries import review as review_queries
-from tracker.queries.milestones import five_numbers
 from tracker.tables import Table
 from tracker.vocabulary import label, named
 
 
-def quiet_rows(groups: list[overview.QuietGroup]) -> list[charts.QuietRow]:
+def quiet_rows(groups: list[quiet.QuietGroup]) -> list[charts.QuietRow]:
     return [
         charts.QuietRow(
-            _("cities with no mentor") if g.name == overview.NO_MENTOR else g.name,
+            _("cities with no mentor") if g.name == quiet.NO_MENTOR else g.name,
             g.cities,
             g.never,
-            five_numbers(g.days),
+            g.five,
         )
         for g in groups
     ]
@@ -181,7 +180,7 @@ def overview_page(
         list(figures.lgds_by_status.items()),
         overview.actions_by_status(shown),
         overview.sector_progress(shown),
-        [] if facts_only else quiet_rows(overview.quiet_groups(programme, today)),
+        [] if facts_only else quiet_rows(quiet.quiet_groups(programme, today)),
     )
     made = overview_tables(read)
     drawn = overview_charts(read, today, stale, programme.ends_on)

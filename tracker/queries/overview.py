@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 
 from tracker.cache import remembered
 from tracker.domain.states import MILESTONE_STATES
 from tracker.domain.timeline import TimelineItem
 from tracker.extensions import db
 from tracker.models import Milestone, Programme, ProgrammeFigure, Sector
-from tracker.models.city import PARTICIPATION_ROLES, City, Mentorship, Participation
+from tracker.models.city import PARTICIPATION_ROLES, Participation
 from tracker.models.plan import ACTION_STATUSES, LGD_STATUSES, Action, Plan
 from tracker.queries import EVERYTHING, Shown
-from tracker.queries.milestones import five_numbers, state_expression
+from tracker.queries.milestones import state_expression
 
 
 @dataclass
@@ -314,71 +313,3 @@ def timeline(
         )
     ]
     return phases, milestones
-
-
-@dataclass
-class QuietGroup:
-    """A mentor city with its current mentees (or the cities with no mentor): how many days
-    each has gone without an update of any of its actions."""
-
-    name: str
-    days: Counter[int] = field(default_factory=Counter)  # days since the last update -> cities
-    never: int = 0  # cities with no update at all
-    cities: int = 0
-
-
-NO_MENTOR = "no_mentor"
-
-
-def quiet_groups(programme: Programme, today: date) -> list[QuietGroup]:
-    """Each mentor group's days without an update, the quietest (by median) first; cities
-    with two mentors count in both groups. Two queries whatever the number of cities."""
-    last = {
-        city_id: (role, name, last_update)
-        for city_id, role, name, last_update in db.session.execute(
-            sa.select(
-                Participation.city_id,
-                Participation.role,
-                City.name,
-                sa.select(sa.func.max(Action.last_reported_on))
-                .join(Action.plan)
-                .where(Plan.city_id == Participation.city_id)
-                .correlate(Participation)
-                .scalar_subquery(),
-            )
-            .join(Participation.city)
-            .where(Participation.programme_id == programme.id)
-        )
-    }
-    mentor_part, mentee_part = aliased(Participation), aliased(Participation)
-    groups: dict[int, set[int]] = {}
-    for mentor_id, mentee_id in db.session.execute(
-        sa.select(mentor_part.city_id, mentee_part.city_id)
-        .select_from(Mentorship)
-        .join(mentor_part, Mentorship.mentor_id == mentor_part.id)
-        .join(mentee_part, Mentorship.mentee_id == mentee_part.id)
-        .where(Mentorship.programme_id == programme.id, Mentorship.ended_on.is_(None))
-    ):
-        groups.setdefault(mentor_id, {mentor_id}).add(mentee_id)
-    grouped = set().union(*groups.values()) if groups else set()
-    members = {last[m][1]: cities for m, cities in groups.items() if m in last}
-    alone = {c for c in last if c not in grouped and last[c][0] != "observer"}
-    result = []
-    for name, cities in [*members.items(), (NO_MENTOR, alone)]:
-        if not cities:
-            continue
-        group = QuietGroup(name)
-        for city in cities:
-            group.cities += 1
-            seen = last[city][2]
-            if seen is None:
-                group.never += 1
-            else:
-                group.days[(today - seen).days] += 1
-        result.append(group)
-
-    def median(group: QuietGroup) -> float:
-        """The median the chart draws (nearest rank); a group that never reported is quietest."""
-        return five_numbers(group.days)[2] if group.days else float("inf")
-
-    return sorted(result, key=lambda g: (-median(g), -g.never, g.name.lower()))

@@ -1,0 +1,107 @@
+"""Where reporting has gone quiet: per mentor group, the days since each city's last update,
+as the five numbers of a box. The database ranks the cities; a few rows per group come back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from tracker.extensions import db
+from tracker.models import Programme
+from tracker.models.city import City, Mentorship, Participation
+from tracker.models.plan import Action, Plan
+
+NO_MENTOR = "no_mentor"
+QUARTERS = range(5)  # the least, the quartiles and the largest: rank k * (n - 1) / 4
+
+
+@dataclass
+class QuietGroup:
+    """A mentor city with its current mentees (or the cities with no mentor): how many cities,
+    how many never reported, and the five numbers of the days since the others last did."""
+
+    name: str
+    cities: int = 0
+    never: int = 0
+    five: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
+
+
+def _members(programme: Programme) -> Any:
+    """(group, city): each mentor city with itself and its current mentees; every other city
+    that is not an observer in the group None (no mentor). A city with two mentors is in both."""
+    mentor_part, mentee_part = aliased(Participation), aliased(Participation)
+    current = (
+        sa.select(mentor_part.city_id.label("mentor"), mentee_part.city_id.label("mentee"))
+        .select_from(Mentorship)
+        .join(mentor_part, Mentorship.mentor_id == mentor_part.id)
+        .join(mentee_part, Mentorship.mentee_id == mentee_part.id)
+        .where(Mentorship.programme_id == programme.id, Mentorship.ended_on.is_(None))
+        .cte("current_pairs")
+    )
+    in_group = sa.union(sa.select(current.c.mentor), sa.select(current.c.mentee))
+    alone = sa.select(sa.null(), Participation.city_id).where(
+        Participation.programme_id == programme.id,
+        Participation.role != "observer",
+        Participation.city_id.not_in(in_group),
+    )
+    return sa.union_all(
+        sa.select(current.c.mentor.label("mentor"), current.c.mentee.label("city_id")),
+        sa.select(current.c.mentor, current.c.mentor).distinct(),
+        alone,
+    ).subquery("members")
+
+
+def quiet_groups(programme: Programme, today: date) -> list[QuietGroup]:
+    """Each mentor group's days without an update, the quietest (by median) first. One query:
+    for each group, only the rows at (or beside) the ranks of its five numbers come back."""
+    members = _members(programme)
+    last = (
+        sa.select(sa.func.max(Action.last_reported_on))
+        .join(Action.plan)
+        .where(Plan.city_id == members.c.city_id)
+        .scalar_subquery()
+    )
+    dated = sa.select(members.c.mentor, last.label("last")).subquery("dated")
+    key = sa.func.coalesce(dated.c.mentor, 0)
+    ranked = sa.select(
+        dated.c.mentor,
+        dated.c.last,
+        sa.func.row_number()
+        .over(partition_by=key, order_by=(dated.c.last.is_(None), dated.c.last.desc()))
+        .label("rank"),
+        sa.func.count(dated.c.last).over(partition_by=key).label("reported"),
+        sa.func.count().over(partition_by=key).label("cities"),
+    ).subquery("ranked")
+    near = [  # 4 * (rank - 1) within 3 of k * (reported - 1): the ranks a rounding may pick
+        sa.func.abs(4 * (ranked.c.rank - 1) - k * (ranked.c.reported - 1)) <= 3 for k in QUARTERS
+    ]
+    rows = db.session.execute(
+        sa.select(ranked, City.name)
+        .outerjoin(City, City.id == ranked.c.mentor)
+        .where(sa.or_(ranked.c.rank == 1, sa.and_(ranked.c.last.is_not(None), sa.or_(*near))))
+    ).all()
+    found: dict[str | None, tuple[int, int, dict[int, int]]] = {}
+    for mentor, day, rank, reported, cities, name in rows:
+        label = name if mentor is not None else NO_MENTOR
+        _reported, _cities, days = found.setdefault(label, (reported, cities, {}))
+        if day is not None:
+            days[rank - 1] = (today - day).days
+    result = []
+    for label, (reported, cities, days) in found.items():
+        ranks = [round(k / 4 * (reported - 1)) for k in QUARTERS]
+        # Ranks run from the latest update back, so the days they give rise with the rank.
+        least, lower, middle, upper, most = (days[r] for r in ranks) if reported else (0,) * 5
+        result.append(
+            QuietGroup(str(label), cities, cities - reported, (least, lower, middle, upper, most))
+        )
+
+    def median(g: QuietGroup) -> float:
+        """The median the chart draws; a group that never reported is quietest."""
+        return g.five[2] if g.cities > g.never else float("inf")
+
+    return sorted(result, key=lambda g: (-median(g), -g.never, g.name.lower()))
+
