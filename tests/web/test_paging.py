@@ -92,3 +92,33 @@ def test_a_mentor_with_many_mentees_lists_them_a_page_at_a_time(demo_app):
     assert not set(shown) & set(rest)
     assert viewer.get(f"/cities/{busiest}?page={last + 1}").status_code == 404
     assert viewer.get(f"/cities/{busiest}?page=two").status_code == 400
+
+    # The public page pages the same way, over the pairs it may show (no demo pairs).
+    demo_app.config["PUBLIC_PAGES"] = True
+    mentor_ids = sa.select(Participation.id).join(City).where(City.slug == busiest)
+    pairs = db.session.scalars(
+        sa.select(Mentorship.id).where(Mentorship.mentor_id.in_(mentor_ids)).order_by(Mentorship.id)
+    ).all()
+    shown_pairs = pairs[:120]  # published with a source; the rest stay demo
+    db.session.execute(
+        sa.update(Mentorship)
+        .where(Mentorship.id.in_(shown_pairs))
+        .values(is_demo=False, source_url="https://example.org/pairs")
+    )
+    db.session.execute(
+        sa.update(Mentorship).where(Mentorship.id.in_(pairs[120:])).values(is_demo=True)
+    )
+    db.session.commit()
+    visitor = demo_app.test_client()
+
+    def public_mentees(page: int) -> list[str]:
+        html = visitor.get(f"/public/cities/{busiest}?page={page}").get_data(as_text=True)
+        listed = html.split("<p>Mentees: ", 1)[1].split("</p>", 1)[0]
+        return re.findall(r'href="/public/cities/([^"?]+)', listed)
+
+    first = visitor.get(f"/public/cities/{busiest}").get_data(as_text=True)
+    assert "1 to 100 of 120" in first
+    both = public_mentees(1) + public_mentees(2)
+    assert len(both) == len(set(both)) == 120
+    assert visitor.get(f"/public/cities/{busiest}?page=3").status_code == 404
+    assert visitor.get(f"/public/cities/{busiest}?page=0").status_code == 400

@@ -202,7 +202,7 @@ def detail_page(city: City, today: date, soon: int, number: int = 1, **context: 
 def climate_page(city: City, today: date, soon: int) -> Page | None:
     """A city's climate programme: its measures with their histories and sourced figures;
     None where the city has none."""
-    page = cities.page(city, state_expression(today, soon))
+    page = cities.page(city, state_expression(today, soon), mentees=(0, 0))  # none shown
     plans = [p for p in page.plans if p.kind in CLIMATE_KINDS]
     if not plans:
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tracker import charts
+from tracker import charts, paging
 from tracker.cities import present as city_present
 from tracker.main import present as main_present
 from tracker.models import Programme
@@ -26,13 +26,16 @@ def cohort_page(programme: Programme, today: date, number: int, *, whole: bool) 
     )
 
 
-def city_page(city: published.PublicCity) -> Page:
+def city_page(city: published.PublicCity, number: int = 1) -> Page:
+    """A city, its mentees a page at a time (`number`)."""
+    mentees = paging.checked(paging.Page(city.mentees, number, paging.PAGE_SIZE, city.mentee_count))
     indicators = [i for p in city.plans for a in p.actions for i in a.indicators]
     tables = [city_present.indicator_table(i) for i in indicators]
     return Page(
         tables,
         {
             "page": city,
+            "mentees": mentees,
             "tables": {t.name: t for t in tables},
             "indicator_charts": {
                 i.id: charts.to_json(city_present.indicator_chart(i)) for i in indicators

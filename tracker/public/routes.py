@@ -10,7 +10,7 @@ from datetime import date
 from flask import abort, current_app
 from flask.typing import ResponseReturnValue
 
-from tracker import pages
+from tracker import pages, paging
 from tracker.cache import remembered
 from tracker.extensions import db
 from tracker.main.routes import serve_overview
@@ -61,10 +61,12 @@ def city(slug: str) -> ResponseReturnValue:  # Who: anyone (public view).
     city_id = remembered(f"public-city-id:{slug}", lambda: published.public_city_id(slug))
     if city_id is None:
         abort(404)
+    number = page_number()  # of its mentees
 
     def build(_whole: bool) -> pages.Page:
         soon = current_app.config["DUE_SOON_DAYS"]
         state = state_expression(date.today(), soon, approved=True)
-        return present.city_page(published.city(city_id, state))
+        window = ((number - 1) * paging.PAGE_SIZE, paging.PAGE_SIZE)
+        return present.city_page(published.city(city_id, state, window), number)
 
     return pages.serve("public/city.html", build, layout=LAYOUT)

@@ -157,10 +157,14 @@ class CityPage:
 
 
 def page(
-    city: City, state: sa.ColumnElement[str], mentees: tuple[int, int] | None = None
+    city: City,
+    state: sa.ColumnElement[str],
+    mentees: tuple[int, int] | None = None,
+    *,
+    facts_only: bool = False,
 ) -> CityPage:
     """A city's page; `mentees` (offset, limit) reads a window of its mentees, by name (a
-    mentor may have a thousand), else all of them."""
+    mentor may have a thousand), else all of them; `facts_only` leaves out demo pairs."""
     participations = list(
         db.session.scalars(
             sa.select(Participation)
@@ -178,7 +182,7 @@ def page(
             sa.select(other_city, Mentorship)
             .join(other_part, other_side == other_part.id)
             .join(other_city, other_part.city_id == other_city.id)
-            .where(own_side.in_(own))
+            .where(own_side.in_(own), *Mentorship.facts(facts_only))
             .order_by(other_city.name, other_city.id)
         )
         if window is not None:
@@ -186,7 +190,9 @@ def page(
         return [(c, m) for c, m in db.session.execute(query)]
 
     mentee_count = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Mentorship).where(Mentorship.mentor_id.in_(own))
+        sa.select(sa.func.count())
+        .select_from(Mentorship)
+        .where(Mentorship.mentor_id.in_(own), *Mentorship.facts(facts_only))
     )
 
     plans = list(

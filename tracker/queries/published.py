@@ -79,7 +79,8 @@ class PublicCity:
     source_url: str | None
     memberships: list[Membership]
     mentors: list[tuple[str, str]]  # (slug, name) of its mentor cities
-    mentees: list[tuple[str, str]]
+    mentees: list[tuple[str, str]]  # the window asked for, by name
+    mentee_count: int
     plans: list[PublicPlan]
     milestones: list[PublicMilestone]
 
@@ -146,9 +147,12 @@ def published_values(indicator_ids: list[int]) -> dict[int, list[tuple[date, flo
     return found
 
 
-def city(city_id: int, state: sa.ColumnElement[str]) -> PublicCity:
+def city(
+    city_id: int, state: sa.ColumnElement[str], mentees: tuple[int, int] | None = None
+) -> PublicCity:
+    """A city as the public sees it; `mentees` (offset, limit): a window of its mentees."""
     found = db.get_or_404(City, city_id)
-    page = cities.page(found, state)
+    page = cities.page(found, state, mentees, facts_only=True)
     values = published_values(
         [i.id for plan in page.plans for action in plan.actions for i in action.indicators]
     )
@@ -168,8 +172,9 @@ def city(city_id: int, state: sa.ColumnElement[str]) -> PublicCity:
             )
             for p in page.participations
         ],
-        [(c.slug, c.name) for c, m in page.mentors if not m.is_demo],
-        [(c.slug, c.name) for c, m in page.mentees if not m.is_demo],
+        [(c.slug, c.name) for c, _m in page.mentors],
+        [(c.slug, c.name) for c, _m in page.mentees],
+        page.mentee_count,
         [
             PublicPlan(
                 plan.title,

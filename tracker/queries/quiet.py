@@ -104,4 +104,3 @@ def quiet_groups(programme: Programme, today: date) -> list[QuietGroup]:
         return g.five[2] if g.cities > g.never else float("inf")
 
     return sorted(result, key=lambda g: (-median(g), -g.never, g.name.lower()))
-
