@@ -43,7 +43,7 @@ def expected(programme: Programme, today: date) -> dict[str, tuple[int, int, tup
         mentor, mentee = pair.mentor.city_id, pair.mentee.city_id
         groups.setdefault(mentor, {mentor}).add(mentee)
     grouped = set().union(*groups.values())
-    names = {i: n for i, n in db.session.execute(sa.select(City.id, City.name))}
+    names = dict(db.session.execute(sa.select(City.id, City.name)).all())
     members = {names[m]: cities for m, cities in groups.items()}
     members[quiet.NO_MENTOR] = {c for c in last if c not in grouped and roles[c] != "observer"}
     result = {}
@@ -77,6 +77,8 @@ def test_a_group_whose_cities_never_reported_counts_them_and_comes_first(demo_ap
     programme = db.session.scalars(sa.select(Programme)).one()
     db.session.execute(sa.update(Action).values(last_reported_on=None))
     groups = quiet.quiet_groups(programme, date.today())
-    assert groups and all(g.never == g.cities and g.five == (0,) * 5 for g in groups)
+    assert groups
+    assert all(g.never == g.cities for g in groups)
+    assert all(g.five == (0,) * 5 for g in groups)
     counted = Counter(g.name for g in groups)
     assert max(counted.values()) == 1
