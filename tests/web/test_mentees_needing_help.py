@@ -16,13 +16,17 @@ from tracker.models import Action, Mentorship, Milestone, Plan
 STALE_DAYS = 60
 
 
-def expected(threshold: int) -> list[tuple[str, int]]:
+def expected(threshold: int, mentor: str | None = None) -> list[tuple[str, int]]:
     """(mentee slug, points) over the threshold, most severe first, worked out here from the
     stored records: 2 per late step, 1 per other overdue milestone, 1 per 30 days begun after
-    60 days without an update (at most 3; never updated: 3)."""
+    60 days without an update (at most 3; never updated: 3). `mentor`: its mentees only."""
     today = date.today()
     result = []
-    mentees = {p.mentee.city for p in db.session.scalars(sa.select(Mentorship)) if not p.ended_on}
+    mentees = {
+        p.mentee.city
+        for p in db.session.scalars(sa.select(Mentorship))
+        if not p.ended_on and mentor in (None, p.mentor.city.slug)
+    }
     for city in mentees:
         overdue = db.session.scalars(
             sa.select(Milestone)
@@ -100,3 +104,29 @@ def test_each_mentor_load_gives_the_share_needing_help(viewer):
         assert int(share) == round(100 * int(helped) / int(mentees))
     totals = [int(r[1]) for r in rows]
     assert totals == sorted(totals, reverse=True)  # the most loaded first
+
+
+def test_a_long_list_of_mentees_needing_help_shows_the_most_severe_and_leads_to_all(
+    demo_app, viewer, monkeypatch
+):
+    """The page lists the first of the mentees needing help (so it stays small with thousands
+    of them), says how many there are, and links to the CSV that has every one."""
+    from tracker.queries import mentees
+
+    monkeypatch.setattr(mentees, "NEEDING_SHOWN", 3)
+    demo_app.config["HELP_THRESHOLD"] = 0  # every current mentee
+    try:
+        want = expected(0)
+        assert len(want) > 3
+        response = viewer.get("/mentorships")
+        html = response.get_data(as_text=True)
+        assert listed(html) == want[:3]
+        text = page_text(response)
+        assert f"{len(want)} of {len(want)} current mentees need help." in text
+        assert f"3 of {len(want)}: show all" in text
+        link = re.search(r'<p class="show-all"><a href="([^"]+)"', html)
+        assert link
+        csv = viewer.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+        assert len(csv.strip().splitlines()) == 1 + len(want)
+    finally:
+        demo_app.config["HELP_THRESHOLD"] = 5

@@ -299,25 +299,18 @@ def test_each_person_chooses_how_often(demo_app):
 
 
 def test_a_mentor_citys_editors_hear_of_their_mentees_that_need_help(demo_app, mailer):
-    from tracker.queries import mentorships, overview
+    from tests.web.test_mentees_needing_help import expected
 
     make_user("editor", city="dortmund", email="mentor-editor@example.org")
     today = date.today()
     send(demo_app, today)
     (message,) = mailer.to("mentor-editor@example.org")
-    programme = overview.current_programme()
-    pairs = [
-        p
-        for p in mentorships.pairs(programme, today, 60)
-        if p.mentor_slug == "dortmund" and p.ended_on is None
-    ]
-    over = [n.slug for n in mentorships.needs(pairs, today, 60) if n.over(5)]
+    over = [slug for slug, _points in expected(5, mentor="dortmund")]
     assert over  # the demo data has some
     listed = re.findall(r"/cities/([a-z0-9-]+)", text_of(message))
     assert listed == over  # exactly those, most severe first
-    others = {p.mentee_slug for p in mentorships.pairs(programme, today, 60)} - {
-        p.mentee_slug for p in pairs
-    }
+    others = {slug for slug, _points in expected(5)} - set(over)
+    assert others  # other mentors' mentees need help too, and are not in this message
     assert not others & set(listed)
 
 

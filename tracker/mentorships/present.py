@@ -7,9 +7,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from tracker import charts
+from tracker import charts, paging
 from tracker.pages import Page
-from tracker.paging import paged
+from tracker.queries.mentees import Board
 from tracker.queries.mentorships import POINTS, Need, Pair
 from tracker.tables import Table
 from tracker.vocabulary import named
@@ -36,21 +36,20 @@ def active(pairs: list[Pair]) -> list[Pair]:
     return [p for p in pairs if p.ended_on is None]
 
 
-def mentee_state(need: Need, threshold: int) -> str:
-    if need.over(threshold):
+def mentee_state(points: int, threshold: int) -> str:
+    if points >= threshold:
         return "needs_help"
-    return "watch" if need.points else "fine"
+    return "watch" if points else "fine"
 
 
-def network(pairs: list[Pair], needs: list[Need], threshold: int) -> charts.Figure:
+def network(pairs: list[Pair], threshold: int) -> charts.Figure:
     """The current pairs as a network: mentors in name order, each mentee beside its first
     mentor, coloured by its state."""
     current = active(pairs)
-    state = {n.slug: mentee_state(n, threshold) for n in needs}
     mentors = {p.mentor_slug: charts.Node(p.mentor_slug, p.mentor_name, "mentor") for p in current}
     mentees = {
         p.mentee_slug: charts.Node(
-            p.mentee_slug, p.mentee_name, "mentee", state.get(p.mentee_slug, "fine")
+            p.mentee_slug, p.mentee_name, "mentee", mentee_state(p.mentee_points, threshold)
         )
         for p in current
     }
@@ -61,14 +60,10 @@ def network(pairs: list[Pair], needs: list[Need], threshold: int) -> charts.Figu
     )
 
 
-def loads(pairs: list[Pair], needs: list[Need], threshold: int) -> list[charts.Load]:
+def loads(board: Board) -> list[charts.Load]:
     """Each mentor's current mentees and how many of them need help: the mentors with the most
     mentees needing help first, then the most mentees, then by name."""
-    helped = {n.slug for n in needs if n.over(threshold)}
-    mentees: dict[str, set[str]] = {}
-    for p in active(pairs):
-        mentees.setdefault(p.mentor_name, set()).add(p.mentee_slug)
-    rows = [charts.Load(name, len(slugs), len(slugs & helped)) for name, slugs in mentees.items()]
+    rows = [charts.Load(r.mentor, r.mentees, r.needing_help) for r in board.loads]
     return sorted(rows, key=charts.load_order)
 
 
@@ -116,7 +111,7 @@ def load_table(rows: list[charts.Load]) -> Table:
     )
 
 
-def needs_table(needs: list[Need], threshold: int) -> Table:
+def needs_table(needs: list[Need]) -> Table:
     return Table(
         "needing-help",
         _l("Mentees needing help"),
@@ -131,43 +126,35 @@ def needs_table(needs: list[Need], threshold: int) -> Table:
         [
             [n.name, ", ".join(n.mentors), n.points, n.late_steps, n.overdue, n.quiet_days]
             for n in needs
-            if n.over(threshold)
         ],
     )
 
 
-def index_page(
-    pairs: list[Pair],
-    needs: list[Need],
-    threshold: int,
-    number: int,
-    *,
-    whole: bool,
-    **context: Any,
-) -> Page:
+def index_page(board: Board, threshold: int, number: int, *, whole: bool, **context: Any) -> Page:
     """The mentorships: the pairs a page at a time with their network, each mentor's load and
-    the mentees needing help; every pair in the CSV."""
-    loads_of = loads(pairs, needs, threshold)
-    load, needing_table = load_table(loads_of), needs_table(needs, threshold)
+    the mentees needing help (the first of them, most severe first); all of them in the CSV."""
+    loads_of = loads(board)
+    load, needing_table = load_table(loads_of), needs_table(board.needing)
     if whole:
-        return Page([pairs_table(pairs), load, needing_table])
-    shown = paged(pairs, number)
+        return Page([pairs_table(board.pairs), load, needing_table])
+    shown = paging.checked(paging.Page(board.pairs, number, paging.PAGE_SIZE, board.pair_count))
     table = pairs_table(shown.items)
     return Page(
         [table, load, needing_table],
         {
-            "pairs": pairs,
+            "pairs": board.pair_count,
             "page": shown,
-            "needing": [n for n in needs if n.over(threshold)],
-            "mentees": len(needs),
+            "needing": board.needing,
+            "needing_count": board.needing_count,
+            "mentees": board.mentees,
             "threshold": threshold,
             "points": POINTS,
-            "any_demo": any(p.is_demo for p in pairs),
+            "any_demo": board.any_demo,
             "load": load,
             "needs_table": needing_table,
             "load_figure": charts.to_json(charts.mentor_load(loads_of)),
             "table": table,
-            "figure": charts.to_json(network(shown.items, needs, threshold)),
+            "figure": charts.to_json(network(shown.items, threshold)),
             **context,
         },
     )

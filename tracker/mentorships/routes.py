@@ -16,9 +16,8 @@ from tracker.forms import form_status, submit
 from tracker.mentorships import bp, present
 from tracker.mentorships.forms import EditMentorshipForm, MentorshipForm
 from tracker.models import Mentorship, Programme
-from tracker.paging import page_number
-from tracker.queries import mentorships as mentorships_read
-from tracker.queries import overview
+from tracker.paging import PAGE_SIZE, page_number
+from tracker.queries import mentees, overview
 from tracker.services import mentorships
 
 
@@ -48,10 +47,11 @@ def index() -> (
     threshold = current_app.config["HELP_THRESHOLD"]
 
     def build(whole: bool) -> pages.Page:
-        pairs = mentorships_read.pairs(db.get_or_404(Programme, programme_id), today, stale)
-        needs = mentorships_read.needs(pairs, today, stale)
+        programme = db.get_or_404(Programme, programme_id)
+        window = None if whole else ((number - 1) * PAGE_SIZE, PAGE_SIZE)
+        board = mentees.board(programme, today, stale, threshold, window)
         return present.index_page(
-            pairs, needs, threshold, number, whole=whole, stale_days=stale, can_edit=can_edit
+            board, threshold, number, whole=whole, stale_days=stale, can_edit=can_edit
         )
 
     return pages.serve("mentorships/index.html", build, vary=[can_edit])

@@ -16,6 +16,7 @@ from tracker.models import (
     Plan,
     ProgressUpdate,
 )
+from tracker.queries import mentees as mentee_read
 from tracker.queries import mentorships as mentorships_read
 from tracker.queries import overview
 from tracker.queries.milestones import with_owner_city
@@ -84,13 +85,15 @@ def mentees_needing_help(city: City, today: date) -> list[mentorships_read.Need]
     if programme is None:
         return []
     config = current_app.config
-    pairs = [
-        p
-        for p in mentorships_read.pairs(programme, today, config["STALE_AFTER_DAYS"])
-        if p.mentor_slug == city.slug and p.ended_on is None
-    ]
-    needs = mentorships_read.needs(pairs, today, config["STALE_AFTER_DAYS"])
-    return [n for n in needs if n.over(config["HELP_THRESHOLD"])]
+    needs, _count, _mentees = mentee_read.needing(
+        programme,
+        today,
+        config["STALE_AFTER_DAYS"],
+        config["HELP_THRESHOLD"],
+        mentor=city.id,
+        limit=None,
+    )
+    return needs
 
 
 @dataclass
