@@ -169,6 +169,16 @@ class Action(SourcedMixin, Base):
             "due_on IS NULL OR starts_on IS NULL OR due_on >= starts_on", name="dates_ordered"
         ),
         sa.UniqueConstraint("plan_id", "slug"),
+        # The dashboards' aggregates read these from the index alone: a city's last update,
+        # and progress by sector (the latest and the published figures, demo apart).
+        sa.Index("ix_actions_plan_reported", "plan_id", "last_reported_on"),
+        sa.Index(
+            "ix_actions_sector_figures",
+            "sector_id",
+            "is_demo",
+            "percent_complete",
+            "published_percent",
+        ),
     )
 
 

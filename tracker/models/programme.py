@@ -187,4 +187,7 @@ class Milestone(SourcedMixin, Base):
         sa.UniqueConstraint("plan_id", "lgd_step"),
         # Lists go by due date: a page of them reads only its rows.
         sa.Index("ix_milestones_due_on_id", "due_on", "id"),
+        # What is overdue, in all and per city, read from the index alone.
+        sa.Index("ix_milestones_open_due", "completed_on", "due_on"),
+        sa.Index("ix_milestones_plan_open", "plan_id", "completed_on", "due_on", "lgd_step"),
     )
