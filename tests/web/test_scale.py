@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
