@@ -12,6 +12,7 @@ from flask import Flask, Response
 from werkzeug.routing import Map
 
 from tracker import config as settings
+from tracker import guards
 from tracker.config import PROJECT_ROOT
 
 
@@ -36,8 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_converters(app)
     register_blueprints(app)
     register_error_handlers(app)
-    register_input_guard(app)
-    register_security_headers(app)
+    guards.register(app)
     register_deliveries(app)
     register_commands(app)
     # Outermost, so that every layer inside (the static files too) sees the client's address.
@@ -118,7 +118,15 @@ def register_extensions(app: Flask) -> None:
     from flask_compress import Compress
 
     from tracker.database import configure_engine
-    from tracker.extensions import csrf, db, limiter, login_manager, migrate
+    from tracker.extensions import (
+        CookieSessions,
+        csrf,
+        db,
+        init_compression,
+        init_limiter,
+        init_login,
+        migrate,
+    )
 
     db.init_app(app)
     with app.app_context():
@@ -126,7 +134,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     # Templates get `current_user` as the lazy proxy, not loaded for every page: a public page
     # never reads the session, so a shared cache may keep it (tracker/public).
-    login_manager.init_app(app, add_context_processor=False)
+    init_login(app)
     from flask_login import current_user as lazy_user
 
     app.context_processor(lambda: {"current_user": lazy_user})
@@ -136,11 +144,12 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     if app.config.get("REDIS_URL"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
-    limiter.init_app(app)
+    init_limiter(app)
+    app.session_interface = CookieSessions()
     # Pages, API answers and CSV over 1 kB go compressed (brotli, else gzip); the static files
     # are compressed at install (tracker/assets). The session cookie is SameSite=Lax, so a page
     # another site makes the browser fetch carries no session to guess at (BREACH).
-    Compress(app)
+    init_compression(app, Compress())
     from tracker import cache
 
     cache.init_app(app)
@@ -299,40 +308,6 @@ def register_template_helpers(app: Flask) -> None:
         app.add_template_filter(helper)
 
 
-# No inline script anywhere (figures travel as JSON data blocks), so scripts may come only from
-# the app itself. Styles allow inline: plotly.js sets them at run time, and bars use widths.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob:",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-        "form-action 'self'",
-    ]
-)
-
-
-CACHEABLE = frozenset({"static"})
-PUBLIC_MAX_AGE = 300  # seconds a shared cache may keep a public page
-
-
-def register_input_guard(app: Flask) -> None:
-    from flask import abort, request
-
-    @app.before_request
-    def refuse_nul() -> None:
-        """No field anywhere may hold a NUL character (PostgreSQL cannot store one): a request
-        that carries one in its path, query or form is refused before anything reads it."""
-        values = [request.path, *request.args.values(), *request.args.keys()]
-        if request.method not in {"GET", "HEAD"}:
-            values += [*request.form.values(), *request.form.keys()]
-        if any("\x00" in value for value in values):
-            abort(400, "The request contains a NUL character, which no field may hold.")
-
-
 def register_deliveries(app: Flask) -> None:
     """Messages a request recorded (tracker.mail.deliver_later) go once its answer has, if it
     succeeded; what cannot go stays recorded for the next delivery run."""
@@ -347,33 +322,6 @@ def register_deliveries(app: Flask) -> None:
         ids = db.session.info.pop(mail.LATER, None)
         if ids and response.status_code < 400:
             deliver_after(response, ids)
-        return response
-
-
-def register_security_headers(app: Flask) -> None:
-    from flask import request
-
-    # Behind a load balancer, which host answered (TRACKER_SERVED_BY; unset: not said).
-    served_by = app.config.get("SERVED_BY")
-
-    @app.after_request
-    def security_headers(response: Response) -> Response:
-        headers = response.headers
-        # Answers may carry a signed-in person's or a token's data: no cache keeps them. Only
-        # the public static files (versioned plotly.js, the stylesheet) may be cached.
-        if request.blueprint == "public" and response.status_code == 200:
-            # The public view holds nothing of anyone signed in: any cache may keep it a while.
-            headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
-        elif request.endpoint not in CACHEABLE:
-            headers["Cache-Control"] = "no-store"
-        if app.config.get("HSTS"):
-            headers.setdefault("Strict-Transport-Security", app.config["HSTS"])
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        if served_by:
-            headers["X-Served-By"] = served_by
         return response
 
 

@@ -1,6 +1,12 @@
-"""Unbound extension objects, bound to an app by the factory."""
+"""Unbound extension objects, bound to an app by the factory, and what keeps their work per
+request small: sessions, and the rate limiter's hooks only where a limit is."""
 
-from flask import request
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from flask import Flask, Request, Response, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -34,10 +40,96 @@ limiter = Limiter(get_remote_address)
 # skips Flask-Limiter's work; tests/unit/test_factory.py checks that each limited route is here.
 LIMITED_ENDPOINTS = frozenset({"auth.login", "auth.forgot"})
 LIMITED_BLUEPRINTS = frozenset({"api"})
+HOOKS = ("before_request_funcs", "after_request_funcs", "teardown_request_funcs")
 
 
-@limiter.request_filter
-def _unlimited() -> bool:
-    return request.blueprint not in LIMITED_BLUEPRINTS and request.endpoint not in (
-        LIMITED_ENDPOINTS
-    )
+def _only_when(
+    kind: str, hook: Callable[..., Any], when: Callable[..., bool]
+) -> Callable[..., Any]:
+    if kind == "after_request_funcs":
+
+        def after(response: Response) -> Response:
+            return hook(response) if when(response) else response
+
+        return after
+
+    def other(*args: Any) -> Any:
+        return hook(*args) if when() else None
+
+    return other
+
+
+def only_when(app: Flask, install: Callable[[], Any], when: Callable[..., bool]) -> None:
+    """Run `install` (an extension's init_app); the request hooks it adds run only `when` says
+    so (given the response, for those that run after the view), so that a request they have
+    nothing to do for costs nothing of them."""
+    before = {kind: list(getattr(app, kind).get(None, ())) for kind in HOOKS}
+    install()
+    for kind in HOOKS:
+        hooks = getattr(app, kind).get(None, [])
+        hooks[:] = [h if h in before[kind] else _only_when(kind, h, when) for h in hooks]
+
+
+def init_limiter(app: Flask) -> None:
+    """Bind the rate limiter; its hooks (check the limits, add their headers, forget the
+    request's state) are moved from every request to the limited blueprints' requests (and, in
+    a blueprint with a few limited routes, run for those routes only)."""
+    before = {kind: list(getattr(app, kind).get(None, ())) for kind in HOOKS}
+    limiter.init_app(app)
+    endpoints: dict[str, set[str]] = {}
+    for endpoint in LIMITED_ENDPOINTS:
+        endpoints.setdefault(endpoint.split(".")[0], set()).add(endpoint)
+    for kind in HOOKS:
+        funcs = getattr(app, kind)
+        everywhere = funcs.get(None, [])
+        added = [h for h in everywhere if h not in before[kind]]
+        everywhere[:] = [h for h in everywhere if h in before[kind]]
+        for blueprint in LIMITED_BLUEPRINTS:
+            funcs.setdefault(blueprint, [])[:0] = added
+        for blueprint, names in endpoints.items():
+            funcs.setdefault(blueprint, [])[:0] = [
+                _only_when(kind, h, partial(_endpoint_in, names)) for h in added
+            ]
+
+
+def _endpoint_in(names: set[str], _response: Response | None = None) -> bool:
+    return request.endpoint in names
+
+
+def init_login(app: Flask) -> None:
+    """Bind Flask-Login; its hook that sets or clears the remember-me cookie runs when the
+    session holds anything (signing in or out puts the cookie's instruction there)."""
+    only_when(app, lambda: login_manager.init_app(app, add_context_processor=False), _has_session)
+
+
+def _has_session(_response: Response | None = None) -> bool:
+    return bool(session)
+
+
+def init_compression(app: Flask, compress: Any) -> None:
+    """Bind Flask-Compress; it looks only at answers large enough to compress (or streamed)."""
+    least = app.config["COMPRESS_MIN_SIZE"]
+
+    def large(response: Response) -> bool:
+        length = response.content_length
+        return length is None or length >= least
+
+    only_when(app, lambda: compress.init_app(app), large)
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, without building the signer for a request that brings no
+    session cookie (a health check, a visitor's first page, an API call with a token) or saving
+    one that is still empty."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+        if not session and not session.modified:
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)

@@ -178,3 +178,11 @@ def test_every_route_with_a_rate_limit_is_one_the_limiter_looks_at(clean_env, tm
     assert limited == set(LIMITED_ENDPOINTS)
     blueprints = set(limiter.limit_manager._blueprint_limits)
     assert blueprints == set(LIMITED_BLUEPRINTS)
+    # The limiter's hooks run in those blueprints' requests only, not in every request's.
+    every_request = [
+        *app.before_request_funcs[None],
+        *app.after_request_funcs[None],
+        *app.teardown_request_funcs.get(None, []),
+    ]
+    assert not [h for h in every_request if "limiter" in repr(h).lower()]
+    assert any("limiter" in repr(h).lower() for h in app.before_request_funcs["api"])
