@@ -274,11 +274,14 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["can"] = can
 
+    from tracker.cache import remembered
     from tracker.queries import review as review_queries
 
     def review_count() -> int:
-        """The reports the signed-in reviewer may decide now (the header's count)."""
-        return review_queries.count_to_decide(current_user)
+        """The reports the signed-in reviewer may decide now (the header's count), remembered
+        until the next write (a new report, a decision, a change of the person's rights)."""
+        user = current_user._get_current_object()
+        return remembered(f"review-count:{user.id}", lambda: review_queries.count_to_decide(user))
 
     app.jinja_env.globals["review_count"] = review_count
 
