@@ -74,14 +74,19 @@ def item_record(item: review_queries.QueueItem) -> dict[str, Any]:
 def review_queue() -> ResponseReturnValue:  # Who: reviewers.
     _reviewer()
     q = query(queries.ReviewQueue)
-    items, total = review_queries.queue(
+    items, total, next_after = review_queries.queue(
         g.api_user,
         review_queries.QueueFilter(city=q.city, kind=q.kind),
         limit=q.limit,
         offset=q.offset,
+        after=q.after,
     )
     return jsonify(
-        items=[item_record(i) for i in items], total=total, limit=q.limit, offset=q.offset
+        items=[item_record(i) for i in items],
+        total=total,
+        limit=q.limit,
+        offset=q.offset,
+        next_after=next_after,
     )
 
 

@@ -216,7 +216,10 @@ def list_op(path: str) -> dict[str, Any]:
         "parameters": [*params, *query_params(query)],
         "responses": {
             "200": {
-                "description": "A page of records, in a stable order, and the total",
+                "description": (
+                    "A page of records, in a stable order; the total (for a page asked by "
+                    "offset) and next_after, to pass as after for the next page"
+                ),
                 "headers": {"ETag": ETAG},
                 "content": {"application/json": {"schema": ref(page(record))}},
             },

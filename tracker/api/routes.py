@@ -30,7 +30,7 @@ from tracker.models import (
     ProgressUpdate,
 )
 from tracker.models.base import MAX_ID
-from tracker.queries import keys, listings
+from tracker.queries import keys, keyset, listings
 from tracker.queries import milestones as milestone_queries
 from tracker.queries import review as review_queries
 from tracker.schemas import queries, records
@@ -39,16 +39,21 @@ Rows = Sequence[Any]
 
 
 def filters_of(q: queries.Query) -> dict[str, Any]:
-    return q.model_dump(exclude_none=True, exclude={"limit", "offset"})
+    return q.model_dump(exclude_none=True, exclude={"limit", "offset", "after"})
 
 
 def listing(select: sa.Select[Any], q: queries.Paged, serialise: Callable[[Rows], Any]) -> Any:
-    """A page of `select`, which carries a stable order, and the total."""
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(select.order_by(None).subquery())
+    """A page of `select` (keyed: a stable order) and where the next one starts; counted
+    unless the page is asked with `after`."""
+    total = None
+    if q.after is None:
+        total = db.session.scalar(
+            sa.select(sa.func.count()).select_from(select.order_by(None).subquery())
+        )
+    rows, next_after = keyset.page(select, limit=q.limit, offset=q.offset, after=q.after)
+    return jsonify(
+        items=serialise(rows), total=total, limit=q.limit, offset=q.offset, next_after=next_after
     )
-    rows = db.session.scalars(select.limit(q.limit).offset(q.offset)).unique().all()
-    return jsonify(items=serialise(rows), total=total, limit=q.limit, offset=q.offset)
 
 
 def each(record: type[records.Record]) -> Callable[[Rows], list[dict[str, Any]]]:
@@ -205,9 +210,12 @@ def milestones() -> ResponseReturnValue:  # Who: any reader.
         ),
         date.today(),
         current_app.config["DUE_SOON_DAYS"],
-        limit=q.limit,
+        limit=q.limit + 1,  # one more: is there a next page?
         offset=q.offset,
+        after=q.after,
     )
+    next_after = rows[q.limit - 1].milestone.id if len(rows) > q.limit else None
+    rows = rows[: q.limit]
     slips: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for update in milestone_queries.moves([r.milestone.id for r in rows]):
         slips[update.milestone_id or 0].append(
@@ -219,7 +227,7 @@ def milestones() -> ResponseReturnValue:  # Who: any reader.
         )
         for r in rows
     ]
-    return jsonify(items=items, total=total, limit=q.limit, offset=q.offset)
+    return jsonify(items=items, total=total, limit=q.limit, offset=q.offset, next_after=next_after)
 
 
 # Progress updates and indicators -------------------------------------------------------------

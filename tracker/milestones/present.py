@@ -139,6 +139,7 @@ def index_page(
         filters, today, soon, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
     )
     table = milestones_table(rows)
+    total = total or 0
     return Page(
         [table, summary_of],
         {

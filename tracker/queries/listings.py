@@ -26,6 +26,7 @@ from tracker.models import (
     ProgressUpdate,
     Sector,
 )
+from tracker.queries.keyset import keyed
 
 Filters = dict[str, Any]
 
@@ -51,8 +52,8 @@ def participations(filters: Filters) -> sa.Select[Any]:
         sa.select(Participation)
         .join(Participation.city)
         .options(joinedload(Participation.city), joinedload(Participation.programme))
-        .order_by(City.slug, Participation.id)
     )
+    select = keyed(select, City.slug, Participation.id)
     if filters.get("role"):
         select = select.where(Participation.role == filters["role"])
     if filters.get("sector"):
@@ -81,8 +82,8 @@ def mentorships(filters: Filters) -> sa.Select[Any]:
             joinedload(Mentorship.programme),
             joinedload(Mentorship.sector),
         )
-        .order_by(Mentorship.id)
     )
+    select = keyed(select, Mentorship.id)
     if filters.get("city"):
         select = select.where(
             sa.or_(mentor_c.slug == filters["city"], mentee_c.slug == filters["city"])
@@ -100,8 +101,8 @@ def actions(filters: Filters) -> sa.Select[Any]:
             joinedload(Action.sector),
             joinedload(Action.theme),
         )
-        .order_by(Action.id)
     )
+    select = keyed(select, Action.id)
     return _reported(
         select,
         filters,
@@ -133,8 +134,8 @@ def partners(filters: Filters) -> sa.Select[Any]:
         .join(Partner.plan)
         .join(Plan.city)
         .options(joinedload(Partner.plan).joinedload(Plan.city))
-        .order_by(Partner.id)
     )
+    select = keyed(select, Partner.id)
     return city_scope(select, filters)
 
 
@@ -151,22 +152,22 @@ def progress_updates(filters: Filters) -> sa.Select[Any]:
             joinedload(ProgressUpdate.corrects),
             joinedload(ProgressUpdate.corrected_by),
         )
-        .order_by(ProgressUpdate.id)
     )
+    select = keyed(select, ProgressUpdate.id)
     return _reported(
         select, filters, ProgressUpdate.status, lambda since: ProgressUpdate.created_at >= since
     )
 
 
 def programmes(_filters: Filters) -> sa.Select[Any]:
-    return sa.select(Programme).order_by(Programme.starts_on, Programme.id)
+    return keyed(sa.select(Programme), Programme.starts_on, Programme.id)
 
 
 def phases(filters: Filters) -> sa.Select[Any]:
     select = sa.select(Phase).join(Phase.programme).options(joinedload(Phase.programme))
     if filters.get("programme"):
         select = select.where(Programme.slug == filters["programme"])
-    return select.order_by(Phase.programme_id, Phase.position)
+    return keyed(select, Phase.programme_id, Phase.position, Phase.id)
 
 
 def plans(filters: Filters) -> sa.Select[Any]:
@@ -174,12 +175,12 @@ def plans(filters: Filters) -> sa.Select[Any]:
     for name in ("kind", "status"):
         if filters.get(name):
             select = select.where(getattr(Plan, name) == filters[name])
-    return select.order_by(Plan.id)
+    return keyed(select, Plan.id)
 
 
 def indicators(filters: Filters) -> sa.Select[Any]:
     select = sa.select(Indicator).join(Indicator.action).join(Action.plan).join(Plan.city)
-    return city_scope(select, filters).order_by(Indicator.id)
+    return keyed(city_scope(select, filters), Indicator.id)
 
 
 def indicator_values(indicator_id: int, filters: Filters) -> sa.Select[Any]:
@@ -189,7 +190,7 @@ def indicator_values(indicator_id: int, filters: Filters) -> sa.Select[Any]:
     )
     if filters.get("updated_since"):
         select = select.where(IndicatorValue.created_at >= filters["updated_since"])
-    return select.order_by(IndicatorValue.measured_on, IndicatorValue.id)
+    return keyed(select, IndicatorValue.measured_on, IndicatorValue.id)
 
 
 def mentor_links(city_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:

@@ -146,10 +146,12 @@ def listing(
     *,
     limit: int | None = LISTING_LIMIT,
     offset: int = 0,
-) -> tuple[list[MilestoneRow], int]:
+    after: int | None = None,
+) -> tuple[list[MilestoneRow], int | None]:
     """Programme and city milestones, filtered, with their state and how often each moved;
     a page of them in the order asked (by due date, or the largest slip first), and the full
-    count."""
+    count. By due date, `after` (a milestone's id) starts the page after that milestone, and
+    the list is not counted (None)."""
     state = state_expression(today, soon_days)
     # Counted for the rows shown only (through the milestone_id index), not for every update.
     moves = (
@@ -160,16 +162,24 @@ def listing(
     )
     query, _city_id = with_owner_city(sa.select(Milestone, state, City.name, City.slug, moves))
     query = _narrowed(query, filters, state)
-    # The count joins the owners' cities only when a filter is about them.
-    counted = sa.select(sa.func.count(Milestone.id))
-    if filters.city or filters.country:
-        counted = with_owner_city(counted)[0]
-    total = db.session.scalar(_narrowed(counted, filters, state))
+    total = None
+    if after is None:
+        # The count joins the owners' cities only when a filter is about them.
+        counted = sa.select(sa.func.count(Milestone.id))
+        if filters.city or filters.country:
+            counted = with_owner_city(counted)[0]
+        total = db.session.scalar(_narrowed(counted, filters, state)) or 0
     order: list[Any] = [Milestone.due_on, Milestone.id]
     if filters.sort == "slip":
         order = [slip_days().desc(), *order]
-    rows = db.session.execute(query.order_by(*order).limit(limit).offset(offset)).all()
-    return [MilestoneRow(m, s, name, slug, n or 0) for m, s, name, slug, n in rows], total or 0
+    elif after is not None:
+        key = db.session.execute(sa.select(*order).where(Milestone.id == after)).first()
+        if key is None:
+            return [], None
+        query = query.where(sa.tuple_(*order) > sa.tuple_(*key))
+    query = query.order_by(*order).limit(limit)
+    rows = db.session.execute(query.offset(offset) if offset else query).all()
+    return [MilestoneRow(m, s, name, slug, n or 0) for m, s, name, slug, n in rows], total
 
 
 @dataclass

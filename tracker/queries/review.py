@@ -98,29 +98,40 @@ def count_waiting() -> int:
 
 
 def queue(
-    actor: Actor, filters: QueueFilter, *, limit: int, offset: int = 0
-) -> tuple[list[QueueItem], int]:
-    """A page of the waiting reports `actor` sees, oldest first, and how many there are: a
-    fixed number of queries whatever the page holds."""
+    actor: Actor, filters: QueueFilter, *, limit: int, offset: int = 0, after: int | None = None
+) -> tuple[list[QueueItem], int | None, int | None]:
+    """A page of the waiting reports `actor` sees, oldest first, how many there are (not
+    counted for a page asked `after` a review's id) and the review to start the next page
+    after: a fixed number of queries whatever the page holds."""
     conditions = visible(actor)
     if filters.kind:
         conditions.append(Review.kind == filters.kind)
     if filters.city:
         conditions.append(Review.city_id.in_(sa.select(City.id).where(City.slug == filters.city)))
-    total = int(
-        db.session.scalar(sa.select(sa.func.count()).select_from(Review).where(*conditions)) or 0
-    )
+    total = None
+    order = (Review.submitted_at, Review.id)
+    if after is None:
+        total = int(
+            db.session.scalar(sa.select(sa.func.count()).select_from(Review).where(*conditions))
+            or 0
+        )
+    else:
+        key = db.session.execute(sa.select(*order).where(Review.id == after)).first()
+        if key is None:
+            return [], None, None
+        conditions.append(sa.tuple_(*order) > sa.tuple_(*key))
     reviews = list(
         db.session.scalars(
             sa.select(Review)
             .where(*conditions)
             .options(selectinload(Review.city), selectinload(Review.author))
-            .order_by(Review.submitted_at, Review.id)
-            .limit(limit)
+            .order_by(*order)
+            .limit(limit + 1)
             .offset(offset)
         )
     )
-    return items(actor, reviews), total
+    next_after = reviews[limit - 1].id if len(reviews) > limit else None
+    return items(actor, reviews[:limit]), total, next_after
 
 
 def items(actor: Actor, reviews: list[Review]) -> list[QueueItem]:

@@ -36,10 +36,10 @@ def _queue_page(form: DecideForm | None = None, status: int = 200) -> ResponseRe
     if request.args.keys() - {"page"} and not filters.validate():
         return render_template("review/queue.html", filters=filters, page=None), 400
     number = page_number()
-    items, total = review_queries.queue(
+    items, total, _next = review_queries.queue(
         current_user, filters.selected(), limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
     )
-    listed = checked(Page(items, number, PAGE_SIZE, total))
+    listed = checked(Page(items, number, PAGE_SIZE, total or 0))
     decidable = [i.review.id for i in items if not i.own]
     form = form or DecideForm(decidable=decidable)
     return render_template(

@@ -12,7 +12,7 @@ from tracker.domain.states import MilestoneState
 from tracker.models.city import ParticipationRole
 from tracker.models.plan import ActionStatus, LgdStatus, PlanKind
 from tracker.schemas.base import Query
-from tracker.schemas.types import Country, Limit, Moment, Offset, Slug
+from tracker.schemas.types import Country, Limit, Moment, Offset, RecordId, Slug
 
 Absent = SkipJsonSchema[None]
 
@@ -20,6 +20,14 @@ Absent = SkipJsonSchema[None]
 class Paged(Query):
     limit: Limit = 100
     offset: Offset = 0
+    after: RecordId | Absent = Field(
+        default=None,
+        description=(
+            "start after this record: the next_after of the page before (the list's order "
+            "kept; any offset is counted from there). A page read this way is not counted "
+            "(total is null) and costs what the first page does"
+        ),
+    )
 
 
 class ByCity(Paged):

@@ -29,12 +29,16 @@ Stamp = Annotated[
 
 
 class Page(BaseModel, Generic[T]):
-    """A page of records, in a stable order, and the total."""
+    """A page of records, in a stable order; how many the filters keep (counted for a page
+    asked by offset, null for one asked with after), and where the next page starts."""
 
     items: list[T]
-    total: int
+    total: int | None
     limit: int
     offset: int
+    next_after: int | None = Field(
+        description="pass as after for the next page; null on the last page"
+    )
 
 
 class Problem(BaseModel):
