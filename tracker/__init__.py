@@ -120,9 +120,9 @@ def register_extensions(app: Flask) -> None:
     from tracker.database import configure_engine
     from tracker.extensions import (
         CookieSessions,
-        csrf,
         db,
         init_compression,
+        init_csrf,
         init_limiter,
         init_login,
         migrate,
@@ -138,7 +138,7 @@ def register_extensions(app: Flask) -> None:
     from flask_login import current_user as lazy_user
 
     app.context_processor(lambda: {"current_user": lazy_user})
-    csrf.init_app(app)
+    init_csrf(app)
     from tracker import i18n
 
     i18n.init_app(app)

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from flask import Flask, Request, Response, request, session
+from flask import Flask, Request, Response, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import gettext
 from flask_limiter import Limiter
@@ -97,13 +97,22 @@ def _endpoint_in(names: set[str], _response: Response | None = None) -> bool:
 
 
 def init_login(app: Flask) -> None:
-    """Bind Flask-Login; its hook that sets or clears the remember-me cookie runs when the
-    session holds anything (signing in or out puts the cookie's instruction there)."""
-    only_when(app, lambda: login_manager.init_app(app, add_context_processor=False), _has_session)
+    """Bind Flask-Login; its hook that sets or clears the remember-me cookie runs for a request
+    that brought a cookie (a session or a remember-me cookie: without either, there is nothing
+    to refresh or clear, and the app never signs in to be remembered). Looking at the session
+    itself would mark every answer `Vary: Cookie`."""
+    only_when(app, lambda: login_manager.init_app(app, add_context_processor=False), _cookies)
 
 
-def _has_session(_response: Response | None = None) -> bool:
-    return bool(session)
+def _cookies(_response: Response | None = None) -> bool:
+    return bool(request.cookies)
+
+
+def init_csrf(app: Flask) -> None:
+    """Bind Flask-WTF's CSRF protection; its check runs for the methods it protects (POST, PUT,
+    PATCH, DELETE), not for the reads that are most requests."""
+    protected = set(app.config.get("WTF_CSRF_METHODS") or ("POST", "PUT", "PATCH", "DELETE"))
+    only_when(app, lambda: csrf.init_app(app), lambda: request.method in protected)
 
 
 def init_compression(app: Flask, compress: Any) -> None:

@@ -41,6 +41,21 @@ def test_answers_with_data_are_never_stored(signed_in, path):
     assert response.headers["Cache-Control"] == "no-store"
 
 
+def test_a_visitor_without_cookies_gets_none_and_an_answer_a_shared_cache_may_keep(client, app):
+    """A request that brings no cookie (a health check, the public view, an API call with a
+    token) gets no cookie and no `Vary: Cookie`: nothing read the session. A signed-in page
+    does vary by it."""
+    app.config["PUBLIC_PAGES"] = True
+    for path in ("/livez", "/public/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "Set-Cookie" not in response.headers, path
+        assert "Cookie" not in response.vary, path
+    make_user("lead")
+    login(client, "lead-all@example.org")
+    assert "Cookie" in client.get("/").vary
+
+
 def test_a_token_answer_is_never_stored(client, app):
     user = make_user("viewer")
     token = tokens.issue_token(None, user, "t", actor_label="test")
