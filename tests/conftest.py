@@ -160,7 +160,20 @@ def served(app: Flask) -> Iterator[str]:
 
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    def buffered(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        """The app's answer read whole, its iterable closed: the development server leaves a
+        static file open when a browser drops the connection mid-answer (a page left while
+        plotly.js was coming), and a file closed only by the garbage collector fails the test
+        that happens to be running then."""
+        answer = app(environ, start_response)
+        try:
+            return [b"".join(answer)]
+        finally:
+            close = getattr(answer, "close", None)
+            if close is not None:
+                close()
+
+    server = make_server("127.0.0.1", 0, buffered, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

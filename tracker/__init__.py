@@ -119,7 +119,6 @@ def register_extensions(app: Flask) -> None:
 
     from tracker.database import configure_engine
     from tracker.extensions import (
-        CookieSessions,
         db,
         init_compression,
         init_csrf,
@@ -145,6 +144,8 @@ def register_extensions(app: Flask) -> None:
     if app.config.get("REDIS_URL"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     init_limiter(app)
+    from tracker.sessions import CookieSessions
+
     app.session_interface = CookieSessions()
     # Pages, API answers and CSV over 1 kB go compressed (brotli, else gzip); the static files
     # are compressed at install (tracker/assets). The session cookie is SameSite=Lax, so a page

@@ -1,12 +1,11 @@
 """Unbound extension objects, bound to an app by the factory, and what keeps their work per
-request small: sessions, and the rate limiter's hooks only where a limit is."""
+request small: each extension's request hooks run only where they have work."""
 
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from flask import Flask, Request, Response, request
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask import Flask, Response, request
 from flask_babel import gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -15,6 +14,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from tracker import sessions
 from tracker.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -97,15 +97,16 @@ def _endpoint_in(names: set[str], _response: Response | None = None) -> bool:
 
 
 def init_login(app: Flask) -> None:
-    """Bind Flask-Login; its hook that sets or clears the remember-me cookie runs for a request
-    that brought a cookie (a session or a remember-me cookie: without either, there is nothing
-    to refresh or clear, and the app never signs in to be remembered). Looking at the session
-    itself would mark every answer `Vary: Cookie`."""
-    only_when(app, lambda: login_manager.init_app(app, add_context_processor=False), _cookies)
+    """Bind Flask-Login; its hook that sets or clears the remember-me cookie runs when there is
+    one to refresh, or the session was read or written (signing in or out does both). Reading
+    the session for it would decode every request's cookie and mark every answer `Vary:
+    Cookie`."""
+    remember = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
 
+    def remembering(_response: Response | None = None) -> bool:
+        return remember in request.cookies or sessions.in_use(request)
 
-def _cookies(_response: Response | None = None) -> bool:
-    return bool(request.cookies)
+    only_when(app, lambda: login_manager.init_app(app, add_context_processor=False), remembering)
 
 
 def init_csrf(app: Flask) -> None:
@@ -124,21 +125,3 @@ def init_compression(app: Flask, compress: Any) -> None:
         return length is None or length >= least
 
     only_when(app, lambda: compress.init_app(app), large)
-
-
-class CookieSessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, without building the signer for a request that brings no
-    session cookie (a health check, a visitor's first page, an API call with a token) or saving
-    one that is still empty."""
-
-    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if app.secret_key and self.get_cookie_name(app) not in request.cookies:
-            return self.session_class()
-        return super().open_session(app, request)
-
-    def save_session(self, app: Flask, session: Any, response: Response) -> None:
-        if not session and not session.modified:
-            if session.accessed:
-                response.vary.add("Cookie")
-            return
-        super().save_session(app, session, response)
