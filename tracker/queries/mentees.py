@@ -53,9 +53,9 @@ class Board:
     loads: list[Load]
 
 
-def _per_city(city_id: Any, today: date, stale_days: int) -> dict[str, Any]:
+def _figures(city_id: Any, today: date) -> dict[str, Any]:
     """Correlated figures of the city `city_id` (a column): its late deal steps, its other
-    overdue milestones, its last update, and its points (as `mentorships.needs` counts them)."""
+    overdue milestones and its last update."""
     overdue = sa.and_(Milestone.completed_on.is_(None), Milestone.due_on < today)
 
     def milestones(step: bool) -> Any:
@@ -67,13 +67,17 @@ def _per_city(city_id: Any, today: date, stale_days: int) -> dict[str, Any]:
             .scalar_subquery()
         )
 
-    late_steps, late = milestones(True), milestones(False)
     last = (
         sa.select(sa.func.max(Action.last_reported_on))
         .join(Action.plan)
         .where(Plan.city_id == city_id)
         .scalar_subquery()
     )
+    return {"late_steps": milestones(True), "late": milestones(False), "last": last}
+
+
+def _points(late_steps: Any, late: Any, last: Any, today: date, stale_days: int) -> Any:
+    """A mentee's points (as `mentorships.POINTS` counts them) from its figures' columns."""
     # Going quiet: p points once the last update is older than stale + 1 + (p - 1) * 30 days.
     quiet = sa.case(
         (last.is_(None), MOST_QUIET_POINTS),
@@ -86,8 +90,7 @@ def _per_city(city_id: Any, today: date, stale_days: int) -> dict[str, Any]:
         ),
         else_=0,
     )
-    points = POINTS_PER_LATE_STEP * late_steps + POINTS_PER_OVERDUE_MILESTONE * late + quiet
-    return {"late_steps": late_steps, "late": late, "last": last, "points": points}
+    return POINTS_PER_LATE_STEP * late_steps + POINTS_PER_OVERDUE_MILESTONE * late + quiet
 
 
 def _current(programme: Programme) -> tuple[Any, Any, Any]:
@@ -103,23 +106,25 @@ def _current(programme: Programme) -> tuple[Any, Any, Any]:
 
 
 def _scored(programme: Programme, today: date, stale_days: int, mentor: int | None) -> Any:
-    """Each current mentee (of `mentor` only, when given) with its figures and points."""
+    """Each current mentee (of `mentor` only, when given) with its figures and points: the
+    figures computed once per query however often the query uses them."""
     pairs, mentor_part, _mentee = _current(programme)
     if mentor is not None:
         pairs = pairs.where(mentor_part.city_id == mentor)
     mentees = pairs.with_only_columns(pairs.selected_columns.mentee).distinct().subquery()
-    figures = _per_city(mentees.c.mentee, today, stale_days)
-    return (
+    figures = (
         sa.select(
             mentees.c.mentee.label("city_id"),
-            City.slug,
-            City.name,
-            *(value.label(name) for name, value in figures.items()),
+            *(value.label(name) for name, value in _figures(mentees.c.mentee, today).items()),
         )
-        .join(City, City.id == mentees.c.mentee)
-        # Computed once per query (not once per use in the filter and the order).
-        .cte("scored")
+        .cte("figures")
         .prefix_with("MATERIALIZED")
+    )
+    points = _points(figures.c.late_steps, figures.c.late, figures.c.last, today, stale_days)
+    return (
+        sa.select(figures, City.slug, City.name, points.label("points"))
+        .join(City, City.id == figures.c.city_id)
+        .subquery("scored")
     )
 
 
@@ -137,13 +142,14 @@ def needing(
     name; the first `limit` of them (None: all), how many there are, and how many mentees."""
     scored = _scored(programme, today, stale_days, mentor)
     over = scored.c.points >= threshold
-    total, count = db.session.execute(
-        sa.select(
-            sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((over, 1), else_=0)), 0)
-        ).select_from(scored)
-    ).one()
+    # The counts come along with the rows: one computation of every mentee's figures.
+    counted = sa.select(sa.func.count()).select_from(scored).correlate(None)
     query = (
-        sa.select(scored)
+        sa.select(
+            scored,
+            counted.scalar_subquery().label("mentees"),
+            counted.where(over).scalar_subquery().label("needing"),
+        )
         .where(over)
         .order_by(
             scored.c.points.desc(),
@@ -158,6 +164,10 @@ def needing(
     if limit is not None:
         query = query.limit(limit)
     rows = db.session.execute(query).all()
+    if rows:
+        total, count = rows[0].mentees, rows[0].needing
+    else:
+        total, count = db.session.scalar(counted), 0
     pairs, mentor_part, mentee_part = _current(programme)
     if mentor is not None:
         pairs = pairs.where(mentor_part.city_id == mentor)
@@ -228,7 +238,7 @@ def pairs(
             sa.select(value).join(Action.plan).where(Plan.city_id == mentee_city.id)
         ).scalar_subquery()
 
-    figures = _per_city(mentee_city.id, today, stale_days)
+    figures = _figures(mentee_city.id, today)
     where = Mentorship.programme_id == programme.id
     total = db.session.scalar(sa.select(sa.func.count(Mentorship.id)).where(where)) or 0
     query = (
@@ -246,7 +256,7 @@ def pairs(
             figures["last"],
             actions(sa.func.count(Action.id)),
             actions(sa.func.count(percent)),
-            figures["points"],
+            _points(figures["late_steps"], figures["late"], figures["last"], today, stale_days),
         )
         .join(mentor_part, Mentorship.mentor_id == mentor_part.id)
         .join(mentee_part, Mentorship.mentee_id == mentee_part.id)
