@@ -65,7 +65,8 @@ def quiet_groups(programme: Programme, today: date) -> list[QuietGroup]:
         .where(Plan.city_id == members.c.city_id)
         .scalar_subquery()
     )
-    dated = sa.select(members.c.mentor, last.label("last")).subquery("dated")
+    # Each city's last update once (not once per use in the ranking and the counts).
+    dated = sa.select(members.c.mentor, last.label("last")).cte("dated").prefix_with("MATERIALIZED")
     key = sa.func.coalesce(dated.c.mentor, 0)
     ranked = sa.select(
         dated.c.mentor,
