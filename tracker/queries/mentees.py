@@ -30,6 +30,7 @@ from tracker.queries.mentorships import (
     QUIET_DAYS_PER_POINT,
     Need,
     Pair,
+    current_pairs,
 )
 
 NEEDING_SHOWN = 100  # the page lists this many mentees needing help; the CSV has them all
@@ -93,22 +94,10 @@ def _points(late_steps: Any, late: Any, last: Any, today: date, stale_days: int)
     return POINTS_PER_LATE_STEP * late_steps + POINTS_PER_OVERDUE_MILESTONE * late + quiet
 
 
-def _current(programme: Programme) -> tuple[Any, Any, Any]:
-    mentor_part, mentee_part = aliased(Participation), aliased(Participation)
-    pairs = (
-        sa.select(mentor_part.city_id.label("mentor"), mentee_part.city_id.label("mentee"))
-        .select_from(Mentorship)
-        .join(mentor_part, Mentorship.mentor_id == mentor_part.id)
-        .join(mentee_part, Mentorship.mentee_id == mentee_part.id)
-        .where(Mentorship.programme_id == programme.id, Mentorship.ended_on.is_(None))
-    )
-    return pairs, mentor_part, mentee_part
-
-
 def _scored(programme: Programme, today: date, stale_days: int, mentor: int | None) -> Any:
     """Each current mentee (of `mentor` only, when given) with its figures and points: the
     figures computed once per query however often the query uses them."""
-    pairs, mentor_part, _mentee = _current(programme)
+    pairs, mentor_part, _mentee = current_pairs(programme)
     if mentor is not None:
         pairs = pairs.where(mentor_part.city_id == mentor)
     mentees = pairs.with_only_columns(pairs.selected_columns.mentee).distinct().subquery()
@@ -168,7 +157,7 @@ def needing(
         total, count = rows[0].mentees, rows[0].needing
     else:
         total, count = db.session.scalar(counted), 0
-    pairs, mentor_part, mentee_part = _current(programme)
+    pairs, mentor_part, mentee_part = current_pairs(programme)
     if mentor is not None:
         pairs = pairs.where(mentor_part.city_id == mentor)
     mentor_city = aliased(City)
@@ -201,7 +190,7 @@ def needing(
 def loads(programme: Programme, today: date, stale_days: int, threshold: int) -> list[Load]:
     """Each mentor's current mentees and how many of them need help (one row per mentor)."""
     scored = _scored(programme, today, stale_days, None)
-    pairs, mentor_part, mentee_part = _current(programme)
+    pairs, mentor_part, mentee_part = current_pairs(programme)
     mentor_city = aliased(City)
     mentee = mentee_part.city_id
     helped = sa.case((scored.c.points >= threshold, mentee))

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from tracker.cache import remembered
 from tracker.extensions import db
-from tracker.models import (
-    City,
-    Participation,
-)
+from tracker.models import City, Mentorship, Participation, Programme
 
 # Severity points of a mentee, from the three signs a mentor can act on.
 POINTS_PER_LATE_STEP = 2
@@ -73,6 +72,20 @@ class Need:
 
     def over(self, threshold: int) -> bool:
         return self.points >= threshold
+
+
+def current_pairs(programme: Programme) -> tuple[Any, Any, Any]:
+    """The programme's current pairs as (mentor, mentee) city ids, with the two aliases of
+    their participations (to filter or join on either side)."""
+    mentor_part, mentee_part = aliased(Participation), aliased(Participation)
+    pairs = (
+        sa.select(mentor_part.city_id.label("mentor"), mentee_part.city_id.label("mentee"))
+        .select_from(Mentorship)
+        .join(mentor_part, Mentorship.mentor_id == mentor_part.id)
+        .join(mentee_part, Mentorship.mentee_id == mentee_part.id)
+        .where(Mentorship.programme_id == programme.id, Mentorship.ended_on.is_(None))
+    )
+    return pairs, mentor_part, mentee_part
 
 
 def mentor_choices(programme_id: int) -> list[tuple[str, str]]:

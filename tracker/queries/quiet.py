@@ -8,12 +8,12 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.models import Programme
-from tracker.models.city import City, Mentorship, Participation
+from tracker.models.city import City, Participation
 from tracker.models.plan import Action, Plan
+from tracker.queries.mentorships import current_pairs
 
 NO_MENTOR = "no_mentor"
 QUARTERS = range(5)  # the least, the quartiles and the largest: rank k * (n - 1) / 4
@@ -33,15 +33,7 @@ class QuietGroup:
 def _members(programme: Programme) -> Any:
     """(group, city): each mentor city with itself and its current mentees; every other city
     that is not an observer in the group None (no mentor). A city with two mentors is in both."""
-    mentor_part, mentee_part = aliased(Participation), aliased(Participation)
-    current = (
-        sa.select(mentor_part.city_id.label("mentor"), mentee_part.city_id.label("mentee"))
-        .select_from(Mentorship)
-        .join(mentor_part, Mentorship.mentor_id == mentor_part.id)
-        .join(mentee_part, Mentorship.mentee_id == mentee_part.id)
-        .where(Mentorship.programme_id == programme.id, Mentorship.ended_on.is_(None))
-        .cte("current_pairs")
-    )
+    current = current_pairs(programme)[0].cte("current_pairs")
     in_group = sa.union(sa.select(current.c.mentor), sa.select(current.c.mentee))
     alone = sa.select(sa.null(), Participation.city_id).where(
         Participation.programme_id == programme.id,
