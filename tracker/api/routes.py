@@ -214,8 +214,7 @@ def milestones() -> ResponseReturnValue:  # Who: any reader.
         offset=q.offset,
         after=q.after,
     )
-    next_after = rows[q.limit - 1].milestone.id if len(rows) > q.limit else None
-    rows = rows[: q.limit]
+    rows, next_after = keyset.cut(rows, q.limit, lambda row: row.milestone.id)
     slips: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for update in milestone_queries.moves([r.milestone.id for r in rows]):
         slips[update.milestone_id or 0].append(

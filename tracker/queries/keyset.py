@@ -4,13 +4,15 @@ list is not counted. A list's select says its order with `keyed`; `page` reads a
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
 from tracker.extensions import db
 
 OPTION = "tracker_keyset"  # the execution option that carries a select's order
+T = TypeVar("T")
 
 
 def keyed(select: sa.Select[Any], *order: Any) -> sa.Select[Any]:
@@ -37,7 +39,20 @@ def page(
     if offset:
         select = select.offset(offset)
     rows = list(db.session.scalars(select.limit(limit + 1)).unique())
+    return cut(rows, limit, lambda row: getattr(row, order[-1].key))
+
+
+def following(order: Any, after: int) -> sa.ColumnElement[bool] | None:
+    """What comes after the record whose id is `after`, in `order` (columns of one table, the
+    last its id); None when there is no such record."""
+    key = db.session.execute(sa.select(*order).where(order[-1] == after)).first()
+    return None if key is None else sa.tuple_(*order) > sa.tuple_(*key)
+
+
+def cut(rows: list[T], limit: int, ident: Callable[[T], int]) -> tuple[list[T], int | None]:
+    """The first `limit` of `rows` (read `limit + 1` to know whether more follow), and the id to
+    start the next page after (None when no more follow)."""
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
-    return rows, getattr(rows[-1], order[-1].key)
+    return rows, ident(rows[-1])

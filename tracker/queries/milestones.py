@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased, selectinload
 from tracker.extensions import db
 from tracker.models import Action, City, Milestone, Plan, ProgressUpdate, Sector
 from tracker.models.programme import LGD_STEPS
+from tracker.queries import keyset
 from tracker.queries.cities import Area
 from tracker.vocabulary import STEP_TITLES
 
@@ -173,10 +174,10 @@ def listing(
     if filters.sort == "slip":
         order = [slip_days().desc(), *order]
     elif after is not None:
-        key = db.session.execute(sa.select(*order).where(Milestone.id == after)).first()
-        if key is None:
+        later = keyset.following(order, after)
+        if later is None:
             return [], None
-        query = query.where(sa.tuple_(*order) > sa.tuple_(*key))
+        query = query.where(later)
     query = query.order_by(*order).limit(limit)
     rows = db.session.execute(query.offset(offset) if offset else query).all()
     return [MilestoneRow(m, s, name, slug, n or 0) for m, s, name, slug, n in rows], total

@@ -24,6 +24,7 @@ from tracker.models import (
     Review,
     ReviewDecision,
 )
+from tracker.queries import keyset
 from tracker.queries.published import published_values
 
 
@@ -116,10 +117,10 @@ def queue(
             or 0
         )
     else:
-        key = db.session.execute(sa.select(*order).where(Review.id == after)).first()
-        if key is None:
+        later = keyset.following(order, after)
+        if later is None:
             return [], None, None
-        conditions.append(sa.tuple_(*order) > sa.tuple_(*key))
+        conditions.append(later)
     reviews = list(
         db.session.scalars(
             sa.select(Review)
@@ -130,8 +131,8 @@ def queue(
             .offset(offset)
         )
     )
-    next_after = reviews[limit - 1].id if len(reviews) > limit else None
-    return items(actor, reviews[:limit]), total, next_after
+    shown, next_after = keyset.cut(reviews, limit, lambda review: review.id)
+    return items(actor, shown), total, next_after
 
 
 def items(actor: Actor, reviews: list[Review]) -> list[QueueItem]:
