@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from datetime import date
 
 import plotly.graph_objects as go
 import pytest
@@ -162,6 +163,36 @@ def test_milestones_timeline_filters_and_slips(viewer, lead):
     }
     assert viewer.get("/milestones?state=late").status_code == 400
     assert "Moves" in all_rows
+
+
+def test_a_city_page_shows_the_milestones_of_its_plans_and_of_its_actions_only(viewer):
+    """An action's own milestone belongs to the action's city, on that city's page alone."""
+    from tracker.models import Action
+
+    def first_action(slug: str) -> Action:
+        return db.session.scalars(
+            sa.select(Action).join(Action.plan).join(Plan.city).where(City.slug == slug)
+        ).first()
+
+    for slug, title in (("bamberg", "Bamberg's own action step"), ("sofia", "Sofia's step")):
+        db.session.add(
+            Milestone(
+                slug=f"test/{slug}/action-step",
+                action_id=first_action(slug).id,
+                title=title,
+                planned_on=date(2030, 1, 1),
+                due_on=date(2030, 1, 1),
+            )
+        )
+    db.session.commit()
+    bars = figures(viewer.get("/cities/bamberg").get_data(as_text=True))["city-milestones"]
+    labels = {title for trace in bars["data"] for title in trace["customdata"]}
+    assert "Bamberg's own action step" in labels
+    assert "Sofia's step" not in labels
+    with_titles = sa.select(Milestone).join(Milestone.plan).join(Plan.city)
+    assert {titled(m) for m in db.session.scalars(with_titles.where(City.slug == "bamberg"))} < (
+        labels
+    )
 
 
 def test_dortmund_page_and_its_climate_programme(viewer):

@@ -173,7 +173,9 @@ def page(
         )
     )
     other_part, other_city = aliased(Participation), aliased(City)
-    own = sa.select(Participation.id).where(Participation.city_id == city.id)
+    # The city's participations by id: the pairs are then found through the mentorships'
+    # indexes (a subquery here had SQLite walk every participation in name order).
+    own = [p.id for p in participations]
 
     def linked(
         own_side: Any, other_side: Any, window: tuple[int, int] | None = None
@@ -210,16 +212,21 @@ def page(
             )
         )
     )
-    action_plan = aliased(Plan)
+    # The city's milestones (of its plans, and of its plans' actions) found through their
+    # indexes, each side on its own: one condition testing either side read every milestone.
+    city_plans = sa.select(Plan.id).where(Plan.city_id == city.id)
+    own_milestones = sa.union(
+        sa.select(Milestone.id).where(Milestone.plan_id.in_(city_plans)),
+        sa.select(Milestone.id).where(
+            Milestone.action_id.in_(sa.select(Action.id).where(Action.plan_id.in_(city_plans)))
+        ),
+    )
     milestones = [
         (m, s)
         for m, s in db.session.execute(
             sa.select(Milestone, state)
-            .outerjoin(Plan, Milestone.plan_id == Plan.id)
-            .outerjoin(Action, Milestone.action_id == Action.id)
-            .outerjoin(action_plan, Action.plan_id == action_plan.id)
-            .where(sa.or_(Plan.city_id == city.id, action_plan.city_id == city.id))
-            .order_by(Milestone.due_on)
+            .where(Milestone.id.in_(own_milestones))
+            .order_by(Milestone.due_on, Milestone.id)
         )
     ]
     recent = list(
