@@ -171,8 +171,8 @@ def test_a_city_page_shows_the_milestones_of_its_plans_and_of_its_actions_only(v
 
     def first_action(slug: str) -> Action:
         return db.session.scalars(
-            sa.select(Action).join(Action.plan).join(Plan.city).where(City.slug == slug)
-        ).first()
+            sa.select(Action).join(Action.plan).join(Plan.city).where(City.slug == slug).limit(1)
+        ).one()
 
     for slug, title in (("bamberg", "Bamberg's own action step"), ("sofia", "Sofia's step")):
         db.session.add(
