@@ -71,6 +71,19 @@ def test_the_whole_list_holds_every_action_of_the_list_a_page_at_a_time(viewer, 
         page += 1
     assert sorted(seen) == sorted(wanted)
     assert f"{len(wanted):,} actions." in visible_text(viewer.get(f"/actions?attention={which}"))
+    # In the order the list promises, pages joined: at risk, the latest report first (newest
+    # action first among the same day's); gone stale, the longest silent first, never
+    # reported last (by action among equals).
+    last = dict(
+        db.session.execute(sa.select(Action.id, Action.last_reported_on).where(condition)).all()
+    )
+    if which == "risky":
+        assert None not in last.values()  # where the engines differ: not in the demo data
+        promised = sorted(wanted, key=lambda i: (last[i], i), reverse=True)
+    else:
+        assert None in last.values()  # the demo data has actions never reported
+        promised = sorted(wanted, key=lambda i: (last[i] is None, last[i] or today, i))
+    assert seen == promised
 
 
 def test_the_overdue_milestones_list_holds_what_the_overview_counts(viewer):

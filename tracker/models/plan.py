@@ -179,6 +179,16 @@ class Action(SourcedMixin, Base):
             "percent_complete",
             "published_percent",
         ),
+        # The attention lists in their orders, read a page at a time from the index: at risk
+        # with the latest report first; gone stale with the longest silent first, never
+        # reported last.
+        sa.Index("ix_actions_reported", "last_reported_on", "id", "status"),
+        sa.Index(
+            "ix_actions_silence",
+            sa.text("(last_reported_on IS NULL)"),
+            "last_reported_on",
+            "id",
+        ),
     )
 
 

@@ -190,4 +190,15 @@ class Milestone(SourcedMixin, Base):
         # What is overdue, in all and per city, read from the index alone.
         sa.Index("ix_milestones_open_due", "completed_on", "due_on"),
         sa.Index("ix_milestones_plan_open", "plan_id", "completed_on", "due_on", "lgd_step"),
+        # The programme's own milestones in date order (the overview's timeline and its next
+        # milestone), not found by walking every city's milestones by date. Partial: the
+        # cities' milestones have no programme, and counted in they made the index look
+        # unselective to the planner.
+        sa.Index(
+            "ix_milestones_programme_due",
+            "programme_id",
+            "due_on",
+            sqlite_where=sa.text("programme_id IS NOT NULL"),
+            postgresql_where=sa.text("programme_id IS NOT NULL"),
+        ),
     )

@@ -218,9 +218,11 @@ def attention_condition(which: str, today: date, stale_days: int) -> sa.ColumnEl
 
 
 def attention_order(which: str) -> tuple[Any, ...]:
-    """The latest report first for actions at risk; the longest silent first for stale ones."""
+    """The latest report first for actions at risk; the longest silent first for stale ones,
+    never reported last. Each is the order of an index (ix_actions_reported read backwards,
+    ix_actions_silence), so a page of either list is read from the index in order."""
     if which == "risky":
-        return (Action.last_reported_on.desc(), Action.id)
+        return (Action.last_reported_on.desc(), Action.id.desc())
     return (Action.last_reported_on.is_(None), Action.last_reported_on, Action.id)
 
 
