@@ -6,6 +6,10 @@ counter's value (with the page, its query, the day, the language and time zone, 
 else the page depends on), so a page is recomputed after any committed write and never served
 from before one. Old entries are simply no longer asked for: they age out.
 
+A page's layout around those parts (the header with the person's name, navigation and forms)
+is kept too, per person and sign-in, for a few minutes at most: its forms carry the sign-in's
+CSRF token, signed with the time it was made.
+
 The store is Redis when TRACKER_REDIS_URL is set (shared by every worker), else the worker's own
 memory (cachelib's SimpleCache, bounded). PAGE_CACHE = False turns caching off.
 """
@@ -15,13 +19,21 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from cachelib import BaseCache, NullCache, RedisCache, SimpleCache
-from flask import Flask, current_app, has_request_context, render_template, request
+from flask import (
+    Flask,
+    current_app,
+    has_request_context,
+    render_template,
+    request,
+    session,
+)
 from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
@@ -203,13 +215,65 @@ def render_page(
     layout: str = "_layouts/cached.html",
 ) -> str:
     """Render page template `name` with its blocks from the cache (built from `build()` on a
-    miss), inside `layout`. `vary` names what else besides the data, the address, the day, the
-    language and the time zone the blocks depend on."""
+    miss), inside `layout` (kept per person: `shell_key`). `vary` names what else besides the
+    data, the address, the day, the language and the time zone the blocks depend on."""
     key = page_key(name, vary)
     cache = store()
     blocks: dict[str, str] | None = cache.get(key)
     if blocks is None:
         blocks = render_blocks(name, build(), CACHED_BLOCKS)
         cache.set(key, blocks)
-    rendered = {k: Markup(v) for k, v in blocks.items()}  # noqa: S704  (rendered by Jinja above)
-    return render_template(layout, blocks=rendered)
+    marks = {block: _mark(block) for block in blocks}
+    keep = keeps_shell()
+    kept = shell_key(key, layout) if keep else None
+    shell: str | None = cache.get(kept) if kept else None
+    if shell is None:
+        holes = {b: Markup(m) for b, m in marks.items()}  # noqa: S704  (comments of ours)
+        shell = render_template(layout, blocks=holes)
+        kept = kept or (shell_key(key, layout) if keep else None)  # its token is made now
+        if kept:
+            cache.set(kept, shell)
+    # One pass over the layout alone: what the blocks hold is never searched for a mark.
+    by_mark = {mark: blocks[block] for block, mark in marks.items()}
+    return "".join(by_mark.get(part, part) for part in _split(shell, marks.values()))
+
+
+# A kept layout's forms carry CSRF tokens signed when it was rendered: it is kept for at most
+# this long, well inside the tokens' time limit (Flask-WTF's default: an hour).
+SHELL_SECONDS = 600
+
+
+def shell_slot() -> int:
+    """The current period of SHELL_SECONDS: a layout is kept within one."""
+    return int(time.time()) // SHELL_SECONDS
+
+
+def keeps_shell() -> bool:
+    """Whether this request's layout may be kept: not without a session cookie (nothing of a
+    person to keep), nor while a message waits to be shown once (rendering shows it)."""
+    cookie = current_app.config["SESSION_COOKIE_NAME"]
+    return cookie in request.cookies and "_flashes" not in session
+
+
+def shell_key(page: str, layout: str) -> str | None:
+    """Where the layout of page `page` is kept for this person and sign-in; None until the
+    session holds its CSRF token (rendering a form makes it)."""
+    token = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    if not token:
+        return None
+    person = session.get("_user_id", "-")
+    parts = (page, layout, token, person, shell_slot())
+    return "shell:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def _mark(block: str) -> str:
+    """Where block `block` goes in a kept layout: a comment no one can write into a page
+    without the app's secret key."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hashlib.blake2b(block.encode(), key=secret[:64], digest_size=16).hexdigest()
+    return f"<!--block:{digest}-->"
+
+
+def _split(shell: str, marks: Iterable[str]) -> list[str]:
+    pattern = "|".join(re.escape(mark) for mark in marks)
+    return re.split(f"({pattern})", shell) if pattern else [shell]

@@ -166,3 +166,111 @@ def test_adding_a_mentorship_has_its_own_page_for_leads_only(lead, viewer):
     assert form.status_code == 200
     assert 'action="/mentorships"' in form.get_data(True)
     assert viewer.get("/mentorships/new").status_code == 403
+
+
+# The layout around a cached page (the header with the person's name, the navigation, the sign
+# out and language forms with their CSRF tokens) is kept per person and sign-in.
+
+
+def layouts_rendered(client, url: str) -> tuple[int, str]:
+    """How many times the dashboards' layout was rendered while `url` was answered, and the page."""
+    from flask import template_rendered
+
+    rendered = []
+
+    def seen(_app, template, **_extra):
+        if template.name == "_layouts/cached.html":
+            rendered.append(template.name)
+
+    template_rendered.connect(seen)
+    try:
+        response = client.get(url)
+    finally:
+        template_rendered.disconnect(seen)
+    assert response.status_code == 200
+    return len(rendered), response.get_data(as_text=True)
+
+
+def settled(*clients):
+    """Each client has seen the message its sign-in left (shown on the next page, once)."""
+    for client in clients:
+        assert "Signed in" in page_text(client.get("/milestones"))
+
+
+def test_a_second_visit_renders_no_layout_and_is_the_same_page(viewer):
+    settled(viewer)
+    first_count, first = layouts_rendered(viewer, "/cohort")
+    again_count, again = layouts_rendered(viewer, "/cohort")
+    assert (first_count, again_count) == (1, 0)
+    assert again == first
+    assert "reader@example.org" in again
+
+
+def test_a_kept_layout_is_only_its_own_persons(viewer, lead):
+    settled(viewer, lead)
+    viewer_page, lead_page = (layouts_rendered(c, "/cohort")[1] for c in (viewer, lead))
+    # Each asked second is served the layout kept for them, with their own name and token.
+    assert layouts_rendered(viewer, "/cohort") == (0, viewer_page)
+    assert layouts_rendered(lead, "/cohort") == (0, lead_page)
+    assert "boss@example.org" in lead_page
+    assert "boss@example.org" not in viewer_page
+    assert "reader@example.org" not in lead_page
+    assert csrf_token(viewer_page) != csrf_token(lead_page)
+
+
+def test_a_kept_layout_is_rendered_again_after_a_write_and_after_its_period(
+    viewer, editor, monkeypatch
+):
+    from tracker import cache
+
+    monkeypatch.setattr(cache, "shell_slot", lambda: 1)
+    settled(viewer)
+    layouts_rendered(viewer, "/cohort")
+    assert layouts_rendered(viewer, "/cohort")[0] == 0
+    monkeypatch.setattr(cache, "shell_slot", lambda: 2)  # its tokens would be growing old
+    assert layouts_rendered(viewer, "/cohort")[0] == 1
+    assert layouts_rendered(viewer, "/cohort")[0] == 0
+    action = bamberg_action()
+    answer = editor.post(
+        f"/actions/{action.id}/progress",
+        data={
+            "reported_on": date.today().isoformat(),
+            "status": "at_risk",
+            "percent_complete": "42",
+            "note": "A write renders the layout again",
+            "evidence_url": "",
+            "indicator_id": "None",
+            "indicator_value": "",
+        },
+    )
+    assert answer.status_code == 302
+    assert layouts_rendered(viewer, "/cohort")[0] == 1
+
+
+def test_a_message_on_a_cached_page_shows_once(viewer):
+    settled(viewer)
+    layouts_rendered(viewer, "/cohort")  # the layout is kept
+    with viewer.session_transaction() as session:
+        session["_flashes"] = [("success", "Shown exactly once")]
+    count, page = layouts_rendered(viewer, "/cohort")
+    assert count == 1
+    assert "Shown exactly once" in page
+    count, page = layouts_rendered(viewer, "/cohort")
+    assert "Shown exactly once" not in page
+
+
+def test_the_token_of_a_kept_layout_signs_out(viewer, demo_app):
+    settled(viewer)
+    layouts_rendered(viewer, "/cohort")
+    count, page = layouts_rendered(viewer, "/cohort")
+    assert count == 0
+    demo_app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        refused = viewer.post("/auth/logout", data={"csrf_token": "not-a-token"})
+        assert refused.status_code == 400
+        assert viewer.get("/cohort").status_code == 200  # still signed in
+        signed_out = viewer.post("/auth/logout", data={"csrf_token": csrf_token(page)})
+        assert signed_out.status_code == 302
+        assert viewer.get("/cohort").status_code == 302  # to the sign-in page
+    finally:
+        demo_app.config["WTF_CSRF_ENABLED"] = False
