@@ -274,3 +274,26 @@ def test_the_token_of_a_kept_layout_signs_out(viewer, demo_app):
         assert viewer.get("/cohort").status_code == 302  # to the sign-in page
     finally:
         demo_app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.mark.parametrize("url", ["/cohort", "/cities", "/milestones"])
+def test_a_page_served_from_the_cache_makes_no_filter_form(viewer, url, monkeypatch):
+    """Its filters are checked when there are some to check; the form (choices read from the
+    cache) is made for a page that is built, not for one served as it was kept."""
+    from flask_wtf import FlaskForm
+
+    made = []
+    original = FlaskForm.__init__
+
+    def counted(self, *args, **kwargs):
+        made.append(type(self).__name__)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(FlaskForm, "__init__", counted)
+    settled(viewer)
+    viewer.get(url)  # built, and kept
+    made.clear()
+    assert layouts_rendered(viewer, url)[0] == 0
+    assert made == []
+    assert viewer.get(f"{url}?country=XX").status_code == 400  # a filter is still checked
+    assert len(made) == 1

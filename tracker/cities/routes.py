@@ -32,14 +32,19 @@ def index() -> ResponseReturnValue:  # Who: every signed-in user.
     programme_id = overview.current_programme_id()
     if programme_id is None:
         abort(404)
-    form = CityFilterForm(request.args)
-    if request.args.keys() - {"format", "table"} and not form.validate():
-        return render_template("cities/index.html", form=form), 400
+    # The filter form is made when there is a filter to check or a page to build (not for a
+    # page served from the cache without filters).
+    checked = None
+    if request.args.keys() - {"format", "table"}:
+        checked = CityFilterForm(request.args)
+        if not checked.validate():
+            return render_template("cities/index.html", form=checked), 400
 
     number = page_number()
 
     def build(whole: bool) -> pages.Page:
         programme = db.get_or_404(Programme, programme_id)
+        form = checked or CityFilterForm(request.args)
         return present.index_page(programme, form.selected(), number, whole=whole, form=form)
 
     return pages.serve("cities/index.html", build)

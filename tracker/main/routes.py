@@ -20,6 +20,7 @@ from tracker.models import Programme
 from tracker.paging import page_number
 from tracker.queries import Shown, overview
 from tracker.queries import review as review_queries
+from tracker.queries.cohort import CohortFilter
 
 
 def serve_overview(
@@ -79,10 +80,15 @@ def approved_only() -> bool:
 @login_required
 @with_programme
 def cohort(programme_id: int) -> ResponseReturnValue:  # Who: every signed-in user.
-    form = CohortFilterForm(request.args, programme_id=programme_id)
-    if request.args.keys() - {"format", "table", "page"} and not form.validate():
-        return render_template("main/cohort.html", form=form, page=None), 400
-    filters = form.selected()
+    # The filter form (its choices read from the cache) is made when there is a filter to
+    # check or a page to build: a page served from the cache without filters needs none.
+    form = None
+    filters = CohortFilter()
+    if request.args.keys() - {"format", "table", "page"}:
+        form = CohortFilterForm(request.args, programme_id=programme_id)
+        if not form.validate():
+            return render_template("main/cohort.html", form=form, page=None), 400
+        filters = form.selected()
     number = page_number()
 
     def build(whole: bool) -> pages.Page:
@@ -93,7 +99,7 @@ def cohort(programme_id: int) -> ResponseReturnValue:  # Who: every signed-in us
             Shown(approved=filters.approved),
             number,
             whole=whole,
-            form=form,
+            form=form or CohortFilterForm(request.args, programme_id=programme_id),
             review_waiting=review_queries.count_waiting(),
             approved=filters.approved,
         )

@@ -58,14 +58,19 @@ def _page(
 @bp.route("")
 @login_required
 def index() -> ResponseReturnValue:  # Who: every signed-in user.
-    form = MilestoneFilterForm(request.args)
-    if request.args.keys() - {"format", "table"} and not form.validate():
-        return render_template("milestones/index.html", form=form, rows=None), 400
+    # The filter form is made when there is a filter to check or a page to build (not for a
+    # page served from the cache without filters).
+    checked = None
+    if request.args.keys() - {"format", "table"}:
+        checked = MilestoneFilterForm(request.args)
+        if not checked.validate():
+            return render_template("milestones/index.html", form=checked, rows=None), 400
     today = date.today()
 
     number = page_number()
 
     def build(whole: bool) -> pages.Page:
+        form = checked or MilestoneFilterForm(request.args)
         return present.index_page(
             form.selected(),
             today,
