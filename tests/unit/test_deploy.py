@@ -84,3 +84,31 @@ def test_nginx_accepts_the_site(tmp_path):
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_gunicorn_freezes_what_the_loaded_app_holds(tmp_path):
+    """Each worker (and the parent before it forks) freezes the objects that exist once the
+    app is loaded, so the garbage collector's full collections no longer walk them."""
+    script = (
+        "import gc, runpy\n"
+        f"hooks = runpy.run_path({str(DEPLOY / 'gunicorn.conf.py')!r})\n"
+        "from tracker import create_app\n"
+        "create_app({'SECRET_KEY': 'x' * 40, 'INSTANCE_PATH': %r})\n"
+        "before = gc.get_freeze_count()\n"
+        "hooks['post_worker_init'](None)\n"
+        "after = gc.get_freeze_count()\n"
+        "hooks['pre_fork'](None, None)\n"
+        "print(before, after, len(gc.get_objects()))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script % str(tmp_path)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    before, after, left = (int(n) for n in result.stdout.split())
+    assert before == 0
+    assert after > 50_000  # the app's objects, frozen
+    assert left < 1_000  # what a full collection still walks
