@@ -4,7 +4,7 @@ targets, actions and their indicators."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -52,6 +52,10 @@ class Plan(SourcedMixin, Base):
     actions_summary: Mapped[str | None] = mapped_column(sa.Text)
     integrated_goals: Mapped[str | None] = mapped_column(sa.Text)
     partnerships: Mapped[str | None] = mapped_column(sa.Text)
+    # The latest report on any of its actions: kept by the database itself (triggers on
+    # actions, migration 0018) in the write's own transaction, so a dashboard reads a row per
+    # plan instead of every action. Never set by the app.
+    last_reported_on: Mapped[date | None]
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     city: Mapped[City] = relationship()
@@ -64,12 +68,25 @@ class Plan(SourcedMixin, Base):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @classmethod
+    def city_last_report(cls, city_id: Any) -> sa.ScalarSelect[Any]:
+        """The latest report of the city `city_id` (a column or a value) on any action of its
+        plans, read from their kept dates (ix_plans_city_reported)."""
+        return (
+            sa.select(sa.func.max(cls.last_reported_on))
+            .where(cls.city_id == city_id)
+            .scalar_subquery()
+        )
+
     __table_args__ = (
         one_of("kind", PLAN_KINDS),
         one_of("status", LGD_STATUSES),
         sa.UniqueConstraint("city_id", "slug"),
         # Only a Local Green Deal has the LGD status scale; other plans have none.
         sa.CheckConstraint("kind = 'local_green_deal' OR status IS NULL", name="status_for_lgd"),
+        # A city's last report, read from the index alone.
+        sa.Index("ix_plans_city_reported", "city_id", "last_reported_on"),
     )
 
 

@@ -77,12 +77,7 @@ def listing(
         .subquery()
     )
     status = sa.select(deals.c.status).where(deals.c.city_id == City.id).scalar_subquery()
-    last = (
-        sa.select(sa.func.max(Action.last_reported_on))
-        .join(Action.plan)
-        .where(Plan.city_id == City.id)
-        .scalar_subquery()
-    )
+    last = Plan.city_last_report(City.id)
     kept = (
         sa.select(City.id)
         .join(Participation, Participation.city_id == City.id)

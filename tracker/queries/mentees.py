@@ -68,12 +68,7 @@ def _figures(city_id: Any, today: date) -> dict[str, Any]:
             .scalar_subquery()
         )
 
-    last = (
-        sa.select(sa.func.max(Action.last_reported_on))
-        .join(Action.plan)
-        .where(Plan.city_id == city_id)
-        .scalar_subquery()
-    )
+    last = Plan.city_last_report(city_id)
     return {"late_steps": milestones(True), "late": milestones(False), "last": last}
 
 

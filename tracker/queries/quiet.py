@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from tracker.extensions import db
 from tracker.models import Programme
 from tracker.models.city import City, Participation
-from tracker.models.plan import Action, Plan
+from tracker.models.plan import Plan
 from tracker.queries.mentorships import current_pairs
 
 NO_MENTOR = "no_mentor"
@@ -51,12 +51,7 @@ def quiet_groups(programme: Programme, today: date) -> list[QuietGroup]:
     """Each mentor group's days without an update, the quietest (by median) first. One query:
     for each group, only the rows at (or beside) the ranks of its five numbers come back."""
     members = _members(programme)
-    last = (
-        sa.select(sa.func.max(Action.last_reported_on))
-        .join(Action.plan)
-        .where(Plan.city_id == members.c.city_id)
-        .scalar_subquery()
-    )
+    last = Plan.city_last_report(members.c.city_id)
     # Each city's last update once (not once per use in the ranking and the counts).
     dated = sa.select(members.c.mentor, last.label("last")).cte("dated").prefix_with("MATERIALIZED")
     key = sa.func.coalesce(dated.c.mentor, 0)
