@@ -232,7 +232,7 @@ def render_page(
         shell = render_template(layout, blocks=holes)
         kept = kept or (shell_key(key, layout) if keep else None)  # its token is made now
         if kept:
-            cache.set(kept, shell)
+            cache.set(kept, shell, timeout=SHELL_SECONDS)  # its period ends by then
     # One pass over the layout alone: what the blocks hold is never searched for a mark.
     by_mark = {mark: blocks[block] for block, mark in marks.items()}
     return "".join(by_mark.get(part, part) for part in _split(shell, marks.values()))
