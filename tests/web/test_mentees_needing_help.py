@@ -130,3 +130,28 @@ def test_a_long_list_of_mentees_needing_help_shows_the_most_severe_and_leads_to_
         assert len(csv.strip().splitlines()) == 1 + len(want)
     finally:
         demo_app.config["HELP_THRESHOLD"] = 5
+
+
+def test_the_page_computes_every_mentees_figures_once(demo_app, viewer):
+    """The mentees needing help, their counts and each mentor's load come from one statement
+    over one computation of the figures (the cache off: the page rendered afresh)."""
+    from sqlalchemy import event
+
+    demo_app.config["PAGE_CACHE"] = False
+    from tracker import cache
+
+    cache.init_app(demo_app)
+    statements = []
+    engine = db.engines[None].engine
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert viewer.get("/mentorships").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+        demo_app.config["PAGE_CACHE"] = True
+        cache.init_app(demo_app)
+    assert sum("figures AS" in s for s in statements) == 1

@@ -112,6 +112,20 @@ def _scored(programme: Programme, today: date, stale_days: int, mentor: int | No
     )
 
 
+def _severity(scored: Any) -> tuple[Any, ...]:
+    """Most severe first: by points, late steps, days without an update, overdue milestones,
+    name."""
+    return (
+        scored.c.points.desc(),
+        scored.c.late_steps.desc(),
+        scored.c.last.is_not(None),
+        scored.c.last,
+        scored.c.late.desc(),
+        sa.func.lower(scored.c.name),
+        scored.c.city_id,
+    )
+
+
 def needing(
     programme: Programme,
     today: date,
@@ -122,48 +136,83 @@ def needing(
     limit: int | None = NEEDING_SHOWN,
 ) -> tuple[list[Need], int, int]:
     """The current mentees (of `mentor`, a city id, when given) at `threshold` points or more,
-    most severe first: by points, late steps, days without an update, overdue milestones,
-    name; the first `limit` of them (None: all), how many there are, and how many mentees."""
+    most severe first: the first `limit` of them (None: all), how many there are, and how many
+    mentees."""
+    needs, count, total, _loads = _needing(
+        programme, today, stale_days, threshold, mentor=mentor, limit=limit, with_loads=False
+    )
+    return needs, count, total
+
+
+# The columns of `_needing`'s one statement, each part filling its own (the rest NULL).
+_COLUMNS = {
+    "kind": sa.String,
+    "rank": sa.Integer,
+    "city_id": sa.Integer,
+    "slug": sa.String,
+    "name": sa.String,
+    "late_steps": sa.Integer,
+    "late": sa.Integer,
+    "last": sa.Date,
+    "points": sa.Integer,
+    "mentor": sa.String,
+    "n": sa.Integer,
+    "h": sa.Integer,
+}
+
+
+def _part(kind: str, source: Any, **columns: Any) -> sa.Select[Any]:
+    """One part of `_needing`'s statement: its `kind`, its columns, NULL for the others (typed
+    for the result, not cast: SQLite would turn a date cast to DATE into a number)."""
+    values = {"kind": sa.literal(kind, sa.String), **columns}
+    return sa.select(
+        *(
+            (values[name] if name in values else sa.type_coerce(sa.null(), kind_of)).label(name)
+            for name, kind_of in _COLUMNS.items()
+        )
+    ).select_from(source)
+
+
+def _needing(
+    programme: Programme,
+    today: date,
+    stale_days: int,
+    threshold: int,
+    *,
+    mentor: int | None,
+    limit: int | None,
+    with_loads: bool,
+) -> tuple[list[Need], int, int, list[Load]]:
+    """`needing`, and (`with_loads`) each mentor's load: one statement whose parts all read one
+    computation of every mentee's figures, told apart by their `kind`."""
     scored = _scored(programme, today, stale_days, mentor)
     over = scored.c.points >= threshold
-    # The counts come along with the rows: one computation of every mentee's figures.
-    counted = sa.select(sa.func.count()).select_from(scored).correlate(None)
-    query = (
-        sa.select(
-            scored,
-            counted.scalar_subquery().label("mentees"),
-            counted.where(over).scalar_subquery().label("needing"),
-        )
-        .where(over)
-        .order_by(
-            scored.c.points.desc(),
-            scored.c.late_steps.desc(),
-            scored.c.last.is_not(None),
-            scored.c.last,
-            scored.c.late.desc(),
-            sa.func.lower(scored.c.name),
-            scored.c.city_id,
-        )
-    )
+    rank = sa.func.row_number().over(order_by=_severity(scored))
+    shown = sa.select(scored, rank.label("rank")).where(over).order_by(*_severity(scored))
     if limit is not None:
-        query = query.limit(limit)
-    rows = db.session.execute(query).all()
-    if rows:
-        total, count = rows[0].mentees, rows[0].needing
-    else:
-        total, count = db.session.scalar(counted), 0
-    pairs, mentor_part, mentee_part = current_pairs(programme)
-    if mentor is not None:
-        pairs = pairs.where(mentor_part.city_id == mentor)
-    mentor_city = aliased(City)
-    names: dict[int, list[str]] = {}
-    for mentee, name in db.session.execute(
-        pairs.with_only_columns(mentee_part.city_id, mentor_city.name)
-        .join(mentor_city, mentor_city.id == mentor_part.city_id)
-        .where(mentee_part.city_id.in_([r.city_id for r in rows]))
-        .order_by(mentor_city.name)
-    ):
-        names.setdefault(mentee, []).append(name)
+        shown = shown.limit(limit)
+    need = shown.subquery("need")
+    counted = (
+        sa.select(sa.func.count().label("n"), sa.func.count(sa.case((over, 1))).label("h"))
+        .select_from(scored)
+        .subquery("counted")
+    )
+    parts = [
+        _part(
+            "need",
+            need,
+            **{name: need.c[name] for name in _COLUMNS if name not in ("kind", "mentor", "n", "h")},
+        ),
+        _part("count", counted, n=counted.c.n, h=counted.c.h),
+    ]
+    if with_loads:
+        load = _loads(programme, scored, threshold).subquery("load")
+        parts.append(_part("load", load, mentor=load.c.mentor, n=load.c.n, h=load.c.h))
+    every = sa.union_all(*parts).subquery("every")
+    rows = db.session.execute(sa.select(every).order_by(every.c.kind, every.c.rank)).all()
+    needs = [r for r in rows if r.kind == "need"]
+    (counts,) = [r for r in rows if r.kind == "count"]
+    names = _mentor_names(programme, mentor, [r.city_id for r in needs])
     return (
         [
             Need(
@@ -175,29 +224,47 @@ def needing(
                 (today - r.last).days if r.last is not None else None,
                 int(r.points),
             )
-            for r in rows
+            for r in needs
         ],
-        int(count),
-        int(total),
+        int(counts.h),
+        int(counts.n),
+        [Load(r.mentor, int(r.n), int(r.h)) for r in rows if r.kind == "load"],
     )
 
 
-def loads(programme: Programme, today: date, stale_days: int, threshold: int) -> list[Load]:
+def _mentor_names(programme: Programme, mentor: int | None, mentees: list[int]) -> dict:
+    """Each of these mentees' current mentors (only `mentor`, when given), by name."""
+    pairs, mentor_part, mentee_part = current_pairs(programme)
+    if mentor is not None:
+        pairs = pairs.where(mentor_part.city_id == mentor)
+    mentor_city = aliased(City)
+    names: dict[int, list[str]] = {}
+    for mentee, name in db.session.execute(
+        pairs.with_only_columns(mentee_part.city_id, mentor_city.name)
+        .join(mentor_city, mentor_city.id == mentor_part.city_id)
+        .where(mentee_part.city_id.in_(mentees))
+        .order_by(mentor_city.name)
+    ):
+        names.setdefault(mentee, []).append(name)
+    return names
+
+
+def _loads(programme: Programme, scored: Any, threshold: int) -> sa.Select[Any]:
     """Each mentor's current mentees and how many of them need help (one row per mentor)."""
-    scored = _scored(programme, today, stale_days, None)
     pairs, mentor_part, mentee_part = current_pairs(programme)
     mentor_city = aliased(City)
     mentee = mentee_part.city_id
     helped = sa.case((scored.c.points >= threshold, mentee))
-    rows = db.session.execute(
+    return (
         pairs.with_only_columns(
-            mentor_city.name, sa.func.count(sa.distinct(mentee)), sa.func.count(sa.distinct(helped))
+            mentor_city.name.label("mentor"),
+            sa.func.count(sa.distinct(mentee)).label("n"),
+            sa.func.count(sa.distinct(helped)).label("h"),
         )
         .join(mentor_city, mentor_city.id == mentor_part.city_id)
         .join(scored, scored.c.city_id == mentee)
         .group_by(mentor_city.id, mentor_city.name)
     )
-    return [Load(name, int(n), int(h)) for name, n, h in rows]
 
 
 def pairs(
@@ -304,8 +371,14 @@ def board(
     """Everything the mentorships page shows; `window` None reads every pair and every mentee
     needing help (the CSV)."""
     shown, count = pairs(programme, today, stale_days, window)
-    needs, needing_count, mentees = needing(
-        programme, today, stale_days, threshold, limit=None if window is None else NEEDING_SHOWN
+    needs, needing_count, mentees, loads = _needing(
+        programme,
+        today,
+        stale_days,
+        threshold,
+        mentor=None,
+        limit=None if window is None else NEEDING_SHOWN,
+        with_loads=True,
     )
     any_demo = db.session.scalar(
         sa.select(
@@ -321,5 +394,5 @@ def board(
         needs,
         needing_count,
         mentees,
-        loads(programme, today, stale_days, threshold),
+        loads,
     )
