@@ -60,22 +60,27 @@ def without_tokens(response) -> str:
     )
 
 
-def test_logging_progress_shows_at_once(viewer, editor):
-    action = bamberg_action()
-    assert "Cache check: tender out" not in page_text(viewer.get("/cities/bamberg"))
-    overview = page_text(viewer.get("/"))
-    response = editor.post(
+def report_through_the_form(client, action: Action, status: str, percent: str, note: str):
+    """A progress report on `action` as its editor sends it from the action's page, today."""
+    return client.post(
         f"/actions/{action.id}/progress",
         data={
             "reported_on": date.today().isoformat(),
-            "status": "delayed",
-            "percent_complete": "41",
-            "note": "Cache check: tender out",
+            "status": status,
+            "percent_complete": percent,
+            "note": note,
             "evidence_url": "",
             "indicator_id": "None",
             "indicator_value": "",
         },
     )
+
+
+def test_logging_progress_shows_at_once(viewer, editor):
+    action = bamberg_action()
+    assert "Cache check: tender out" not in page_text(viewer.get("/cities/bamberg"))
+    overview = page_text(viewer.get("/"))
+    response = report_through_the_form(editor, action, "delayed", "41", "Cache check: tender out")
     assert response.status_code == 302
     assert "Cache check: tender out" in page_text(viewer.get("/cities/bamberg"))
     # The overview's counts by status moved with it.
@@ -231,18 +236,7 @@ def test_a_kept_layout_is_rendered_again_after_a_write_and_after_its_period(
     assert layouts_rendered(viewer, "/cohort")[0] == 1
     assert layouts_rendered(viewer, "/cohort")[0] == 0
     action = bamberg_action()
-    answer = editor.post(
-        f"/actions/{action.id}/progress",
-        data={
-            "reported_on": date.today().isoformat(),
-            "status": "at_risk",
-            "percent_complete": "42",
-            "note": "A write renders the layout again",
-            "evidence_url": "",
-            "indicator_id": "None",
-            "indicator_value": "",
-        },
-    )
+    answer = report_through_the_form(editor, action, "at_risk", "42", "Renders the layout again")
     assert answer.status_code == 302
     assert layouts_rendered(viewer, "/cohort")[0] == 1
 
