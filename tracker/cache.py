@@ -223,12 +223,13 @@ def render_page(
     if blocks is None:
         blocks = render_blocks(name, build(), CACHED_BLOCKS)
         cache.set(key, blocks)
-    marks = {block: _mark(block) for block in blocks}
+    # A mark where each block goes; an empty block stays empty (the layout shows its default).
+    marks = {block: _mark(block) for block, text in blocks.items() if text}
     keep = keeps_shell()
     kept = shell_key(key, layout) if keep else None
     shell: str | None = cache.get(kept) if kept else None
     if shell is None:
-        holes = {b: Markup(m) for b, m in marks.items()}  # noqa: S704  (comments of ours)
+        holes = {b: Markup(marks.get(b, "")) for b in blocks}  # noqa: S704  (comments of ours)
         shell = render_template(layout, blocks=holes)
         kept = kept or (shell_key(key, layout) if keep else None)  # its token is made now
         if kept:
