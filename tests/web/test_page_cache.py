@@ -196,6 +196,15 @@ def layouts_rendered(client, url: str) -> tuple[int, str]:
     return len(rendered), response.get_data(as_text=True)
 
 
+@pytest.fixture(autouse=True)
+def one_period(monkeypatch):
+    """Every request of a test falls in the same period a layout is kept for (a test crossing
+    the ten minutes' boundary would see it rendered again); a test may move it on."""
+    from tracker import cache
+
+    monkeypatch.setattr(cache, "shell_slot", lambda: 0)
+
+
 def settled(*clients):
     """Each client has seen the message its sign-in left (shown on the next page, once)."""
     for client in clients:
