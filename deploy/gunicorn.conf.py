@@ -27,8 +27,7 @@ max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("TRACKER_FORWARDED_ALLOW_IPS", "127.0.0.1")
 # One access line a request, with nginx's request id, so a line of nginx's log and one of the
 # app's can be matched.
-# TRACKER_ACCESS_LOG empty: none (the benchmark, which counts requests itself).
-accesslog = os.environ.get("TRACKER_ACCESS_LOG", "-") or None
+accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms id=%({x-request-id}i)s'
 errorlog = "-"
 loglevel = os.environ.get("TRACKER_LOG_LEVEL", "info")
