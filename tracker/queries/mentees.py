@@ -232,7 +232,9 @@ def _needing(
     )
 
 
-def _mentor_names(programme: Programme, mentor: int | None, mentees: list[int]) -> dict:
+def _mentor_names(
+    programme: Programme, mentor: int | None, mentees: list[int]
+) -> dict[int, list[str]]:
     """Each of these mentees' current mentors (only `mentor`, when given), by name."""
     pairs, mentor_part, mentee_part = current_pairs(programme)
     if mentor is not None:
