@@ -15,6 +15,7 @@ from tracker.models.programme import (
 )
 from tracker.models.progress import ProgressUpdate
 from tracker.models.review import Review, ReviewDecision, ReviewGrant
+from tracker.models.rounds import ReportingRound, RoundCity, SnapshotItem
 from tracker.models.user import (
     AccountLink,
     ApiToken,
@@ -47,11 +48,14 @@ __all__ = [
     "Programme",
     "ProgrammeFigure",
     "ProgressUpdate",
+    "ReportingRound",
     "Review",
     "ReviewDecision",
     "ReviewGrant",
+    "RoundCity",
     "Sector",
     "SignInThrottle",
+    "SnapshotItem",
     "Submission",
     "Theme",
     "User",
