@@ -76,3 +76,9 @@ class Conflict(DomainError):
         self.version = version
         self.changed_by = changed_by
         self.changed_at = changed_at
+
+
+class RoundClosed(DomainError):
+    """A write aimed at a reporting round that is closed: its snapshot is frozen (409)."""
+
+    status = 409

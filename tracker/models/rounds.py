@@ -53,9 +53,7 @@ class ReportingRound(Base):
 
     __table_args__ = (
         sa.CheckConstraint("period_start <= period_end", name="period_in_order"),
-        sa.CheckConstraint(
-            "(closed_at IS NULL) = (content_hash IS NULL)", name="closed_with_hash"
-        ),
+        sa.CheckConstraint("(closed_at IS NULL) = (content_hash IS NULL)", name="closed_with_hash"),
     )
 
 
@@ -64,9 +62,7 @@ class RoundCity(Base):
 
     __tablename__ = "reporting_round_cities"
 
-    round_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("reporting_rounds.id"), primary_key=True
-    )
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("reporting_rounds.id"), primary_key=True)
     city_id: Mapped[int] = mapped_column(sa.ForeignKey("cities.id"), primary_key=True, index=True)
 
 

@@ -109,10 +109,13 @@ def public_city_id(slug: str) -> int | None:
     return db.session.scalar(query)
 
 
-def published_values(indicator_ids: list[int]) -> dict[int, list[tuple[date, float]]]:
-    """Each indicator's values as the approved reports alone state them (no demo values): a
-    value entered on its own once approved; one reported with a progress update while that
-    update is approved and no later approved correction of it stands."""
+def published_values(
+    indicator_ids: list[int], *, facts_only: bool = True
+) -> dict[int, list[tuple[date, float]]]:
+    """Each indicator's values as the approved reports alone state them (no demo values unless
+    asked for, as a round's snapshot does): a value entered on its own once approved; one
+    reported with a progress update while that update is approved and no later approved
+    correction of it stands."""
     update, later = aliased(ProgressUpdate), aliased(ProgressUpdate)
     waiting = unapproved(Review.update_id)
     superseded = (
@@ -139,7 +142,9 @@ def published_values(indicator_ids: list[int]) -> dict[int, list[tuple[date, flo
     for indicator_id, measured_on, value in db.session.execute(
         sa.select(IndicatorValue.indicator_id, IndicatorValue.measured_on, IndicatorValue.value)
         .where(
-            IndicatorValue.indicator_id.in_(indicator_ids), IndicatorValue.is_demo.is_(False), shown
+            IndicatorValue.indicator_id.in_(indicator_ids),
+            *IndicatorValue.facts(facts_only),
+            shown,
         )
         .order_by(IndicatorValue.measured_on, IndicatorValue.id)
     ):
