@@ -199,6 +199,7 @@ def register_blueprints(app: Flask) -> None:
         plans,
         public,
         review,
+        rounds,
     )
 
     for blueprint in (
@@ -217,6 +218,7 @@ def register_blueprints(app: Flask) -> None:
         imports,
         public,
         review,
+        rounds,
     ):
         app.register_blueprint(blueprint.bp)
     register_template_helpers(app)

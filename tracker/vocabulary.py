@@ -24,6 +24,10 @@ STATUS_LABELS = {
 }
 # Every other stored code that a page shows: milestone and step states, roles, deal statuses.
 CODE_LABELS = {
+    # what a round's snapshot holds
+    "action": _l("action"),
+    "indicator": _l("indicator"),
+    "milestone": _l("milestone"),
     "done": _l("done"),
     "not_recorded": _l("not recorded as done"),
     "overdue": _l("overdue"),

@@ -148,4 +148,4 @@ def http_error(exc: HTTPException) -> Response:
     return response
 
 
-from tracker.api import conditional, decisions, routes, writes  # noqa: E402, F401
+from tracker.api import conditional, decisions, rounds, routes, writes  # noqa: E402, F401

@@ -13,6 +13,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json
 
 from tracker.models.base import MAX_ID
 from tracker.schemas import queries, records, reports
+from tracker.schemas import rounds as round_shapes
 from tracker.schemas.types import SLUG_PATTERN
 
 REF = "#/components/schemas/{model}"
@@ -60,10 +61,25 @@ LISTS: dict[str, tuple[str, type[BaseModel], type[BaseModel]]] = {
         records.ReviewItem,
         queries.ReviewQueue,
     ),
+    "/api/v1/rounds": ("Reporting rounds", round_shapes.Round, queries.Rounds),
+    "/api/v1/rounds/{round_id}/items": (
+        "A closed round's frozen snapshot: each action, indicator and milestone of its cities "
+        "as it stood at the close (409 while the round is open)",
+        round_shapes.SnapshotEntry,
+        queries.RoundItems,
+    ),
 }
+# Lists that also answer another problem than a read's.
+LIST_PROBLEMS = {"/api/v1/rounds/{round_id}/items": (409,)}
 READS: dict[str, tuple[str, str, type[BaseModel]]] = {
     "/api/v1/cities/{slug}": ("One city", "getCity", records.CityDetail),
     "/api/v1/actions/{action_id}": ("One action", "getAction", records.Action),
+    "/api/v1/rounds/{round_id}": ("One reporting round", "getRound", round_shapes.Round),
+    "/api/v1/rounds/{round_id}/compare/{other_id}": (
+        "What moved between two rounds, in the cities of both (the earlier period first)",
+        "compareRounds",
+        round_shapes.RoundComparison,
+    ),
 }
 WRITES: dict[str, Write] = {
     "/api/v1/actions/{action_id}/progress": (
@@ -83,6 +99,25 @@ WRITES: dict[str, Write] = {
         "addIndicatorValue",
         reports.IndicatorValueReport,
         records.IndicatorValue,
+    ),
+    "/api/v1/rounds": (
+        "Open a reporting round (leads and admins; a city is in at most one open round)",
+        "openRound",
+        round_shapes.RoundOpening,
+        round_shapes.Round,
+    ),
+    "/api/v1/rounds/{round_id}/close": (
+        "Close a round: its snapshot and content hash are frozen (409 if closed already)",
+        "closeRound",
+        round_shapes.RoundClosing,
+        round_shapes.Round,
+    ),
+    "/api/v1/rounds/{round_id}/cities/{slug}/reports": (
+        "A city's reports for the open round, stored together or not at all (the city's "
+        "editors; 409 if the round is closed; 422 naming every refused row)",
+        "reportInRound",
+        round_shapes.RoundReport,
+        round_shapes.RoundReported,
     ),
     **{
         f"/api/v1/review/{which}/{{{param}}}/{verb}": (
@@ -224,7 +259,9 @@ def list_op(path: str) -> dict[str, Any]:
                 "content": {"application/json": {"schema": ref(page(record))}},
             },
             **NOT_MODIFIED,
-            **problem_responses(400, 401, *([404] if params else []), 414),
+            **problem_responses(
+                400, 401, *([404] if params else []), *LIST_PROBLEMS.get(path, ()), 414
+            ),
         },
     }
 

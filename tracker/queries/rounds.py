@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import (
@@ -19,12 +20,14 @@ from tracker.models import (
     Indicator,
     IndicatorValue,
     Milestone,
+    Participation,
     Plan,
     ProgressUpdate,
     ReportingRound,
     RoundCity,
     SnapshotItem,
 )
+from tracker.queries.keyset import keyed
 from tracker.queries.milestones import with_owner_city
 from tracker.queries.published import published_values
 
@@ -71,14 +74,53 @@ def last_closed() -> ReportingRound | None:
     )
 
 
+def programme_city_slugs(programme_id: int) -> list[str]:
+    """The address names of every city taking part in the programme."""
+    return list(
+        db.session.scalars(
+            sa.select(City.slug)
+            .join(Participation, Participation.city_id == City.id)
+            .where(Participation.programme_id == programme_id)
+            .distinct()
+            .order_by(City.slug)
+        )
+    )
+
+
+def listing(filters: dict[str, Any]) -> sa.Select[Any]:
+    """The API's list of rounds, in the order they were opened."""
+    select = sa.select(ReportingRound).options(selectinload(ReportingRound.cities))
+    if filters.get("state") == "open":
+        select = select.where(ReportingRound.closed_at.is_(None))
+    elif filters.get("state") == "closed":
+        select = select.where(ReportingRound.closed_at.is_not(None))
+    return keyed(select, ReportingRound.id)
+
+
+def item_listing(round_id: int, filters: dict[str, Any]) -> sa.Select[Any]:
+    """A closed round's snapshot items, in the order they were frozen."""
+    select = sa.select(SnapshotItem).where(SnapshotItem.round_id == round_id)
+    if filters.get("city"):
+        select = select.where(
+            SnapshotItem.city_id.in_(sa.select(City.id).where(City.slug == filters["city"]))
+        )
+    if filters.get("kind"):
+        select = select.where(SnapshotItem.kind == filters["kind"])
+    return keyed(select, SnapshotItem.id)
+
+
 def city_ids(round_id: int) -> sa.Select[Any]:
     return sa.select(RoundCity.city_id).where(RoundCity.round_id == round_id)
 
 
-def current_items(round_id: int, *, approved: bool) -> dict[Key, dict[str, Any]]:
-    """What each action, indicator and milestone of the round's cities states now: as
-    reported, or (`approved`) as the approved reports alone state it."""
+def current_items(
+    round_id: int, *, approved: bool, city_id: int | None = None
+) -> dict[Key, dict[str, Any]]:
+    """What each action, indicator and milestone of the round's cities (or of one of them)
+    states now: as reported, or (`approved`) as the approved reports alone state it."""
     cities = city_ids(round_id)
+    if city_id is not None:
+        cities = cities.where(RoundCity.city_id == city_id)
     items: dict[Key, dict[str, Any]] = {}
     status, percent, reported = Action.state_columns(approved)
     for row in db.session.execute(
@@ -148,17 +190,21 @@ def _latest_values(ids: list[int], *, approved: bool) -> dict[int, tuple[date, f
     return latest
 
 
-def snapshot(round_: ReportingRound, *, approved: bool) -> dict[Key, dict[str, Any]]:
-    """The round's items: frozen at its close, or (an open round) as they stand now."""
+def snapshot(
+    round_: ReportingRound, *, approved: bool, city_id: int | None = None
+) -> dict[Key, dict[str, Any]]:
+    """The round's items (or one city's): frozen at its close, or (an open round) as they
+    stand now."""
     if round_.is_open:
-        return current_items(round_.id, approved=approved)
+        return current_items(round_.id, approved=approved, city_id=city_id)
+    query = sa.select(
+        SnapshotItem.city_id, SnapshotItem.kind, SnapshotItem.item_id, SnapshotItem.content
+    ).where(SnapshotItem.round_id == round_.id)
+    if city_id is not None:
+        query = query.where(SnapshotItem.city_id == city_id)
     return {
-        (city_id, kind, item_id): json.loads(content)
-        for city_id, kind, item_id, content in db.session.execute(
-            sa.select(
-                SnapshotItem.city_id, SnapshotItem.kind, SnapshotItem.item_id, SnapshotItem.content
-            ).where(SnapshotItem.round_id == round_.id)
-        )
+        (city, kind, item_id): json.loads(content)
+        for city, kind, item_id, content in db.session.execute(query)
     }
 
 
@@ -176,15 +222,17 @@ def stored_lines(round_id: int) -> list[tuple[int, str, int, str]]:
     ]
 
 
-def reported_in(round_: ReportingRound) -> dict[Key, int]:
-    """The reports entered for the round's cities while it was open, per item: a report
-    belongs to the round open when it was entered, whatever date it is for."""
+def reported_in(round_: ReportingRound, city_id: int | None = None) -> dict[Key, int]:
+    """The reports entered for the round's cities (or one of them) while it was open, per
+    item: a report belongs to the round open when it was entered, whatever date it is for."""
     window = [ProgressUpdate.created_at >= round_.opened_at]
     values = [IndicatorValue.created_at >= round_.opened_at]
     if round_.closed_at is not None:
         window.append(ProgressUpdate.created_at < round_.closed_at)
         values.append(IndicatorValue.created_at < round_.closed_at)
     cities = city_ids(round_.id)
+    if city_id is not None:
+        cities = cities.where(RoundCity.city_id == city_id)
     found: Counter[Key] = Counter()
     for city_id, action_id, count in db.session.execute(
         sa.select(Plan.city_id, ProgressUpdate.action_id, sa.func.count())
@@ -268,10 +316,14 @@ def compare(
     city_id: int | None = None,
     facts_only: bool = False,
 ) -> Comparison:
-    """What moved from `first` to `second`: every item whose state differs, per city, and the
-    actions per status in each (programme-wide, or one city's)."""
+    """What moved from `first` to `second` in the cities of both: every item whose state
+    differs, per city, and the actions per status in each (programme-wide, or one city's)."""
     before = _narrowed(snapshot(first, approved=approved), city_id, facts_only)
     after = _narrowed(snapshot(second, approved=approved), city_id, facts_only)
+    # Only the cities of both rounds: a city that reports in one round alone moved nowhere.
+    both = {c.id for c in first.cities} & {c.id for c in second.cities}
+    before = {key: content for key, content in before.items() if key[0] in both}
+    after = {key: content for key, content in after.items() if key[0] in both}
     result = Comparison(first, second)
     for key in sorted(set(before) | set(after)):
         was, now = before.get(key), after.get(key)

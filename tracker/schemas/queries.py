@@ -95,5 +95,14 @@ class ReviewQueue(Paged):
     kind: Literal["progress", "indicator", "milestone"] | Absent = None
 
 
+class Rounds(Paged):
+    state: Literal["open", "closed"] | Absent = None
+
+
+class RoundItems(Paged):
+    city: Slug | Absent = Field(default=None, description="a city's slug")
+    kind: Literal["action", "indicator", "milestone"] | Absent = None
+
+
 class NoQuery(Query):
     """A single record: no query parameters."""

@@ -1,12 +1,18 @@
-"""Reporting rounds: a round opened by a lead, and a city's reports for a round in one
-submission (the round's page and POST /api/v1/rounds/{id}/cities/{slug}/reports)."""
+"""Reporting rounds: a round opened by a lead, a city's reports for a round in one submission
+(the round's page and POST /api/v1/rounds/{round_id}/cities/{slug}/reports), and the records
+the API answers with."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
 
 from tracker.models.plan import ActionStatus
-from tracker.schemas.base import Body
+from tracker.models.rounds import SnapshotKind
+from tracker.schemas.base import Body, Record
+from tracker.schemas.records import Stamp
 from tracker.schemas.reports import Absent
 from tracker.schemas.types import Day, Measure, Note, Percent, RecordId, Text
 
@@ -59,3 +65,69 @@ class RoundReport(Body):
     @property
     def empty(self) -> bool:
         return not (self.actions or self.values or self.milestones)
+
+
+class RoundClosing(Body):
+    """Closing a round (POST /api/v1/rounds/{round_id}/close): an empty object."""
+
+
+class Round(Record):
+    """A reporting round; a closed one with the content hash of its frozen snapshot."""
+
+    id: int
+    name: str
+    period_start: date
+    period_end: date
+    due_on: date
+    state: Literal["open", "closed"]
+    opened_at: Stamp
+    closed_at: Stamp | None
+    content_hash: str | None = Field(
+        description="a closed round's SHA-256 (hex) over its snapshot items: one line per "
+        "item, `city_id kind item_id content`, in the order of (city_id, kind, item_id), "
+        "each content as stored (JSON with sorted keys and no spaces); null while open"
+    )
+    cities: list[str] = Field(description="the slugs of the cities that report in it")
+
+
+class SnapshotEntry(Record):
+    """An action, indicator or milestone as it stood when its round closed."""
+
+    id: int
+    city: str
+    city_id: int
+    kind: SnapshotKind
+    item_id: int
+    content: str = Field(description="the item's state as stored and hashed (JSON text)")
+
+
+class RoundReported(Record):
+    """What a city's submission stored."""
+
+    round_id: int
+    city: str
+    stored: int
+
+
+class StatusCount(BaseModel):
+    status: str
+    first: int
+    second: int
+
+
+class Moved(BaseModel):
+    city: str
+    kind: SnapshotKind
+    item_id: int
+    title: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class RoundComparison(Record):
+    """What moved from the earlier round to the later one, in the cities of both."""
+
+    first: int
+    second: int
+    statuses: list[StatusCount] = Field(description="actions per status in each round")
+    changes: list[Moved] = Field(description="every item whose state differs")
