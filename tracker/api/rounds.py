@@ -62,9 +62,9 @@ def round_items(round_id: int) -> ResponseReturnValue:  # Who: any reader.
 @bp.route("/rounds/<id:round_id>/compare/<id:other_id>")
 def compare_rounds(round_id: int, other_id: int) -> ResponseReturnValue:  # Who: any reader.
     query(queries.NoQuery)
-    first, second = get_or_404(ReportingRound, round_id), get_or_404(ReportingRound, other_id)
-    if first.period_end > second.period_end:
-        first, second = second, first
+    first, second = read.in_order(
+        get_or_404(ReportingRound, round_id), get_or_404(ReportingRound, other_id)
+    )
     comparison = read.compare(first, second, approved=review.required())
     names = read.cities_named(comparison.moved_by_city)
     return jsonify(

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+
 from tracker import charts, paging
 from tracker.cities import present as city_present
 from tracker.main import present as main_present
-from tracker.models import Programme
+from tracker.models import Programme, ReportingRound
 from tracker.pages import Page
 from tracker.queries import PUBLIC, published
 from tracker.queries import cohort as cohort_service
+from tracker.queries import rounds as rounds_read
+from tracker.tables import Table
+from tracker.vocabulary import status_label
 
 
 def overview_page(programme: Programme, today: date, soon: int, stale: int) -> Page:
@@ -42,3 +47,33 @@ def city_page(city: published.PublicCity, number: int = 1) -> Page:
             },
         },
     )
+
+
+ROUND_STATUSES = ("done", "on_track", "at_risk", "delayed", "not_started", "cancelled", "none")
+
+
+def round_page(round_: ReportingRound | None) -> Page:
+    """The last closed round: each city's actions per status and milestones done, as frozen."""
+    if round_ is None:
+        return Page([], {"round": None})
+    rows = rounds_read.summary(round_, approved=True, facts_only=True)
+    table = Table(
+        "round",
+        _l("Each city at the close of %(round)s", round=round_.name),
+        [
+            _l("City"),
+            *(status_label(s) if s != "none" else _l("no report yet") for s in ROUND_STATUSES),
+            _l("Milestones done"),
+            _l("Milestones"),
+        ],
+        [
+            [
+                r.city.name,
+                *(r.statuses[s] for s in ROUND_STATUSES),
+                r.milestones_done,
+                r.milestones,
+            ]
+            for r in rows
+        ],
+    )
+    return Page([table], {"round": round_, "table": table, "rows": rows})

@@ -18,6 +18,7 @@ from tracker.models import Programme
 from tracker.paging import page_number
 from tracker.public import bp, present
 from tracker.queries import overview, published
+from tracker.queries import rounds as rounds_read
 from tracker.queries.milestones import state_expression
 
 LAYOUT = "_layouts/public.html"
@@ -70,3 +71,12 @@ def city(slug: str) -> ResponseReturnValue:  # Who: anyone (public view).
         return present.city_page(published.city(city_id, state, window), number)
 
     return pages.serve("public/city.html", build, layout=LAYOUT)
+
+
+@bp.route("/rounds")
+def last_round() -> ResponseReturnValue:  # Who: anyone (public view).
+    return pages.serve(
+        "public/rounds.html",
+        lambda _whole: present.round_page(rounds_read.last_closed()),
+        layout=LAYOUT,
+    )

@@ -308,6 +308,11 @@ class Comparison:
     moved_by_city: dict[int, int] = field(default_factory=dict)
 
 
+def in_order(a: ReportingRound, b: ReportingRound) -> tuple[ReportingRound, ReportingRound]:
+    """Two rounds, the earlier period first (the one opened first when the periods end alike)."""
+    return (a, b) if (a.period_end, a.id) <= (b.period_end, b.id) else (b, a)
+
+
 def compare(
     first: ReportingRound,
     second: ReportingRound,
@@ -357,3 +362,29 @@ def cities_named(ids: Iterable[int]) -> dict[int, City]:
     if not wanted:
         return {}
     return {c.id: c for c in db.session.scalars(sa.select(City).where(City.id.in_(wanted)))}
+
+
+@dataclass
+class CitySummary:
+    """A city's snapshot in figures: its actions per status, its milestones done of all."""
+
+    city: City
+    statuses: Counter[str] = field(default_factory=Counter)
+    milestones: int = 0
+    milestones_done: int = 0
+
+
+def summary(round_: ReportingRound, *, approved: bool, facts_only: bool) -> list[CitySummary]:
+    """Each of the round's cities in figures, from its snapshot (demo items left out when only
+    facts are wanted)."""
+    by_city = {c.id: CitySummary(c) for c in round_.cities}
+    for key, content in _narrowed(snapshot(round_, approved=approved), None, facts_only).items():
+        row = by_city.get(key[0])
+        if row is None:
+            continue
+        if key[1] == "action":
+            row.statuses[str(content.get("status") or "none")] += 1
+        elif key[1] == "milestone":
+            row.milestones += 1
+            row.milestones_done += bool(content.get("completed_on"))
+    return list(by_city.values())

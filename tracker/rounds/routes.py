@@ -191,9 +191,7 @@ def compare() -> ResponseReturnValue:  # Who: every signed-in user.
     second_id = request.args.get("second", type=int)
     if first_id is None or second_id is None or first_id == second_id:
         abort(400, _("Choose two different rounds to compare."))
-    first, second = _round(first_id), _round(second_id)
-    if first.period_end > second.period_end:
-        first, second = second, first
+    first, second = read.in_order(_round(first_id), _round(second_id))
     city_slug = request.args.get("city") or None
     city = None
     if city_slug is not None:

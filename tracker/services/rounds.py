@@ -190,7 +190,7 @@ def report(
                 milestones.mark_done,
                 actor,
                 milestone,
-                version=None,
+                version=milestone.version,
                 completed_on=done.completed_on,
                 evidence_url=None,
                 note=None,
