@@ -124,22 +124,33 @@ def current_items(
     items: dict[Key, dict[str, Any]] = {}
     status, percent, reported = Action.state_columns(approved)
     for row in db.session.execute(
-        sa.select(Action.id, Plan.city_id, Action.title, Action.is_demo, status, percent, reported)
+        sa.select(
+            Action.id,
+            Plan.city_id,
+            Action.title,
+            Action.local_title,
+            Action.is_demo,
+            status,
+            percent,
+            reported,
+        )
         .join(Plan, Action.plan_id == Plan.id)
         .where(Plan.city_id.in_(cities))
     ):
         items[(row[1], "action", row[0])] = {
             "title": row[2],
-            "demo": row[3],
-            "status": row[4],
-            "percent": row[5],
-            "reported_on": _day(row[6]),
+            "local_title": row[3],
+            "demo": row[4],
+            "status": row[5],
+            "percent": row[6],
+            "reported_on": _day(row[7]),
         }
     indicators = db.session.execute(
         sa.select(
             Indicator.id,
             Plan.city_id,
             Indicator.name,
+            Indicator.local_name,
             Indicator.unit,
             Indicator.action_id,
             Indicator.is_demo,
@@ -149,10 +160,11 @@ def current_items(
         .where(Plan.city_id.in_(cities))
     ).all()
     latest = _latest_values([i[0] for i in indicators], approved=approved)
-    for indicator_id, city_id, name, unit, action_id, demo in indicators:
+    for indicator_id, city_id, name, local_name, unit, action_id, demo in indicators:
         measured_on, value = latest.get(indicator_id, (None, None))
         items[(city_id, "indicator", indicator_id)] = {
             "title": name,
+            "local_title": local_name,
             "demo": demo,
             "unit": unit,
             "action_id": action_id,
@@ -161,13 +173,23 @@ def current_items(
         }
     due, completed = Milestone.state_columns(approved)
     query, owner = with_owner_city(
-        sa.select(Milestone.id, Milestone.title, Milestone.is_demo, due, completed)
+        sa.select(
+            Milestone.id,
+            Milestone.title,
+            Milestone.local_title,
+            Milestone.lgd_step,
+            Milestone.is_demo,
+            due,
+            completed,
+        )
     )
-    for milestone_id, title, demo, due_on, completed_on, city_id in db.session.execute(
+    for milestone_id, title, local, step, demo, due_on, completed_on, city_id in db.session.execute(
         query.add_columns(owner).where(owner.in_(cities))
     ):
         items[(city_id, "milestone", milestone_id)] = {
             "title": title,
+            "local_title": local,
+            "lgd_step": step,
             "demo": demo,
             "due_on": _day(due_on),
             "completed_on": _day(completed_on),

@@ -153,6 +153,7 @@ def _sheet(round_: ReportingRound, city: City, page: sheets.Sheet) -> ResponseRe
         form=EmptyForm(),
         today=date.today(),
         describe=sheets.describe,
+        title=sheets.title,
     ), status
 
 
@@ -208,4 +209,5 @@ def compare() -> ResponseReturnValue:  # Who: every signed-in user.
         city=city,
         names=names,
         describe=sheets.describe,
+        title=sheets.title,
     )

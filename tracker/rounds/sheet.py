@@ -5,6 +5,7 @@ row that cannot be read (numbers and dates as the reader writes them)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from datetime import date
 from typing import Any
 
@@ -17,7 +18,7 @@ from tracker.models.plan import ACTION_STATUSES
 from tracker.queries.rounds import Key
 from tracker.schemas.base import problems
 from tracker.schemas.rounds import RoundAction, RoundMilestone, RoundReport, RoundValue
-from tracker.vocabulary import day, number, percent, status_label
+from tracker.vocabulary import day, number, percent, status_label, titled
 
 KINDS = ("action", "indicator", "milestone")
 
@@ -54,7 +55,7 @@ class Sheet:
 
 def sheet(items: dict[Key, dict[str, Any]], reported: dict[Key, int]) -> Sheet:
     order = {kind: n for n, kind in enumerate(KINDS)}
-    keys = sorted(items, key=lambda k: (order[k[1]], str(items[k].get("title", "")), k[2]))
+    keys = sorted(items, key=lambda k: (order[k[1]], title(items[k]), k[2]))
     return Sheet([Row(k, items[k], k in reported) for k in keys])
 
 
@@ -150,6 +151,18 @@ def place_errors(page: Sheet, errors: list[tuple[str | None, str]]) -> None:
             name = listed[index] if index < len(listed) else None
         key = name or "form"
         page.errors[key] = f"{page.errors[key]} {reason}" if key in page.errors else reason
+
+
+def title(content: dict[str, Any] | None) -> str:
+    """An item's title in the reader's language, as `titled` gives a record's."""
+    content = content or {}
+    return titled(
+        SimpleNamespace(
+            title=content.get("title") or "",
+            local_title=content.get("local_title"),
+            lgd_step=content.get("lgd_step"),
+        )
+    )
 
 
 def iso(value: object) -> date | None:
