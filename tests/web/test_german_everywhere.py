@@ -113,6 +113,26 @@ def clients(demo_app):
     return made
 
 
+def round_pages(lead, editor) -> dict[str, tuple[object, str]]:
+    """Two reporting rounds, the first closed: their pages, a city's sheet, the comparison."""
+    period = {"period_start": "2025-01-01", "period_end": "2025-06-30", "due_on": "2025-07-31"}
+    rounds = []
+    for name in ("R1", "R2"):
+        data = {**period, "name": name, "cities": "dortmund"}
+        opened = lead.post("/rounds/new", data=data, headers=GERMAN)
+        rounds.append(opened.headers["Location"].rsplit("/", 1)[1])
+        if name == "R1":
+            lead.post(f"/rounds/{rounds[0]}/close", headers=GERMAN)
+    pages: dict[str, tuple[object, str]] = {
+        url: (lead, url)
+        for url in ("/rounds", "/rounds/new", f"/rounds/{rounds[0]}", f"/rounds/{rounds[1]}")
+    }
+    pages["compare"] = (lead, f"/rounds/compare?first={rounds[0]}&second={rounds[1]}")
+    for number in rounds:
+        pages[f"sheet{number}"] = (editor, f"/rounds/{number}/cities/dortmund")
+    return pages
+
+
 @pytest.mark.once  # the words of the pages, not of the database
 def test_no_page_shows_english_of_the_catalogue_in_german(demo_app, clients):
     lead, editor, admin = clients["lead"], clients["editor"], clients["admin"]
@@ -136,29 +156,7 @@ def test_no_page_shows_english_of_the_catalogue_in_german(demo_app, clients):
     user = first_link(admin, "/admin/users", "/admin/users/")
     for url in (f"{user}/edit",):
         pages[url] = (admin, url)
-    # Two reporting rounds, the first closed: their pages, the sheet, the comparison.
-    period = {"period_start": "2025-01-01", "period_end": "2025-06-30", "due_on": "2025-07-31"}
-    rounds = [
-        lead.post(
-            "/rounds/new", data={**period, "name": name, "cities": "dortmund"}, headers=GERMAN
-        )
-        .headers["Location"]
-        .rsplit("/", 1)[1]
-        for name in ("R1",)
-    ]
-    lead.post(f"/rounds/{rounds[0]}/close", headers=GERMAN)
-    rounds.append(
-        lead.post(
-            "/rounds/new", data={**period, "name": "R2", "cities": "dortmund"}, headers=GERMAN
-        )
-        .headers["Location"]
-        .rsplit("/", 1)[1]
-    )
-    for url in ("/rounds", "/rounds/new", f"/rounds/{rounds[0]}", f"/rounds/{rounds[1]}"):
-        pages[url] = (lead, url)
-    pages["compare"] = (lead, f"/rounds/compare?first={rounds[0]}&second={rounds[1]}")
-    for number in rounds:
-        pages[f"sheet{number}"] = (editor, f"/rounds/{number}/cities/dortmund")
+    pages.update(round_pages(lead, editor))
     demo_app.config["PUBLIC_PAGES"] = True
     anyone = demo_app.test_client()
     for url in (

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import make_action, make_indicator, make_milestone, make_plan, make_user
-from tests.helpers import login, page_text, row_counts, signed_in_client
+from tests.helpers import page_text, row_counts, signed_in_client
 from tracker.extensions import db
 from tracker.models import Action, IndicatorValue, Milestone, ReportingRound
 from tracker.services import tokens
@@ -170,7 +170,8 @@ def test_closing_shows_the_hash_and_every_later_write_to_the_round_answers_409(
     assert row_counts() == counts
     # The closed round's page shows its snapshot, with no fields.
     page = editor.get(f"/rounds/{round_id}/cities/bamberg").get_data(as_text=True)
-    assert "frozen snapshot" in page and f'name="{row}-status"' not in page
+    assert "frozen snapshot" in page
+    assert f'name="{row}-status"' not in page
 
 
 def test_two_rounds_compare_on_the_page(app, lead, editor, bamberg):
@@ -186,7 +187,8 @@ def test_two_rounds_compare_on_the_page(app, lead, editor, bamberg):
     lead.post(f"/rounds/{second}/close")
     text = page_text(lead.get(f"/rounds/compare?first={second}&second={first}"))
     assert "1 item moved." in text
-    assert "Heat pumps" in text and "Delayed, 5" in text
+    assert "Heat pumps" in text
+    assert "Delayed, 5" in text
     assert lead.get(f"/rounds/compare?first={first}").status_code == 400
     assert (
         lead.get(f"/rounds/compare?first={first}&second={second}&city=nowhere").status_code == 400
@@ -219,7 +221,7 @@ def test_the_public_view_shows_the_last_closed_round_without_demo_items(demo_app
     assert shown == facts
 
 
-def _city_id(slug: str) -> int:
+def _city_id(slug: str) -> int | None:
     from tracker.models import City
 
     return db.session.scalar(sa.select(City.id).where(City.slug == slug))
@@ -255,12 +257,14 @@ def test_the_api_opens_lists_closes_and_compares_rounds(app, bamberg):
     created = lead.post("/api/v1/rounds", json=body)
     assert created.status_code == 201, created.json
     round_id = created.json["id"]
-    assert created.json["state"] == "open" and created.json["content_hash"] is None
+    assert created.json["state"] == "open"
+    assert created.json["content_hash"] is None
     assert lead.get(f"/api/v1/rounds/{round_id}/items").status_code == 409
     listed = lead.get("/api/v1/rounds?state=open").json
     assert [r["id"] for r in listed["items"]] == [round_id]
     closed = lead.post(f"/api/v1/rounds/{round_id}/close", json={})
-    assert closed.status_code == 201 and len(closed.json["content_hash"]) == 64
+    assert closed.status_code == 201
+    assert len(closed.json["content_hash"]) == 64
     assert lead.post(f"/api/v1/rounds/{round_id}/close", json={}).status_code == 409
     items = lead.get(f"/api/v1/rounds/{round_id}/items?kind=action").json
     assert {i["item_id"] for i in items["items"]} == {
@@ -302,7 +306,8 @@ def test_the_api_takes_a_citys_reports_together_or_names_every_bad_row(app, bamb
     assert row_counts() == counts
     assert viewer.post(url, json={"reported_on": TODAY, "actions": rows[:1]}).status_code == 403
     stored = editor.post(url, json={"reported_on": TODAY, "actions": rows[:1]})
-    assert stored.status_code == 201 and stored.json["stored"] == 1
+    assert stored.status_code == 201
+    assert stored.json["stored"] == 1
     lead.post(f"/api/v1/rounds/{round_id}/close", json={})
     counts = row_counts()
     assert editor.post(url, json={"reported_on": TODAY, "actions": rows[:1]}).status_code == 409

@@ -5,8 +5,8 @@ row that cannot be read (numbers and dates as the reader writes them)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 from flask_babel import gettext as _
