@@ -400,3 +400,47 @@ def test_with_queue_the_command_records_and_says_queued(demo_app, mailer):
     delivered = send(demo_app)
     assert re.search(r"^\d+ sent, 0 not sent", delivered.output, re.M)
     assert len(mailer.to("queued@example.org")) == 1
+
+
+def open_round(due_on: date) -> int:
+    from tracker.schemas.rounds import RoundOpening
+    from tracker.services import rounds
+
+    opened = rounds.open_round(
+        make_user("lead", email="round-lead@example.org"),
+        RoundOpening(
+            name="2024 H2",
+            period_start=date(2024, 7, 1),
+            period_end=date(2024, 12, 31),
+            due_on=due_on,
+            cities=["bamberg"],
+        ),
+    )
+    db.session.commit()
+    return opened.id
+
+
+@pytest.mark.parametrize(("days", "told"), [(20, True), (-3, True), (45, False)])
+def test_a_digest_tells_of_the_open_rounds_due_date_when_it_is_near_or_past(
+    demo_app, mailer, days, told
+):
+    round_id = open_round(TODAY + timedelta(days=days))
+    make_user("editor", city="bamberg", email="round-editor@example.org")
+    bamberg = db.session.scalars(sa.select(City).where(City.slug == "bamberg")).one()
+    items = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Action)
+        .join(Action.plan)
+        .where(Plan.city_id == bamberg.id)
+    )
+    assert send(demo_app).exit_code == 0
+    (message,) = mailer.to("round-editor@example.org")
+    text = text_of(message)
+    said = "Reporting round 2024 H2 is due on" in text
+    assert said == told
+    assert (f"/rounds/{round_id}/cities/bamberg" in text) == told
+    if told:
+        # nothing was reported in the round yet: every action, indicator and milestone counts
+        digest = digests.city_digest(bamberg, TODAY)
+        assert digest.round_unreported >= items > 0
+        assert f"{digest.round_unreported} of your city's" in text

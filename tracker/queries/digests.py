@@ -15,10 +15,12 @@ from tracker.models import (
     Milestone,
     Plan,
     ProgressUpdate,
+    ReportingRound,
 )
 from tracker.queries import mentees as mentee_read
 from tracker.queries import mentorships as mentorships_read
 from tracker.queries import overview
+from tracker.queries import rounds as rounds_read
 from tracker.queries.milestones import with_owner_city
 
 MOST_LISTED = 25  # items of one kind listed in a message; the rest are counted
@@ -33,10 +35,14 @@ class CityDigest:
     overdue: list[Milestone] = field(default_factory=list)
     overdue_count: int = 0
     mentees: list[mentorships_read.Need] = field(default_factory=list)
+    # The open reporting round the city reports in, when its due date is near or past, and
+    # how many of the city's items were not reported in it yet.
+    round: ReportingRound | None = None
+    round_unreported: int = 0
 
     @property
     def empty(self) -> bool:
-        return not (self.stale or self.due_soon or self.overdue or self.mentees)
+        return not (self.stale or self.due_soon or self.overdue or self.mentees or self.round)
 
 
 def city_digest(city: City, today: date, *, mentees: bool = True) -> CityDigest:
@@ -76,6 +82,13 @@ def city_digest(city: City, today: date, *, mentees: bool = True) -> CityDigest:
     )
     if mentees:
         digest.mentees = mentees_needing_help(city, today)
+    open_round = rounds_read.open_round_of(city.id)
+    if open_round is not None and open_round.due_on <= soon:
+        reported = rounds_read.reported_in(open_round, city.id)
+        items = rounds_read.current_items(open_round.id, approved=False, city_id=city.id)
+        unreported = sum(1 for key in items if key not in reported)
+        if unreported:
+            digest.round, digest.round_unreported = open_round, unreported
     return digest
 
 
