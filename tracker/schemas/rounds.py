@@ -9,12 +9,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from tracker.models.plan import ActionStatus
 from tracker.models.rounds import SnapshotKind
 from tracker.schemas.base import Body, Record
 from tracker.schemas.records import Stamp
-from tracker.schemas.reports import Absent
-from tracker.schemas.types import Day, Measure, Note, Percent, RecordId, Text
+from tracker.schemas.reports import ProgressFields
+from tracker.schemas.types import Day, Measure, RecordId, Text
 
 MAX_ROWS = 1000  # rows of one kind in one submission
 
@@ -30,13 +29,11 @@ class RoundOpening(Body):
     cities: list[Text] = Field(min_length=1, max_length=10000, description="the cities' slugs")
 
 
-class RoundAction(Body):
-    """An action's new state."""
+class RoundAction(ProgressFields):
+    """An action's new state: a progress report's fields (its date, if left out, the
+    submission's), and the action it is on."""
 
     action_id: RecordId
-    status: ActionStatus
-    percent_complete: Percent = Field(description="100 when the status is done")
-    note: Note | Absent = None
 
 
 class RoundValue(Body):

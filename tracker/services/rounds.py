@@ -167,12 +167,8 @@ def report(
             errors.extend((where, reason) for _field, reason in reasons)
 
     for n, row in enumerate(body.actions):
-        report = ProgressReport(
-            reported_on=body.reported_on,
-            status=row.status,
-            percent_complete=row.percent_complete,
-            note=row.note,
-        )
+        fields = row.model_dump(exclude={"action_id"}, exclude_none=True)
+        report = ProgressReport(**{"reported_on": body.reported_on, **fields})
         action = _own(Action, row.action_id, city)
         attempt(f"actions[{n}]", partial(progress.log_progress, actor, action, report, today=today))
     for n, value in enumerate(body.values):
