@@ -293,11 +293,12 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["languages"] = LANGUAGES
     app.jinja_env.globals["language"] = language
 
-    from tracker.vocabulary import averaged, membership, named
+    from tracker.vocabulary import averaged, framework_label, membership, named
 
     app.jinja_env.globals["averaged"] = averaged
     app.jinja_env.globals["membership"] = membership
     app.jinja_env.globals["named"] = named
+    app.jinja_env.globals["framework_label"] = framework_label
 
     from tracker.charts import COLOURS
 

@@ -117,6 +117,13 @@ def optional_int(value: Any) -> int | None:
     return int(value)
 
 
+def optional_code(value: Any) -> str | None:
+    """A chosen code, or None for the "None" choice."""
+    if value in (None, "", "None"):
+        return None
+    return str(value)
+
+
 def attach_error(form: FlaskForm, error: DomainError) -> None:
     """Each refusal beside its field, or above the form when no field of it is named."""
     pairs = error.errors if isinstance(error, Unprocessable) else [(error.field, error.message)]

@@ -23,6 +23,68 @@ STATUS_LABELS = {
     "cancelled": _l("Cancelled"),
 }
 # Every other stored code that a page shows: milestone and step states, roles, deal statuses.
+# The Covenant of Mayors' and CDP's codes of an action (models/frameworks.py), in words.
+FRAMEWORK_LABELS = {
+    "com_sector": {
+        "municipal_buildings": _l("Municipal buildings, equipment and facilities"),
+        "tertiary_buildings": _l("Tertiary (non-municipal) buildings, equipment and facilities"),
+        "residential_buildings": _l("Residential buildings"),
+        "public_lighting": _l("Public lighting"),
+        "industry": _l("Industry"),
+        "transport": _l("Transport"),
+        "local_electricity": _l("Local electricity production"),
+        "local_heat_cold": _l("Local heat and cold production"),
+        "other": _l("Other"),
+    },
+    "com_area": {
+        "building_envelope": _l("Building envelope"),
+        "renewables_heating": _l("Renewable energy for space heating and hot water"),
+        "efficient_heating": _l("Energy efficiency in space heating and hot water"),
+        "efficient_lighting": _l("Energy-efficient lighting"),
+        "cleaner_vehicles": _l("Cleaner and efficient vehicles"),
+        "electric_vehicles": _l("Electric vehicles and their infrastructure"),
+        "modal_shift_public": _l("Modal shift to public transport"),
+        "modal_shift_active": _l("Modal shift to walking and cycling"),
+        "photovoltaics": _l("Photovoltaics"),
+        "wind": _l("Wind power"),
+        "chp": _l("Combined heat and power"),
+        "district_heating": _l("District heating and cooling"),
+        "other": _l("Other"),
+    },
+    "com_instrument": {
+        "awareness_training": _l("Awareness raising and training"),
+        "energy_management": _l("Energy management"),
+        "certification_labelling": _l("Energy certification and labelling"),
+        "grants_subsidies": _l("Grants and subsidies"),
+        "third_party_financing": _l("Third-party financing, public-private partnerships"),
+        "public_procurement": _l("Public procurement"),
+        "building_standards": _l("Building standards"),
+        "land_use_planning": _l("Land-use planning"),
+        "mobility_planning": _l("Transport and mobility planning"),
+        "other": _l("Other"),
+    },
+    "origin": {
+        "local_authority": _l("Local authority"),
+        "other": _l("Other (national, regional, ...)"),
+    },
+    "funding_source": {
+        "own": _l("The city's own budget"),
+        "national": _l("National funds"),
+        "regional": _l("Regional funds"),
+        "eu": _l("EU funds"),
+        "private": _l("Private funds"),
+        "other": _l("Other"),
+    },
+}
+
+
+def framework_label(field: str, code: str | None) -> str:
+    """A framework code (a Covenant sector, a funding source) in words; empty for none."""
+    if code is None:
+        return ""
+    return str(FRAMEWORK_LABELS.get(field, {}).get(code, code))
+
+
 CODE_LABELS = {
     # what a round's snapshot holds
     "action": _l("action"),

@@ -22,6 +22,7 @@ from tracker.forms import (
     NumberField,
     choices,
     http_url,
+    optional_code,
     optional_int,
     text_or_none,
     version_field,
@@ -31,8 +32,9 @@ from tracker.models.plan import ACTION_STATUSES
 from tracker.schemas.base import build
 from tracker.schemas.reports import ProgressReport
 from tracker.schemas.types import MEASURE_LIMIT, NOTE_MAX, URL_MAX
+from tracker.services import frameworks
 from tracker.services.plausibility import unusual
-from tracker.vocabulary import STATUS_LABELS
+from tracker.vocabulary import FRAMEWORK_LABELS, STATUS_LABELS
 
 # Indicator values: any finite number a city might measure; NumberRange also refuses nan/inf.
 VALUE_RANGE = NumberRange(
@@ -139,6 +141,23 @@ class ActionForm(FlaskForm):
     )
     starts_on = DateField(_l("Start date"), validators=[Optional()])
     due_on = DateField(_l("Due date"), validators=[Optional()])
+    # What the Covenant of Mayors and CDP ask (all optional; docs/crosswalk.md)
+    com_sector = SelectField(_l("Covenant sector"), coerce=optional_code, validators=[Optional()])
+    com_area = SelectField(
+        _l("Area of intervention"), coerce=optional_code, validators=[Optional()]
+    )
+    com_instrument = SelectField(
+        _l("Policy instrument"), coerce=optional_code, validators=[Optional()]
+    )
+    origin = SelectField(_l("Origin of the action"), coerce=optional_code, validators=[Optional()])
+    start_year = NumberField(_l("Start year"), validators=[Optional()], whole=True)
+    end_year = NumberField(_l("End year"), validators=[Optional()], whole=True)
+    savings_estimated_mwh = NumberField(_l("Energy savings, estimated (MWh/a)"))
+    savings_achieved_mwh = NumberField(_l("Energy savings, achieved (MWh/a)"))
+    renewables_estimated_mwh = NumberField(_l("Renewable energy produced, estimated (MWh/a)"))
+    renewables_achieved_mwh = NumberField(_l("Renewable energy produced, achieved (MWh/a)"))
+    ghg_estimated_t = NumberField(_l("Greenhouse gases avoided, estimated (tCO2e/a)"))
+    ghg_achieved_t = NumberField(_l("Greenhouse gases avoided, achieved (tCO2e/a)"))
     version = version_field()
     submit = SubmitField(_l("Save"))
 
@@ -147,6 +166,9 @@ class ActionForm(FlaskForm):
     ) -> None:
         self.sector_id.choices = choices([(None, _l("None")), *sectors])
         self.theme_id.choices = choices([(None, _l("None")), *themes])
+        for name in ("com_sector", "com_area", "com_instrument", "origin"):
+            labels = FRAMEWORK_LABELS[name]
+            getattr(self, name).choices = choices([(None, _l("None")), *labels.items()])
 
     def values(self) -> dict[str, Any]:
         return {
@@ -157,6 +179,7 @@ class ActionForm(FlaskForm):
             "lead_organisation": (self.lead_organisation.data or "").strip() or None,
             "starts_on": self.starts_on.data,
             "due_on": self.due_on.data,
+            **{name: getattr(self, name).data for name in frameworks.FIELDS},
         }
 
 
@@ -187,3 +210,17 @@ class IndicatorForm(FlaskForm):
 
 class NewIndicatorForm(IndicatorForm):
     version = None
+
+
+class CostForm(FlaskForm):
+    """An action's cost in a year from one funding source; both amounts blank removes it."""
+
+    year = NumberField(_l("Year"), validators=[InputRequired()], whole=True)
+    funding_source = SelectField(_l("Funding source"), validators=[InputRequired()])
+    planned_eur = NumberField(_l("Planned (EUR)"))
+    spent_eur = NumberField(_l("Spent (EUR)"))
+    submit = SubmitField(_l("Save the cost"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.funding_source.choices = choices(FRAMEWORK_LABELS["funding_source"].items())

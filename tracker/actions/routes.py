@@ -17,6 +17,7 @@ from tracker.actions import bp, present
 from tracker.actions.forms import (
     ActionForm,
     CorrectionForm,
+    CostForm,
     IndicatorForm,
     NewIndicatorForm,
     ProgressForm,
@@ -29,7 +30,7 @@ from tracker.paging import PAGE_SIZE, Page, checked, page_number
 from tracker.queries import options, overview
 from tracker.queries import progress as progress_read
 from tracker.queries import review as review_read
-from tracker.services import plans, progress
+from tracker.services import frameworks, plans, progress
 from tracker.tables import csv_of, csv_requested
 from tracker.vocabulary import number, percent, status_label
 
@@ -202,6 +203,28 @@ def edit(action_id: int) -> ResponseReturnValue:  # Who: the city's editors, lea
         redirect_to=_to_action(action.id),
         message=_l("Action saved."),
         template="actions/edit.html",
+        action=action,
+    )
+
+
+@bp.route("/<id:action_id>/costs", methods=["GET", "POST"])
+@login_required
+def costs(action_id: int) -> ResponseReturnValue:  # Who: the city's editors, leads, admins.
+    action = editable(Action, action_id)
+    form = CostForm()
+    return saved_or_shown(
+        form,
+        lambda: frameworks.set_cost(
+            current_user,
+            action,
+            year=int(form.year.data or 0),
+            funding_source=form.funding_source.data,
+            planned_eur=form.planned_eur.data,
+            spent_eur=form.spent_eur.data,
+        ),
+        redirect_to=lambda _cost: url_for("actions.detail", action_id=action.id) + "#costs",
+        message=_l("Cost saved."),
+        template="actions/costs.html",
         action=action,
     )
 

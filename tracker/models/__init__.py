@@ -3,6 +3,7 @@
 from tracker.models.audit import AuditEvent, ImportBatch
 from tracker.models.base import Base
 from tracker.models.city import City, Mentorship, Participation
+from tracker.models.frameworks import ActionCost
 from tracker.models.meta import DataVersion
 from tracker.models.plan import Action, Indicator, IndicatorValue, Partner, Plan, PlanTarget
 from tracker.models.programme import (
@@ -29,6 +30,7 @@ from tracker.models.user import (
 __all__ = [
     "AccountLink",
     "Action",
+    "ActionCost",
     "ApiToken",
     "AuditEvent",
     "Base",

@@ -11,6 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base, SourcedMixin, UTCDateTime, one_of, utcnow
 from tracker.models.city import City
+from tracker.models.frameworks import (
+    COM_AREAS,
+    COM_INSTRUMENTS,
+    COM_SECTORS,
+    ORIGINS,
+    ActionCost,
+)
 from tracker.models.programme import Milestone, Programme, Sector, Theme
 
 # Each list of allowed values is a type (for the API's and the imports' shapes) and a tuple.
@@ -167,6 +174,20 @@ class Action(SourcedMixin, Base):
     published_reported_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # What the Covenant of Mayors and CDP ask (models/frameworks.py; all optional): the
+    # Covenant's codes, the years, and the impacts estimated and achieved, per year.
+    com_sector: Mapped[str | None] = mapped_column(sa.String(30))
+    com_area: Mapped[str | None] = mapped_column(sa.String(30))
+    com_instrument: Mapped[str | None] = mapped_column(sa.String(30))
+    origin: Mapped[str | None] = mapped_column(sa.String(20))
+    start_year: Mapped[int | None]
+    end_year: Mapped[int | None]
+    savings_estimated_mwh: Mapped[float | None]
+    savings_achieved_mwh: Mapped[float | None]
+    renewables_estimated_mwh: Mapped[float | None]
+    renewables_achieved_mwh: Mapped[float | None]
+    ghg_estimated_t: Mapped[float | None]
+    ghg_achieved_t: Mapped[float | None]
 
     plan: Mapped[Plan] = relationship(back_populates="actions")
     sector: Mapped[Sector | None] = relationship()
@@ -174,6 +195,9 @@ class Action(SourcedMixin, Base):
     indicators: Mapped[list[Indicator]] = relationship(back_populates="action")
     milestones: Mapped[list[Milestone]] = relationship(
         back_populates="action", order_by="Milestone.due_on"
+    )
+    costs: Mapped[list[ActionCost]] = relationship(
+        order_by="(ActionCost.year, ActionCost.funding_source)", viewonly=True
     )
 
     __mapper_args__ = {"version_id_col": version}
@@ -184,6 +208,14 @@ class Action(SourcedMixin, Base):
         ),
         sa.CheckConstraint(
             "due_on IS NULL OR starts_on IS NULL OR due_on >= starts_on", name="dates_ordered"
+        ),
+        one_of("com_sector", COM_SECTORS),
+        one_of("com_area", COM_AREAS),
+        one_of("com_instrument", COM_INSTRUMENTS),
+        one_of("origin", ORIGINS),
+        sa.CheckConstraint(
+            "end_year IS NULL OR start_year IS NULL OR end_year >= start_year",
+            name="years_ordered",
         ),
         sa.UniqueConstraint("plan_id", "slug"),
         # The dashboards' aggregates read these from the index alone: a city's last update,
