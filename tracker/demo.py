@@ -223,6 +223,7 @@ def _demo_action(
             break
         day += timedelta(days=rng.randint(30, 75))
     latest = updates[-1] if updates else None
+    covenant = _covenant(add, action, template.get("covenant"), starts, due, latest)
     add(
         "actions",
         plan=plan,
@@ -239,6 +240,7 @@ def _demo_action(
             if latest
             else {}
         ),
+        **covenant,
     )
     for reported_on, status, percent_done in updates:
         add(
@@ -269,6 +271,49 @@ def _demo_action(
                 measured_on=reported_on,
                 value=round(indicator["target"] * percent_done / 100 * rng.uniform(0.8, 1.05), 1),
             )
+
+
+def _covenant(
+    add: Callable[..., None],
+    action: str,
+    spec: dict[str, Any] | None,
+    starts: date,
+    due: date,
+    latest: tuple[date, str, int] | None,
+) -> dict[str, Any]:
+    """The Covenant and CDP fields of a demo action whose template has them, and its costs:
+    the template's figures, achieved and spent in proportion to its percent complete (no
+    random draw, so the other demo records stay as they were)."""
+    if not spec:
+        return {}
+    share = (latest[2] if latest else 0) / 100
+    years = list(range(starts.year, due.year + 1))
+    for year in years:
+        for source, part in (("own", 0.6), ("eu", 0.4)):
+            planned = round(spec["cost_eur"] * part / len(years))
+            add(
+                "action_costs",
+                action=action,
+                year=year,
+                funding_source=source,
+                planned_eur=planned,
+                spent_eur=round(planned * share) if latest and year <= latest[0].year else None,
+            )
+    fields: dict[str, Any] = {
+        "com_sector": spec["sector"],
+        "com_area": spec["area"],
+        "com_instrument": spec["instrument"],
+        "origin": "local_authority",
+        "start_year": starts.year,
+        "end_year": due.year,
+    }
+    for name, column in (("savings_mwh", "savings"), ("renewables_mwh", "renewables")):
+        if name in spec:
+            fields[f"{column}_estimated_mwh"] = spec[name]
+            fields[f"{column}_achieved_mwh"] = round(spec[name] * share, 1)
+    fields["ghg_estimated_t"] = spec["ghg_t"]
+    fields["ghg_achieved_t"] = round(spec["ghg_t"] * share, 1)
+    return fields
 
 
 def load_demo(seeds_dir: Path) -> SeedReport:

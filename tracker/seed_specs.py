@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from tracker.models import (
     Action,
+    ActionCost,
     City,
     Indicator,
     IndicatorValue,
@@ -28,6 +29,7 @@ from tracker.models import (
     Sector,
     Theme,
 )
+from tracker.models.frameworks import CODED, IMPACTS
 from tracker.schemas.reports import ProgressFields
 from tracker.services import ledger
 
@@ -267,7 +269,22 @@ SPECS: dict[str, Spec] = {
             "status": Value("str"),
             "percent_complete": Value("int"),
             "last_reported_on": Value("date"),
+            **{name: Value("str") for name in CODED},
+            "start_year": Value("int"),
+            "end_year": Value("int"),
+            **{name: Value("float") for name in IMPACTS},
             "source": SOURCE,
+        },
+    ),
+    "action_costs": Spec(
+        ActionCost,
+        ("action_id", "year", "funding_source"),
+        {
+            "action": Ref("action", "action_id", True),
+            "year": Value("int", True),
+            "funding_source": Value("str", True),
+            "planned_eur": Value("float"),
+            "spent_eur": Value("float"),
         },
     ),
     "indicators": Spec(

@@ -107,6 +107,8 @@ def test_formula_injection_is_neutralised_in_every_export(lead, kind, fmt):
         sa.select(Action).join(Action.plan).where(Action.plan.has(city_id=city.id))
     )
     action.title, action.lead_organisation = PAYLOADS[3], PAYLOADS[5]
+    costed = db.session.scalars(sa.select(Action).where(Action.costs.any())).first()
+    costed.title = PAYLOADS[3]
     db.session.scalars(sa.select(Partner)).first().commitment = PAYLOADS[4]
     db.session.scalars(sa.select(ProgressUpdate)).first().note = PAYLOADS[0]
     db.session.scalars(sa.select(Milestone)).first().title = PAYLOADS[0]
@@ -124,7 +126,7 @@ def test_formula_injection_is_neutralised_in_every_export(lead, kind, fmt):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-@pytest.mark.parametrize("kind", ["progress", "actions", "partners"])
+@pytest.mark.parametrize("kind", ["progress", "actions", "partners", "costs"])
 def test_export_then_import_changes_nothing(lead, kind, fmt):
     exported = fetch(lead, f"/exports/{kind}.{fmt}?city=bamberg")
     before = snapshot()

@@ -30,6 +30,7 @@ from tracker.models import (
     ProgressUpdate,
 )
 from tracker.models.base import MAX_ID
+from tracker.models.frameworks import CDP_STATUS, COVENANT_STATUS
 from tracker.queries import keys, keyset, listings
 from tracker.queries import milestones as milestone_queries
 from tracker.queries import review as review_queries
@@ -176,6 +177,9 @@ def _action(a: Action) -> dict[str, Any]:
         city=a.plan.city.slug,
         sector=a.sector.slug if a.sector else None,
         theme=a.theme.slug if a.theme else None,
+        covenant_status=COVENANT_STATUS.get(a.status or ""),
+        cdp_status=CDP_STATUS.get(a.status or ""),
+        costs=[records.Cost.dump(c) for c in a.costs],
     )
 
 

@@ -5,10 +5,15 @@ instrument, origin), and an action's costs per year with their funding source. T
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal, get_args
+
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base, one_of
+
+if TYPE_CHECKING:
+    from tracker.models.plan import Action
 
 # The Covenant's sectors of a mitigation action (SECAP template, action plan).
 COM_SECTORS: tuple[str, ...] = (
@@ -56,9 +61,22 @@ COM_INSTRUMENTS: tuple[str, ...] = (
     "other",
 )
 ORIGINS: tuple[str, ...] = ("local_authority", "other")
-FUNDING_SOURCES: tuple[str, ...] = ("own", "national", "regional", "eu", "private", "other")
+FundingSource = Literal["own", "national", "regional", "eu", "private", "other"]
+FUNDING_SOURCES: tuple[str, ...] = get_args(FundingSource)
 # The funding sources whose money the city leveraged rather than earmarked from its budget.
 LEVERAGED: tuple[str, ...] = tuple(s for s in FUNDING_SOURCES if s != "own")
+
+# An action's columns for the frameworks, in the order forms, exports and imports use.
+CODED = ("com_sector", "com_area", "com_instrument", "origin")
+IMPACTS = (
+    "savings_estimated_mwh",
+    "savings_achieved_mwh",
+    "renewables_estimated_mwh",
+    "renewables_achieved_mwh",
+    "ghg_estimated_t",
+    "ghg_achieved_t",
+)
+FIELDS = (*CODED, "start_year", "end_year", *IMPACTS)
 
 # The tracker's statuses as each framework words an action's implementation (None: it has no
 # equivalent, and the export leaves the cell empty).
@@ -91,6 +109,8 @@ class ActionCost(Base):
     funding_source: Mapped[str] = mapped_column(sa.String(20))
     planned_eur: Mapped[float | None]
     spent_eur: Mapped[float | None]
+
+    action: Mapped[Action] = relationship(viewonly=True)
 
     __table_args__ = (
         sa.UniqueConstraint("action_id", "year", "funding_source"),

@@ -17,13 +17,15 @@ from tracker.domain.values import jsonable
 from tracker.extensions import db
 from tracker.models import (
     Action,
+    ActionCost,
     City,
     Milestone,
     Plan,
 )
+from tracker.models.frameworks import FIELDS as FRAMEWORK_FIELDS
 from tracker.queries import keys, listings
 from tracker.queries.milestones import with_owner_city
-from tracker.schemas.rows import ActionRow, PartnerRow, ProgressRow, Row
+from tracker.schemas.rows import ActionRow, CostRow, PartnerRow, ProgressRow, Row
 from tracker.tables import neutralise
 
 STREAM_CHUNK = 500
@@ -120,6 +122,18 @@ def _milestones(filters: dict[str, str]) -> sa.Select[Any]:
     return listings.city_scope(select, filters, City)
 
 
+def _costs(filters: dict[str, str]) -> sa.Select[Any]:
+    select = (
+        sa.select(ActionCost)
+        .join(Action, ActionCost.action_id == Action.id)
+        .join(Plan, Action.plan_id == Plan.id)
+        .join(City, Plan.city_id == City.id)
+        .options(joinedload(ActionCost.action).joinedload(Action.plan).joinedload(Plan.city))
+        .order_by(ActionCost.action_id, ActionCost.year, ActionCost.funding_source)
+    )
+    return listings.city_scope(select, filters)
+
+
 def _owner(m: Milestone) -> str:
     if m.programme is not None:
         return m.programme.slug
@@ -167,7 +181,7 @@ EXPORTS: dict[str, Export] = {
             Column("title"),
             Column("sector", "sector.slug"),
             Column("theme", "theme.slug"),
-            *plain("lead_organisation", "starts_on", "due_on"),
+            *plain("lead_organisation", "starts_on", "due_on", *FRAMEWORK_FIELDS),
             Column("status", type=str),
             Column("percent_complete", type=int),
             Column("last_reported_on", type=date),
@@ -176,6 +190,17 @@ EXPORTS: dict[str, Export] = {
         listings.actions,
         ("city", "country", "sector", "status"),
         reads_back=ActionRow,
+    ),
+    "costs": Export(
+        (
+            Column("action", lambda c: keys.action_ref(c.action)),
+            Column("title", "action.title", str),
+            *plain("year", "funding_source", "planned_eur", "spent_eur"),
+            Column("demo", "action.is_demo", bool),
+        ),
+        _costs,
+        ("city", "country"),
+        reads_back=CostRow,
     ),
     "partners": Export(
         (

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.extensions import db
 from tracker.models import (
@@ -100,6 +100,7 @@ def actions(filters: Filters) -> sa.Select[Any]:
             joinedload(Action.plan).joinedload(Plan.city),
             joinedload(Action.sector),
             joinedload(Action.theme),
+            selectinload(Action.costs),
         )
     )
     select = keyed(select, Action.id)

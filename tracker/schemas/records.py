@@ -172,6 +172,30 @@ class Action(Record):
     city: str
     sector: str | None
     theme: str | None
+    com_sector: str | None = Field(description="the Covenant of Mayors' sector code")
+    com_area: str | None = Field(description="the Covenant's area of intervention code")
+    com_instrument: str | None = Field(description="the Covenant's policy instrument code")
+    origin: str | None
+    start_year: int | None
+    end_year: int | None
+    savings_estimated_mwh: float | None = Field(description="energy savings, MWh a year")
+    savings_achieved_mwh: float | None
+    renewables_estimated_mwh: float | None = Field(description="renewables produced, MWh a year")
+    renewables_achieved_mwh: float | None
+    ghg_estimated_t: float | None = Field(description="greenhouse gases avoided, tCO2e a year")
+    ghg_achieved_t: float | None
+    covenant_status: str | None = Field(description="the status as the Covenant words it")
+    cdp_status: str | None = Field(description="the status as CDP-ICLEI Track words it")
+    costs: list[Cost]
+
+
+class Cost(Record):
+    """An action's cost in a year from one funding source, in EUR."""
+
+    year: int
+    funding_source: str
+    planned_eur: float | None
+    spent_eur: float | None
 
 
 class Slip(Record):

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from tracker.models.frameworks import FundingSource
 from tracker.models.plan import PartnerKind
 from tracker.schemas.reports import ProgressFields
 from tracker.schemas.types import Day, Text
@@ -81,6 +82,30 @@ class ActionRow(Row):
     due_on: Day | None = None
     sector: Str80 | None = None
     theme: Str80 | None = None
+    # What the Covenant of Mayors and CDP ask (codes as models/frameworks.py lists them; the
+    # service checks each against its list)
+    com_sector: Str80 | None = None
+    com_area: Str80 | None = None
+    com_instrument: Str80 | None = None
+    origin: Str80 | None = None
+    start_year: int | None = None
+    end_year: int | None = None
+    savings_estimated_mwh: float | None = None
+    savings_achieved_mwh: float | None = None
+    renewables_estimated_mwh: float | None = None
+    renewables_achieved_mwh: float | None = None
+    ghg_estimated_t: float | None = None
+    ghg_achieved_t: float | None = None
+
+
+class CostRow(Row):
+    """An action's cost in a year from one funding source; both amounts blank removes it."""
+
+    action: Str300 = Field(description="the action, as city/plan/action")
+    year: int
+    funding_source: FundingSource
+    planned_eur: float | None = None
+    spent_eur: float | None = None
 
 
 class PartnerRow(Row):

@@ -19,7 +19,9 @@ from tracker.models.frameworks import (
     COM_AREAS,
     COM_INSTRUMENTS,
     COM_SECTORS,
+    FIELDS,  # noqa: F401 (what the forms and imports take)
     FUNDING_SOURCES,
+    IMPACTS,
     ORIGINS,
 )
 from tracker.services.audit import record_event
@@ -30,15 +32,6 @@ CODES: dict[str, tuple[str, ...]] = {
     "com_instrument": COM_INSTRUMENTS,
     "origin": ORIGINS,
 }
-IMPACTS = (
-    "savings_estimated_mwh",
-    "savings_achieved_mwh",
-    "renewables_estimated_mwh",
-    "renewables_achieved_mwh",
-    "ghg_estimated_t",
-    "ghg_achieved_t",
-)
-FIELDS = (*CODES, "start_year", "end_year", *IMPACTS)
 YEARS = (1990, 2100)
 MOST_EUR = 1e12  # more than any city's action costs: a larger figure is a typing slip
 

@@ -18,12 +18,12 @@ from tracker.database import reading
 from tracker.domain.errors import DomainError, Invalid, Unprocessable
 from tracker.domain.permissions import Actor
 from tracker.extensions import db
-from tracker.models import Partner, Plan, Sector, Theme
+from tracker.models import ActionCost, Partner, Plan, Sector, Theme
 from tracker.queries import keys
 from tracker.queries.exports import EXPORTS
 from tracker.schemas.base import problems
-from tracker.schemas.rows import ActionRow, PartnerRow, ProgressRow, Row
-from tracker.services import ledger, plans, progress_import, review
+from tracker.schemas.rows import ActionRow, CostRow, PartnerRow, ProgressRow, Row
+from tracker.services import frameworks, ledger, plans, progress_import, review
 from tracker.services.uploads import (
     ImportRejected,
     RowError,
@@ -85,7 +85,9 @@ def _plan_and_refs(row: ActionRow | PartnerRow) -> tuple[Plan, dict[str, int | N
 def _import_action(actor: Actor, row: ActionRow, line: int, result: ImportResult) -> None:
     plan, ids = _plan_and_refs(row)
     values: dict[str, Any] = {
-        **row.model_dump(include={"title", "lead_organisation", "starts_on", "due_on"}),
+        **row.model_dump(
+            include={"title", "lead_organisation", "starts_on", "due_on", *frameworks.FIELDS}
+        ),
         **ids,
     }
     ext = row.external_id
@@ -159,10 +161,41 @@ def _update(
     result.changes.append(f"line {line}: {name}: {', '.join(sorted(changed))} changed")
 
 
+def _import_cost(actor: Actor, row: CostRow, line: int, result: ImportResult) -> None:
+    action = keys.lookup_action(row.action)
+    if action is None:
+        raise Invalid(_("no action %(ref)s", ref=repr(row.action)), field="action")
+    stored = db.session.scalar(
+        sa.select(ActionCost).where(
+            ActionCost.action_id == action.id,
+            ActionCost.year == row.year,
+            ActionCost.funding_source == row.funding_source,
+        )
+    )
+    now = (stored.planned_eur, stored.spent_eur) if stored else (None, None)
+    if now == (row.planned_eur, row.spent_eur):
+        result.unchanged += 1
+        return
+    frameworks.set_cost(
+        actor,
+        action,
+        year=row.year,
+        funding_source=row.funding_source,
+        planned_eur=row.planned_eur,
+        spent_eur=row.spent_eur,
+    )
+    if stored is None:
+        result.created += 1
+    else:
+        result.updated += 1
+    result.changes.append(f"line {line}: {row.action} {row.year} {row.funding_source}")
+
+
 # Row by row, each through its service; progress goes in bulk (_import_progress_rows).
 IMPORTERS: dict[str, tuple[type[Row], Callable[..., None]]] = {
     "actions": (ActionRow, _import_action),
     "partners": (PartnerRow, _import_partner),
+    "costs": (CostRow, _import_cost),
 }
 # The registry every door (the web form, the command line) offers.
 IMPORT_KINDS = ("progress", *IMPORTERS)
