@@ -26,6 +26,7 @@ from tracker import create_app
 from tracker.domain.errors import RoundClosed, Unprocessable
 from tracker.extensions import db
 from tracker.models import Action, City, ReportingRound, SnapshotItem, User
+from tracker.queries import round_compare
 from tracker.queries import rounds as read
 from tracker.schemas.rounds import RoundAction, RoundOpening, RoundReport, RoundValue
 from tracker.services import rounds
@@ -239,7 +240,7 @@ def test_two_rounds_compare_on_the_demo_data(demo_app):
     was = (action.status, action.percent_complete)
     log_report(action, 77, reported_on=date.today())
     second = closed(opened("2024 H2", cities, H2))
-    comparison = read.compare(first, second, approved=False)
+    comparison = round_compare.compare(first, second, approved=False)
     assert [change.key for change in comparison.changes] == [
         (action.plan.city_id, "action", action.id)
     ]
@@ -252,7 +253,7 @@ def test_two_rounds_compare_on_the_demo_data(demo_app):
     assert comparison.statuses["on_track"][1] - comparison.statuses["on_track"][0] == (
         0 if was[0] == "on_track" else 1
     )
-    only_bamberg = read.compare(
+    only_bamberg = round_compare.compare(
         first,
         second,
         approved=False,

@@ -19,6 +19,7 @@ from tracker.api.writes import created, idempotent
 from tracker.domain import permissions
 from tracker.domain.errors import NotFound, RoundClosed
 from tracker.models import ReportingRound, SnapshotItem
+from tracker.queries import round_compare
 from tracker.queries import rounds as read
 from tracker.schemas import queries
 from tracker.schemas import rounds as shapes
@@ -53,7 +54,7 @@ def round_items(round_id: int) -> ResponseReturnValue:  # Who: any reader.
         raise RoundClosed(_("This round is open: its snapshot is frozen when it closes."))
 
     def serialise(rows: Sequence[SnapshotItem]) -> list[dict[str, Any]]:
-        names = read.cities_named(r.city_id for r in rows)
+        names = round_compare.cities_named(r.city_id for r in rows)
         return [shapes.SnapshotEntry.dump(r, city=names[r.city_id].slug) for r in rows]
 
     return listing(read.item_listing(round_.id, filters_of(q)), q, serialise)
@@ -62,11 +63,11 @@ def round_items(round_id: int) -> ResponseReturnValue:  # Who: any reader.
 @bp.route("/rounds/<id:round_id>/compare/<id:other_id>")
 def compare_rounds(round_id: int, other_id: int) -> ResponseReturnValue:  # Who: any reader.
     query(queries.NoQuery)
-    first, second = read.in_order(
+    first, second = round_compare.in_order(
         get_or_404(ReportingRound, round_id), get_or_404(ReportingRound, other_id)
     )
-    comparison = read.compare(first, second, approved=review.required())
-    names = read.cities_named(comparison.moved_by_city)
+    comparison = round_compare.compare(first, second, approved=review.required())
+    names = round_compare.cities_named(comparison.moved_by_city)
     return jsonify(
         shapes.RoundComparison(
             first=first.id,

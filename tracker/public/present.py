@@ -12,9 +12,8 @@ from tracker.cities import present as city_present
 from tracker.main import present as main_present
 from tracker.models import Programme, ReportingRound
 from tracker.pages import Page
-from tracker.queries import PUBLIC, published
+from tracker.queries import PUBLIC, published, round_compare
 from tracker.queries import cohort as cohort_service
-from tracker.queries import rounds as rounds_read
 from tracker.tables import Table
 from tracker.vocabulary import status_label
 
@@ -56,7 +55,7 @@ def round_page(round_: ReportingRound | None) -> Page:
     """The last closed round: each city's actions per status and milestones done, as frozen."""
     if round_ is None:
         return Page([], {"round": None})
-    rows = rounds_read.summary(round_, approved=True, facts_only=True)
+    rows = round_compare.summary(round_, approved=True, facts_only=True)
     table = Table(
         "round",
         _l("Each city at the close of %(round)s", round=round_.name),

@@ -1,13 +1,11 @@
 """Reporting rounds read: the rounds, what a round's cities state now or stated at its close
-(its snapshot), what was reported in a round, and what moved between two rounds."""
+(its snapshot), and what was reported in a round. Two rounds compared: round_compare.py."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,21 +25,10 @@ from tracker.models import (
     RoundCity,
     SnapshotItem,
 )
+from tracker.queries import items
+from tracker.queries.items import Key
 from tracker.queries.keyset import keyed
 from tracker.queries.milestones import with_owner_city
-from tracker.queries.published import published_values
-
-# (city id, kind, item id): one action, indicator or milestone of a city
-Key = tuple[int, str, int]
-
-
-def canonical(content: dict[str, Any]) -> str:
-    """An item's content as stored and hashed: JSON with sorted keys and no spaces."""
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def _day(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def rounds() -> list[ReportingRound]:
@@ -116,100 +103,11 @@ def city_ids(round_id: int) -> sa.Select[Any]:
 def current_items(
     round_id: int, *, approved: bool, city_id: int | None = None
 ) -> dict[Key, dict[str, Any]]:
-    """What each action, indicator and milestone of the round's cities (or of one of them)
-    states now: as reported, or (`approved`) as the approved reports alone state it."""
+    """What each item of the round's cities (or of one of them) states now."""
     cities = city_ids(round_id)
     if city_id is not None:
         cities = cities.where(RoundCity.city_id == city_id)
-    items: dict[Key, dict[str, Any]] = {}
-    status, percent, reported = Action.state_columns(approved)
-    for row in db.session.execute(
-        sa.select(
-            Action.id,
-            Plan.city_id,
-            Action.title,
-            Action.local_title,
-            Action.is_demo,
-            status,
-            percent,
-            reported,
-        )
-        .join(Plan, Action.plan_id == Plan.id)
-        .where(Plan.city_id.in_(cities))
-    ):
-        items[(row[1], "action", row[0])] = {
-            "title": row[2],
-            "local_title": row[3],
-            "demo": row[4],
-            "status": row[5],
-            "percent": row[6],
-            "reported_on": _day(row[7]),
-        }
-    indicators = db.session.execute(
-        sa.select(
-            Indicator.id,
-            Plan.city_id,
-            Indicator.name,
-            Indicator.local_name,
-            Indicator.unit,
-            Indicator.action_id,
-            Indicator.is_demo,
-        )
-        .join(Action, Indicator.action_id == Action.id)
-        .join(Plan, Action.plan_id == Plan.id)
-        .where(Plan.city_id.in_(cities))
-    ).all()
-    latest = _latest_values([i[0] for i in indicators], approved=approved)
-    for indicator_id, city_id, name, local_name, unit, action_id, demo in indicators:
-        measured_on, value = latest.get(indicator_id, (None, None))
-        items[(city_id, "indicator", indicator_id)] = {
-            "title": name,
-            "local_title": local_name,
-            "demo": demo,
-            "unit": unit,
-            "action_id": action_id,
-            "value": value,
-            "measured_on": _day(measured_on),
-        }
-    due, completed = Milestone.state_columns(approved)
-    query, owner = with_owner_city(
-        sa.select(
-            Milestone.id,
-            Milestone.title,
-            Milestone.local_title,
-            Milestone.lgd_step,
-            Milestone.is_demo,
-            due,
-            completed,
-        )
-    )
-    for milestone_id, title, local, step, demo, due_on, completed_on, city_id in db.session.execute(
-        query.add_columns(owner).where(owner.in_(cities))
-    ):
-        items[(city_id, "milestone", milestone_id)] = {
-            "title": title,
-            "local_title": local,
-            "lgd_step": step,
-            "demo": demo,
-            "due_on": _day(due_on),
-            "completed_on": _day(completed_on),
-        }
-    return items
-
-
-def _latest_values(ids: list[int], *, approved: bool) -> dict[int, tuple[date, float]]:
-    if not ids:
-        return {}
-    if approved:
-        return {i: values[-1] for i, values in published_values(ids, facts_only=False).items()}
-    latest: dict[int, tuple[date, float]] = {}
-    for indicator_id, measured_on, value in db.session.execute(
-        sa.select(IndicatorValue.indicator_id, IndicatorValue.measured_on, IndicatorValue.value)
-        .where(IndicatorValue.indicator_id.in_(ids), IndicatorValue.effective())
-        .order_by(IndicatorValue.measured_on, IndicatorValue.id)
-    ):
-        latest[indicator_id] = (measured_on, value)
-    return latest
+    return items.current(cities, approved=approved)
 
 
 def snapshot(
@@ -304,109 +202,4 @@ def progress_by_city(round_: ReportingRound, *, approved: bool) -> list[CityProg
         if key[0] in by_city:
             by_city[key[0]].items += 1
             by_city[key[0]].reported += key in reported
-    return list(by_city.values())
-
-
-@dataclass
-class Change:
-    """An item whose state differs between two rounds (None: not in that round)."""
-
-    key: Key
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-
-    @property
-    def title(self) -> str:
-        return str((self.after or self.before or {}).get("title", ""))
-
-
-@dataclass
-class Comparison:
-    first: ReportingRound
-    second: ReportingRound
-    changes: list[Change] = field(default_factory=list)
-    # actions per status, in each round
-    statuses: dict[str, tuple[int, int]] = field(default_factory=dict)
-    moved_by_city: dict[int, int] = field(default_factory=dict)
-
-
-def in_order(a: ReportingRound, b: ReportingRound) -> tuple[ReportingRound, ReportingRound]:
-    """Two rounds, the earlier period first (the one opened first when the periods end alike)."""
-    return (a, b) if (a.period_end, a.id) <= (b.period_end, b.id) else (b, a)
-
-
-def compare(
-    first: ReportingRound,
-    second: ReportingRound,
-    *,
-    approved: bool,
-    city_id: int | None = None,
-    facts_only: bool = False,
-) -> Comparison:
-    """What moved from `first` to `second` in the cities of both: every item whose state
-    differs, per city, and the actions per status in each (programme-wide, or one city's)."""
-    before = _narrowed(snapshot(first, approved=approved), city_id, facts_only)
-    after = _narrowed(snapshot(second, approved=approved), city_id, facts_only)
-    # Only the cities of both rounds: a city that reports in one round alone moved nowhere.
-    both = {c.id for c in first.cities} & {c.id for c in second.cities}
-    before = {key: content for key, content in before.items() if key[0] in both}
-    after = {key: content for key, content in after.items() if key[0] in both}
-    result = Comparison(first, second)
-    for key in sorted(set(before) | set(after)):
-        was, now = before.get(key), after.get(key)
-        if was != now:
-            result.changes.append(Change(key, was, now))
-            result.moved_by_city[key[0]] = result.moved_by_city.get(key[0], 0) + 1
-    counts = [_statuses(before.items()), _statuses(after.items())]
-    for status in sorted(set(counts[0]) | set(counts[1])):
-        result.statuses[status] = (counts[0][status], counts[1][status])
-    return result
-
-
-def _narrowed(
-    items: dict[Key, dict[str, Any]], city_id: int | None, facts_only: bool
-) -> dict[Key, dict[str, Any]]:
-    return {
-        key: content
-        for key, content in items.items()
-        if (city_id is None or key[0] == city_id) and not (facts_only and content.get("demo"))
-    }
-
-
-def _statuses(items: Iterable[tuple[Key, dict[str, Any]]]) -> Counter[str]:
-    return Counter(
-        str(content.get("status") or "none") for key, content in items if key[1] == "action"
-    )
-
-
-def cities_named(ids: Iterable[int]) -> dict[int, City]:
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    return {c.id: c for c in db.session.scalars(sa.select(City).where(City.id.in_(wanted)))}
-
-
-@dataclass
-class CitySummary:
-    """A city's snapshot in figures: its actions per status, its milestones done of all."""
-
-    city: City
-    statuses: Counter[str] = field(default_factory=Counter)
-    milestones: int = 0
-    milestones_done: int = 0
-
-
-def summary(round_: ReportingRound, *, approved: bool, facts_only: bool) -> list[CitySummary]:
-    """Each of the round's cities in figures, from its snapshot (demo items left out when only
-    facts are wanted)."""
-    by_city = {c.id: CitySummary(c) for c in round_.cities}
-    for key, content in _narrowed(snapshot(round_, approved=approved), None, facts_only).items():
-        row = by_city.get(key[0])
-        if row is None:
-            continue
-        if key[1] == "action":
-            row.statuses[str(content.get("status") or "none")] += 1
-        elif key[1] == "milestone":
-            row.milestones += 1
-            row.milestones_done += bool(content.get("completed_on"))
     return list(by_city.values())

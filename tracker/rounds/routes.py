@@ -17,7 +17,7 @@ from tracker.domain.errors import Invalid, RoundClosed, Unprocessable
 from tracker.extensions import db
 from tracker.forms import EmptyForm, commit_once, form_status, sent_key, submit
 from tracker.models import City, ReportingRound
-from tracker.queries import overview
+from tracker.queries import overview, round_compare
 from tracker.queries import rounds as read
 from tracker.rounds import bp
 from tracker.rounds import sheet as sheets
@@ -192,17 +192,17 @@ def compare() -> ResponseReturnValue:  # Who: every signed-in user.
     second_id = request.args.get("second", type=int)
     if first_id is None or second_id is None or first_id == second_id:
         abort(400, _("Choose two different rounds to compare."))
-    first, second = read.in_order(_round(first_id), _round(second_id))
+    first, second = round_compare.in_order(_round(first_id), _round(second_id))
     city_slug = request.args.get("city") or None
     city = None
     if city_slug is not None:
         city = next((c for c in [*first.cities, *second.cities] if c.slug == city_slug), None)
         if city is None:
             abort(400, _("That city reports in neither round."))
-    comparison = read.compare(
+    comparison = round_compare.compare(
         first, second, approved=review.required(), city_id=city.id if city else None
     )
-    names = read.cities_named(comparison.moved_by_city)
+    names = round_compare.cities_named(comparison.moved_by_city)
     return render_template(
         "rounds/compare.html",
         comparison=comparison,

@@ -31,6 +31,7 @@ from tracker.models import (
     SnapshotItem,
 )
 from tracker.models.base import utcnow
+from tracker.queries import items
 from tracker.queries import rounds as read
 from tracker.schemas.reports import IndicatorValueReport, ProgressReport
 from tracker.schemas.rounds import RoundOpening, RoundReport
@@ -117,8 +118,8 @@ def close_round(actor: Actor, round_: ReportingRound) -> ReportingRound:
         db.session.refresh(round_)
     if not round_.is_open:
         raise RoundClosed(_("This round is closed: its snapshot cannot change."))
-    items = read.current_items(round_.id, approved=review.required())
-    lines = [(*key, read.canonical(content)) for key, content in items.items()]
+    state = read.current_items(round_.id, approved=review.required())
+    lines = [(*key, items.canonical(content)) for key, content in state.items()]
     if lines:
         db.session.execute(
             sa.insert(SnapshotItem),
