@@ -293,12 +293,13 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["languages"] = LANGUAGES
     app.jinja_env.globals["language"] = language
 
-    from tracker.vocabulary import averaged, framework_label, membership, named
+    from tracker.vocabulary import averaged, framework_label, membership, named, need_label
 
     app.jinja_env.globals["averaged"] = averaged
     app.jinja_env.globals["membership"] = membership
     app.jinja_env.globals["named"] = named
     app.jinja_env.globals["framework_label"] = framework_label
+    app.jinja_env.globals["need_label"] = need_label
 
     from tracker.charts import COLOURS
 

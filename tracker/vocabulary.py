@@ -78,6 +78,37 @@ FRAMEWORK_LABELS = {
 }
 
 
+# What a framework still needs of an action (queries/frameworks.py), in each one's words.
+NEED_LABELS = {
+    "covenant": {
+        "com_sector": _l("sector"),
+        "com_area": _l("area of intervention"),
+        "com_instrument": _l("policy instrument"),
+        "origin": _l("origin of the action"),
+        "lead_organisation": _l("responsible body"),
+        "start_year": _l("start year"),
+        "end_year": _l("end year"),
+        "status": _l("implementation status"),
+        "costs": _l("implementation cost"),
+        "impact": _l("an estimated energy saving or renewable energy production"),
+        "ghg_estimated_t": _l("estimated GHG emissions reduction"),
+    },
+    "cdp": {
+        "com_sector": _l("mitigation action category"),
+        "com_area": _l("action type"),
+        "status": _l("implementation status"),
+        "start_year": _l("start year"),
+        "end_year": _l("expected completion year"),
+        "costs": _l("total cost"),
+        "ghg_estimated_t": _l("estimated emissions reduction"),
+    },
+}
+
+
+def need_label(framework: str, name: str) -> str:
+    return str(NEED_LABELS.get(framework, {}).get(name, name))
+
+
 def framework_label(field: str, code: str | None) -> str:
     """A framework code (a Covenant sector, a funding source) in words; empty for none."""
     if code is None:

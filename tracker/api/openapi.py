@@ -133,6 +133,29 @@ WRITES: dict[str, Write] = {
         for verb, title in (("approve", "Approve"), ("return", "Return, with a comment,"))
     },
 }
+# Files: path, (summary, operation id, media types).
+FILES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    f"/api/v1/cities/{{slug}}/{framework}.{fmt}": (
+        f"A city's actions as {title}, now or as a closed round froze them ({fmt.upper()})",
+        f"{framework}{fmt.capitalize()}",
+        (media,),
+    )
+    for framework, title in (
+        ("covenant", "the Covenant of Mayors' mitigation actions sheet"),
+        ("cdp", "a CDP-ICLEI Track mitigation actions table"),
+    )
+    for fmt, media in (
+        ("csv", "text/csv"),
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    )
+}
+ROUND = {
+    "name": "round",
+    "in": "query",
+    "required": False,
+    "description": "a reporting round the city reports in: its frozen snapshot",
+    "schema": ID,
+}
 TITLES = {
     400: "Invalid query, or a body that is not JSON or is nested too deeply",
     401: "No valid token or session",
@@ -285,6 +308,22 @@ def read_op(path: str) -> dict[str, Any]:
     }
 
 
+def file_op(path: str) -> dict[str, Any]:
+    summary, op_id, media = FILES[path]
+    return {
+        "summary": summary,
+        "operationId": op_id,
+        "parameters": [*path_params(path), ROUND],
+        "responses": {
+            "200": {
+                "description": "The file: one header row, then one row per action",
+                "content": {m: {"schema": {"type": "string", "format": "binary"}} for m in media},
+            },
+            **problem_responses(400, 401, 404, 414),
+        },
+    }
+
+
 def write_op(path: str) -> dict[str, Any]:
     summary, op_id, body, result = WRITES[path]
     return {
@@ -334,6 +373,8 @@ def document() -> dict[str, Any]:
         paths.setdefault(path, {})["get"] = read_op(path)
     for path in WRITES:
         paths.setdefault(path, {})["post"] = write_op(path)
+    for path in FILES:
+        paths.setdefault(path, {})["get"] = file_op(path)
     return {
         "openapi": "3.1.0",
         "info": {

@@ -1,6 +1,7 @@
-"""Reporting rounds in the API. Reading: any reader. Opening and closing: leads and admins. A
-city's reports for the open round: its editors, leads and admins. A write aimed at a closed
-round answers 409 and stores nothing."""
+"""Reporting rounds in the API, and a city's actions as the Covenant of Mayors and CDP files.
+Reading: any reader. Opening and closing: leads and admins. A city's reports for the open
+round: its editors, leads and admins. A write aimed at a closed round answers 409 and stores
+nothing."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from tracker.api.routes import filters_of, get_or_404, listing
 from tracker.api.writes import created, idempotent
 from tracker.domain import permissions
 from tracker.domain.errors import NotFound, RoundClosed
+from tracker.exports import routes as exports_routes
 from tracker.models import ReportingRound, SnapshotItem
 from tracker.queries import round_compare
 from tracker.queries import rounds as read
@@ -125,3 +127,9 @@ def report_in_round(round_id: int, slug: str) -> ResponseReturnValue:
     return created(
         shapes.RoundReported(round_id=round_.id, city=city.slug, stored=stored).model_dump()
     )
+
+
+@bp.route("/cities/<slug>/<framework>.<fmt>")
+def framework_file(slug: str, framework: str, fmt: str) -> ResponseReturnValue:
+    # Who: any reader (a token, as for every read). The same file as the web's export.
+    return exports_routes.framework_file(slug, framework, fmt)

@@ -22,8 +22,9 @@ from tracker.extensions import db
 from tracker.forms import commit_once, form_status, sent_key
 from tracker.models import City, Programme
 from tracker.paging import page_number
-from tracker.queries import overview
-from tracker.services import reminders
+from tracker.queries import frameworks, overview
+from tracker.queries import rounds as rounds_read
+from tracker.services import reminders, review
 
 
 @bp.route("")
@@ -148,3 +149,17 @@ def climate(slug: str) -> ResponseReturnValue:  # Who: every signed-in user.
         return page
 
     return pages.serve("cities/climate.html", build)
+
+
+@bp.route("/<slug>/readiness")
+@login_required
+def readiness(slug: str) -> ResponseReturnValue:  # Who: every signed-in user.
+    city = db.get_or_404(City, _city_id(slug))
+    found = frameworks.readiness(city.id, approved=review.required())
+    return render_template(
+        "cities/readiness.html",
+        city=city,
+        readiness=found,
+        needs=frameworks.NEEDS,
+        rounds=[r for r in rounds_read.rounds() if city in r.cities and not r.is_open],
+    )
