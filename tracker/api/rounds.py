@@ -6,6 +6,7 @@ nothing."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -33,6 +34,7 @@ def round_record(round_: ReportingRound) -> dict[str, Any]:
         round_,
         state="open" if round_.is_open else "closed",
         cities=sorted(c.slug for c in round_.cities),
+        figures=asdict(round_compare.figures(round_, approved=review.required())),
     )
 
 
@@ -129,7 +131,10 @@ def report_in_round(round_id: int, slug: str) -> ResponseReturnValue:
     )
 
 
-@bp.route("/cities/<slug>/<framework>.<fmt>")
+@bp.route("/cities/<slug>/covenant.csv", defaults={"framework": "covenant", "fmt": "csv"})
+@bp.route("/cities/<slug>/covenant.xlsx", defaults={"framework": "covenant", "fmt": "xlsx"})
+@bp.route("/cities/<slug>/cdp.csv", defaults={"framework": "cdp", "fmt": "csv"})
+@bp.route("/cities/<slug>/cdp.xlsx", defaults={"framework": "cdp", "fmt": "xlsx"})
 def framework_file(slug: str, framework: str, fmt: str) -> ResponseReturnValue:
     # Who: any reader (a token, as for every read). The same file as the web's export.
     return exports_routes.framework_file(slug, framework, fmt)

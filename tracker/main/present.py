@@ -14,9 +14,11 @@ from tracker import charts, paging
 from tracker.models import Programme
 from tracker.models.programme import LGD_STEPS
 from tracker.pages import Page
-from tracker.queries import EVERYTHING, Shown, overview, quiet
+from tracker.queries import EVERYTHING, Shown, overview, quiet, round_compare
 from tracker.queries import cohort as cohort_service
 from tracker.queries import review as review_queries
+from tracker.queries import rounds as rounds_read
+from tracker.services.review import required as review_required
 from tracker.tables import Table
 from tracker.vocabulary import label, named
 
@@ -195,10 +197,46 @@ def overview_page(
         "stale_days": stale,
     }
     if not facts_only:
+        table = round_figures_table(shown.approved or review_required())
+        made.append(table)
+        context["round_figures"] = table
         context["attention"] = overview.needs_attention(today, stale)
         context["review_waiting"] = review_queries.count_waiting()
         context["approved"] = shown.approved
     return Page(made, context)
+
+
+ROUNDS_SHOWN = 6  # the latest rounds' figures on the overview
+
+
+def round_figures_table(approved: bool) -> Table:
+    """The programme's own KPIs per reporting round, the latest first (round_compare.figures)."""
+    rows = []
+    for round_ in rounds_read.rounds()[:ROUNDS_SHOWN]:
+        found = round_compare.figures(round_, approved=approved)
+        rows.append(
+            [
+                round_.name + (" (" + str(_l("includes demo data")) + ")" if found.demo else ""),
+                len(round_.cities),
+                found.earmarked_eur,
+                found.leveraged_eur,
+                found.partners,
+                found.collaborations,
+            ]
+        )
+    return Table(
+        "round_figures",
+        _l("Programme figures per reporting round"),
+        [
+            _l("Round"),
+            _l("Cities"),
+            _l("Money earmarked (EUR)"),
+            _l("Money leveraged (EUR)"),
+            _l("Partners engaged"),
+            _l("City-to-city collaborations"),
+        ],
+        rows,
+    )
 
 
 def cohort_page(

@@ -9,9 +9,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
-from tracker.models import City, ReportingRound
+from tracker.models import (
+    City,
+    Mentorship,
+    Participation,
+    Partner,
+    Plan,
+    ReportingRound,
+    RoundCity,
+)
 from tracker.queries.items import Key
 from tracker.queries.rounds import snapshot
 
@@ -119,3 +128,59 @@ def summary(round_: ReportingRound, *, approved: bool, facts_only: bool) -> list
             row.milestones += 1
             row.milestones_done += bool(content.get("completed_on"))
     return list(by_city.values())
+
+
+@dataclass
+class RoundFigures:
+    """The programme's own KPIs for a round's cities and period: money earmarked (planned
+    from the cities' own budgets) and leveraged (planned from every other source) in the
+    period's years, as the round's snapshot holds the costs (now, while it is open); partners
+    engaged by the period's end (a partner without a signing date counts as engaged); and
+    city-to-city collaborations (mentorships) active in the period. `demo`: whether demo
+    records count in them."""
+
+    earmarked_eur: float = 0
+    leveraged_eur: float = 0
+    partners: int = 0
+    collaborations: int = 0
+    demo: bool = False
+
+
+def figures(round_: ReportingRound, *, approved: bool) -> RoundFigures:
+    found = RoundFigures()
+    years = range(round_.period_start.year, round_.period_end.year + 1)
+    for key, content in snapshot(round_, approved=approved).items():
+        if key[1] != "action":
+            continue
+        for year, source, planned, _spent in content.get("costs", []):
+            if year in years and planned:
+                found.demo |= bool(content.get("demo"))
+                if source == "own":
+                    found.earmarked_eur += planned
+                else:
+                    found.leveraged_eur += planned
+    cities = sa.select(RoundCity.city_id).where(RoundCity.round_id == round_.id)
+    partners = (
+        sa.select(sa.func.count(), sa.func.max(sa.cast(Partner.is_demo, sa.Integer)))
+        .join(Plan, Partner.plan_id == Plan.id)
+        .where(
+            Plan.city_id.in_(cities),
+            sa.or_(Partner.signed_on.is_(None), Partner.signed_on <= round_.period_end),
+        )
+    )
+    count, demo = db.session.execute(partners).one()
+    found.partners, found.demo = count, found.demo or bool(demo)
+    mentor, mentee = aliased(Participation), aliased(Participation)
+    pairs = (
+        sa.select(sa.func.count(), sa.func.max(sa.cast(Mentorship.is_demo, sa.Integer)))
+        .join(mentor, Mentorship.mentor_id == mentor.id)
+        .join(mentee, Mentorship.mentee_id == mentee.id)
+        .where(
+            sa.or_(mentor.city_id.in_(cities), mentee.city_id.in_(cities)),
+            Mentorship.since_on <= round_.period_end,
+            sa.or_(Mentorship.ended_on.is_(None), Mentorship.ended_on >= round_.period_start),
+        )
+    )
+    count, demo = db.session.execute(pairs).one()
+    found.collaborations, found.demo = count, found.demo or bool(demo)
+    return found

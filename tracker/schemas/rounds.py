@@ -85,6 +85,17 @@ class Round(Record):
         "each content as stored (JSON with sorted keys and no spaces); null while open"
     )
     cities: list[str] = Field(description="the slugs of the cities that report in it")
+    figures: Figures
+
+
+class Figures(BaseModel):
+    """The programme's own KPIs for the round's cities and period."""
+
+    earmarked_eur: float = Field(description="planned costs from the cities' own budgets")
+    leveraged_eur: float = Field(description="planned costs from every other funding source")
+    partners: int = Field(description="partners engaged by the period's end")
+    collaborations: int = Field(description="mentorships active in the period")
+    demo: bool = Field(description="whether demo records count in these figures")
 
 
 class SnapshotEntry(Record):
