@@ -93,6 +93,7 @@ SIGNED_IN = [
     "/cities/bamberg",
     "/cities/pescara",
     "/cities/dortmund/climate",
+    "/cities/bamberg/readiness",
     "/actions?attention=risky",
     "/actions?attention=stale",
     "/exports",
@@ -145,6 +146,7 @@ def test_no_page_shows_english_of_the_catalogue_in_german(demo_app, clients):
     for url in (
         "/my",
         f"{action}/edit",
+        f"{action}/costs",
         f"{action}/indicators/new",
         f"{plan}/edit",
         f"{plan}/partners/new",

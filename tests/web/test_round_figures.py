@@ -19,17 +19,17 @@ CITIES = ["bamberg", "dortmund", "pescara"]
 START, END = date(2024, 1, 1), date(2024, 12, 31)
 
 
-def expected() -> dict[str, float]:
+def expected() -> dict[str, float]:  # worked out one record at a time
     ids = set(db.session.scalars(sa.select(City.id).where(City.slug.in_(CITIES))))
     money = {"own": 0.0, "other": 0.0}
     for cost in db.session.scalars(sa.select(ActionCost)):
-        action = db.session.get(Action, cost.action_id)
+        action = db.session.get_one(Action, cost.action_id)
         if action.plan.city_id in ids and START.year <= cost.year <= END.year and cost.planned_eur:
             money["own" if cost.funding_source == "own" else "other"] += cost.planned_eur
     partners = sum(
         1
         for p in db.session.scalars(sa.select(Partner))
-        if db.session.get(Plan, p.plan_id).city_id in ids
+        if db.session.get_one(Plan, p.plan_id).city_id in ids
         and (p.signed_on is None or p.signed_on <= END)
     )
     city_of = dict(db.session.execute(sa.select(Participation.id, Participation.city_id)).all())
