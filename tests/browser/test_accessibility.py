@@ -28,6 +28,8 @@ PAGES = {
     "cities": "/cities",
     "city": "/cities/dortmund",
     "climate": "/cities/dortmund/climate",
+    "readiness": "/cities/dortmund/readiness",
+    "rounds": "/rounds",
     "account": "/auth/password",
     "exports": "/exports",
     "import": "/import",
@@ -51,6 +53,7 @@ PUBLIC_PAGES = {
     "public-cohort": "/public/cohort",
     "public-city": "/public/cities/dortmund",
     "public-pescara": "/public/cities/pescara",
+    "public-round": "/public/rounds",
 }
 LANGUAGES = {"en": "en-GB", "de": "de-DE"}
 NARROW = (768, 390, 320)

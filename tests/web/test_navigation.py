@@ -24,11 +24,11 @@ def sections(html: str) -> tuple[list[str], list[str]]:
 @pytest.mark.parametrize(
     ("role", "city", "tools"),
     [
-        ("viewer", None, ["Exports"]),
-        ("editor", "bamberg", ["Exports", "Import"]),
+        ("viewer", None, ["Rounds", "Exports"]),
+        ("editor", "bamberg", ["Rounds", "Exports", "Import"]),
         # Reviewers see the review queue, with what waits for them.
-        ("lead", None, ["Review (0)", "Exports", "Import", "Audit log"]),
-        ("admin", None, ["Review (0)", "Exports", "Import", "Audit log", "Accounts"]),
+        ("lead", None, ["Review (0)", "Rounds", "Exports", "Import", "Audit log"]),
+        ("admin", None, ["Review (0)", "Rounds", "Exports", "Import", "Audit log", "Accounts"]),
     ],
 )
 def test_the_header_names_the_dashboards_and_the_tools_of_each_role(demo_app, role, city, tools):

@@ -193,7 +193,9 @@ def test_the_document_describes_the_header_on_every_write():
         for method, operation in path.items()
         if method == "post"
     ]
-    assert len(writes) == 7  # three reports, and approving or returning two kinds of report
+    # three reports, approving or returning two kinds of report, and the reporting rounds'
+    # three (open, close, a city's reports)
+    assert len(writes) == 10
     for operation in writes:
         names = [p["name"] for p in operation["parameters"]]
         assert "Idempotency-Key" in names

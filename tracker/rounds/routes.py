@@ -151,7 +151,7 @@ def _sheet(round_: ReportingRound, city: City, page: sheets.Sheet) -> ResponseRe
         sheet=page,
         editing=editing,
         form=EmptyForm(),
-        today=date.today(),
+        today=date.today().isoformat(),  # what the date field holds
         describe=sheets.describe,
         title=sheets.title,
     ), status
