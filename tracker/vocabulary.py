@@ -214,8 +214,10 @@ def named(slug: str | None, name: str | None = None) -> str:
 
 
 def sector_list(slugs: str | None) -> str:
-    """Sectors given as slugs joined by commas, named in the request's language."""
-    return ", ".join(named(slug) for slug in (slugs or "").split(",") if slug)
+    """Sectors given as slugs joined by commas, named in the request's language, in the order
+    of their names (the database joins them in whatever order it reads them: after a restore
+    PostgreSQL read them in another)."""
+    return ", ".join(sorted(named(slug) for slug in (slugs or "").split(",") if slug))
 
 
 REMINDER_LABELS = {"daily": _l("daily"), "weekly": _l("weekly"), "none": _l("never")}
