@@ -106,6 +106,9 @@ def test_the_fields_are_stored_shown_and_in_the_api_with_each_frameworks_status(
     record = editor.get(f"/api/v1/actions/{action.id}").json
     assert record["com_sector"] == "local_electricity"
     assert (record["covenant_status"], record["cdp_status"]) == ("Ongoing", "Implementation")
+    assert "Covenant: Ongoing · CDP: Implementation" in page_text(
+        editor.get(f"/actions/{action.id}")
+    )
 
 
 def test_costs_per_year_are_set_changed_and_removed_by_the_citys_editors(app, action, editor):

@@ -26,6 +26,7 @@ from tracker.domain import permissions
 from tracker.extensions import db
 from tracker.forms import editable, form_status, saved_or_shown, submit
 from tracker.models import Action, Indicator, ProgressUpdate
+from tracker.models.frameworks import CDP_STATUS, COVENANT_STATUS
 from tracker.paging import PAGE_SIZE, Page, checked, page_number
 from tracker.queries import options, overview
 from tracker.queries import progress as progress_read
@@ -58,6 +59,8 @@ def _detail(
         reviews=reviews,
         awaiting=sum(1 for r in reviews.values() if r.state == "submitted"),
         review_required=current_app.config["REVIEW"] == "required",
+        covenant_status=COVENANT_STATUS,
+        cdp_status=CDP_STATUS,
     ), status
 
 
