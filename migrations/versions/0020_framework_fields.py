@@ -12,18 +12,62 @@ Create Date: 2026-12-07 21:00:00
 import sqlalchemy as sa
 from alembic import op
 
-from tracker.models.frameworks import COM_AREAS, COM_INSTRUMENTS, COM_SECTORS, ORIGINS
-
 revision = "0020"
 down_revision = "0019"
 branch_labels = None
 depends_on = None
 
+# The code lists as they stood at this revision (models/frameworks.py holds the current ones:
+# a later change to a list comes with a migration of its own).
 CODES = {
-    "com_sector": (30, COM_SECTORS),
-    "com_area": (30, tuple(COM_AREAS)),
-    "com_instrument": (30, COM_INSTRUMENTS),
-    "origin": (20, ORIGINS),
+    "com_sector": (
+        30,
+        (
+            "municipal_buildings",
+            "tertiary_buildings",
+            "residential_buildings",
+            "public_lighting",
+            "industry",
+            "transport",
+            "local_electricity",
+            "local_heat_cold",
+            "other",
+        ),
+    ),
+    "com_area": (
+        30,
+        (
+            "building_envelope",
+            "renewables_heating",
+            "efficient_heating",
+            "efficient_lighting",
+            "cleaner_vehicles",
+            "electric_vehicles",
+            "modal_shift_public",
+            "modal_shift_active",
+            "photovoltaics",
+            "wind",
+            "chp",
+            "district_heating",
+            "other",
+        ),
+    ),
+    "com_instrument": (
+        30,
+        (
+            "awareness_training",
+            "energy_management",
+            "certification_labelling",
+            "grants_subsidies",
+            "third_party_financing",
+            "public_procurement",
+            "building_standards",
+            "land_use_planning",
+            "mobility_planning",
+            "other",
+        ),
+    ),
+    "origin": (20, ("local_authority", "other")),
 }
 NUMBERS = (
     "savings_estimated_mwh",
