@@ -312,3 +312,30 @@ def test_the_api_takes_a_citys_reports_together_or_names_every_bad_row(app, bamb
     counts = row_counts()
     assert editor.post(url, json={"reported_on": TODAY, "actions": rows[:1]}).status_code == 409
     assert row_counts() == counts
+
+
+def test_only_leads_open_or_close_rounds_through_the_api(app, bamberg):
+    lead, editor = Api(app, "lead"), Api(app, "editor", "bamberg")
+    body = {
+        "name": "API round",
+        "period_start": "2025-01-01",
+        "period_end": "2025-06-30",
+        "due_on": "2025-07-31",
+        "cities": ["bamberg"],
+    }
+    counts = row_counts()
+    assert editor.post("/api/v1/rounds", json=body).status_code == 403
+    assert row_counts() == counts
+    round_id = lead.post("/api/v1/rounds", json=body).json["id"]
+    counts = row_counts()
+    assert editor.post(f"/api/v1/rounds/{round_id}/close", json={}).status_code == 403
+    assert row_counts() == counts
+    assert db.session.get(ReportingRound, round_id).closed_at is None
+    bad = lead.post("/api/v1/rounds", json={**body, "name": "Other", "period_end": "2024-01-01"})
+    assert bad.status_code == 422  # a rule between its fields, whatever is stored
+    assert bad.json["errors"] == [
+        {"field": "period_end", "reason": "The period cannot end before it begins."}
+    ]
+    taken = lead.post("/api/v1/rounds", json={**body, "name": "API round", "cities": ["dortmund"]})
+    assert taken.status_code == 409  # refused by what is stored: the name is taken
+    assert row_counts() == counts

@@ -52,12 +52,13 @@ def open_round(actor: Actor, opening: RoundOpening) -> ReportingRound:
     """A new round for the cities named: refused when a city already reports in an open round."""
     permissions.require_programme_editor(actor)
     name = opening.name.strip()
+    # Rules between the fields, whatever is stored: 422 in the API, beside the field in a form.
     if not name:
-        raise Invalid(_("Give the round a name."), field="name")
+        raise Unprocessable([("name", _("Give the round a name."))])
     if opening.period_end < opening.period_start:
-        raise Invalid(_("The period cannot end before it begins."), field="period_end")
+        raise Unprocessable([("period_end", _("The period cannot end before it begins."))])
     if opening.due_on < opening.period_start:
-        raise Invalid(_("The due date cannot be before the period begins."), field="due_on")
+        raise Unprocessable([("due_on", _("The due date cannot be before the period begins."))])
     if db.session.scalar(sa.select(ReportingRound.id).where(ReportingRound.name == name)):
         raise Invalid(_("A round of that name exists already."), field="name")
     slugs = sorted(set(opening.cities))
