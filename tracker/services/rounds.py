@@ -52,13 +52,14 @@ def open_round(actor: Actor, opening: RoundOpening) -> ReportingRound:
     """A new round for the cities named: refused when a city already reports in an open round."""
     permissions.require_programme_editor(actor)
     name = opening.name.strip()
-    # Rules between the fields, whatever is stored: 422 in the API, beside the field in a form.
+    # Rules between dates that a JSON schema cannot state: the API answers them as it answers
+    # what the service refuses (409, naming the field), as for a report's date.
     if not name:
-        raise Unprocessable([("name", _("Give the round a name."))])
+        raise Invalid(_("Give the round a name."), field="name")
     if opening.period_end < opening.period_start:
-        raise Unprocessable([("period_end", _("The period cannot end before it begins."))])
+        raise Invalid(_("The period cannot end before it begins."), field="period_end")
     if opening.due_on < opening.period_start:
-        raise Unprocessable([("due_on", _("The due date cannot be before the period begins."))])
+        raise Invalid(_("The due date cannot be before the period begins."), field="due_on")
     if db.session.scalar(sa.select(ReportingRound.id).where(ReportingRound.name == name)):
         raise Invalid(_("A round of that name exists already."), field="name")
     slugs = sorted(set(opening.cities))
