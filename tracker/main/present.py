@@ -18,7 +18,6 @@ from tracker.queries import EVERYTHING, Shown, overview, quiet, round_compare
 from tracker.queries import cohort as cohort_service
 from tracker.queries import review as review_queries
 from tracker.queries import rounds as rounds_read
-from tracker.services.review import required as review_required
 from tracker.tables import Table
 from tracker.vocabulary import label, named
 
@@ -197,7 +196,7 @@ def overview_page(
         "stale_days": stale,
     }
     if not facts_only:
-        table = round_figures_table(shown.approved or review_required())
+        table = round_figures_table()
         made.append(table)
         context["round_figures"] = table
         context["attention"] = overview.needs_attention(today, stale)
@@ -209,11 +208,11 @@ def overview_page(
 ROUNDS_SHOWN = 6  # the latest rounds' figures on the overview
 
 
-def round_figures_table(approved: bool) -> Table:
+def round_figures_table() -> Table:
     """The programme's own KPIs per reporting round, the latest first (round_compare.figures)."""
     rows = []
     for round_ in rounds_read.rounds()[:ROUNDS_SHOWN]:
-        found = round_compare.figures(round_, approved=approved)
+        found = round_compare.figures(round_)
         rows.append(
             [
                 round_.name + (" (" + str(_l("includes demo data")) + ")" if found.demo else ""),

@@ -13,6 +13,8 @@ from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.models import (
+    Action,
+    ActionCost,
     City,
     Mentorship,
     Participation,
@@ -132,12 +134,11 @@ def summary(round_: ReportingRound, *, approved: bool, facts_only: bool) -> list
 
 @dataclass
 class RoundFigures:
-    """The programme's own KPIs for a round's cities and period: money earmarked (planned
-    from the cities' own budgets) and leveraged (planned from every other source) in the
-    period's years, as the round's snapshot holds the costs (now, while it is open); partners
-    engaged by the period's end (a partner without a signing date counts as engaged); and
-    city-to-city collaborations (mentorships) active in the period. `demo`: whether demo
-    records count in them."""
+    """The programme's own KPIs for a round's cities and period, from the data as it stands
+    (the period's dates select it): money earmarked (planned from the cities' own budgets) and
+    leveraged (planned from every other source) in the period's years; partners engaged by
+    the period's end (a partner without a signing date counts as engaged); and city-to-city
+    collaborations (mentorships) active in the period. `demo`: whether demo records count."""
 
     earmarked_eur: float = 0
     leveraged_eur: float = 0
@@ -146,20 +147,31 @@ class RoundFigures:
     demo: bool = False
 
 
-def figures(round_: ReportingRound, *, approved: bool) -> RoundFigures:
+def figures(round_: ReportingRound) -> RoundFigures:
+    """Aggregates the database computes (a few rows whatever the programme's size)."""
     found = RoundFigures()
-    years = range(round_.period_start.year, round_.period_end.year + 1)
-    for key, content in snapshot(round_, approved=approved).items():
-        if key[1] != "action":
-            continue
-        for year, source, planned, _spent in content.get("costs", []):
-            if year in years and planned:
-                found.demo |= bool(content.get("demo"))
-                if source == "own":
-                    found.earmarked_eur += planned
-                else:
-                    found.leveraged_eur += planned
     cities = sa.select(RoundCity.city_id).where(RoundCity.round_id == round_.id)
+    own = ActionCost.funding_source == "own"
+    for is_own, planned, demo in db.session.execute(
+        sa.select(
+            own,
+            sa.func.sum(ActionCost.planned_eur),
+            sa.func.max(sa.cast(Action.is_demo, sa.Integer)),
+        )
+        .join(Action, ActionCost.action_id == Action.id)
+        .join(Plan, Action.plan_id == Plan.id)
+        .where(
+            Plan.city_id.in_(cities),
+            ActionCost.year.between(round_.period_start.year, round_.period_end.year),
+            ActionCost.planned_eur > 0,
+        )
+        .group_by(own)
+    ):
+        if is_own:
+            found.earmarked_eur = planned or 0
+        else:
+            found.leveraged_eur = planned or 0
+        found.demo = found.demo or bool(demo)
     partners = (
         sa.select(sa.func.count(), sa.func.max(sa.cast(Partner.is_demo, sa.Integer)))
         .join(Plan, Partner.plan_id == Plan.id)
