@@ -54,6 +54,16 @@ def lead(demo_app):
     return signed_in_client(demo_app, "lead")
 
 
+def bamberg_actions() -> int:
+    return db.session.execute(
+        sa.select(sa.func.count())
+        .select_from(Action)
+        .join(Action.plan)
+        .join(City)
+        .where(City.slug == "bamberg")
+    ).scalar_one()
+
+
 def solar(city: str = "bamberg") -> Action:
     """The demo action with the Covenant fields filled in (its template has them)."""
     return db.session.scalars(
@@ -70,13 +80,7 @@ def test_the_covenant_workbook_has_the_documented_columns_and_a_row_per_action(l
     assert response.status_code == 200
     header, rows = sheet_rows(data)
     assert header == documented("Covenant of Mayors: the mitigation actions sheet")
-    count = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Action)
-        .join(Action.plan)
-        .join(City)
-        .where(City.slug == "bamberg")
-    )
+    count = bamberg_actions()
     assert len(rows) == count
     action = solar()
     (row,) = [r for r in rows if r[0] == action.title]
@@ -173,13 +177,7 @@ def test_the_api_gives_the_same_file_with_a_token(demo_app, lead):
 def test_the_readiness_page_says_what_each_framework_still_needs(lead):
     action = solar()
     text = page_text(lead.get("/cities/bamberg/readiness"))
-    actions = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Action)
-        .join(Action.plan)
-        .join(City)
-        .where(City.slug == "bamberg")
-    )
+    actions = bamberg_actions()
     assert f"Covenant of Mayors: 1 of {actions} actions ready" in text
     action.com_instrument = None
     db.session.commit()

@@ -28,11 +28,11 @@ from tracker.forms import (
     version_field,
 )
 from tracker.models import Indicator, ProgressUpdate
+from tracker.models.frameworks import FIELDS as FRAMEWORK_FIELDS
 from tracker.models.plan import ACTION_STATUSES
 from tracker.schemas.base import build
 from tracker.schemas.reports import ProgressReport
 from tracker.schemas.types import MEASURE_LIMIT, NOTE_MAX, URL_MAX
-from tracker.services import frameworks
 from tracker.services.plausibility import unusual
 from tracker.vocabulary import FRAMEWORK_LABELS, STATUS_LABELS
 
@@ -179,7 +179,7 @@ class ActionForm(FlaskForm):
             "lead_organisation": (self.lead_organisation.data or "").strip() or None,
             "starts_on": self.starts_on.data,
             "due_on": self.due_on.data,
-            **{name: getattr(self, name).data for name in frameworks.FIELDS},
+            **{name: getattr(self, name).data for name in FRAMEWORK_FIELDS},
         }
 
 

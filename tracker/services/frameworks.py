@@ -19,7 +19,6 @@ from tracker.models.frameworks import (
     COM_AREAS,
     COM_INSTRUMENTS,
     COM_SECTORS,
-    FIELDS,  # noqa: F401 (what the forms and imports take)
     FUNDING_SOURCES,
     IMPACTS,
     ORIGINS,

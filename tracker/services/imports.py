@@ -19,6 +19,7 @@ from tracker.domain.errors import DomainError, Invalid, Unprocessable
 from tracker.domain.permissions import Actor
 from tracker.extensions import db
 from tracker.models import ActionCost, Partner, Plan, Sector, Theme
+from tracker.models.frameworks import FIELDS as FRAMEWORK_FIELDS
 from tracker.queries import keys
 from tracker.queries.exports import EXPORTS
 from tracker.schemas.base import problems
@@ -86,7 +87,7 @@ def _import_action(actor: Actor, row: ActionRow, line: int, result: ImportResult
     plan, ids = _plan_and_refs(row)
     values: dict[str, Any] = {
         **row.model_dump(
-            include={"title", "lead_organisation", "starts_on", "due_on", *frameworks.FIELDS}
+            include={"title", "lead_organisation", "starts_on", "due_on", *FRAMEWORK_FIELDS}
         ),
         **ids,
     }

@@ -14,6 +14,7 @@ from tracker.domain.errors import Invalid
 from tracker.domain.permissions import Actor
 from tracker.extensions import db
 from tracker.models import Action, City, Indicator, Partner, Plan, Programme
+from tracker.models.frameworks import FIELDS as FRAMEWORK_FIELDS
 from tracker.services import frameworks
 from tracker.services.audit import record_event, update_versioned
 
@@ -37,7 +38,7 @@ ACTION_FIELDS = (
     "lead_organisation",
     "starts_on",
     "due_on",
-    *frameworks.FIELDS,
+    *FRAMEWORK_FIELDS,
 )
 INDICATOR_FIELDS = ("name", "unit", "baseline_value", "baseline_on", "target_value", "target_on")
 
@@ -205,7 +206,7 @@ def update_action(
     permissions.require_city_editor(actor, action.plan.city_id)
     values = _pick(values, ACTION_FIELDS)
     _check_dates(values, "starts_on", "due_on")
-    frameworks.check({**{f: getattr(action, f) for f in frameworks.FIELDS}, **values})
+    frameworks.check({**{f: getattr(action, f) for f in FRAMEWORK_FIELDS}, **values})
     update_versioned(
         actor,
         action,
