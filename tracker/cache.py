@@ -4,7 +4,13 @@ Every transaction that changes the programme's data raises one counter (`data_ve
 same transaction, just before it commits. A dashboard's rendered parts are cached under that
 counter's value (with the page, its query, the day, the language and time zone, and whatever
 else the page depends on), so a page is recomputed after any committed write and never served
-from before one. Old entries are simply no longer asked for: they age out.
+from before one.
+
+Unless PAGE_STALE_SECONDS (TRACKER_PAGE_STALE_SECONDS) is set: then a page rendered at most that
+many seconds ago is served to other people even when writes came since (each worker renders a
+busy page once per period, not once per write), but never to the person who wrote: a write
+made with a signed-in browser notes its counter in that person's session, and a page from
+before it is rendered again for them (read-your-writes). A restore (a new epoch) is seen at once.
 
 A page's layout around those parts (the header with the person's name, navigation and forms)
 is kept too, per person and sign-in, for a few minutes at most: its forms carry the sign-in's
@@ -95,7 +101,26 @@ def _note_statement(state: ORMExecuteState) -> None:
 def _bump_before_commit(session: Session) -> None:
     session.flush()
     if session.info.pop(CHANGED, False):
-        session.execute(sa.update(DataVersion).values(version=DataVersion.version + 1))
+        bumped = session.execute(
+            sa.update(DataVersion)
+            .values(version=DataVersion.version + 1)
+            .returning(DataVersion.epoch, DataVersion.version)
+        ).first()
+        if bumped is not None:
+            _note_own_write(f"{bumped[0]}.{bumped[1]}")
+
+
+# Where a signed-in browser's session keeps the counter its own last write raised.
+OWN_WRITE = "wrote"
+
+
+def _note_own_write(version: str) -> None:
+    """Remember in the writer's session (a signed-in browser's: an API client has none) the
+    counter its write raised, so no page from before it is served to them."""
+    if not has_request_context() or not current_app.config.get("PAGE_STALE_SECONDS"):
+        return
+    if current_app.config["SESSION_COOKIE_NAME"] in request.cookies:
+        session[OWN_WRITE] = version
 
 
 def _forget(session: Session, *_args: object) -> None:
@@ -140,6 +165,7 @@ def data_version() -> str:
     known = request.environ.get("tracker.data_version")
     if known is None:
         known = request.environ["tracker.data_version"] = stored_version()
+        request.environ["tracker.data_version_at"] = clock()
     return str(known)
 
 
@@ -147,6 +173,12 @@ def note_version(epoch: str, version: int) -> None:
     """The counter, read by another query of this request's transaction (the sign-in check)."""
     if has_request_context():
         request.environ["tracker.data_version"] = f"{epoch}.{version}"
+        request.environ["tracker.data_version_at"] = clock()
+
+
+def clock() -> float:
+    """Seconds since the epoch (a function of its own, so tests can move time)."""
+    return time.time()
 
 
 def stored_version() -> str:
@@ -181,6 +213,13 @@ def remembered(name: str, compute: Callable[[], T]) -> T:
 
 
 def page_key(name: str, extra: Iterable[object] = ()) -> str:
+    """The page's key under the current counter."""
+    return f"{data_version()}:{page_digest(name, extra)}"
+
+
+def page_digest(name: str, extra: Iterable[object] = ()) -> str:
+    """What a page's blocks depend on besides the data: template, address, query, day, language,
+    time zone and `extra`."""
     query = sorted(request.args.items(multi=True))
     parts = (
         name,
@@ -191,8 +230,7 @@ def page_key(name: str, extra: Iterable[object] = ()) -> str:
         zone_of().key,
         *extra,
     )
-    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    return f"{data_version()}:{digest}"
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
 def render_blocks(name: str, context: Mapping[str, Any], blocks: Iterable[str]) -> dict[str, str]:
@@ -217,12 +255,14 @@ def render_page(
     """Render page template `name` with its blocks from the cache (built from `build()` on a
     miss), inside `layout` (kept per person: `shell_key`). `vary` names what else besides the
     data, the address, the day, the language and the time zone the blocks depend on."""
-    key = page_key(name, vary)
+    key, blocks = _kept_blocks(name, vary)
     cache = store()
-    blocks: dict[str, str] | None = cache.get(key)
     if blocks is None:
         blocks = render_blocks(name, build(), CACHED_BLOCKS)
         cache.set(key, blocks)
+        if current_app.config.get("PAGE_STALE_SECONDS"):
+            made_at = request.environ.get("tracker.data_version_at", clock())
+            cache.set(LATEST + page_digest(name, vary), (data_version(), made_at))
     # A mark where each block goes; an empty block stays empty (the layout shows its default).
     marks = {block: _mark(block) for block, text in blocks.items() if text}
     keep = keeps_shell()
@@ -237,6 +277,45 @@ def render_page(
     # One pass over the layout alone: what the blocks hold is never searched for a mark.
     by_mark = {mark: blocks[block] for block, mark in marks.items()}
     return "".join(by_mark.get(part, part) for part in _split(shell, marks.values()))
+
+
+# Under PAGE_STALE_SECONDS, where the counter and time of a page's latest rendering are kept.
+LATEST = "latest:"
+
+
+def _kept_blocks(name: str, vary: Iterable[object]) -> tuple[str, dict[str, str] | None]:
+    """The key and kept blocks of the page under the current counter; or, within
+    PAGE_STALE_SECONDS, of its latest rendering, unless this person wrote since or the database
+    was replaced. (None: none may be served; the page is rendered under the key.)"""
+    key = page_key(name, vary)
+    cache = store()
+    blocks: dict[str, str] | None = cache.get(key)
+    window = current_app.config.get("PAGE_STALE_SECONDS") or 0
+    if blocks is not None or window <= 0:
+        return key, blocks
+    latest = cache.get(LATEST + page_digest(name, vary))
+    if latest is None:
+        return key, None
+    version, made_at = latest
+    if clock() - made_at > window or not _before_no_own_write(version):
+        return key, None
+    kept_key = f"{version}:{page_digest(name, vary)}"
+    kept: dict[str, str] | None = cache.get(kept_key)
+    return (kept_key, kept) if kept is not None else (key, None)
+
+
+def _before_no_own_write(version: str) -> bool:
+    """Whether a page rendered under counter `version` may be shown to this person: from this
+    database (the epoch), and not from before a write of theirs."""
+    epoch, _, number = version.partition(".")
+    if epoch != data_version().partition(".")[0] or not number.isdigit():
+        return False
+    cookie = current_app.config["SESSION_COOKIE_NAME"]
+    own = session.get(OWN_WRITE) if cookie in request.cookies else None
+    if not own:
+        return True
+    own_epoch, _, own_number = str(own).partition(".")
+    return own_epoch != epoch or not own_number.isdigit() or int(number) >= int(own_number)
 
 
 # A kept layout's forms carry CSRF tokens signed when it was rendered: it is kept for at most

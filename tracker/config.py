@@ -74,6 +74,9 @@ DEFAULTS: dict[str, Any] = {
     "SERVED_BY": None,
     # Dashboards' rendered parts are kept until the next write (tracker/cache.py).
     "PAGE_CACHE": True,
+    # ... or, when above 0, a page rendered at most this many seconds ago is still served to
+    # everyone but the person who wrote since (0: never a page from before a write).
+    "PAGE_STALE_SECONDS": 0,
     # Proxies in front of the app (a load balancer: 1). Their X-Forwarded-For and -Proto are
     # trusted that many hops deep, so limits count the client's address, not the proxy's.
     "PROXY_HOPS": 0,
@@ -103,6 +106,15 @@ DEFAULTS: dict[str, Any] = {
     "PASSWORD_HASH_METHOD": "scrypt",
 }
 
+
+def _seconds(value: str) -> int:
+    """A whole number of seconds, 0 or more."""
+    seconds = int(value)
+    if seconds < 0:
+        raise ValueError("a number of seconds, 0 or more")
+    return seconds
+
+
 # Environment variable -> config key, with a converter. Only these are read.
 ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "TRACKER_ENV": ("ENV_NAME", str),
@@ -124,6 +136,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "TRACKER_RATELIMIT_KEY_PREFIX": ("RATELIMIT_KEY_PREFIX", str),
     "TRACKER_PROXY_HOPS": ("PROXY_HOPS", int),
     "TRACKER_SERVED_BY": ("SERVED_BY", str),
+    "TRACKER_PAGE_STALE_SECONDS": ("PAGE_STALE_SECONDS", _seconds),
     "TRACKER_TRUSTED_PROXIES": ("TRUSTED_PROXIES", str),
     "TRACKER_SIGN_IN_RATE_LIMIT": ("SIGN_IN_RATE_LIMIT", str),
     "TRACKER_SIGN_IN_MAX_FAILURES": ("SIGN_IN_MAX_FAILURES", int),
