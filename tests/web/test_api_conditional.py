@@ -113,3 +113,18 @@ def test_the_same_question_again_is_answered_from_the_cache_until_a_write(client
     assert written.status_code == 201
     after = client.get(url, headers=editor).get_json()
     assert after["total"] == first.get_json()["total"] + 1
+
+
+def test_a_long_answer_is_kept_too(demo_app):
+    """An answer longer than what the cache keeps of one answer (500 records) is kept
+    compressed, and served again whole without reading a record."""
+    from tracker.api.conditional import KEEP_AT_MOST
+
+    client = demo_app.test_client()
+    viewer = bearer(token_for("viewer"))
+    url = "/api/v1/actions?limit=500"
+    first = client.get(url, headers=viewer)
+    assert len(first.get_data()) > KEEP_AT_MOST  # what the test is about
+    again, reads = read_with_its_selects(client, url, viewer)
+    assert again.get_data() == first.get_data()
+    assert len(reads) == 2, reads  # whose token it is, and the data version
