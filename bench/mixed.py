@@ -1,11 +1,12 @@
 """Dashboards read while the API takes writes: a writer posts a progress report every 0.2 s
 (5 writes a second, each emptying the dashboards' cache) while wrk reads a page; `bench.run`
-sets each page's p95 beside its p95 without writes."""
+sets each page's p95 beside its p95 without writes, with the app's default (no page from
+before a write) and again with pages allowed STALE_SECONDS behind other people's writes."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
@@ -14,6 +15,8 @@ import requests
 import sqlalchemy as sa
 
 WRITES_PER_SECOND = 5
+# TRACKER_PAGE_STALE_SECONDS of the second server.
+STALE_SECONDS = 10
 
 
 def writer_token(app: Any) -> tuple[str, list[int]]:
@@ -61,3 +64,21 @@ def writing(base: str, token: str, ids: list[int]) -> Iterator[None]:
     finally:
         stop.set()
         thread.join(timeout=60)
+
+
+def p95s(
+    base: str,
+    cookie: str,
+    addresses: list[str],
+    token: str,
+    ids: list[int],
+    read: Callable[[str], float],
+) -> list[tuple[float, float]]:
+    """Each address's p95 (`read(url)`) without writes, then under WRITES_PER_SECOND writes."""
+    results = []
+    for address in addresses:
+        requests.get(base + address, headers={"Cookie": cookie}, timeout=60)  # warm, as a visit
+        alone = read(base + address)
+        with writing(base, token, ids):
+            results.append((alone, read(base + address)))
+    return results

@@ -93,6 +93,8 @@ class Measure:
     second_kb: float = 0.0
     cold_ms: float = 0.0
     p95_writing_ms: float = 0.0
+    # With pages allowed mixed.STALE_SECONDS behind others' writes: p95 without, and under writes.
+    p95_window_ms: tuple[float, float] | None = None
     lighthouse: float | None = None
     lighthouse_kb: float | None = None
 
@@ -225,11 +227,12 @@ def count_queries(app: Any, addresses: list[str]) -> dict[str, tuple[int, int, f
 
 @contextmanager
 def gunicorn(
-    url: str, folder: Path, app: str = "tracker:create_app()"
+    url: str, folder: Path, app: str = "tracker:create_app()", env: dict[str, str] | None = None
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
     env = {
         **os.environ,
+        **(env or {}),
         "TRACKER_DATABASE_URL": url,
         "TRACKER_SECRET_KEY": "bench-secret-key",
         "TRACKER_INSTANCE_PATH": str(folder),
@@ -478,6 +481,21 @@ def measure(kind: str, label: str, cities: int, seconds: int, folder: Path) -> R
             print(f"  {kind}, {label}: importing", file=sys.stderr, flush=True)
             import_rows(base, app, run)
             run.memory_mb = worker_memory(process.pid)
+        window = {"TRACKER_PAGE_STALE_SECONDS": str(mixed.STALE_SECONDS)}
+        with gunicorn(url, folder, env=window) as (windowed, _process):
+            print(f"  {kind}, {label}: under writes, pages may lag", file=sys.stderr, flush=True)
+            cookie = cookie_header(sign_in(windowed))
+            pages = [m for m in run.measures if m.address in PAGES]
+            found = mixed.p95s(
+                windowed,
+                cookie,
+                [m.address for m in pages],
+                token,
+                ids,
+                lambda url: wrk(url, seconds, [f"Cookie: {cookie}"], "").p95_ms,
+            )
+            for result, p95 in zip(pages, found, strict=True):
+                result.p95_window_ms = p95
         with gunicorn(url, folder, "bench.bare:app") as (bare, _process):
             run.bare_rps = wrk(bare + TRIVIAL, seconds, [], "").rps
         with app.app_context():
@@ -494,20 +512,26 @@ def table(run: Run) -> str:
         "",
         "| address | req/s | p50 ms | p95 ms | share of /livez | share of bare Flask "
         "| cold render ms | queries (fresh / cached) | HTML kB | 1st visit kB | 2nd visit kB "
-        f"| p95 ms under {mixed.WRITES_PER_SECOND} writes/s (ratio) | Lighthouse mobile (kB) "
-        "| failed |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| p95 ms under {mixed.WRITES_PER_SECOND} writes/s (ratio) "
+        f"| p95 ms without / under writes, pages up to {mixed.STALE_SECONDS} s behind (ratio) "
+        "| Lighthouse mobile (kB) | failed |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     bare = run.bare_rps or 1.0
     for m in run.measures:
         scored = f"{m.lighthouse:.2f} ({m.lighthouse_kb:,.0f})" if m.lighthouse is not None else "-"
         ratio = m.p95_writing_ms / m.p95_ms if m.p95_ms else 0
         writing = f"{m.p95_writing_ms:.1f} ({ratio:.1f})" if m.p95_writing_ms else "-"
+        lag = "-"
+        if m.p95_window_ms:
+            alone, under = m.p95_window_ms
+            lag = f"{alone:.1f} / {under:.1f} ({under / alone if alone else 0:.1f})"
         lines.append(
             f"| {m.address} | {m.rps:,.0f} | {m.p50_ms:.1f} | {m.p95_ms:.1f} "
             f"| {m.rps / trivial:.2f} | {m.rps / bare:.2f} | {m.cold_ms:.0f} "
             f"| {m.queries_cold} / {m.queries_cached} "
-            f"| {m.html_kb:.1f} | {m.first_kb:,.0f} | {m.second_kb:.1f} | {writing} | {scored} "
+            f"| {m.html_kb:.1f} | {m.first_kb:,.0f} | {m.second_kb:.1f} | {writing} | {lag} "
+            f"| {scored} "
             f"| {m.failed} |"
         )
     lines += [
