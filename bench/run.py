@@ -379,6 +379,7 @@ def log_progress(base: str, app: Any, seconds: int, run: Run) -> None:
         "today": date.today().isoformat(),
     }
     load = wrk(base, seconds, [], script)
+    time.sleep(1)  # what was in flight when wrk stopped (up to its 8 connections) lands
     with app.app_context():
         stored = db.session.scalar(
             sa.select(sa.func.count())
@@ -541,14 +542,23 @@ def table(run: Run) -> str:
         *([f"Lighthouse: not run ({run.lighthouse_note})"] if run.lighthouse_note else []),
         "workers' peak memory: " + ", ".join(f"{mb:.0f} MB" for mb in run.memory_mb),
         f"progress logging (POST): {run.writes_per_s:,.0f} accepted writes/s; "
-        f"{run.writes_accepted:,} accepted, {run.writes_stored:,} stored, "
-        f"{run.writes_refused:,} refused",
+        f"{run.writes_accepted:,} accepted, {run.writes_stored:,} stored "
+        f"({in_flight(run)}), {run.writes_refused:,} refused",
         f"import of {IMPORT_ROWS:,} progress rows: preview {run.preview_s:.1f} s, apply "
         f"{run.apply_s:.1f} s ({IMPORT_ROWS / run.apply_s if run.apply_s else 0:,.0f} rows/s), "
         f"{run.import_status}",
         "",
     ]
     return "\n".join(lines)
+
+
+def in_flight(run: Run) -> str:
+    """Stored against accepted: wrk counts only what was answered before it stopped, so up to
+    its 8 connections' writes may be stored unanswered; fewer stored than accepted is a loss."""
+    extra = run.writes_stored - run.writes_accepted
+    if extra < 0:
+        return f"{-extra} accepted writes LOST"
+    return f"{extra} of them in flight when wrk stopped" if extra else "every one answered"
 
 
 def growth(runs: list[Run]) -> str:
