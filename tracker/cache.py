@@ -212,11 +212,6 @@ def remembered(name: str, compute: Callable[[], T]) -> T:
     return value
 
 
-def page_key(name: str, extra: Iterable[object] = ()) -> str:
-    """The page's key under the current counter."""
-    return f"{data_version()}:{page_digest(name, extra)}"
-
-
 def page_digest(name: str, extra: Iterable[object] = ()) -> str:
     """What a page's blocks depend on besides the data: template, address, query, day, language,
     time zone and `extra`."""
@@ -255,14 +250,15 @@ def render_page(
     """Render page template `name` with its blocks from the cache (built from `build()` on a
     miss), inside `layout` (kept per person: `shell_key`). `vary` names what else besides the
     data, the address, the day, the language and the time zone the blocks depend on."""
-    key, blocks = _kept_blocks(name, vary)
+    digest = page_digest(name, vary)
+    key, blocks = _kept_blocks(digest)
     cache = store()
     if blocks is None:
         blocks = render_blocks(name, build(), CACHED_BLOCKS)
         cache.set(key, blocks)
         if current_app.config.get("PAGE_STALE_SECONDS"):
             made_at = request.environ.get("tracker.data_version_at", clock())
-            cache.set(LATEST + page_digest(name, vary), (data_version(), made_at))
+            cache.set(LATEST + digest, (data_version(), made_at))
     # A mark where each block goes; an empty block stays empty (the layout shows its default).
     marks = {block: _mark(block) for block, text in blocks.items() if text}
     keep = keeps_shell()
@@ -283,23 +279,23 @@ def render_page(
 LATEST = "latest:"
 
 
-def _kept_blocks(name: str, vary: Iterable[object]) -> tuple[str, dict[str, str] | None]:
-    """The key and kept blocks of the page under the current counter; or, within
+def _kept_blocks(digest: str) -> tuple[str, dict[str, str] | None]:
+    """The key and kept blocks of page `digest` under the current counter; or, within
     PAGE_STALE_SECONDS, of its latest rendering, unless this person wrote since or the database
     was replaced. (None: none may be served; the page is rendered under the key.)"""
-    key = page_key(name, vary)
+    key = f"{data_version()}:{digest}"
     cache = store()
     blocks: dict[str, str] | None = cache.get(key)
     window = current_app.config.get("PAGE_STALE_SECONDS") or 0
     if blocks is not None or window <= 0:
         return key, blocks
-    latest = cache.get(LATEST + page_digest(name, vary))
+    latest = cache.get(LATEST + digest)
     if latest is None:
         return key, None
     version, made_at = latest
     if clock() - made_at > window or not _before_no_own_write(version):
         return key, None
-    kept_key = f"{version}:{page_digest(name, vary)}"
+    kept_key = f"{version}:{digest}"
     kept: dict[str, str] | None = cache.get(kept_key)
     return (kept_key, kept) if kept is not None else (key, None)
 
