@@ -4,7 +4,7 @@ from tracker.models.audit import AuditEvent, ImportBatch
 from tracker.models.base import Base
 from tracker.models.city import City, Mentorship, Participation
 from tracker.models.frameworks import ActionCost
-from tracker.models.meta import DataVersion
+from tracker.models.meta import ActionTotal, DataVersion
 from tracker.models.plan import Action, Indicator, IndicatorValue, Partner, Plan, PlanTarget
 from tracker.models.programme import (
     Milestone,
@@ -31,6 +31,7 @@ __all__ = [
     "AccountLink",
     "Action",
     "ActionCost",
+    "ActionTotal",
     "ApiToken",
     "AuditEvent",
     "Base",

@@ -20,3 +20,29 @@ class DataVersion(Base):
     version: Mapped[int] = mapped_column(sa.BigInteger)
     # Drawn anew when the database is replaced by a restore, which may turn the counter back.
     epoch: Mapped[str] = mapped_column(sa.String(32))
+
+
+class ActionTotal(Base):
+    """Actions counted per sector, demo or not, status and published status (no sector: 0, no
+    status: ''): how many, how many report a percent and its sum, as reported and as approved.
+    Kept by the database's triggers on actions in the write's own transaction (migration 0021),
+    never written by the app; the overview reads these rows instead of every action."""
+
+    __tablename__ = "action_totals"
+
+    sector_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    is_demo: Mapped[bool] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    published_status: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    actions: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
+    reporting: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
+    percent_sum: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
+    published_reporting: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
+    published_percent_sum: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
+
+    @classmethod
+    def state_columns(cls, approved: bool) -> tuple[Mapped[str], Mapped[int], Mapped[int]]:
+        """Status, how many report a percent and its sum: as reported, or as approved."""
+        if approved:
+            return cls.published_status, cls.published_reporting, cls.published_percent_sum
+        return cls.status, cls.reporting, cls.percent_sum

@@ -13,7 +13,7 @@ from tracker.cache import remembered
 from tracker.domain.states import MILESTONE_STATES
 from tracker.domain.timeline import TimelineItem
 from tracker.extensions import db
-from tracker.models import Milestone, Programme, ProgrammeFigure, Sector
+from tracker.models import ActionTotal, Milestone, Programme, ProgrammeFigure, Sector
 from tracker.models.city import PARTICIPATION_ROLES, Participation
 from tracker.models.plan import ACTION_STATUSES, LGD_STATUSES, Action, Plan
 from tracker.queries import EVERYTHING, Shown
@@ -150,15 +150,21 @@ NO_REPORT = "no_report"
 
 
 def actions_by_status(shown: Shown = EVERYTHING) -> list[tuple[str, int]]:
+    """How many actions have each status, from the totals the database keeps (action_totals):
+    a few rows per sector, however many actions."""
     counts = dict.fromkeys((*ACTION_STATUSES, NO_REPORT), 0)
-    status_column = Action.state_columns(shown.approved)[0]
+    status_column = ActionTotal.state_columns(shown.approved)[0]
     for status, count in db.session.execute(
-        sa.select(status_column, sa.func.count())
-        .where(*Action.facts(shown.facts_only))
+        sa.select(status_column, sa.func.sum(ActionTotal.actions))
+        .where(*_demo_left_out(shown))
         .group_by(status_column)
     ):
-        counts[status or NO_REPORT] = count
+        counts[status or NO_REPORT] += int(count or 0)
     return list(counts.items())
+
+
+def _demo_left_out(shown: Shown) -> list[sa.ColumnElement[bool]]:
+    return [ActionTotal.is_demo.is_(False)] if shown.facts_only else []
 
 
 class SectorProgress(NamedTuple):
@@ -170,24 +176,31 @@ class SectorProgress(NamedTuple):
 
 
 def sector_progress(shown: Shown = EVERYTHING) -> list[SectorProgress]:
-    """Per sector: its actions, how many of them reported a percent, and the average of those."""
-    joined = sa.and_(Action.sector_id == Sector.id, *Action.facts(shown.facts_only))
-    percent = Action.state_columns(shown.approved)[1]
+    """Per sector: its actions, how many of them reported a percent, and the average of those;
+    from the totals the database keeps (action_totals), a few rows per sector."""
+    joined = sa.and_(ActionTotal.sector_id == Sector.id, *_demo_left_out(shown))
+    _status, reporting, percent_sum = ActionTotal.state_columns(shown.approved)
     rows = db.session.execute(
         sa.select(
             Sector.slug,
             Sector.name,
-            sa.func.count(Action.id),
-            sa.func.count(percent),
-            sa.func.avg(percent),
+            sa.func.sum(ActionTotal.actions),
+            sa.func.sum(reporting),
+            sa.func.sum(percent_sum),
         )
-        .outerjoin(Action, joined)
+        .outerjoin(ActionTotal, joined)
         .group_by(Sector.id, Sector.slug, Sector.name, Sector.tier)
         .order_by(Sector.tier, Sector.name)
     )
     return [
-        SectorProgress(slug, name, n, reporting, float(avg) if avg is not None else None)
-        for slug, name, n, reporting, avg in rows
+        SectorProgress(
+            slug,
+            name,
+            int(n or 0),
+            int(counted or 0),
+            int(total) / int(counted) if counted else None,
+        )
+        for slug, name, n, counted, total in rows
     ]
 
 
