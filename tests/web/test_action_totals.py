@@ -4,6 +4,8 @@ overview's figures move with a report."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 
 from tests.web.test_exports_imports import rows_of
@@ -12,7 +14,7 @@ from tests.web.test_page_cache import editor as editor  # the fixture
 from tracker.extensions import db
 from tracker.models import Action, ActionTotal, Sector
 from tracker.queries import EVERYTHING, Shown
-from tracker.queries.overview import actions_by_status, sector_progress
+from tracker.queries.overview import RISKY, actions_by_status, needs_attention, sector_progress
 
 SUMS = ("actions", "reporting", "percent_sum", "published_reporting", "published_percent_sum")
 
@@ -145,6 +147,21 @@ def test_the_overview_figures_equal_the_actions(demo_app):
                 assert row.average is None
             else:
                 assert abs(row.average - float(average)) < 1e-9
+
+
+def test_the_count_of_actions_at_risk_or_delayed_is_the_actions(demo_app):
+    risky = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Action).where(Action.status.in_(RISKY))
+    )
+    assert risky
+    assert needs_attention(date.today(), 60).risky_count == risky
+    bamberg_action().status = "delayed" if bamberg_action().status not in RISKY else "on_track"
+    db.session.commit()
+    moved = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Action).where(Action.status.in_(RISKY))
+    )
+    assert moved != risky
+    assert needs_attention(date.today(), 60).risky_count == moved
 
 
 def test_the_overview_page_counts_a_report_at_once(demo_app, viewer, editor):

@@ -215,6 +215,7 @@ class Attention:
 
 
 OPEN = sa.or_(Action.status.is_(None), Action.status.not_in(("done", "cancelled")))
+RISKY = ("at_risk", "delayed")
 # The lists of actions that need attention, each whole on a page of its own (/actions).
 ATTENTION_LISTS = ("risky", "stale")
 
@@ -223,7 +224,7 @@ def attention_condition(which: str, today: date, stale_days: int) -> sa.ColumnEl
     """Which actions a list of what needs attention holds: at risk or delayed ("risky"), or
     open with no update within the staleness window ("stale")."""
     if which == "risky":
-        return Action.status.in_(("at_risk", "delayed"))
+        return Action.status.in_(RISKY)
     cutoff = today - timedelta(days=stale_days)
     return sa.and_(
         OPEN, sa.or_(Action.last_reported_on.is_(None), Action.last_reported_on < cutoff)
@@ -287,7 +288,10 @@ def needs_attention(today: date, stale_days: int, limit: int = 10) -> Attention:
     counts = db.session.execute(
         sa.select(
             sa.select(sa.func.count()).select_from(Milestone).where(overdue).scalar_subquery(),
-            sa.select(sa.func.count()).select_from(Action).where(risky).scalar_subquery(),
+            # Those at risk or delayed from the kept totals (the same actions, a few rows).
+            sa.select(sa.func.coalesce(sa.func.sum(ActionTotal.actions), 0))
+            .where(ActionTotal.status.in_(RISKY))
+            .scalar_subquery(),
             sa.select(sa.func.count()).select_from(Action).where(stale).scalar_subquery(),
         )
     ).one()
