@@ -37,7 +37,7 @@ def counted_from_actions() -> dict[tuple, tuple[int, ...]]:
             sa.func.coalesce(sa.func.sum(Action.published_percent), 0),
         ).group_by(*key)
     )
-    return {tuple(r[:4]): tuple(int(v) for v in r[4:]) for r in rows}
+    return {tuple(r[:4]): tuple(int(v or 0) for v in r[4:]) for r in rows}
 
 
 def kept() -> dict[tuple, tuple[int, ...]]:

@@ -131,3 +131,22 @@ def test_csv_follows_the_filters(viewer):
     lines = csv.get_data(as_text=True).strip().splitlines()
     assert len(lines) == len(late) + 1
     assert "late steps" in lines[0]
+
+
+@pytest.mark.parametrize("facts_only", [False, True])
+def test_the_counts_above_an_unfiltered_table_are_its_rows(viewer, facts_only):
+    """Unfiltered (on PostgreSQL counted from the overdue steps alone), the counts equal what
+    the rows say."""
+    from tracker.queries import Shown
+
+    programme = db.session.query(Programme).one()
+    shown = Shown(facts_only=facts_only, approved=facts_only)
+    rows, counts = cohort.listing(programme, date.today(), shown=shown)
+    late = sum(1 for r in rows if r.late)
+    every = sum(1 for r in rows if r.late == len(cohort.LGD_STEPS))
+    assert counts == cohort.CohortCounts(len(rows), late, every, len(rows))
+    # A filter that keeps every city counts the same by the general path.
+    _rows, general = cohort.listing(
+        programme, date.today(), cohort.CohortFilter(country=None, state="not_started"), shown
+    )
+    assert (general.cities, general.late, general.all_late) == (len(rows), late, every)

@@ -201,6 +201,54 @@ def _order(rows: Any, by: str) -> list[Any]:
     return [*orders.get(by, orders["name"]), rows.c.city_id]
 
 
+def _counts(rows: Any, kept: list[Any]) -> tuple[int, ...]:
+    """The counts above the table: core cities, those with a late step, those with every step
+    late, and those the filters keep (from every city's figures)."""
+    every = len(LGD_STEPS)
+    counted = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(sa.case((rows.c.late > 0, 1), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((rows.c.late == every, 1), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((sa.and_(sa.true(), *kept), 1), else_=0)), 0),
+        ).select_from(rows)
+    ).one()
+    return tuple(int(n) for n in counted)
+
+
+def _unfiltered_counts(programme: Programme, today: date, shown: Shown) -> tuple[int, ...]:
+    """The counts above an unfiltered table (every core city shown), from the late steps alone:
+    the database reads the overdue deal steps, not every city's figures."""
+    step_due, step_done = Milestone.state_columns(shown.approved)
+    core = sa.and_(Participation.programme_id == programme.id, Participation.role == "core")
+    late = (
+        sa.select(sa.func.count(sa.distinct(Milestone.lgd_step)).label("late"))
+        .join(Milestone.plan)
+        .join(Participation, Participation.city_id == Plan.city_id)
+        .where(
+            core,
+            Plan.programme_id == programme.id,
+            Milestone.lgd_step.is_not(None),
+            *Milestone.facts(shown.facts_only),
+            step_due.is_not(None),
+            step_done.is_(None),
+            step_due < today,
+        )
+        .group_by(Participation.id)
+        .subquery()
+    )
+    cities = sa.select(sa.func.count()).select_from(Participation).where(core).scalar_subquery()
+    every = len(LGD_STEPS)
+    late_count, all_late, total = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(sa.case((late.c.late == every, 1), else_=0)), 0),
+            cities,
+        ).select_from(late)
+    ).one()
+    return int(total or 0), int(late_count), int(all_late), int(total or 0)
+
+
 def listing(
     programme: Programme,
     today: date,
@@ -213,15 +261,10 @@ def listing(
     the page's cities (and their steps) come back; with None, all of them (the CSV)."""
     rows = _per_city(programme, today, shown)
     kept = _kept(rows, filters)
-    every = len(LGD_STEPS)
-    counts = db.session.execute(
-        sa.select(
-            sa.func.count(),
-            sa.func.coalesce(sa.func.sum(sa.case((rows.c.late > 0, 1), else_=0)), 0),
-            sa.func.coalesce(sa.func.sum(sa.case((rows.c.late == every, 1), else_=0)), 0),
-            sa.func.coalesce(sa.func.sum(sa.case((sa.and_(sa.true(), *kept), 1), else_=0)), 0),
-        ).select_from(rows)
-    ).one()
+    # Unfiltered, PostgreSQL counts from the overdue steps alone in a third of the time of every
+    # city's figures (at 10,000 cities: 26 ms, not 70); SQLite is quicker the other way.
+    grouped = not kept and db.session.get_bind().dialect.name == "postgresql"
+    counts = _unfiltered_counts(programme, today, shown) if grouped else _counts(rows, kept)
     query = sa.select(rows).where(*kept).order_by(*_order(rows, filters.sort))
     if window is not None:
         query = query.offset(window[0]).limit(window[1])
