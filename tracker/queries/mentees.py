@@ -17,21 +17,13 @@ from tracker.models import (
     Action,
     City,
     Mentorship,
-    Milestone,
     Participation,
     Plan,
     Programme,
     Sector,
 )
-from tracker.queries.mentorships import (
-    MOST_QUIET_POINTS,
-    POINTS_PER_LATE_STEP,
-    POINTS_PER_OVERDUE_MILESTONE,
-    QUIET_DAYS_PER_POINT,
-    Need,
-    Pair,
-    current_pairs,
-)
+from tracker.queries.mentee_figures import looked_up, points, scored_mentees
+from tracker.queries.mentorships import Need, Pair, current_pairs
 
 NEEDING_SHOWN = 100  # the page lists this many mentees needing help; the CSV has them all
 
@@ -52,64 +44,6 @@ class Board:
     needing_count: int
     mentees: int  # current mentees
     loads: list[Load]
-
-
-def _figures(city_id: Any, today: date) -> dict[str, Any]:
-    """Correlated figures of the city `city_id` (a column): its late deal steps, its other
-    overdue milestones and its last update."""
-    overdue = sa.and_(Milestone.completed_on.is_(None), Milestone.due_on < today)
-
-    def milestones(step: bool) -> Any:
-        is_step = Milestone.lgd_step.is_not(None) if step else Milestone.lgd_step.is_(None)
-        return (
-            sa.select(sa.func.count(Milestone.id))
-            .join(Milestone.plan)
-            .where(Plan.city_id == city_id, overdue, is_step)
-            .scalar_subquery()
-        )
-
-    last = Plan.city_last_report(city_id)
-    return {"late_steps": milestones(True), "late": milestones(False), "last": last}
-
-
-def _points(late_steps: Any, late: Any, last: Any, today: date, stale_days: int) -> Any:
-    """A mentee's points (as `mentorships.POINTS` counts them) from its figures' columns."""
-    # Going quiet: p points once the last update is older than stale + 1 + (p - 1) * 30 days.
-    quiet = sa.case(
-        (last.is_(None), MOST_QUIET_POINTS),
-        *(
-            (
-                last <= today - timedelta(days=stale_days + 1 + (p - 1) * QUIET_DAYS_PER_POINT),
-                p,
-            )
-            for p in range(MOST_QUIET_POINTS, 0, -1)
-        ),
-        else_=0,
-    )
-    return POINTS_PER_LATE_STEP * late_steps + POINTS_PER_OVERDUE_MILESTONE * late + quiet
-
-
-def _scored(programme: Programme, today: date, stale_days: int, mentor: int | None) -> Any:
-    """Each current mentee (of `mentor` only, when given) with its figures and points: the
-    figures computed once per query however often the query uses them."""
-    pairs, mentor_part, _mentee = current_pairs(programme)
-    if mentor is not None:
-        pairs = pairs.where(mentor_part.city_id == mentor)
-    mentees = pairs.with_only_columns(pairs.selected_columns.mentee).distinct().subquery()
-    figures = (
-        sa.select(
-            mentees.c.mentee.label("city_id"),
-            *(value.label(name) for name, value in _figures(mentees.c.mentee, today).items()),
-        )
-        .cte("figures")
-        .prefix_with("MATERIALIZED")
-    )
-    points = _points(figures.c.late_steps, figures.c.late, figures.c.last, today, stale_days)
-    return (
-        sa.select(figures, City.slug, City.name, points.label("points"))
-        .join(City, City.id == figures.c.city_id)
-        .subquery("scored")
-    )
 
 
 def _severity(scored: Any) -> tuple[Any, ...]:
@@ -185,7 +119,7 @@ def _needing(
 ) -> tuple[list[Need], int, int, list[Load]]:
     """`needing`, and (`with_loads`) each mentor's load: one statement whose parts all read one
     computation of every mentee's figures, told apart by their `kind`."""
-    scored = _scored(programme, today, stale_days, mentor)
+    scored = scored_mentees(programme, today, stale_days, mentor)
     over = scored.c.points >= threshold
     rank = sa.func.row_number().over(order_by=_severity(scored))
     shown = sa.select(scored, rank.label("rank")).where(over).order_by(*_severity(scored))
@@ -291,7 +225,7 @@ def pairs(
             sa.select(value).join(Action.plan).where(Plan.city_id == mentee_city.id)
         ).scalar_subquery()
 
-    figures = _figures(mentee_city.id, today)
+    figures = looked_up(mentee_city.id, today)
     where = Mentorship.programme_id == programme.id
     total = db.session.scalar(sa.select(sa.func.count(Mentorship.id)).where(where)) or 0
     query = (
@@ -309,7 +243,7 @@ def pairs(
             figures["last"],
             actions(sa.func.count(Action.id)),
             actions(sa.func.count(percent)),
-            _points(figures["late_steps"], figures["late"], figures["last"], today, stale_days),
+            points(figures["late_steps"], figures["late"], figures["last"], today, stale_days),
         )
         .join(mentor_part, Mentorship.mentor_id == mentor_part.id)
         .join(mentee_part, Mentorship.mentee_id == mentee_part.id)
