@@ -4,7 +4,13 @@ from tracker.models.audit import AuditEvent, ImportBatch
 from tracker.models.base import Base
 from tracker.models.city import City, Mentorship, Participation
 from tracker.models.frameworks import ActionCost
-from tracker.models.meta import ActionTotal, DataVersion
+from tracker.models.meta import (
+    NEVER_REPORTED,
+    ActionTotal,
+    DataVersion,
+    MilestoneTotal,
+    OpenActionReport,
+)
 from tracker.models.plan import Action, Indicator, IndicatorValue, Partner, Plan, PlanTarget
 from tracker.models.programme import (
     Milestone,
@@ -28,6 +34,7 @@ from tracker.models.user import (
 )
 
 __all__ = [
+    "NEVER_REPORTED",
     "AccountLink",
     "Action",
     "ActionCost",
@@ -42,6 +49,8 @@ __all__ = [
     "IndicatorValue",
     "Mentorship",
     "Milestone",
+    "MilestoneTotal",
+    "OpenActionReport",
     "OutgoingMail",
     "Participation",
     "Partner",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -46,3 +48,33 @@ class ActionTotal(Base):
         if approved:
             return cls.published_status, cls.published_reporting, cls.published_percent_sum
         return cls.status, cls.reporting, cls.percent_sum
+
+
+# The last report of an open action never reported, in `OpenActionReport` (no NULL in a key).
+NEVER_REPORTED = date(1, 1, 1)
+
+
+class MilestoneTotal(Base):
+    """Milestones counted per deal step (none: ''), due date, first planned date and done or
+    not; kept by the database's triggers on milestones (migration 0022). Whether one is late
+    depends on the day, so the dates are kept, not the states: a day's summary reads a row per
+    date, not every milestone."""
+
+    __tablename__ = "milestone_totals"
+
+    lgd_step: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    due_on: Mapped[date] = mapped_column(primary_key=True)
+    planned_on: Mapped[date] = mapped_column(primary_key=True)
+    done: Mapped[bool] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
+
+
+class OpenActionReport(Base):
+    """Open actions (not done or cancelled) counted per last report (never reported:
+    `NEVER_REPORTED`); kept by the database's triggers on actions (migration 0022). Those gone
+    stale are the rows before a cutoff."""
+
+    __tablename__ = "open_action_reports"
+
+    last_reported_on: Mapped[date] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")

@@ -12,7 +12,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
 from tracker.extensions import db
-from tracker.models import Action, City, Milestone, Plan, ProgressUpdate, Sector
+from tracker.models import (
+    Action,
+    City,
+    Milestone,
+    MilestoneTotal,
+    Plan,
+    ProgressUpdate,
+    Sector,
+)
 from tracker.models.programme import LGD_STEPS
 from tracker.queries import keyset
 from tracker.queries.cities import Area
@@ -87,14 +95,13 @@ class MilestoneRow:
 LISTING_LIMIT = 400
 
 
-def slip_days() -> sa.ColumnElement[int]:
+def slip_days(
+    due_on: Any = Milestone.due_on, planned_on: Any = Milestone.planned_on
+) -> sa.ColumnElement[int]:
     """The slip in days as SQL (SQLite keeps dates as text: julianday counts them)."""
     if db.session.get_bind().dialect.name == "sqlite":
-        return sa.cast(
-            sa.func.julianday(Milestone.due_on) - sa.func.julianday(Milestone.planned_on),
-            sa.Integer,
-        )
-    return sa.type_coerce(Milestone.due_on - Milestone.planned_on, sa.Integer)
+        return sa.cast(sa.func.julianday(due_on) - sa.func.julianday(planned_on), sa.Integer)
+    return sa.type_coerce(due_on - planned_on, sa.Integer)
 
 
 def with_owner_city(query: sa.Select[Any]) -> tuple[sa.Select[Any], Any]:
@@ -231,28 +238,67 @@ def five_numbers(counts: Mapping[int, int]) -> tuple[int, int, int, int, int]:
 SUMMARY_STATES = {"done": "done", "overdue": "late", "due_soon": "on_time", "upcoming": "on_time"}
 
 
+def _kept_steps(filters: MilestoneFilter, today: date, soon_days: int) -> sa.Select[Any]:
+    """The shared deal steps' part of the summary from the counts the database keeps per step,
+    due date, first planned date and done or not (milestone_totals): a row per date, however
+    many cities. Only for filters that are about the milestone itself."""
+    t = MilestoneTotal
+    state = sa.case(
+        (t.done, "done"),
+        (t.due_on < today, "overdue"),
+        (t.due_on <= today + timedelta(days=soon_days), "due_soon"),
+        else_="upcoming",
+    )
+    slip = slip_days(t.due_on, t.planned_on)
+    query = sa.select(
+        t.lgd_step.label("key"),
+        sa.null().label("title"),
+        sa.func.min(t.due_on).label("due_on"),
+        sa.null().label("programme_id"),
+        state.label("state"),
+        slip.label("slip"),
+        sa.func.sum(t.n).label("n"),
+    ).where(t.lgd_step != "", t.n > 0)
+    if filters.state:
+        query = query.where(state == filters.state)
+    if filters.step:
+        query = query.where(t.lgd_step == filters.step)
+    if filters.moved:
+        query = query.where(t.due_on != t.planned_on)
+    return query.group_by(t.lgd_step, state, slip)
+
+
 def summary(filters: MilestoneFilter, today: date, soon_days: int) -> list[SummaryRow]:
     """The shared deal steps (in their order) then the programme's milestones (by due date),
     each summed over the milestones the filters keep: a constant number of rows whatever the
-    number of cities. The cities' other milestones are not summed here."""
+    number of cities. The cities' other milestones are not summed here. Unless a filter is
+    about the milestones' cities, the steps are read from the kept counts (`_kept_steps`)."""
     state = state_expression(today, soon_days)
     slip = slip_days()
+    by_city = bool(filters.city or filters.country or filters.sector)
     key = sa.case(
         (Milestone.lgd_step.is_not(None), Milestone.lgd_step),
         else_=sa.cast(Milestone.id, sa.String),
     )
     query = sa.select(
-        key,
-        sa.func.min(Milestone.title),
-        sa.func.min(Milestone.due_on),
-        sa.func.min(Milestone.programme_id),
-        state,
-        slip,
-        sa.func.count(),
-    ).where(sa.or_(Milestone.lgd_step.is_not(None), Milestone.programme_id.is_not(None)))
-    if filters.city or filters.country:
+        key.label("key"),
+        sa.func.min(Milestone.title).label("title"),
+        sa.func.min(Milestone.due_on).label("due_on"),
+        sa.func.min(Milestone.programme_id).label("programme_id"),
+        state.label("state"),
+        slip.label("slip"),
+        sa.func.count().label("n"),
+    ).where(
+        sa.or_(Milestone.lgd_step.is_not(None), Milestone.programme_id.is_not(None))
+        if by_city
+        else Milestone.programme_id.is_not(None)
+    )
+    if by_city:
         query = with_owner_city(query)[0]
     query = _narrowed(query, filters, state).group_by(key, state, slip)
+    if not by_city and filters.step != PROGRAMME:
+        union = sa.union_all(query, _kept_steps(filters, today, soon_days)).subquery()
+        query = sa.select(union)
     rows: dict[str, SummaryRow] = {}
     due: dict[str, date] = {}
     for row_key, title, due_on, programme_id, row_state, row_slip, count in db.session.execute(
@@ -269,8 +315,8 @@ def summary(filters: MilestoneFilter, today: date, soon_days: int) -> list[Summa
         )
         due[row_key] = min(due.get(row_key, due_on), due_on)
         bucket = SUMMARY_STATES[row_state]
-        setattr(row, bucket, getattr(row, bucket) + count)
-        row.slips[int(row_slip or 0)] = row.slips.get(int(row_slip or 0), 0) + count
+        setattr(row, bucket, getattr(row, bucket) + int(count))
+        row.slips[int(row_slip or 0)] = row.slips.get(int(row_slip or 0), 0) + int(count)
     steps = [rows[s] for s in LGD_STEPS if s in rows]
     others = sorted((r for r in rows.values() if r.key not in LGD_STEPS), key=lambda r: due[r.key])
     return steps + others

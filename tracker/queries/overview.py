@@ -13,7 +13,14 @@ from tracker.cache import remembered
 from tracker.domain.states import MILESTONE_STATES
 from tracker.domain.timeline import TimelineItem
 from tracker.extensions import db
-from tracker.models import ActionTotal, Milestone, Programme, ProgrammeFigure, Sector
+from tracker.models import (
+    ActionTotal,
+    Milestone,
+    OpenActionReport,
+    Programme,
+    ProgrammeFigure,
+    Sector,
+)
 from tracker.models.city import PARTICIPATION_ROLES, Participation
 from tracker.models.plan import ACTION_STATUSES, LGD_STATUSES, Action, Plan
 from tracker.queries import EVERYTHING, Shown
@@ -231,6 +238,15 @@ def attention_condition(which: str, today: date, stale_days: int) -> sa.ColumnEl
     )
 
 
+def stale_count(today: date, stale_days: int) -> sa.Select[Any]:
+    """How many open actions have had no update within the window (never reported included),
+    from the counts the database keeps per last report (open_action_reports): a row per date."""
+    cutoff = today - timedelta(days=stale_days)
+    return sa.select(sa.func.coalesce(sa.func.sum(OpenActionReport.n), 0)).where(
+        OpenActionReport.last_reported_on < cutoff
+    )
+
+
 def attention_order(which: str) -> tuple[Any, ...]:
     """The latest report first for actions at risk; the longest silent first for stale ones,
     never reported last. Each is the order of an index (ix_actions_reported read backwards,
@@ -254,8 +270,12 @@ def attention_list(
         .limit(limit)
         .offset(offset)
     ).all()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Action).where(condition))
-    return list(rows), int(total or 0)
+    counted = (
+        stale_count(today, stale_days)
+        if which == "stale"
+        else sa.select(sa.func.count()).select_from(Action).where(condition)
+    )
+    return list(rows), int(db.session.scalar(counted) or 0)
 
 
 def needs_attention(today: date, stale_days: int, limit: int = 10) -> Attention:
@@ -292,7 +312,7 @@ def needs_attention(today: date, stale_days: int, limit: int = 10) -> Attention:
             sa.select(sa.func.coalesce(sa.func.sum(ActionTotal.actions), 0))
             .where(ActionTotal.status.in_(RISKY))
             .scalar_subquery(),
-            sa.select(sa.func.count()).select_from(Action).where(stale).scalar_subquery(),
+            stale_count(today, stale_days).scalar_subquery(),
         )
     ).one()
     return Attention(
