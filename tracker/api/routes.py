@@ -43,14 +43,22 @@ def filters_of(q: queries.Query) -> dict[str, Any]:
     return q.model_dump(exclude_none=True, exclude={"limit", "offset", "after"})
 
 
-def listing(select: sa.Select[Any], q: queries.Paged, serialise: Callable[[Rows], Any]) -> Any:
+def listing(
+    select: sa.Select[Any],
+    q: queries.Paged,
+    serialise: Callable[[Rows], Any],
+    counted: Callable[[], int | None] = lambda: None,
+) -> Any:
     """A page of `select` (keyed: a stable order) and where the next one starts; counted
-    unless the page is asked with `after`."""
+    unless the page is asked with `after`: by `counted` where it can tell (from kept totals),
+    else by counting `select`."""
     total = None
     if q.after is None:
-        total = db.session.scalar(
-            sa.select(sa.func.count()).select_from(select.order_by(None).subquery())
-        )
+        total = counted()
+        if total is None:
+            total = db.session.scalar(
+                sa.select(sa.func.count()).select_from(select.order_by(None).subquery())
+            )
     rows, next_after = keyset.page(select, limit=q.limit, offset=q.offset, after=q.after)
     return jsonify(
         items=serialise(rows), total=total, limit=q.limit, offset=q.offset, next_after=next_after
@@ -186,7 +194,13 @@ def _action(a: Action) -> dict[str, Any]:
 @bp.route("/actions")
 def actions() -> ResponseReturnValue:  # Who: any reader.
     q = query(queries.Actions)
-    return listing(listings.actions(filters_of(q)), q, lambda rows: [_action(a) for a in rows])
+    filters = filters_of(q)
+    return listing(
+        listings.actions(filters),
+        q,
+        lambda rows: [_action(a) for a in rows],
+        lambda: listings.counted_actions(filters),
+    )
 
 
 @bp.route("/actions/<id:action_id>")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from tracker.extensions import db
 from tracker.models import (
     Action,
+    ActionTotal,
     City,
     Indicator,
     IndicatorValue,
@@ -112,6 +113,19 @@ def actions(filters: Filters) -> sa.Select[Any]:
             sa.select(ProgressUpdate.action_id).where(ProgressUpdate.created_at >= since)
         ),
     )
+
+
+def counted_actions(filters: Filters) -> int | None:
+    """How many actions `actions(filters)` lists, from the totals the database keeps
+    (action_totals: a few rows, not every action) when the filters allow it (none, or a status
+    alone); None otherwise. Every action has a plan and its plan a city, so the list's joins
+    leave none out."""
+    if set(filters) - {"status"}:
+        return None
+    query = sa.select(sa.func.coalesce(sa.func.sum(ActionTotal.actions), 0))
+    if filters.get("status"):
+        query = query.where(ActionTotal.status == filters["status"])
+    return int(db.session.scalar(query) or 0)
 
 
 def _reported(
