@@ -16,11 +16,22 @@ from tracker import guards
 from tracker.config import PROJECT_ROOT
 
 
+class Tracker(Flask):
+    """Flask, but a request whose transaction the database aborted (a deadlock between two
+    writers, on PostgreSQL) is run again from its start (`database.run_again_when_aborted`)."""
+
+    def dispatch_request(self) -> Any:
+        from tracker.database import run_again_when_aborted
+        from tracker.extensions import db
+
+        return run_again_when_aborted(super().dispatch_request, db.session.rollback)
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Assemble the app: defaults, then TRACKER_* environment variables, then `config`."""
     overrides = dict(config or {})
     instance_path = overrides.pop("INSTANCE_PATH", None) or os.environ.get("TRACKER_INSTANCE_PATH")
-    app = Flask(
+    app = Tracker(
         __name__,
         instance_path=str(Path(instance_path).resolve()) if instance_path else None,
         instance_relative_config=True,

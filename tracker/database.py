@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import contextvars
+import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # How long a statement waits for a lock another connection holds. An import's write of 10,000
 # rows holds SQLite's write lock for seconds on a slow or busy machine (over five under a
 # coverage tracer): a sign-in or a report waits for it rather than failing.
 BUSY_MS = 30_000
+# PostgreSQL aborts one of two transactions that wait on each other (deadlock detected, as two
+# writers may on the totals its triggers keep) or that it cannot serialise; the aborted one is
+# run again from its start, up to ATTEMPTS times in all.
+RUN_AGAIN = frozenset({"40P01", "40001"})
+ATTEMPTS = 3
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 _writing: contextvars.ContextVar[bool] = contextvars.ContextVar("tracker_writing", default=False)
 _reading: contextvars.ContextVar[bool] = contextvars.ContextVar("tracker_reading", default=False)
 
@@ -117,3 +125,19 @@ def configure_postgresql(engine: Engine) -> None:
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SET jit = off")
         dbapi_connection.commit()
+
+
+def run_again_when_aborted(run: Callable[[], T], rollback: Callable[[], None]) -> T:
+    """`run()`, and again (after `rollback()`) while the database aborts its transaction for a
+    deadlock or a serialisation failure (RUN_AGAIN), up to ATTEMPTS times in all. Everything
+    `run` wrote was rolled back with the transaction, so running it again stores it once."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return run()
+        except DBAPIError as exc:
+            state = getattr(exc.orig, "sqlstate", None)
+            if state not in RUN_AGAIN or attempt == ATTEMPTS:
+                raise
+            rollback()
+            log.warning("transaction aborted (%s), run again: attempt %d", state, attempt + 1)
+    raise AssertionError("unreachable")  # pragma: no cover
