@@ -91,8 +91,8 @@ def grouped(mentees: Any, today: date) -> Any:
 
 def scored_mentees(programme: Programme, today: date, stale_days: int, mentor: int | None) -> Any:
     """Each current mentee (of `mentor` only, when given) with its figures and points: the
-    figures computed once per query however often the query uses them. For one mentor's few
-    mentees each is looked up; for the whole programme each is grouped once."""
+    figures computed once per query however often the query uses them: grouped once for the
+    whole programme on PostgreSQL, else looked up per mentee (see the module's docstring)."""
     pairs, mentor_part, _mentee = current_pairs(programme)
     if mentor is not None:
         pairs = pairs.where(mentor_part.city_id == mentor)
