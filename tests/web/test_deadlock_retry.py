@@ -62,11 +62,11 @@ def test_a_report_aborted_by_a_deadlock_is_run_again_and_stored_once(backend, tm
                 sa.select(sa.func.count()).where(ProgressUpdate.action_id == reported)
             )
             libpq = sa.make_url(url).set(drivername="postgresql").render_as_string(False)
-            # The app's connections look for a deadlock after 3 s of waiting (not 1 s), so the
+            # The app's connections look for a deadlock after 5 s of waiting (not 1 s), so the
             # batch is surely waiting by then, however busy the machine.
             db.session.execute(
                 sa.text(
-                    f"ALTER DATABASE \"{sa.make_url(url).database}\" SET deadlock_timeout = '3s'"
+                    f"ALTER DATABASE \"{sa.make_url(url).database}\" SET deadlock_timeout = '5s'"
                 )
             )
             db.session.commit()
