@@ -43,28 +43,31 @@ def test_a_correction_takes_its_place_and_keeps_the_present(
 ):
     page, problems = signed_in("editor")
     url = open_measure(page, live_server)
+    # Each step waits for the page its click leads to (a click does not wait for the next
+    # page): read too early, the form or the figures are the previous page's.
     page.fill("#reported_on", "2024-06-01")
     page.fill("#percent_complete", "40")
     page.click("#submit")
+    june = page.locator(".history li", has_text="1 Jun 2024").filter(has_text="40\u00a0%").first
+    expect(june).to_be_visible()
     page.fill("#reported_on", "2024-09-01")
     page.fill("#percent_complete", "60")
     page.click("#submit")
-    present = page.inner_text(".facts dd")
-    assert "60\u00a0%" in present
+    expect(page.locator(".facts dd").first).to_contain_text("60\u00a0%")
     # Correct the June report: the form opens pre-filled, the date is kept.
-    june = page.locator(".history li", has_text="1 Jun 2024").filter(has_text="40\u00a0%").first
     june.locator("a:has-text('Correct this report')").click()
-    assert page.input_value("#percent_complete") == "40"
+    expect(page).to_have_url(re.compile(r"/updates/\d+/correct$"))
+    expect(page.locator("#percent_complete")).to_have_value("40")
     assert page.locator("#reported_on").count() == 0
     page.fill("#percent_complete", "45")
     page.fill("#note", "June counted one roof twice")
     page.click("#submit")
-    assert "Correction saved" in page.inner_text(".flash")
-    assert "60\u00a0%" in page.inner_text(".facts dd")  # the present is September's
+    expect(page.locator(".flash")).to_contain_text("Correction saved")
+    expect(page.locator(".facts dd").first).to_contain_text("60\u00a0%")  # September's
     corrected = page.locator(".history li.corrected", has_text="June counted one roof twice")
-    assert corrected.count() == 1
+    expect(corrected).to_have_count(1)
     corrected.locator("a:has-text('See the correction')").click()
-    assert re.search(r"#update-\d+$", page.url)
+    expect(page).to_have_url(re.compile(r"#update-\d+$"))
     shoot(page, screenshot_dir / "editor-correction.png", full_page=True)
     assert page.url.startswith(url)
     assert [p for p in problems if "400" not in p] == []
@@ -122,13 +125,16 @@ def test_markup_in_an_indicator_is_drawn_as_text_in_its_chart(signed_in, live_se
     page.fill("#name", "Roofs <b>bold</b> %{y}")
     page.fill("#unit", hostile)
     page.click("#submit")
+    expect(page.locator(".flash")).to_have_count(1)  # the answer's page, not the form's
     # Two values, so that the indicator is drawn (a single one is said as a number).
     for day, value in (("2024-10-01", "11"), ("2024-11-01", "12")):
+        reports = page.locator(".history > li").count()
         page.select_option("#indicator_id", label=f"Roofs <b>bold</b> %{{y}} ({hostile})")
         page.fill("#indicator_value", value)
         page.fill("#reported_on", day)
         page.fill("#percent_complete", "62")
         page.click("#submit")
+        expect(page.locator(".history > li")).to_have_count(reports + 1)  # the answer's page
     page.goto(live_server + "/cities/dortmund")
     assert draw_every_chart(page) > 0
     links = page.evaluate(

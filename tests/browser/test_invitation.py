@@ -22,6 +22,7 @@ def test_an_admin_invites_an_editor_who_sets_a_password_and_signs_in(
     page.fill("#email", ADMIN)
     page.fill("#password", PASSWORD)
     page.click("#submit")
+    page.wait_for_url(live_server + "/")  # signed in before the next page is asked for
     page.goto(live_server + "/admin/users")
     page.fill("#email", INVITED)
     page.select_option("#role", "editor")
