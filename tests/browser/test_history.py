@@ -109,12 +109,13 @@ def test_a_conflict_applies_my_values_in_one_step(signed_in, live_server):
     other.goto(edit)
     other.fill("#title", "Changed by the editor")
     other.click("#submit")
+    expect(other.locator(".flash")).to_have_count(1)  # the editor's change is stored first
     mine.fill("#title", "Changed by the lead")
     mine.click("#submit")
+    expect(mine.locator("table.conflict")).to_contain_text("Changed by the editor")
     assert "Your values beside what the record holds now" in mine.inner_text("main")
-    assert "Changed by the editor" in mine.inner_text("table.conflict")
     mine.click("text=Apply my values to the current version")
-    assert "Changed by the lead" in mine.inner_text("h1")
+    expect(mine.locator("h1")).to_contain_text("Changed by the lead")
 
 
 def test_markup_in_an_indicator_is_drawn_as_text_in_its_chart(signed_in, live_server):
