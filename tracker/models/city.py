@@ -72,6 +72,13 @@ class Participation(SourcedMixin, Base):
         # Targets of the composite foreign keys that keep mentorships inside one programme.
         sa.UniqueConstraint("id", "programme_id"),
         sa.UniqueConstraint("id", "programme_id", "role"),
+        # The overview's count of cities by role, read from the index alone.
+        sa.Index(
+            "ix_participations_programme_role",
+            "programme_id",
+            "role",
+            "is_communications_ambassador",
+        ),
     )
 
 

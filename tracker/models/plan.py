@@ -94,6 +94,8 @@ class Plan(SourcedMixin, Base):
         sa.CheckConstraint("kind = 'local_green_deal' OR status IS NULL", name="status_for_lgd"),
         # A city's last report, read from the index alone.
         sa.Index("ix_plans_city_reported", "city_id", "last_reported_on"),
+        # The overview's count of deals by status, read from the index alone.
+        sa.Index("ix_plans_programme_status", "programme_id", "kind", "status", "is_demo"),
     )
 
 
