@@ -49,37 +49,63 @@ def _members(programme: Programme) -> Any:
 
 def quiet_groups(programme: Programme, today: date) -> list[QuietGroup]:
     """Each mentor group's days without an update, the quietest (by median) first. One query:
-    for each group, only the rows at (or beside) the ranks of its five numbers come back."""
+    for each group, a row with its counts and only the rows at (or beside) the ranks of its
+    five numbers come back."""
     members = _members(programme)
     last = Plan.city_last_report(members.c.city_id)
     # Each city's last update once (not once per use in the ranking and the counts).
     dated = sa.select(members.c.mentor, last.label("last")).cte("dated").prefix_with("MATERIALIZED")
     key = sa.func.coalesce(dated.c.mentor, 0)
-    ranked = sa.select(
-        dated.c.mentor,
-        dated.c.last,
-        sa.func.row_number()
-        .over(partition_by=key, order_by=(dated.c.last.is_(None), dated.c.last.desc()))
-        .label("rank"),
-        sa.func.count(dated.c.last).over(partition_by=key).label("reported"),
-        sa.func.count().over(partition_by=key).label("cities"),
-    ).subquery("ranked")
+    # Each group's cities and those that reported, grouped once; only the cities that reported
+    # are ranked (one sort), from the latest update back.
+    totals = (
+        sa.select(
+            key.label("key"),
+            sa.func.max(dated.c.mentor).label("mentor"),
+            sa.func.count(dated.c.last).label("reported"),
+            sa.func.count().label("cities"),
+        )
+        .group_by(key)
+        .cte("totals")
+    )
+    ranked = (
+        sa.select(
+            key.label("key"),
+            dated.c.last,
+            sa.func.row_number().over(partition_by=key, order_by=dated.c.last.desc()).label("rank"),
+        )
+        .where(dated.c.last.is_not(None))
+        .subquery("ranked")
+    )
     near = [  # 4 * (rank - 1) within 3 of k * (reported - 1): the ranks a rounding may pick
-        sa.func.abs(4 * (ranked.c.rank - 1) - k * (ranked.c.reported - 1)) <= 3 for k in QUARTERS
+        sa.func.abs(4 * (ranked.c.rank - 1) - k * (totals.c.reported - 1)) <= 3 for k in QUARTERS
     ]
-    rows = db.session.execute(
-        sa.select(ranked, City.name)
-        .outerjoin(City, City.id == ranked.c.mentor)
-        .where(sa.or_(ranked.c.rank == 1, sa.and_(ranked.c.last.is_not(None), sa.or_(*near))))
-    ).all()
-    found: dict[str | None, tuple[int, int, dict[int, int]]] = {}
-    for mentor, day, rank, reported, cities, name in rows:
-        label = name if mentor is not None else NO_MENTOR
-        _reported, _cities, days = found.setdefault(label, (reported, cities, {}))
-        if day is not None:
-            days[rank - 1] = (today - day).days
+    groups = sa.select(
+        totals.c.key,
+        sa.null().label("last"),
+        sa.literal(0).label("rank"),
+        totals.c.reported,
+        totals.c.cities,
+        City.name,
+    ).outerjoin(City, City.id == totals.c.mentor)
+    picked = (
+        sa.select(ranked.c.key, ranked.c.last, ranked.c.rank, sa.null(), sa.null(), sa.null())
+        .join(totals, totals.c.key == ranked.c.key)
+        .where(sa.or_(*near))
+    )
+    found: dict[int, tuple[str, int, int, dict[int, int]]] = {}
+    picks = []
+    for group, day, rank, reported, cities, name in db.session.execute(
+        sa.union_all(picked, groups)  # the picked rows first: their dates are read as dates
+    ).all():
+        if rank == 0:
+            found[group] = (name or NO_MENTOR, reported, cities, {})
+        else:
+            picks.append((group, rank, day))
+    for group, rank, day in picks:
+        found[group][3][rank - 1] = (today - day).days
     result = []
-    for label, (reported, cities, days) in found.items():
+    for label, reported, cities, days in found.values():
         ranks = [round(k / 4 * (reported - 1)) for k in QUARTERS]
         # Ranks run from the latest update back, so the days they give rise with the rank.
         least, lower, middle, upper, most = (days[r] for r in ranks) if reported else (0,) * 5
