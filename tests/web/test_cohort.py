@@ -150,3 +150,37 @@ def test_the_counts_above_an_unfiltered_table_are_its_rows(viewer, facts_only):
         programme, date.today(), cohort.CohortFilter(country=None, state="not_started"), shown
     )
     assert (general.cities, general.late, general.all_late) == (len(rows), late, every)
+
+
+FILTERS = [
+    cohort.CohortFilter(late=True),
+    cohort.CohortFilter(state="late"),
+    cohort.CohortFilter(state="done", country="DE"),
+    cohort.CohortFilter(late=True, country="IT"),
+    cohort.CohortFilter(state="on_time"),
+    cohort.CohortFilter(state="not_started", late=True),
+    cohort.CohortFilter(mentor="dortmund"),
+    cohort.CohortFilter(mentor="dortmund", state="late"),
+    cohort.CohortFilter(country="ZZ"),
+    cohort.CohortFilter(state="not_started"),
+]
+
+
+@pytest.mark.parametrize("facts_only", [False, True])
+def test_the_counts_above_a_filtered_table_are_its_rows_and_the_programmes(demo_app, facts_only):
+    """Whatever the filters, the table's count is its rows, and the counts of late cities are
+    every core city's, as the rows of the unfiltered table say."""
+    from tracker.queries import Shown
+
+    programme = db.session.query(Programme).one()
+    shown = Shown(facts_only=facts_only, approved=facts_only)
+    everyone = cohort.listing(programme, date.today(), shown=shown)[0]
+    late = sum(1 for r in everyone if r.late)
+    every = sum(1 for r in everyone if r.late == len(cohort.LGD_STEPS))
+    sizes = set()
+    for filters in FILTERS:
+        rows, counts = cohort.listing(programme, date.today(), filters, shown)
+        assert counts == cohort.CohortCounts(len(everyone), late, every, len(rows)), filters
+        sizes.add(len(rows))
+    # The filters keep different cities (the facts alone have no steps: none or every city).
+    assert len(sizes) >= (2 if facts_only else 4)
