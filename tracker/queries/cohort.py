@@ -210,7 +210,7 @@ def _order(rows: Any, by: str) -> list[Any]:
 def _counts(late: Any, rows: Any, kept: list[Any], filters: CohortFilter) -> tuple[int, ...]:
     """The counts above the table: core cities, those with a late step, those with every step
     late (from `late`, each city's late steps computed once), and those the filters keep (from
-    every city's figures `rows`, the filters' cheap tests first)."""
+    every city's figures `rows`)."""
     every = len(LGD_STEPS)
     counts: list[Any] = [
         sa.func.count(),
