@@ -4,13 +4,14 @@ percentages are written: the one place they are worded, in the request's languag
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from markupsafe import Markup
 
-from tracker.i18n import written_date, written_month, written_number
+from tracker.i18n import language, written_date, written_month, written_number
 
 NO_FIGURE = "\u2013"  # an en dash where there is no figure
 
@@ -228,19 +229,34 @@ def reminder_label(code: str | None) -> str:
     return str(REMINDER_LABELS.get(code or "", code or ""))
 
 
+# The labels' words per language, translated once: a page of the cohort words a state in each
+# of its hundreds of cells, and each translation asks Flask-Babel for the request's catalogue.
+_SAID: dict[tuple[str, str, str], str] = {}
+
+
+def _said(kind: str, labels: dict[str, Any], code: str) -> str:
+    """`labels[code]` (a lazy translation) in the language being written, translated once per
+    language."""
+    key = (language(), kind, code)
+    words = _SAID.get(key)
+    if words is None:
+        words = _SAID[key] = str(labels[code])
+    return words
+
+
 def label(code: str | None) -> str:
     """A stored code (a milestone state, a role, a kind) as words: due_soon is "due soon".
     Action statuses have their own labels above (STATUS_LABELS), shown by status_badge."""
     if code is None:
         return ""
-    return str(CODE_LABELS.get(code, code.replace("_", " ")))
+    return _said("code", CODE_LABELS, code) if code in CODE_LABELS else code.replace("_", " ")
 
 
 def status_label(code: str | None) -> str:
     """An action's status as its badge words it (On track, Delayed)."""
     if code is None:
         return ""
-    return str(STATUS_LABELS.get(code, label(code)))
+    return _said("status", STATUS_LABELS, code) if code in STATUS_LABELS else label(code)
 
 
 def number(value: float | None, digits: int = 1) -> str:

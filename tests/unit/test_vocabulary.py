@@ -36,3 +36,25 @@ def test_templates_use_the_filters_not_python_methods():
         assert ".isoformat()" not in text, path
         assert ".replace('_', ' ')" not in text, path
         assert "| round" not in text.replace("| round]", ""), path  # numbers go through number
+
+
+def test_labels_are_worded_in_each_language_in_turn(app):
+    """The labels' words are kept once translated: kept per language, a German page after an
+    English one (and back) still says each in its own."""
+    from flask_babel import force_locale
+
+    from tracker.vocabulary import status_label
+
+    with app.test_request_context("/"):
+        said = []
+        for language in ("en", "de", "en", "de"):
+            with force_locale(language):
+                said.append((label("late"), status_label("on_track"), label("no_such_code")))
+    assert (
+        said
+        == [
+            ("late", "On track", "no such code"),
+            ("verspätet", "Im Plan", "no such code"),
+        ]
+        * 2
+    )
