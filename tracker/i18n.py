@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cache, lru_cache
 from pathlib import Path
 
-from babel.numbers import format_decimal
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_babel import Babel, get_locale, refresh
 from flask_login import current_user
@@ -61,27 +63,45 @@ def language() -> str:
     return locale.language if locale is not None else DEFAULT_LANGUAGE
 
 
-def written_date(value: date | datetime | None) -> str:
-    from babel.dates import format_date
+@cache
+def _locale(lang: str) -> Locale:
+    """The language's Babel locale, read once (Babel reads it afresh for each figure written
+    with the language's name: a page of the mentorships writes hundreds)."""
+    return Locale.parse(lang)
 
+
+@cache
+def _number_pattern(digits: int) -> NumberPattern:
+    """Thousands grouped, at most `digits` places, parsed once."""
+    return parse_pattern("#,##0" + ("." + "#" * digits if digits else ""))
+
+
+def written_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
-    day = value.date() if isinstance(value, datetime) else value
-    lang = language()
-    return format_date(day, DATE_PATTERNS.get(lang, DATE_PATTERNS["en"]), locale=lang)
+    return _written_day(language(), value.date() if isinstance(value, datetime) else value)
+
+
+@lru_cache(maxsize=4096)
+def _written_day(lang: str, day: date) -> str:
+    """A day in a language, written once: a page writes the same few days again and again."""
+    from babel.dates import format_date
+
+    return format_date(day, DATE_PATTERNS.get(lang, DATE_PATTERNS["en"]), locale=_locale(lang))
 
 
 def written_month(value: date | datetime | None) -> str:
     """A month and its year: June 2024, Juni 2024."""
     from babel.dates import format_date
 
-    return format_date(value, "MMMM y", locale=language()) if value is not None else ""
+    if value is None:
+        return ""
+    return format_date(value, "MMMM y", locale=_locale(language()))
 
 
 def written_number(value: float, digits: int = 1) -> str:
     """1234.5 as 1,234.5 or 1.234,5; whole numbers without a fraction."""
-    pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=language())
+    return _number_pattern(digits).apply(value, _locale(language()))
 
 
 def read_decimal(text: str) -> str:
@@ -172,5 +192,7 @@ def local_time(moment: datetime | None) -> str:
         moment = moment.replace(tzinfo=UTC)
     lang = language()
     return format_datetime(
-        moment.astimezone(zone_of()), TIME_PATTERNS.get(lang, TIME_PATTERNS["en"]), locale=lang
+        moment.astimezone(zone_of()),
+        TIME_PATTERNS.get(lang, TIME_PATTERNS["en"]),
+        locale=_locale(lang),
     )

@@ -58,3 +58,31 @@ def test_labels_are_worded_in_each_language_in_turn(app):
         ]
         * 2
     )
+
+
+def test_days_and_numbers_are_written_in_each_language_in_turn(app):
+    """Days and number patterns are kept once written or parsed: kept per language, each
+    language still writes its own."""
+    from flask_babel import force_locale
+
+    from tracker.i18n import written_date, written_month
+
+    with app.test_request_context("/"):
+        said = []
+        for language in ("en", "de", "en", "de"):
+            with force_locale(language):
+                said.append(
+                    (
+                        written_date(date(2024, 3, 9)),
+                        written_month(date(2024, 3, 9)),
+                        number(1234.5),
+                    )
+                )
+    assert (
+        said
+        == [
+            ("9 Mar 2024", "March 2024", "1,234.5"),
+            ("09.03.2024", "März 2024", "1.234,5"),
+        ]
+        * 2
+    )
