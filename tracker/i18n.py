@@ -17,7 +17,7 @@ from pathlib import Path
 from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask, current_app, has_app_context, has_request_context, request
-from flask_babel import Babel, get_locale, refresh
+from flask_babel import Babel, get_locale, get_translations, refresh
 from flask_login import current_user
 
 from tracker.timezones import zone_of
@@ -176,6 +176,27 @@ def init_app(app: Flask) -> None:
         timezone_selector=select_time_zone,
         default_translation_directories="translations",
     )
+    # Templates' words translated once per language (a page asks for hundreds, and each
+    # translation asks Flask-Babel for the request's catalogue); plurals as Flask-Babel has them.
+    # (install_gettext_callables comes with the jinja2.ext.i18n extension Flask-Babel adds.)
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_template_words,
+        ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),
+        newstyle=True,
+    )
+
+
+_TEMPLATE_WORDS: dict[tuple[str, str], str] = {}
+
+
+def _template_words(message: str) -> str:
+    """A template's message in the language being written (templates translate only the
+    messages written in them, so the words kept are bounded by those)."""
+    key = (language(), message)
+    words = _TEMPLATE_WORDS.get(key)
+    if words is None:
+        words = _TEMPLATE_WORDS[key] = get_translations().ugettext(message)
+    return words
 
 
 TIME_PATTERNS = {"en": "d MMM y, HH:mm zzz", "de": "dd.MM.y, HH:mm zzz"}

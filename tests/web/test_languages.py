@@ -230,3 +230,22 @@ def test_the_new_dashboards_speak_german(demo_app):
     assert "Ein Mentee braucht Hilfe ab 5 Punkten" in mentorships
     overview_page = text_of(client.get("/", headers=GERMAN))
     assert "Wo es still geworden ist" in overview_page
+
+
+def test_a_pages_words_follow_each_request_in_turn(app):
+    """Templates' words are kept once translated, per language: pages asked in English, German,
+    English and German in turn each speak their own, a message with a figure included."""
+    client = signed_in_client(app, "lead", email="turns@example.org")
+    english = {"Accept-Language": "en"}
+    said = []
+    for headers in (english, GERMAN, english, GERMAN):
+        page = text_of(client.get("/", headers=headers))
+        said.append(
+            (
+                "Skip to the content" in page,
+                "Zum Inhalt springen" in page,
+                "Review (0)" in page,
+                "Prüfung (0)" in page,
+            )
+        )
+    assert said == [(True, False, True, False), (False, True, False, True)] * 2
