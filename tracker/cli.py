@@ -16,7 +16,7 @@ from flask.cli import AppGroup, with_appcontext
 from tracker import assets, cache, mail
 from tracker import config as settings
 from tracker.config import PROJECT_ROOT
-from tracker.database import writing
+from tracker.database import run_again_when_aborted, writing
 from tracker.demo import load_demo
 from tracker.domain.errors import Invalid
 from tracker.domain.permissions import Actor
@@ -185,41 +185,45 @@ def _import_command(kind: str) -> click.Command:
         "operator at the command line, with programme-wide rights, recorded as 'cli'.",
     )
     def command(file: Path, email: str | None) -> None:
-        with writing():
-            user: Actor = CommandLineActor()
-            if email is not None:
-                account = db.session.scalar(
-                    sa.select(User).where(User.email == email.strip().lower())
-                )
-                if account is None or not account.is_active:
-                    raise click.UsageError(f"No active account with the e-mail {email}.")
-                user = account
-            try:
-                result = importing.import_table(
-                    user,
-                    kind,
-                    file.name,
-                    file.read_bytes(),
-                    today=date.today(),
-                    limits=importing.UploadLimits.from_config(current_app.config),
-                )
-            except Invalid as exc:
-                db.session.rollback()
-                raise click.UsageError(exc.message) from exc
-            except importing.ImportRejected as exc:
-                db.session.rollback()
-                click.echo(f"{file}: nothing imported; fix these rows:", err=True)
-                for error in exc.errors:
-                    click.echo(f"  {error}", err=True)
-                sys.exit(1)
-            db.session.commit()
+        done = run_again_when_aborted(lambda: _import_once(kind, file, email), db.session.rollback)
         click.echo(
-            f"{file}: {result.created} created, {result.updated} updated, "
-            f"{result.unchanged} unchanged."
+            f"{file}: {done.created} created, {done.updated} updated, {done.unchanged} unchanged."
         )
 
     command.__doc__ = f"Import {kind} from FILE: all rows or none."
     return command
+
+
+def _import_once(kind: str, file: Path, email: str | None) -> importing.ImportResult:
+    """Import every row of `file` in one transaction, committed, or exit with what was wrong
+    (a transaction the database aborted for a deadlock with another writer is run again)."""
+    with writing():
+        user: Actor = CommandLineActor()
+        if email is not None:
+            account = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+            if account is None or not account.is_active:
+                raise click.UsageError(f"No active account with the e-mail {email}.")
+            user = account
+        try:
+            result = importing.import_table(
+                user,
+                kind,
+                file.name,
+                file.read_bytes(),
+                today=date.today(),
+                limits=importing.UploadLimits.from_config(current_app.config),
+            )
+        except Invalid as exc:
+            db.session.rollback()
+            raise click.UsageError(exc.message) from exc
+        except importing.ImportRejected as exc:
+            db.session.rollback()
+            click.echo(f"{file}: nothing imported; fix these rows:", err=True)
+            for error in exc.errors:
+                click.echo(f"  {error}", err=True)
+            sys.exit(1)
+        db.session.commit()
+    return result
 
 
 for _kind in importing.IMPORT_KINDS:
