@@ -177,16 +177,16 @@ def _per_city(
 def _kept(rows: Any, filters: CohortFilter) -> list[Any]:
     every = len(LGD_STEPS)
     state = {
-        "done": lambda: rows.c.done > 0,
-        "late": lambda: rows.c.late > 0,
-        "on_time": lambda: rows.c.on_time > 0,
-        "not_started": lambda: rows.c.dated < every,
+        "done": rows.c.done > 0,
+        "late": rows.c.late > 0,
+        "on_time": rows.c.on_time > 0,
+        "not_started": rows.c.dated < every,
     }
     where = []
     if filters.late:
         where.append(rows.c.late > 0)
     if filters.state in state:
-        where.append(state[filters.state]())
+        where.append(state[filters.state])
     if filters.country:
         where.append(rows.c.country == filters.country)
     if filters.mentor:
