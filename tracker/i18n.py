@@ -9,6 +9,7 @@ decimal comma and day.month.year dates as well as ISO. Exports stay ISO."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -186,17 +187,24 @@ def init_app(app: Flask) -> None:
     )
 
 
-_TEMPLATE_WORDS: dict[tuple[str, str], str] = {}
+_KEPT_WORDS: dict[tuple[str, str, str], str] = {}
+
+
+def kept_words(kind: str, key: str, translate: Callable[[], str]) -> str:
+    """The words of `key` (of a `kind`: a template's message, a label) in the language being
+    written: `translate()` once per language, then kept (the keys are the app's own messages
+    and codes, so what is kept is bounded by them)."""
+    kept = (language(), kind, key)
+    words = _KEPT_WORDS.get(kept)
+    if words is None:
+        words = _KEPT_WORDS[kept] = translate()
+    return words
 
 
 def _template_words(message: str) -> str:
     """A template's message in the language being written (templates translate only the
-    messages written in them, so the words kept are bounded by those)."""
-    key = (language(), message)
-    words = _TEMPLATE_WORDS.get(key)
-    if words is None:
-        words = _TEMPLATE_WORDS[key] = get_translations().ugettext(message)
-    return words
+    messages written in them)."""
+    return kept_words("template", message, lambda: get_translations().ugettext(message))
 
 
 TIME_PATTERNS = {"en": "d MMM y, HH:mm zzz", "de": "dd.MM.y, HH:mm zzz"}

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from markupsafe import Markup
 
-from tracker.i18n import language, written_date, written_month, written_number
+from tracker.i18n import kept_words, written_date, written_month, written_number
 
 NO_FIGURE = "\u2013"  # an en dash where there is no figure
 
@@ -229,19 +229,10 @@ def reminder_label(code: str | None) -> str:
     return str(REMINDER_LABELS.get(code or "", code or ""))
 
 
-# The labels' words per language, translated once: a page of the cohort words a state in each
-# of its hundreds of cells, and each translation asks Flask-Babel for the request's catalogue.
-_SAID: dict[tuple[str, str, str], str] = {}
-
-
 def _said(kind: str, labels: dict[str, Any], code: str) -> str:
     """`labels[code]` (a lazy translation) in the language being written, translated once per
-    language."""
-    key = (language(), kind, code)
-    words = _SAID.get(key)
-    if words is None:
-        words = _SAID[key] = str(labels[code])
-    return words
+    language and kept (a page of the cohort words a state in each of its hundreds of cells)."""
+    return kept_words(kind, code, lambda: str(labels[code]))
 
 
 def label(code: str | None) -> str:
