@@ -88,9 +88,11 @@ def quiet_groups(programme: Programme, today: date) -> list[QuietGroup]:
         totals.c.cities,
         City.name,
     ).outerjoin(City, City.id == totals.c.mentor)
+    # Each ranked row looks up its group's counts: an outer join (every group is in `totals`)
+    # that SQLite takes in this order rather than indexing every ranked row to look them up.
     picked = (
         sa.select(ranked.c.key, ranked.c.last, ranked.c.rank, sa.null(), sa.null(), sa.null())
-        .join(totals, totals.c.key == ranked.c.key)
+        .outerjoin(totals, totals.c.key == ranked.c.key)
         .where(sa.or_(*near))
     )
     found: dict[int, tuple[str, int, int, dict[int, int]]] = {}
