@@ -4,7 +4,6 @@ its rows are rendered with, so a page of rows costs a fixed number of queries.""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -209,24 +208,36 @@ def indicator_values(indicator_id: int, filters: Filters) -> sa.Select[Any]:
 
 
 def mentor_links(city_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
-    """Each city's current mentors and mentees (by slug), for a page of cities, in one query."""
+    """Each city's current mentors and mentees (by slug, in code-point order), for a page of
+    cities, in one query: the database joins each page city's slugs into one string per city and
+    side, so the rows that come back are at most two per city on the page, however many mentees a
+    mentor has (a mentor of thousands of cities: its line, not a row per mentee)."""
     mentor_p, mentee_p = aliased(Participation), aliased(Participation)
     mentor_c, mentee_c = aliased(City), aliased(City)
-    mentors: dict[int, list[str]] = defaultdict(list)
-    mentees: dict[int, list[str]] = defaultdict(list)
-    for mentor_id, mentor_slug, mentee_id, mentee_slug in db.session.execute(
-        sa.select(mentor_c.id, mentor_c.slug, mentee_c.id, mentee_c.slug)
+    pairs = (
+        sa.select()
         .select_from(Mentorship)
         .join(mentor_p, Mentorship.mentor_id == mentor_p.id)
         .join(mentee_p, Mentorship.mentee_id == mentee_p.id)
         .join(mentor_c, mentor_p.city_id == mentor_c.id)
         .join(mentee_c, mentee_p.city_id == mentee_c.id)
-        .where(
-            sa.or_(mentor_c.id.in_(city_ids), mentee_c.id.in_(city_ids)),
-            Mentorship.ended_on.is_(None),
+        .where(Mentorship.ended_on.is_(None))
+    )
+
+    def side(kind: str, city: Any, other: Any) -> sa.Select[Any]:
+        return (
+            pairs.add_columns(
+                sa.literal(kind).label("kind"),
+                city.id.label("city_id"),
+                sa.func.aggregate_strings(other.slug, " ").label("slugs"),
+            )
+            .where(city.id.in_(city_ids))
+            .group_by(city.id)
         )
-        .order_by(mentor_c.slug, mentee_c.slug)
+
+    links: dict[str, dict[int, list[str]]] = {"mentors": {}, "mentees": {}}
+    for kind, city_id, slugs in db.session.execute(
+        sa.union_all(side("mentors", mentee_c, mentor_c), side("mentees", mentor_c, mentee_c))
     ):
-        mentees[mentor_id].append(mentee_slug)
-        mentors[mentee_id].append(mentor_slug)
-    return mentors, mentees
+        links[kind][city_id] = sorted(slugs.split(" "))
+    return links["mentors"], links["mentees"]
