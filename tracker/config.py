@@ -13,7 +13,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS: dict[str, Any] = {
     "ENV_NAME": "development",
     "SQLALCHEMY_DATABASE_URI": None,  # filled in by the factory: SQLite in the instance folder
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # PostgreSQL's pooled connections are tried only after lying idle (tracker/database.py).
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
     "SEEDS_DIR": None,  # filled in by the factory: <project>/seeds
     # Hashed, compressed static files (tracker/assets); filled in: <project>/build/assets
     "ASSETS_DIR": None,

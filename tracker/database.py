@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # How long a statement waits for a lock another connection holds. An import's write of 10,000
@@ -24,10 +24,19 @@ BUSY_MS = 30_000
 # run again from its start, up to ATTEMPTS times in all.
 RUN_AGAIN = frozenset({"40P01", "40001"})
 ATTEMPTS = 3
+# A pooled PostgreSQL connection is tried (one round trip) before it is handed out only when it
+# lay unused this long: one handed back a moment ago was working then, and trying it before
+# every request was one of a cached page's four round trips.
+IDLE_BEFORE_PING = 10.0
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 _writing: contextvars.ContextVar[bool] = contextvars.ContextVar("tracker_writing", default=False)
 _reading: contextvars.ContextVar[bool] = contextvars.ContextVar("tracker_reading", default=False)
+# Set when a connection the server had closed failed on the first statement sent on it since it
+# left the pool: nothing of the transaction reached the server, so it can run again.
+_failed_unused: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "tracker_failed_unused", default=False
+)
 
 
 @contextmanager
@@ -118,26 +127,59 @@ def _begin_immediate(connection: Connection) -> None:
 def configure_postgresql(engine: Engine) -> None:
     """The planner's cost of a dashboard's correlated aggregates passes `jit_above_cost`, and
     compiling them took longer than running them (at 10,000 cities, 0.44 s of the overview's
-    0.67 s query): the app's connections run without JIT."""
+    0.67 s query): the app's connections run without JIT. A connection that lay unused in the
+    pool for IDLE_BEFORE_PING seconds is tried before it is handed out, and replaced if the
+    server closed it (restarted, or ended idle sessions)."""
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SET jit = off")
         dbapi_connection.commit()
+        record.info["returned"] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned"] = time.monotonic()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _on_statement(connection: Connection, *_args: Any) -> None:
+        connection.info["sent"] = True
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: Any) -> None:
+        connection = context.connection
+        if context.is_disconnect and connection is not None:
+            _failed_unused.set(not connection.info.get("sent"))
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        record.info["sent"] = False
+        if time.monotonic() - record.info.get("returned", 0.0) < IDLE_BEFORE_PING:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # whatever the driver raises: the pool connects anew
+            raise DisconnectionError(str(exc)) from exc
 
 
 def run_again_when_aborted(run: Callable[[], T], rollback: Callable[[], None]) -> T:
     """`run()`, and again (after `rollback()`) while the database aborts its transaction for a
     deadlock or a serialisation failure (RUN_AGAIN), up to ATTEMPTS times in all. Everything
-    `run` wrote was rolled back with the transaction, so running it again stores it once."""
+    `run` wrote was rolled back with the transaction, so running it again stores it once. So
+    is a request whose connection the server had closed (restarted, say): a read always, a
+    write when the connection failed on its first statement (nothing reached the server; else
+    whether the server stored the write before the connection went is not known)."""
     for attempt in range(1, ATTEMPTS + 1):
+        _failed_unused.set(False)
         try:
             return run()
         except DBAPIError as exc:
             state = getattr(exc.orig, "sqlstate", None)
-            if state not in RUN_AGAIN or attempt == ATTEMPTS:
+            gone = exc.connection_invalidated and (_failed_unused.get() or not _wants_write_lock())
+            if (state not in RUN_AGAIN and not gone) or attempt == ATTEMPTS:
                 raise
             rollback()
-            log.warning("transaction aborted (%s), run again: attempt %d", state, attempt + 1)
+            why = "connection closed by the server" if gone else state
+            log.warning("transaction aborted (%s), run again: attempt %d", why, attempt + 1)
     raise AssertionError("unreachable")  # pragma: no cover
