@@ -50,7 +50,8 @@ from tracker.models.meta import DataVersion
 from tracker.timezones import zone_of
 
 # Tables whose changes no page shows: the counter itself, the audit trail, sign-in throttles,
-# one-time submission keys, sessions, API tokens and uploaded files awaiting confirmation.
+# one-time submission keys, sessions, API tokens, uploaded files awaiting confirmation and the
+# day kept counts are dated by.
 UNTRACKED = frozenset(
     {
         "data_versions",
@@ -62,6 +63,10 @@ UNTRACKED = frozenset(
         "outgoing_mail",
         "api_tokens",
         "import_batches",
+        # Counts the database keeps as of a stored day (migration 0024): moving the day
+        # forward changes no figure of any day.
+        "overdue_day",
+        "city_overdue",
     }
 )
 CHANGED = "tracker_data_changed"

@@ -28,6 +28,7 @@ from tracker.services import account_links, accounts, backups, mail_worker, subm
 from tracker.services import imports as importing
 from tracker.services import reminders as service
 from tracker.services.accounts import CommandLineActor
+from tracker.services.overdue import advance as date_overdue_counts
 from tracker.services.sign_in import session_cutoff
 
 users = AppGroup("users", help="Manage user accounts.")
@@ -237,7 +238,7 @@ def deleted(statement: sa.Delete) -> int:
 
 @click.command("prune")
 def prune_command() -> None:
-    """Delete ended sign-ins and uploads nobody confirmed (safe to run from cron)."""
+    """Delete ended sign-ins and unconfirmed uploads; date overdue counts today (cron-safe)."""
     batch_cutoff = datetime.now(UTC) - timedelta(
         hours=current_app.config["IMPORT_BATCH_MAX_AGE_HOURS"]
     )
@@ -245,10 +246,11 @@ def prune_command() -> None:
         sessions = deleted(sa.delete(UserSession).where(UserSession.created_at < session_cutoff()))
         batches = deleted(sa.delete(ImportBatch).where(ImportBatch.created_at < batch_cutoff))
         keys = submissions.prune(current_app.config["SUBMISSION_KEEP_HOURS"])
+        days = date_overdue_counts(date.today())
         db.session.commit()
     click.echo(
         f"Removed {sessions} ended sign-ins, {batches} unconfirmed uploads and {keys} "
-        "submission keys older than the time they are kept."
+        f"submission keys older than the time they are kept; overdue counts {days} days on."
     )
 
 

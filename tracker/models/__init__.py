@@ -7,9 +7,11 @@ from tracker.models.frameworks import ActionCost
 from tracker.models.meta import (
     NEVER_REPORTED,
     ActionTotal,
+    CityOverdue,
     DataVersion,
     MilestoneTotal,
     OpenActionReport,
+    OverdueDay,
 )
 from tracker.models.plan import Action, Indicator, IndicatorValue, Partner, Plan, PlanTarget
 from tracker.models.programme import (
@@ -43,6 +45,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "City",
+    "CityOverdue",
     "DataVersion",
     "ImportBatch",
     "Indicator",
@@ -52,6 +55,7 @@ __all__ = [
     "MilestoneTotal",
     "OpenActionReport",
     "OutgoingMail",
+    "OverdueDay",
     "Participation",
     "Partner",
     "Phase",

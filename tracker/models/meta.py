@@ -78,3 +78,26 @@ class OpenActionReport(Base):
 
     last_reported_on: Mapped[date] = mapped_column(primary_key=True)
     n: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
+
+
+class OverdueDay(Base):
+    """One row: the day `CityOverdue` counts up to. `flask prune` moves it to today."""
+
+    __tablename__ = "overdue_day"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+
+
+class CityOverdue(Base):
+    """Each city's plans' milestones not completed and due before `OverdueDay.day`: deal steps
+    and others. Kept by the database's triggers on milestones and plans (migration 0024), never
+    written by the app; a day's figures add those due between the stored day and it
+    (`queries.overdue`), a day's worth when `flask prune` runs."""
+
+    __tablename__ = "city_overdue"
+
+    city_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    steps: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
+    others: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
