@@ -33,9 +33,13 @@ log = logging.getLogger(__name__)
 _writing: contextvars.ContextVar[bool] = contextvars.ContextVar("tracker_writing", default=False)
 _reading: contextvars.ContextVar[bool] = contextvars.ContextVar("tracker_reading", default=False)
 # Set when a connection the server had closed failed on the first statement sent on it since it
-# left the pool: nothing of the transaction reached the server, so it can run again.
+# left the pool: nothing of the transaction reached the server, so it can run again, unless an
+# earlier transaction of the same request committed (running the request again would repeat it).
 _failed_unused: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "tracker_failed_unused", default=False
+)
+_committed: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "tracker_committed", default=False
 )
 
 
@@ -146,6 +150,10 @@ def configure_postgresql(engine: Engine) -> None:
     def _on_statement(connection: Connection, *_args: Any) -> None:
         connection.info["sent"] = True
 
+    @event.listens_for(engine, "commit")
+    def _on_commit(_connection: Connection) -> None:
+        _committed.set(True)
+
     @event.listens_for(engine, "handle_error")
     def _on_error(context: Any) -> None:
         connection = context.connection
@@ -168,15 +176,18 @@ def run_again_when_aborted(run: Callable[[], T], rollback: Callable[[], None]) -
     deadlock or a serialisation failure (RUN_AGAIN), up to ATTEMPTS times in all. Everything
     `run` wrote was rolled back with the transaction, so running it again stores it once. So
     is a request whose connection the server had closed (restarted, say): a read always, a
-    write when the connection failed on its first statement (nothing reached the server; else
-    whether the server stored the write before the connection went is not known)."""
+    write when the connection failed on its first statement and nothing of the request was
+    committed before (nothing reached the server; else whether the server stored the write
+    before the connection went is not known, or a committed part would be stored twice)."""
     for attempt in range(1, ATTEMPTS + 1):
         _failed_unused.set(False)
+        _committed.set(False)
         try:
             return run()
         except DBAPIError as exc:
             state = getattr(exc.orig, "sqlstate", None)
-            gone = exc.connection_invalidated and (_failed_unused.get() or not _wants_write_lock())
+            unsent = _failed_unused.get() and not _committed.get()
+            gone = exc.connection_invalidated and (unsent or not _wants_write_lock())
             if (state not in RUN_AGAIN and not gone) or attempt == ATTEMPTS:
                 raise
             rollback()

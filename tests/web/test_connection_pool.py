@@ -130,3 +130,23 @@ def test_a_write_on_a_connection_the_server_closed_is_stored_once_on_a_new_one(p
         ).all()
         db.session.remove()
     assert len(sessions) == 1
+
+
+def test_a_write_whose_request_committed_before_is_not_run_again(pooled, pings):
+    """A closed connection met after a commit of the same request: running the request again
+    would store that commit twice, so the error stands (a write answered 500, stored once)."""
+    runs: list[int] = []
+
+    def request_with_two_transactions() -> None:
+        runs.append(1)
+        db.session.execute(sa.text("SELECT 1"))
+        db.session.commit()
+        _close_connections_from_the_server(pooled)
+        db.session.execute(sa.text("SELECT 1"))
+
+    with pooled.test_request_context("/", method="POST"):
+        with pytest.raises(sa.exc.OperationalError):
+            database.run_again_when_aborted(request_with_two_transactions, db.session.rollback)
+        db.session.remove()
+    assert runs == [1]
+    assert pings == []
