@@ -33,11 +33,11 @@ log = logging.getLogger(__name__)
 _writing: contextvars.ContextVar[bool] = contextvars.ContextVar("tracker_writing", default=False)
 _reading: contextvars.ContextVar[bool] = contextvars.ContextVar("tracker_reading", default=False)
 # Set when a connection the server had closed failed on the first statement sent on it since it
-# left the pool: nothing of the transaction reached the server, so it can run again, unless an
-# earlier transaction of the same request committed (running the request again would repeat it).
+# left the pool: nothing of the transaction reached the server, so it can run again.
 _failed_unused: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "tracker_failed_unused", default=False
 )
+# Set when a transaction committed (on PostgreSQL): what runs again must not have committed.
 _committed: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "tracker_committed", default=False
 )
@@ -176,9 +176,9 @@ def run_again_when_aborted(run: Callable[[], T], rollback: Callable[[], None]) -
     deadlock or a serialisation failure (RUN_AGAIN), up to ATTEMPTS times in all. Everything
     `run` wrote was rolled back with the transaction, so running it again stores it once. So
     is a request whose connection the server had closed (restarted, say): a read always, a
-    write when the connection failed on its first statement and nothing of the request was
-    committed before (nothing reached the server; else whether the server stored the write
-    before the connection went is not known, or a committed part would be stored twice)."""
+    write when the connection failed on its first statement (nothing reached the server; else
+    whether the server stored the write before the connection went is not known). Never when
+    an earlier transaction of the same `run` committed: running it again would repeat that."""
     for attempt in range(1, ATTEMPTS + 1):
         _failed_unused.set(False)
         _committed.set(False)
@@ -186,9 +186,9 @@ def run_again_when_aborted(run: Callable[[], T], rollback: Callable[[], None]) -
             return run()
         except DBAPIError as exc:
             state = getattr(exc.orig, "sqlstate", None)
-            unsent = _failed_unused.get() and not _committed.get()
-            gone = exc.connection_invalidated and (unsent or not _wants_write_lock())
-            if (state not in RUN_AGAIN and not gone) or attempt == ATTEMPTS:
+            gone = exc.connection_invalidated and (_failed_unused.get() or not _wants_write_lock())
+            again = state in RUN_AGAIN or gone
+            if not again or _committed.get() or attempt == ATTEMPTS:
                 raise
             rollback()
             why = "connection closed by the server" if gone else state
