@@ -15,12 +15,9 @@ from sqlalchemy.orm import aliased
 from tracker.models import CityOverdue, Milestone, OverdueDay, Plan
 
 
-def _between(today: date) -> Any:
-    """Per city, the open milestones due from the stored day up to `today` (counted +1), or
-    from `today` up to the stored day (counted -1): what turns the kept counts into today's."""
-    day = sa.select(OverdueDay.day).scalar_subquery()
-    later = day < today
-    sign = sa.case((later, 1), else_=-1)
+def due_between(low: Any, high: Any, sign: Any = 1) -> sa.Select[Any]:
+    """Per city, its plans' open milestones due from `low` up to (not including) `high`: deal
+    steps and others, each times `sign`."""
     steps = sa.func.count(Milestone.lgd_step)
     return (
         sa.select(
@@ -29,14 +26,21 @@ def _between(today: date) -> Any:
             (sign * (sa.func.count(Milestone.id) - steps)).label("others"),
         )
         .join(Milestone.plan)
-        .where(
-            Milestone.completed_on.is_(None),
-            Milestone.due_on >= sa.case((later, day), else_=today),
-            Milestone.due_on < sa.case((later, today), else_=day),
-        )
+        .where(Milestone.completed_on.is_(None), Milestone.due_on >= low, Milestone.due_on < high)
         .group_by(Plan.city_id)
-        .subquery("overdue_between")
     )
+
+
+def _between(today: date) -> Any:
+    """Per city, the open milestones due from the stored day up to `today` (counted +1), or
+    from `today` up to the stored day (counted -1): what turns the kept counts into today's."""
+    day = sa.select(OverdueDay.day).scalar_subquery()
+    later = day < today
+    return due_between(
+        sa.case((later, day), else_=today),
+        sa.case((later, today), else_=day),
+        sa.case((later, 1), else_=-1),
+    ).subquery("overdue_between")
 
 
 def joined(select: sa.Select[Any], city_id: Any, today: date) -> tuple[sa.Select[Any], Any, Any]:

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.extensions import db
-from tracker.models import CityOverdue, Milestone, OverdueDay, Plan
+from tracker.models import CityOverdue, OverdueDay
+from tracker.queries.overdue import due_between
 
 
 def advance(to: date) -> int:
@@ -18,19 +19,14 @@ def advance(to: date) -> int:
     from the old day up to `to` to its counts, in the caller's transaction; the days it moved.
     On PostgreSQL milestones are not written meanwhile (a write waits for the commit), so none
     is counted twice or missed; SQLite has one writer at a time."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    on_postgresql = db.session.get_bind().dialect.name == "postgresql"
+    if on_postgresql:
         db.session.execute(sa.text("LOCK TABLE milestones IN SHARE MODE"))
     day = db.session.scalar(sa.select(OverdueDay.day))
     if day is None or to <= day:
         return 0
-    steps = sa.func.count(Milestone.lgd_step)
-    between = (
-        sa.select(Plan.city_id, steps, sa.func.count(Milestone.id) - steps)
-        .join(Milestone.plan)
-        .where(Milestone.completed_on.is_(None), Milestone.due_on >= day, Milestone.due_on < to)
-        .group_by(Plan.city_id)
-    )
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    between = due_between(day, to)
+    dialect = postgresql if on_postgresql else sqlite
     insert = dialect.insert(CityOverdue).from_select(["city_id", "steps", "others"], between)
     db.session.execute(
         insert.on_conflict_do_update(
